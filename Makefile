@@ -1,0 +1,34 @@
+# Incident Desk. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test,dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create or update .venv with the app and its test tools
+
+run: install ## Run the whole app on http://127.0.0.1:8000 (SQLite, no broker server needed)
+	@mkdir -p var
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@DJANGO_DEBUG=$${DJANGO_DEBUG:-true} DJANGO_EMAIL_BACKEND=$${DJANGO_EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
+		bin/run-all $(PY)
+
+test: install ## Run the whole suite on PostgreSQL and Redis (SQLite only where there is no PostgreSQL)
+	@bin/test-env $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff
+	$(VENV)/bin/ruff check .
+
+.PHONY: help install run test lint

@@ -1,0 +1,66 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import BillingEntity, Customer, Service, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "role", "customer", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["email", "full_name", "customer__name"]
+    list_select_related = ["customer"]
+    autocomplete_fields = ["customer"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person"), {"fields": ["full_name", "language"]}),
+        (_("Role"), {"fields": ["role", "customer", "is_active"]}),
+        (_("Django admin"), {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"],
+                             "classes": ["collapse"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "role", "customer", "password1", "password2"]})]
+    readonly_fields = ["last_login", "date_joined"]
+
+
+class ServiceInline(admin.TabularInline):
+    model = Service
+    extra = 0
+
+
+class UserInline(admin.TabularInline):
+    model = User
+    fields = ["email", "full_name", "role", "is_active"]
+    readonly_fields = ["email", "role"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "country", "vat_id", "language", "support_status", "banned_at"]
+    list_filter = ["country", "support_status", "language"]
+    search_fields = ["name", "vat_id"]
+    # The support status changes only through the ban and reinstatement services.
+    readonly_fields = ["support_status", "banned_at", "ban_reason", "created_at"]
+    inlines = [UserInline, ServiceInline]
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "customer"]
+    list_filter = ["kind"]
+    search_fields = ["name", "customer__name"]
+    list_select_related = ["customer"]
+    autocomplete_fields = ["customer"]
+
+
+@admin.register(BillingEntity)
+class BillingEntityAdmin(admin.ModelAdmin):
+    list_display = ["country", "legal_name", "vat_id", "company_id", "currency", "language"]

@@ -1,0 +1,170 @@
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.models import Customer, Role, Service, User
+from accounts.permissions import IsAdmin, IsCustomerOrStaffMember, IsStaffMember
+from accounts.selectors import customers_visible_to, services_visible_to
+
+
+class CustomerOutput(serializers.ModelSerializer):
+    ban_reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id", "name", "country", "vat_id", "billing_address", "language",
+            "support_status", "banned_at", "ban_reason",
+        ]
+
+    def get_ban_reason(self, obj) -> str | None:
+        return obj.ban_reason or None
+
+
+class UserOutput(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "role", "customer"]
+
+
+class MeOutput(serializers.ModelSerializer):
+    customer = CustomerOutput(allow_null=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "role", "customer"]
+
+
+class ServiceOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["id", "customer", "name", "kind"]
+
+
+class TokenObtainApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class Input(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+    @extend_schema(request=Input, responses={200: inline_serializer("Token", {"token": serializers.CharField()})})
+    def post(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, email=data.validated_data["email"], password=data.validated_data["password"])
+        if user is None:
+            # The same answer for an unknown e-mail and a wrong password.
+            raise serializers.ValidationError({"non_field_errors": ["Unable to log in with these credentials."]})
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeApi(APIView):
+    @extend_schema(responses=MeOutput)
+    def get(self, request):
+        user = User.objects.select_related("customer").get(pk=request.user.pk)
+        return Response(MeOutput(user).data)
+
+
+class CustomerListCreateApi(generics.ListAPIView):
+    serializer_class = CustomerOutput
+    permission_classes = [IsStaffMember]
+
+    class Input(serializers.Serializer):
+        name = serializers.CharField(max_length=200)
+        country = serializers.CharField(max_length=2, min_length=2)
+        vat_id = serializers.CharField(max_length=20, required=False, allow_blank=True)
+        billing_address = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+        language = serializers.ChoiceField(choices=["fr", "de", "en"], required=False)
+
+    def get_permissions(self):
+        return [IsAdmin()] if self.request.method == "POST" else super().get_permissions()
+
+    def get_queryset(self):
+        return customers_visible_to(user=self.request.user)
+
+    @extend_schema(request=Input, responses={201: CustomerOutput})
+    def post(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer = services.customer_create(**data.validated_data)
+        return Response(CustomerOutput(customer).data, status=status.HTTP_201_CREATED)
+
+
+class CustomerDetailApi(generics.RetrieveAPIView):
+    serializer_class = CustomerOutput
+    permission_classes = [IsCustomerOrStaffMember]
+
+    def get_queryset(self):
+        return customers_visible_to(user=self.request.user)
+
+
+class UserListCreateApi(generics.ListAPIView):
+    serializer_class = UserOutput
+    permission_classes = [IsAdmin]
+    queryset = User.objects.order_by("-id")
+
+    class Input(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=128, trim_whitespace=False)
+        role = serializers.ChoiceField(choices=Role.choices)
+        customer = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+        full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    @extend_schema(request=Input, responses={201: UserOutput})
+    def post(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        customer_id = values.pop("customer", None)
+        customer = None
+        if customer_id is not None:
+            customer = Customer.objects.filter(pk=customer_id).first()
+            if customer is None:
+                raise serializers.ValidationError({"customer": ["No such customer account."]})
+        user = services.user_create(customer=customer, **values)
+        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+
+
+class ServiceListCreateApi(generics.ListAPIView):
+    serializer_class = ServiceOutput
+    permission_classes = [IsCustomerOrStaffMember]
+
+    class Input(serializers.Serializer):
+        customer = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+        name = serializers.CharField(max_length=200)
+        kind = serializers.ChoiceField(choices=Service.Kind.choices)
+
+    def get_permissions(self):
+        return [IsAdmin()] if self.request.method == "POST" else super().get_permissions()
+
+    def get_queryset(self):
+        return services_visible_to(user=self.request.user)
+
+    @extend_schema(request=Input, responses={201: ServiceOutput})
+    def post(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        customer = Customer.objects.filter(pk=values.pop("customer")).first()
+        if customer is None:
+            raise serializers.ValidationError({"customer": ["No such customer account."]})
+        service = services.service_create(customer=customer, **values)
+        return Response(ServiceOutput(service).data, status=status.HTTP_201_CREATED)
+
+
+class ServiceDetailApi(generics.RetrieveAPIView):
+    serializer_class = ServiceOutput
+    permission_classes = [IsCustomerOrStaffMember]
+
+    def get_queryset(self):
+        return services_visible_to(user=self.request.user)
+
+

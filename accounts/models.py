@@ -1,0 +1,196 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from accounts.validators import validate_bic, validate_iban
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Support agent")
+    FINANCE = "finance", _("Finance")
+    ADMIN = "admin", _("Administrator")
+
+
+class Language(models.TextChoices):
+    FRENCH = "fr", "Français"
+    GERMAN = "de", "Deutsch"
+    ENGLISH = "en", "English"
+
+
+class BillingEntity(models.Model):
+    """The provider's company that invoices customers of one country."""
+
+    country = models.CharField(_("country"), max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2"))
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    address = models.TextField(_("address"))
+    vat_id = models.CharField(_("VAT number"), max_length=20)
+    company_id = models.CharField(
+        _("SIREN or Steuernummer"), max_length=30, help_text=_("SIREN in France, Steuernummer in Germany")
+    )
+    registration = models.CharField(_("registration"), max_length=200, blank=True, help_text=_("RCS, Handelsregister"))
+    iban = models.CharField(_("IBAN"), max_length=34, validators=[validate_iban])
+    bic = models.CharField(_("BIC"), max_length=11, validators=[validate_bic])
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    language = models.CharField(_("document language"), max_length=2, choices=Language.choices)
+    late_penalty_rate = models.DecimalField(
+        _("late-payment penalty rate (%)"), max_digits=5, decimal_places=2, default=0,
+        help_text=_("Printed on invoices: the yearly rate of late-payment penalties."),
+    )
+
+    class Meta:
+        ordering = ["country"]
+        verbose_name = _("billing entity")
+        verbose_name_plural = _("billing entities")
+
+    def __str__(self):
+        return f"{self.legal_name} ({self.country})"
+
+
+class Customer(FSMModelMixin, models.Model):
+    """A customer account of the hosting provider; several users may act for it."""
+
+    class SupportStatus(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        BANNED = "banned", _("Banned from support")
+
+    class BanReason(models.TextChoices):
+        REFUSED_INVOICE = "refused_invoice", _("Refused to pay an invoice")
+        UNPAID_INVOICE = "unpaid_invoice", _("Left an invoice unpaid past its due day")
+
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2)
+    vat_id = models.CharField(_("VAT number"), max_length=20, blank=True)
+    billing_address = models.TextField(_("billing address"), blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    # active → banned (refused or lapsed invoice) → active (reinstated by finance or an admin)
+    support_status = FSMField(
+        _("support status"), default=SupportStatus.ACTIVE, choices=SupportStatus.choices, protected=True
+    )
+    banned_at = models.DateTimeField(_("banned at"), null=True, blank=True)
+    ban_reason = models.CharField(_("ban reason"), max_length=20, choices=BanReason.choices, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("customer account")
+        verbose_name_plural = _("customer accounts")
+        indexes = [models.Index(fields=["support_status", "id"], name="customer_status_idx")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_banned(self) -> bool:
+        return self.support_status == self.SupportStatus.BANNED
+
+    @transition(field=support_status, source=SupportStatus.ACTIVE, target=SupportStatus.BANNED)
+    def ban(self, *, reason: str, at) -> None:
+        self.banned_at = at
+        self.ban_reason = reason
+
+    @transition(field=support_status, source=SupportStatus.BANNED, target=SupportStatus.ACTIVE)
+    def reinstate(self) -> None:
+        self.banned_at = None
+        self.ban_reason = ""
+
+
+class Service(models.Model):
+    """A hosted service of a customer account (server, hosting plan, domain...)."""
+
+    class Kind(models.TextChoices):
+        DEDICATED_SERVER = "dedicated_server", _("Dedicated server")
+        VPS = "vps", _("Virtual private server")
+        WEB_HOSTING = "web_hosting", _("Web hosting")
+        DOMAIN = "domain", _("Domain name")
+        EMAIL = "email", _("E-mail")
+        DATABASE = "database", _("Managed database")
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="services")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self):
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("role", Role.CUSTOMER)
+        extra.setdefault("is_staff", extra["role"] == Role.ADMIN)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(role=Role.ADMIN, is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an e-mail address; `role` says which portal is theirs."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.CUSTOMER)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("Django admin access"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # A customer user belongs to exactly one account; staff belong to none.
+            models.CheckConstraint(
+                condition=(Q(role=Role.CUSTOMER) & Q(customer__isnull=False))
+                | (~Q(role=Role.CUSTOMER) & Q(customer__isnull=True)),
+                name="user_customer_iff_customer_role",
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == Role.CUSTOMER
+
+    @property
+    def preferred_language(self) -> str:
+        if self.language:
+            return self.language
+        if self.customer_id:
+            return self.customer.language
+        return Language.ENGLISH

@@ -1,0 +1,28 @@
+from django.db.models import QuerySet
+
+from accounts.models import BillingEntity, Customer, Service, User
+from accounts.permissions import is_customer, is_staff_member
+
+
+def customers_visible_to(*, user: User) -> QuerySet[Customer]:
+    if is_staff_member(user):
+        return Customer.objects.all()
+    if is_customer(user):
+        return Customer.objects.filter(pk=user.customer_id)
+    return Customer.objects.none()
+
+
+def services_visible_to(*, user: User) -> QuerySet[Service]:
+    if is_staff_member(user):
+        return Service.objects.all()
+    if is_customer(user):
+        return Service.objects.filter(customer_id=user.customer_id)
+    return Service.objects.none()
+
+
+def billing_entity_for_country(*, country: str) -> BillingEntity | None:
+    return BillingEntity.objects.filter(country=country).first()
+
+
+def billing_countries() -> list[str]:
+    return list(BillingEntity.objects.values_list("country", flat=True))

@@ -1,0 +1,104 @@
+from django.contrib import admin
+
+from billing.models import (
+    CreditNote,
+    DiagnosisPrice,
+    DocumentCounter,
+    FreePeriod,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    StoredDocument,
+    VatRate,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Issued documents and their numbers are legal records: the admin shows them and never edits them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VatRate)
+class VatRateAdmin(admin.ModelAdmin):
+    list_display = ["country", "rate", "valid_from"]
+    list_filter = ["country"]
+
+
+@admin.register(DiagnosisPrice)
+class DiagnosisPriceAdmin(admin.ModelAdmin):
+    list_display = ["country", "net", "effective_from", "set_by"]
+    list_filter = ["country"]
+    readonly_fields = ["set_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.set_by = obj.set_by or request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(FreePeriod)
+class FreePeriodAdmin(admin.ModelAdmin):
+    list_display = ["starts_on", "ends_on", "countries", "created_by"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ["position", "description", "quantity", "unit_price", "net"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    can_delete = False
+    readonly_fields = ["amount", "received_on", "reference", "recorded_by", "recorded_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["number", "customer", "status", "issued_on", "due_on", "gross", "currency"]
+    list_filter = ["status", "entity", "issued_on"]
+    search_fields = ["number", "customer__name"]
+    list_select_related = ["customer"]
+    date_hierarchy = "issued_on"
+    inlines = [InvoiceLineInline, PaymentInline]
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(ReadOnlyAdmin):
+    list_display = ["number", "invoice", "issued_on", "reason", "gross"]
+    search_fields = ["number", "invoice__number"]
+    list_select_related = ["invoice"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["invoice", "amount", "received_on", "reference", "recorded_by"]
+    search_fields = ["invoice__number", "reference"]
+    list_select_related = ["invoice", "recorded_by"]
+
+
+@admin.register(DocumentCounter)
+class DocumentCounterAdmin(ReadOnlyAdmin):
+    list_display = ["entity", "series", "year", "last_number"]
+
+
+@admin.register(StoredDocument)
+class StoredDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "object_id", "sha256", "rendered_at"]
+    exclude = ["content"]

@@ -1,0 +1,217 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class VatRate(models.Model):
+    """A country's standard VAT rate from a date on; the rate applied is the one valid on the day."""
+
+    country = models.CharField(_("country"), max_length=2)
+    rate = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0)])
+    valid_from = models.DateField(_("valid from"))
+
+    class Meta:
+        ordering = ["country", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["country", "valid_from"], name="vat_rate_unique_day")]
+
+    def __str__(self):
+        return f"{self.country} {self.rate} % from {self.valid_from}"
+
+
+class DiagnosisPrice(models.Model):
+    """The net diagnosis fee of a country from a moment on; history is kept, never edited."""
+
+    country = models.CharField(_("country"), max_length=2)
+    net = models.DecimalField(_("net"), validators=[MinValueValidator(0)], **MONEY)
+    effective_from = models.DateTimeField(_("effective from"), default=timezone.now)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        ordering = ["country", "-effective_from"]
+        indexes = [models.Index(fields=["country", "-effective_from"], name="diagnosis_price_lookup_idx")]
+
+    def __str__(self):
+        return f"{self.country} {self.net} from {self.effective_from:%Y-%m-%d %H:%M}"
+
+
+class FreePeriod(models.Model):
+    """Days on which incident diagnoses are free (introductory offer); no countries means all."""
+
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    countries = models.JSONField(_("countries"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="free_period_order")]
+
+    def __str__(self):
+        return f"{self.starts_on} – {self.ends_on} {','.join(self.countries) or 'all'}"
+
+
+class DocumentCounter(models.Model):
+    """The last number drawn in one legal series; locked while a number is drawn, so no gaps."""
+
+    class Series(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+
+    entity = models.ForeignKey("accounts.BillingEntity", on_delete=models.PROTECT)
+    series = models.CharField(max_length=20, choices=Series.choices)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "series", "year"], name="document_counter_unique_series")
+        ]
+
+    def __str__(self):
+        return f"{self.entity.country} {self.series} {self.year}: {self.last_number}"
+
+
+class Invoice(FSMModelMixin, models.Model):
+    """An issued invoice. Its lines and amounts are a snapshot and are never edited."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        PAID = "paid", _("Paid")
+        REFUSED = "refused", _("Refused")
+        LAPSED = "lapsed", _("Lapsed")
+
+    entity = models.ForeignKey("accounts.BillingEntity", on_delete=models.PROTECT, related_name="invoices")
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="invoices")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="invoices")
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    # open → paid (fully paid) | refused (customer disputes it) | lapsed (unpaid after the due day)
+    status = FSMField(default=State.OPEN, choices=State.choices, protected=True)
+    issued_on = models.DateField(_("issued on"))
+    due_on = models.DateField(_("due on"))
+    service_date = models.DateField(_("date of the service"))
+    charges_diagnosis_fee = models.BooleanField(default=False)
+    net = models.DecimalField(**MONEY)
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    vat = models.DecimalField(**MONEY)
+    gross = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    # The buyer as it stood at issue: later edits of the account do not change an issued invoice.
+    customer_name = models.CharField(max_length=200)
+    customer_address = models.TextField(blank=True)
+    customer_vat_id = models.CharField(max_length=20, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(gross=F("net") + F("vat")), name="invoice_gross_is_net_plus_vat"),
+            models.CheckConstraint(condition=Q(net__gt=0), name="invoice_net_positive"),
+            # The diagnosis fee of a ticket is billed at most once.
+            models.UniqueConstraint(fields=["ticket"], condition=Q(charges_diagnosis_fee=True),
+                                    name="invoice_one_diagnosis_fee_per_ticket"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="invoice_status_due_idx"),
+            models.Index(fields=["customer", "-id"], name="invoice_customer_idx"),
+            models.Index(fields=["status", "-id"], name="invoice_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @transition(field=status, source=State.OPEN, target=State.PAID)
+    def mark_paid(self, *, at) -> None:
+        self.closed_at = at
+
+    @transition(field=status, source=State.OPEN, target=State.REFUSED)
+    def refuse(self, *, at) -> None:
+        self.closed_at = at
+
+    @transition(field=status, source=State.OPEN, target=State.LAPSED)
+    def lapse(self, *, at) -> None:
+        self.closed_at = at
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=500)
+    quantity = models.DecimalField(max_digits=10, decimal_places=2)
+    unit_price = models.DecimalField(**MONEY)
+    net = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position")]
+
+    def __str__(self):
+        return self.description
+
+
+class Payment(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
+    received_on = models.DateField()
+    reference = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["invoice", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+
+    def __str__(self):
+        return f"{self.amount} on {self.invoice}"
+
+
+class CreditNote(models.Model):
+    """Cancels one invoice in full (refusal or lapse); cites its number and date."""
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="credit_note")
+    entity = models.ForeignKey("accounts.BillingEntity", on_delete=models.PROTECT, related_name="credit_notes")
+    number = models.CharField(max_length=32, unique=True)
+    issued_on = models.DateField()
+    reason = models.CharField(max_length=20)
+    net = models.DecimalField(**MONEY)
+    vat = models.DecimalField(**MONEY)
+    gross = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.number
+
+
+class StoredDocument(models.Model):
+    """The exact bytes of an issued PDF, rendered once; downloads return these bytes."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+        QUOTE = "quote", _("Quote")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField()
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="stored_document_once")]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}"

@@ -1,0 +1,97 @@
+"""What a diagnosis costs in a country at a moment: the price book, VAT rates and free periods."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.models import BillingEntity
+from billing.models import DiagnosisPrice, FreePeriod, VatRate
+from billing.money import to_cents, vat_on
+
+INTRODUCTORY_PERIOD = "introductory_period"
+
+
+@dataclass(frozen=True)
+class Fee:
+    country: str
+    currency: str
+    net: Decimal
+    vat_rate: Decimal
+    vat: Decimal
+    gross: Decimal
+    free: bool
+    free_reason: str | None
+
+
+def vat_rate_for(*, country: str, on: date) -> Decimal:
+    rate = (
+        VatRate.objects.filter(country=country, valid_from__lte=on)
+        .order_by("-valid_from")
+        .values_list("rate", flat=True)
+        .first()
+    )
+    if rate is None:
+        raise ValidationError({"country": [f"No VAT rate is known for {country} on {on}."]})
+    return rate
+
+
+def diagnosis_net_for(*, country: str, at: datetime) -> Decimal:
+    net = (
+        DiagnosisPrice.objects.filter(country=country, effective_from__lte=at)
+        .order_by("-effective_from")
+        .values_list("net", flat=True)
+        .first()
+    )
+    return settings.DEFAULT_DIAGNOSIS_FEE_NET if net is None else net
+
+
+def free_period_covers(*, country: str, day: date) -> bool:
+    # Free periods are few; the country test is done here so SQLite (no JSON containment) agrees.
+    periods = FreePeriod.objects.filter(starts_on__lte=day, ends_on__gte=day).values_list("countries", flat=True)
+    return any(not countries or country in countries for countries in periods)
+
+
+def diagnosis_fee_for(*, country: str, at: datetime | None = None) -> Fee:
+    """The fee a ticket opened at `at` carries; it is stored on the ticket and never recomputed."""
+    at = at or timezone.now()
+    day = timezone.localdate(at)
+    entity = BillingEntity.objects.filter(country=country).only("currency").first()
+    if entity is None:
+        raise ValidationError({"country": [f"We have no billing entity in {country}."]})
+    net = to_cents(diagnosis_net_for(country=country, at=at))
+    rate = vat_rate_for(country=country, on=day)
+    vat = vat_on(net, rate)
+    free = free_period_covers(country=country, day=day)
+    return Fee(
+        country=country,
+        currency=entity.currency,
+        net=net,
+        vat_rate=rate,
+        vat=vat,
+        gross=net + vat,
+        free=free,
+        free_reason=INTRODUCTORY_PERIOD if free else None,
+    )
+
+
+def diagnosis_price_set(*, country: str, net: Decimal, by) -> DiagnosisPrice:
+    """A new net price for tickets opened from now on; earlier tickets keep the fee they showed."""
+    country = (country or "").upper()
+    if not BillingEntity.objects.filter(country=country).exists():
+        raise ValidationError({"country": [f"We have no billing entity in {country}."]})
+    return DiagnosisPrice.objects.create(country=country, net=to_cents(net), set_by=by)
+
+
+def free_period_create(*, starts_on: date, ends_on: date, countries: list[str], by) -> FreePeriod:
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": ["The last day cannot be before the first day."]})
+    countries = sorted({c.upper() for c in countries})
+    known = set(BillingEntity.objects.filter(country__in=countries).values_list("country", flat=True))
+    unknown = [c for c in countries if c not in known]
+    if unknown:
+        raise ValidationError({"countries": [f"We have no billing entity in {', '.join(unknown)}."]})
+    return FreePeriod.objects.create(starts_on=starts_on, ends_on=ends_on, countries=countries, created_by=by)

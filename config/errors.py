@@ -1,0 +1,30 @@
+"""Domain errors that services raise and every interface (API, portals, tasks) understands.
+
+Services never raise HTTP errors; the API's exception handler and the portal views translate these.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django_fsm import TransitionNotAllowed
+
+
+class InvalidTransition(TransitionNotAllowed):
+    """The action is not allowed in the object's current state (API: 409 invalid_transition)."""
+
+
+class CodedPermissionDenied(PermissionDenied):
+    code = "permission_denied"
+    default_detail = "You do not have permission to perform this action."
+
+    def __init__(self, detail: str | None = None):
+        self.detail = detail or self.default_detail
+        super().__init__(self.detail)
+
+
+class SupportBanned(CodedPermissionDenied):
+    code = "support_banned"
+    default_detail = "This account is banned from support after a refused or unpaid invoice."
+
+
+class ConsentRequired(CodedPermissionDenied):
+    code = "consent_required"
+    default_detail = "This action needs the customer's consent, and the ticket has no grant in force for it."

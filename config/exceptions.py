@@ -1,0 +1,38 @@
+"""One exception handler that gives every API endpoint the error shapes of the contract."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django_fsm import TransitionNotAllowed
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
+
+from config.errors import CodedPermissionDenied
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, TransitionNotAllowed):
+        return Response(
+            {"code": "invalid_transition", "detail": str(exc) or "Not allowed in the current state."},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, CodedPermissionDenied):
+        return Response({"code": exc.code, "detail": exc.detail}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, exceptions.ParseError):
+        # Malformed JSON is invalid input like any other: the contract's field-error shape.
+        return Response({"non_field_errors": [str(exc.detail)]}, status=status.HTTP_400_BAD_REQUEST)
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.PermissionDenied):
+        response.data = {"code": "permission_denied", "detail": str(exc.detail)}
+    return response

@@ -1,0 +1,22 @@
+"""Input field types shared by every API: bounded, so no value can overflow a column."""
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+MAX_ID = 2**63 - 1
+
+
+def money_field(**kwargs) -> serializers.DecimalField:
+    """A positive amount with at most two decimals, below a billion."""
+    kwargs.setdefault("min_value", Decimal("0.01"))
+    kwargs.setdefault("max_value", Decimal("999999999.99"))
+    return serializers.DecimalField(max_digits=12, decimal_places=2, **kwargs)
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def text_field(max_length: int = 20000, **kwargs) -> serializers.CharField:
+    return serializers.CharField(max_length=max_length, **kwargs)

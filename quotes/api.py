@@ -1,0 +1,57 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.generics import RetrieveAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsCustomer, IsCustomerOrSupport
+from config.serializers import text_field
+from quotes import services
+from quotes.selectors import quotes_visible_to
+from tickets.api import QuoteOutput, TicketActionApi, TicketOutput, ticket_response
+
+
+class QuoteDetailApi(RetrieveAPIView):
+    serializer_class = QuoteOutput
+    permission_classes = [IsCustomerOrSupport]
+
+    def get_queryset(self):
+        return quotes_visible_to(user=self.request.user).prefetch_related("lines")
+
+
+class QuoteActionApi(APIView):
+    permission_classes = [IsCustomer]
+    use_case = staticmethod(services.quote_accept)
+
+    @extend_schema(request=None, responses={200: QuoteOutput})
+    def post(self, request, pk: int):
+        quote = get_object_or_404(quotes_visible_to(user=request.user), pk=pk)
+        quote = self.use_case(quote=quote, by=request.user)
+        fresh = quotes_visible_to(user=request.user).prefetch_related("lines").get(pk=quote.pk)
+        return Response(QuoteOutput(fresh).data)
+
+
+class QuoteAcceptApi(QuoteActionApi):
+    """Accepting starts the work at once; no payment is asked first."""
+
+    use_case = staticmethod(services.quote_accept)
+
+
+class QuoteDeclineApi(QuoteActionApi):
+    """Declining closes the ticket and bills the diagnosis fee."""
+
+    use_case = staticmethod(services.quote_decline)
+
+
+class TicketCompleteWorkApi(TicketActionApi):
+    class Input(serializers.Serializer):
+        report = text_field()
+
+    @extend_schema(request=Input, responses={200: TicketOutput})
+    def post(self, request, pk: int):
+        ticket = self.get_ticket(pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = services.ticket_complete_work(ticket=ticket, report=data.validated_data["report"], by=request.user)
+        return ticket_response(ticket, user=request.user)

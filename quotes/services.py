@@ -1,0 +1,150 @@
+"""Quote use cases, and the billing of an incident at each moment of the outcome table."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import BillingEntity
+from billing.models import Invoice
+from billing.pricing import vat_rate_for
+from billing.services import LineSpec, invoice_issue, totals_for
+from quotes.models import Quote, QuoteLine
+from tickets.fees import BillingMoment, Outcome, ticket_charge
+from tickets.models import Ticket, TicketEvent
+from tickets.services import ticket_lock, ticket_record
+
+
+def ticket_bill(
+    *, ticket: Ticket, outcome: str, moment: str, service_date: date, quote: Quote | None = None
+) -> Invoice | None:
+    """Issue the invoice the outcome table calls for at `moment`, or none when nothing is due.
+
+    Runs inside the caller's transaction, so the ticket's state and its money never disagree.
+    """
+    charge = ticket_charge(
+        outcome=outcome,
+        moment=moment,
+        suspected_provider_fault=ticket.suspected_provider_fault,
+        fee_free=bool(ticket.fee_free),
+    )
+    lines = []
+    if charge.bill_fee_now:
+        lines.append(LineSpec(description=fee_line_description(ticket), quantity=1, unit_price=ticket.fee_net))
+    if charge.bill_quote_now and quote is not None:
+        lines.extend(
+            LineSpec(description=line.description, quantity=line.quantity, unit_price=line.unit_price)
+            for line in quote.lines.order_by("position")
+        )
+    if not lines or sum(line.net for line in lines) <= 0:
+        return None
+    invoice = invoice_issue(
+        customer=ticket.customer,
+        ticket=ticket,
+        lines=lines,
+        service_date=service_date,
+        charges_diagnosis_fee=charge.bill_fee_now,
+    )
+    ticket_record(ticket=ticket, verb=TicketEvent.Verb.INVOICED, invoice=invoice.pk, number=invoice.number,
+                  gross=str(invoice.gross), rule=charge.rule)
+    return invoice
+
+
+def fee_line_description(ticket: Ticket) -> str:
+    """Names the ticket but none of its technical content (invoices carry no customer data)."""
+    language = BillingEntity.objects.filter(country=ticket.customer.country).values_list("language", flat=True)
+    with translation.override(language.first() or "en"):
+        return _("Incident diagnosis, ticket no. %(ticket)s") % {"ticket": ticket.pk}
+
+
+def quote_create(*, ticket: Ticket, lines: list[LineSpec], valid_days: int | None = None) -> Quote:
+    """A quote in the customer's currency and VAT, valid `valid_days` days (14 by default)."""
+    valid_days = valid_days or settings.QUOTE_DEFAULT_VALID_DAYS
+    today = timezone.localdate()
+    entity = BillingEntity.objects.get(country=ticket.customer.country)
+    totals = totals_for(lines, vat_rate=vat_rate_for(country=ticket.customer.country, on=today))
+    quote = Quote.objects.create(
+        ticket=ticket,
+        net=totals.net,
+        vat_rate=totals.vat_rate,
+        vat=totals.vat,
+        gross=totals.gross,
+        currency=entity.currency,
+        valid_until=today + timedelta(days=valid_days),
+    )
+    QuoteLine.objects.bulk_create(
+        QuoteLine(quote=quote, position=position, description=line.description, quantity=line.quantity,
+                  unit_price=line.unit_price, net=line.net)
+        for position, line in enumerate(lines, start=1)
+    )
+    return quote
+
+
+def _lock_ticket_and_quote(quote: Quote) -> tuple[Ticket, Quote]:
+    # Always the ticket first, then its quote: every use case takes locks in this order, so no deadlock.
+    ticket = ticket_lock(ticket=Ticket(pk=quote.ticket_id))
+    return ticket, Quote.objects.select_for_update().get(pk=quote.pk)
+
+
+@transaction.atomic
+def quote_accept(*, quote: Quote, by) -> Quote:
+    """Accepting starts the work at once, with no prepayment; only a sent quote within validity."""
+    ticket, quote = _lock_ticket_and_quote(quote)
+    quote.accept(by=by)
+    ticket.start_work()
+    quote.save()
+    ticket.save()
+    ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_ACCEPTED, actor=by, quote=quote.pk)
+    return quote
+
+
+@transaction.atomic
+def quote_decline(*, quote: Quote, by) -> Quote:
+    """Declining closes the ticket; the diagnosis fee is billed (unless it was free)."""
+    ticket, quote = _lock_ticket_and_quote(quote)
+    quote.decline(by=by)
+    ticket.close_without_work()
+    quote.save()
+    ticket.save()
+    ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_DECLINED, actor=by, quote=quote.pk)
+    ticket_bill(ticket=ticket, outcome=Outcome.QUOTED, moment=BillingMoment.QUOTE_DECLINED,
+                service_date=_diagnosis_day(ticket))
+    return quote
+
+
+@transaction.atomic
+def quote_expire(*, quote: Quote) -> Quote:
+    """A quote not decided by its last valid day lapses like a refusal: the fee is billed."""
+    ticket, quote = _lock_ticket_and_quote(quote)
+    quote.expire()
+    ticket.close_without_work()
+    quote.save()
+    ticket.save()
+    ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_EXPIRED, quote=quote.pk)
+    ticket_bill(ticket=ticket, outcome=Outcome.QUOTED, moment=BillingMoment.QUOTE_EXPIRED,
+                service_date=_diagnosis_day(ticket))
+    return quote
+
+
+@transaction.atomic
+def ticket_complete_work(*, ticket: Ticket, report: str, by) -> Ticket:
+    """The quoted work is done: the ticket is resolved and the fee plus the quote are invoiced now."""
+    ticket = ticket_lock(ticket=ticket)
+    ticket.complete_work(report=report)
+    ticket.save()
+    ticket_record(ticket=ticket, verb=TicketEvent.Verb.WORK_COMPLETED, actor=by)
+    quote = Quote.objects.select_for_update().get(ticket=ticket)
+    quote.invoice = ticket_bill(ticket=ticket, outcome=Outcome.QUOTED, moment=BillingMoment.WORK_COMPLETED,
+                                service_date=timezone.localdate(), quote=quote)
+    quote.save(update_fields=["invoice"])
+    return ticket
+
+
+def quotes_past_validity(*, today: date):
+    return Quote.objects.filter(status=Quote.State.SENT, valid_until__lt=today)
+
+
+def _diagnosis_day(ticket: Ticket) -> date:
+    return timezone.localdate(ticket.diagnosis_concluded_at)

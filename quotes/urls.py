@@ -1,0 +1,12 @@
+from django.urls import path
+
+from quotes import api
+
+app_name = "quotes"
+
+urlpatterns = [
+    path("quotes/<int:pk>/", api.QuoteDetailApi.as_view(), name="detail"),
+    path("quotes/<int:pk>/accept/", api.QuoteAcceptApi.as_view(), name="accept"),
+    path("quotes/<int:pk>/decline/", api.QuoteDeclineApi.as_view(), name="decline"),
+    path("tickets/<int:pk>/complete-work/", api.TicketCompleteWorkApi.as_view(), name="complete-work"),
+]

@@ -1,0 +1,91 @@
+"""Personas shared by every test: a customer, a customer of another account, an agent, finance, an admin."""
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from tests.factories import CustomerFactory, ServiceFactory, UserFactory
+
+
+@pytest.fixture
+def customer_account(db):
+    return CustomerFactory(name="Boulangerie Test", country="FR", language="fr")
+
+
+@pytest.fixture
+def customer(customer_account):
+    return UserFactory(email="client@example.fr", role=Role.CUSTOMER, customer=customer_account)
+
+
+@pytest.fixture
+def other_customer(db):
+    return UserFactory(email="other@example.de", role=Role.CUSTOMER,
+                       customer=CustomerFactory(name="Other GmbH", country="DE", language="de"))
+
+
+@pytest.fixture
+def agent(db):
+    return UserFactory(email="agent@example.com", role=Role.AGENT, customer=None)
+
+
+@pytest.fixture
+def other_agent(db):
+    return UserFactory(email="agent2@example.com", role=Role.AGENT, customer=None)
+
+
+@pytest.fixture
+def finance(db):
+    return UserFactory(email="finance@example.com", role=Role.FINANCE, customer=None)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(email="admin@example.com", role=Role.ADMIN, customer=None, is_staff=True,
+                       is_superuser=True)
+
+
+@pytest.fixture
+def service(customer_account):
+    return ServiceFactory(customer=customer_account)
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` authenticates it."""
+
+    class Client(APIClient):
+        def as_user(self, user):
+            self.force_authenticate(user=user)
+            return self
+
+    return Client()
+
+
+def api_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    return api_for
+
+
+requires_postgres = pytest.mark.skipif(
+    "connection.vendor != 'postgresql'",
+    reason="SQLite ignores SELECT ... FOR UPDATE: locking and concurrency need PostgreSQL",
+)
+
+
+@pytest.fixture
+def on_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite ignores SELECT ... FOR UPDATE: locking and concurrency need PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests only need passwords to round-trip.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

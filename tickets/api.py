@@ -1,0 +1,254 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Service
+from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
+from config.pagination import OldestFirstCursorPagination
+from config.serializers import id_field, text_field
+from tickets import selectors, services
+from tickets.models import Ticket
+
+
+class TicketFeeOutput(serializers.Serializer):
+    currency = serializers.CharField(source="fee_currency")
+    net = serializers.DecimalField(source="fee_net", max_digits=12, decimal_places=2)
+    vat_rate = serializers.DecimalField(source="fee_vat_rate", max_digits=5, decimal_places=2)
+    vat = serializers.DecimalField(source="fee_vat", max_digits=12, decimal_places=2)
+    gross = serializers.DecimalField(source="fee_gross", max_digits=12, decimal_places=2)
+    free = serializers.BooleanField(source="fee_free")
+    free_reason = serializers.CharField(source="fee_free_reason", allow_null=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["free_reason"] = data["free_reason"] or None
+        return data
+
+
+class DiagnosisOutput(serializers.Serializer):
+    findings = serializers.CharField()
+    outcome = serializers.CharField()
+    fee_charged = serializers.BooleanField()
+    fee_rule = serializers.CharField()
+    concluded_at = serializers.DateTimeField()
+    agent = serializers.IntegerField(source="agent_id")
+
+
+class LineOutput(serializers.Serializer):
+    description = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=10, decimal_places=2)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    net = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class QuoteOutput(serializers.Serializer):
+    """The quote as the contract shows it, here because it is part of the ticket's representation."""
+
+    id = serializers.IntegerField()
+    ticket = serializers.IntegerField(source="ticket_id")
+    status = serializers.CharField()
+    lines = LineOutput(many=True)
+    net = serializers.DecimalField(max_digits=12, decimal_places=2)
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    vat = serializers.DecimalField(max_digits=12, decimal_places=2)
+    gross = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    valid_until = serializers.DateField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+
+
+class TicketOutput(serializers.ModelSerializer):
+    diagnosis_fee = serializers.SerializerMethodField()
+    diagnosis = DiagnosisOutput(allow_null=True, read_only=True)
+    quote = QuoteOutput(allow_null=True, read_only=True)
+    invoices = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id", "customer", "kind", "subject", "description", "service", "suspected_provider_fault",
+            "status", "assignee", "created_at", "diagnosis_fee", "diagnosis", "quote", "invoices",
+        ]
+
+    @extend_schema_field(TicketFeeOutput(allow_null=True))
+    def get_diagnosis_fee(self, ticket):
+        return TicketFeeOutput(ticket).data if ticket.fee_net is not None else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_invoices(self, ticket) -> list[int]:
+        return [invoice.pk for invoice in ticket.invoices.all()]
+
+
+def ticket_response(ticket: Ticket, *, user, status_code=status.HTTP_200_OK) -> Response:
+    """The full representation, re-read so it shows what the transaction committed."""
+    fresh = selectors.tickets_for_api(user=user).get(pk=ticket.pk)
+    return Response(TicketOutput(fresh).data, status=status_code)
+
+
+class TicketFilter(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Ticket.State.choices, required=False)
+    kind = serializers.ChoiceField(choices=Ticket.Kind.choices, required=False)
+    country = serializers.CharField(max_length=2, required=False)
+    suspected_provider_fault = serializers.BooleanField(required=False, allow_null=True, default=None)
+    assignee = id_field(required=False)
+
+
+class TicketListCreateApi(generics.ListAPIView):
+    serializer_class = TicketOutput
+    permission_classes = [IsCustomerOrSupport]
+
+    class Input(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=Ticket.Kind.choices)
+        subject = text_field(max_length=200)
+        description = text_field()
+        service = id_field(required=False, allow_null=True)
+        suspected_provider_fault = serializers.BooleanField(required=False, default=False)
+        accept_diagnosis_fee = serializers.BooleanField(required=False, default=False)
+
+    def get_permissions(self):
+        return [IsCustomer()] if self.request.method == "POST" else super().get_permissions()
+
+    def get_queryset(self):
+        filters = TicketFilter(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.tickets_filter(selectors.tickets_for_api(user=self.request.user), filters.validated_data)
+
+    @extend_schema(parameters=[TicketFilter])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=Input, responses={201: TicketOutput})
+    def post(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        service_id = values.pop("service", None)
+        service = None
+        if service_id is not None:
+            service = Service.objects.filter(pk=service_id, customer_id=request.user.customer_id).first()
+            if service is None:
+                raise serializers.ValidationError({"service": ["This service does not belong to your account."]})
+        ticket = services.ticket_open(by=request.user, service=service, **values)
+        return ticket_response(ticket, user=request.user, status_code=status.HTTP_201_CREATED)
+
+
+class TicketQueueApi(generics.ListAPIView):
+    """The diagnosis queue: open incidents and those under diagnosis, oldest first."""
+
+    serializer_class = TicketOutput
+    permission_classes = [IsSupport]
+    pagination_class = OldestFirstCursorPagination
+
+    def get_queryset(self):
+        filters = TicketFilter(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        queue = selectors.tickets_queue(filters=filters.validated_data)
+        return queue.select_related("diagnosis", "quote").prefetch_related("quote__lines", "invoices")
+
+    @extend_schema(parameters=[TicketFilter])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class TicketDetailApi(generics.RetrieveAPIView):
+    serializer_class = TicketOutput
+    permission_classes = [IsCustomerOrSupport]
+
+    def get_queryset(self):
+        return selectors.tickets_for_api(user=self.request.user)
+
+
+class TicketActionApi(APIView):
+    """Base of the one-endpoint-per-transition views: finds the ticket the caller may see, or 404."""
+
+    permission_classes = [IsSupport]
+
+    def get_ticket(self, pk: int) -> Ticket:
+        return get_object_or_404(selectors.tickets_visible_to(user=self.request.user), pk=pk)
+
+
+class TicketCancelApi(TicketActionApi):
+    permission_classes = [IsCustomer]
+
+    @extend_schema(request=None, responses={200: TicketOutput})
+    def post(self, request, pk: int):
+        ticket = services.ticket_cancel(ticket=self.get_ticket(pk), by=request.user)
+        return ticket_response(ticket, user=request.user)
+
+
+class TicketStartDiagnosisApi(TicketActionApi):
+    @extend_schema(request=None, responses={200: TicketOutput})
+    def post(self, request, pk: int):
+        ticket = services.ticket_start_diagnosis(ticket=self.get_ticket(pk), by=request.user)
+        return ticket_response(ticket, user=request.user)
+
+
+class TicketCloseApi(TicketActionApi):
+    class Input(serializers.Serializer):
+        answer = text_field()
+
+    @extend_schema(request=Input, responses={200: TicketOutput})
+    def post(self, request, pk: int):
+        ticket = self.get_ticket(pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = services.ticket_close(ticket=ticket, answer=data.validated_data["answer"], by=request.user)
+        return ticket_response(ticket, user=request.user)
+
+
+class MessageOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    ticket = serializers.IntegerField(source="ticket_id")
+    author = serializers.IntegerField(source="author_id")
+    author_role = serializers.CharField(source="author.role")
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class TicketMessagesApi(generics.ListAPIView):
+    serializer_class = MessageOutput
+    permission_classes = [IsCustomerOrSupport]
+    pagination_class = OldestFirstCursorPagination
+
+    class Input(serializers.Serializer):
+        body = text_field()
+
+    def get_ticket(self) -> Ticket:
+        return get_object_or_404(selectors.tickets_visible_to(user=self.request.user), pk=self.kwargs["pk"])
+
+    def get_queryset(self):
+        return selectors.ticket_messages(ticket=self.get_ticket())
+
+    @extend_schema(request=Input, responses={201: MessageOutput})
+    def post(self, request, pk: int):
+        ticket = self.get_ticket()
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = services.message_post(ticket=ticket, author=request.user, body=data.validated_data["body"])
+        return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
+
+
+class EventOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    verb = serializers.CharField()
+    actor = serializers.IntegerField(source="actor_id", allow_null=True)
+    actor_role = serializers.CharField(source="actor.role", allow_null=True, default=None)
+    public = serializers.BooleanField()
+    detail = serializers.DictField()
+    created_at = serializers.DateTimeField()
+
+
+class TicketHistoryApi(generics.ListAPIView):
+    """Who did what, when: staff see all of it, the customer its customer-facing part."""
+
+    serializer_class = EventOutput
+    permission_classes = [IsCustomerOrSupport]
+    pagination_class = OldestFirstCursorPagination
+
+    def get_queryset(self):
+        ticket = get_object_or_404(selectors.tickets_visible_to(user=self.request.user), pk=self.kwargs["pk"])
+        return selectors.ticket_events_for(ticket=ticket, user=self.request.user)
+
+

@@ -1,0 +1,177 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Ticket(FSMModelMixin, models.Model):
+    class Kind(models.TextChoices):
+        INCIDENT = "incident", _("Incident (paid diagnosis)")
+        TECHNICAL = "technical", _("Technical question")
+        COMMERCIAL = "commercial", _("Commercial question")
+        SLA_CLAIM = "sla_claim", _("SLA claim")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        DIAGNOSING = "diagnosing", _("Diagnosing")
+        QUOTE_SENT = "quote_sent", _("Quote sent")
+        IN_WORK = "in_work", _("In work")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    FINAL_STATES = (State.RESOLVED, State.CLOSED, State.CANCELLED)
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="tickets")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"))
+    service = models.ForeignKey("accounts.Service", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="tickets")
+    suspected_provider_fault = models.BooleanField(_("customer suspects a provider fault"), default=False)
+    # incident: open → diagnosing → resolved | closed | quote_sent; quote_sent → in_work → resolved;
+    #           quote_sent → closed (declined or expired); open → cancelled.
+    # other kinds: open → closed (answered) | cancelled.
+    status = FSMField(_("status"), default=State.OPEN, choices=State.choices, protected=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="assigned_tickets")
+    created_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    # The diagnosis fee exactly as shown and accepted when the ticket was opened (incidents only).
+    fee_currency = models.CharField(max_length=3, blank=True)
+    fee_net = models.DecimalField(null=True, blank=True, **MONEY)
+    fee_vat_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    fee_vat = models.DecimalField(null=True, blank=True, **MONEY)
+    fee_gross = models.DecimalField(null=True, blank=True, **MONEY)
+    fee_free = models.BooleanField(null=True, blank=True)
+    fee_free_reason = models.CharField(max_length=30, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    work_report = models.TextField(_("work report"), blank=True)
+    diagnosis_started_at = models.DateTimeField(null=True, blank=True)
+    diagnosis_concluded_at = models.DateTimeField(null=True, blank=True)
+    work_started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["customer", "-id"], name="ticket_customer_idx"),
+            models.Index(fields=["status", "id"], name="ticket_status_idx"),
+            models.Index(fields=["assignee", "status", "id"], name="ticket_assignee_idx"),
+            # The diagnosis queue: open incidents, oldest first.
+            models.Index(fields=["kind", "status", "id"], name="ticket_queue_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="incident", fee_net__isnull=False) | (~Q(kind="incident") & Q(fee_net__isnull=True)),
+                name="ticket_fee_iff_incident",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def is_incident(self) -> bool:
+        return self.kind == self.Kind.INCIDENT
+
+    def is_incident_ticket(self) -> bool:
+        return self.is_incident
+
+    def is_question(self) -> bool:
+        return not self.is_incident
+
+    @transition(field=status, source=State.OPEN, target=State.CANCELLED)
+    def cancel(self) -> None:
+        self.ended_at = timezone.now()
+
+    @transition(field=status, source=State.OPEN, target=State.DIAGNOSING, conditions=[is_incident_ticket])
+    def start_diagnosis(self, *, agent) -> None:
+        self.assignee = agent
+        self.diagnosis_started_at = timezone.now()
+
+    @transition(field=status, source=State.DIAGNOSING, target=State.RESOLVED)
+    def resolve_by_diagnosis(self) -> None:
+        self.diagnosis_concluded_at = self.ended_at = timezone.now()
+
+    @transition(field=status, source=State.DIAGNOSING, target=State.QUOTE_SENT)
+    def send_quote(self) -> None:
+        self.diagnosis_concluded_at = timezone.now()
+
+    @transition(field=status, source=State.DIAGNOSING, target=State.CLOSED)
+    def close_unfixed(self) -> None:
+        self.diagnosis_concluded_at = self.ended_at = timezone.now()
+
+    @transition(field=status, source=State.QUOTE_SENT, target=State.IN_WORK)
+    def start_work(self) -> None:
+        self.work_started_at = timezone.now()
+
+    @transition(field=status, source=State.QUOTE_SENT, target=State.CLOSED)
+    def close_without_work(self) -> None:
+        self.ended_at = timezone.now()
+
+    @transition(field=status, source=State.IN_WORK, target=State.RESOLVED)
+    def complete_work(self, *, report: str) -> None:
+        self.work_report = report
+        self.ended_at = timezone.now()
+
+    @transition(field=status, source=State.OPEN, target=State.CLOSED, conditions=[is_question])
+    def answer_and_close(self, *, answer: str, agent) -> None:
+        self.answer = answer
+        self.assignee = self.assignee or agent
+        self.ended_at = timezone.now()
+
+
+class TicketEvent(models.Model):
+    """The ticket's history: who did what, when. `public` events are shown to the customer."""
+
+    class Verb(models.TextChoices):
+        OPENED = "opened", _("Ticket opened")
+        CANCELLED = "cancelled", _("Ticket cancelled")
+        DIAGNOSIS_STARTED = "diagnosis_started", _("Diagnosis started")
+        DIAGNOSIS_CONCLUDED = "diagnosis_concluded", _("Diagnosis concluded")
+        QUOTE_SENT = "quote_sent", _("Quote sent")
+        QUOTE_ACCEPTED = "quote_accepted", _("Quote accepted")
+        QUOTE_DECLINED = "quote_declined", _("Quote declined")
+        QUOTE_EXPIRED = "quote_expired", _("Quote expired")
+        WORK_COMPLETED = "work_completed", _("Work completed")
+        CLOSED = "closed", _("Ticket closed")
+        INVOICED = "invoiced", _("Invoice issued")
+        MESSAGE = "message", _("Message")
+        ASSIGNED = "assigned", _("Assigned")
+        NOTE = "note", _("Internal note")
+        ACCESS = "access", _("Access to customer data")
+        INTERVENTION = "intervention", _("Intervention")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    verb = models.CharField(max_length=30, choices=Verb.choices)
+    public = models.BooleanField(default=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["ticket", "id"]
+        indexes = [models.Index(fields=["ticket", "id"], name="ticket_event_idx")]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.verb}"
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["ticket", "id"]
+        indexes = [models.Index(fields=["ticket", "id"], name="message_ticket_idx")]
+
+    def __str__(self):
+        return f"message {self.pk} on {self.ticket_id}"

@@ -1,0 +1,67 @@
+from django.db.models import Prefetch, QuerySet
+
+from accounts.permissions import is_customer, is_staff_member, is_support
+from billing.models import Invoice
+from tickets.models import Message, Ticket, TicketEvent
+
+OPEN_STATES = (Ticket.State.OPEN, Ticket.State.DIAGNOSING, Ticket.State.QUOTE_SENT, Ticket.State.IN_WORK)
+
+
+def tickets_visible_to(*, user) -> QuerySet[Ticket]:
+    """Customers see their account's tickets; support staff see all. Finance sees none (billing only)."""
+    if is_support(user):
+        return Ticket.objects.all()
+    if is_customer(user):
+        return Ticket.objects.filter(customer_id=user.customer_id)
+    return Ticket.objects.none()
+
+
+def ticket_get_for_user(*, user, pk: int) -> Ticket:
+    """The ticket if `user` may see it; Ticket.DoesNotExist otherwise (the API answers 404)."""
+    return tickets_visible_to(user=user).get(pk=pk)
+
+
+def tickets_for_api(*, user) -> QuerySet[Ticket]:
+    """Everything the ticket representation shows, in a fixed number of queries whatever the page size."""
+    return tickets_visible_to(user=user).select_related(
+        "diagnosis", "diagnosis__agent", "quote"
+    ).prefetch_related(
+        "quote__lines",
+        Prefetch("invoices", queryset=_invoice_ids()),
+    )
+
+
+def _invoice_ids():
+    return Invoice.objects.only("id", "ticket_id").order_by("id")
+
+
+def tickets_queue(*, filters: dict | None = None) -> QuerySet[Ticket]:
+    """The diagnosis queue: incidents still waiting for or under diagnosis, oldest first."""
+    queryset = Ticket.objects.filter(kind=Ticket.Kind.INCIDENT, status__in=(Ticket.State.OPEN,
+                                                                            Ticket.State.DIAGNOSING))
+    return tickets_filter(queryset, filters or {}).order_by("id")
+
+
+def tickets_filter(queryset: QuerySet[Ticket], filters: dict) -> QuerySet[Ticket]:
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("kind"):
+        queryset = queryset.filter(kind=filters["kind"])
+    if filters.get("country"):
+        queryset = queryset.filter(customer__country=filters["country"])
+    if filters.get("suspected_provider_fault") is not None:
+        queryset = queryset.filter(suspected_provider_fault=filters["suspected_provider_fault"])
+    if filters.get("assignee") is not None:
+        queryset = queryset.filter(assignee_id=filters["assignee"])
+    return queryset
+
+
+def ticket_events_for(*, ticket: Ticket, user) -> QuerySet[TicketEvent]:
+    events = ticket.events.select_related("actor").order_by("id")
+    if is_staff_member(user):
+        return events
+    return events.filter(public=True)
+
+
+def ticket_messages(*, ticket: Ticket) -> QuerySet[Message]:
+    return ticket.messages.select_related("author").order_by("id")
