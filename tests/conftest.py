@@ -1,5 +1,7 @@
 """Personas shared by every test: a customer, a customer of another account, an agent, finance, an admin."""
 
+import importlib
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -83,6 +85,31 @@ requires_postgres = pytest.mark.skipif(
 def on_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite ignores SELECT ... FOR UPDATE: locking and concurrency need PostgreSQL")
+
+
+def seed_reference_data():
+    """The rows the data migrations seed (billing entities, VAT rates), idempotently."""
+    from django.apps import apps
+
+    for module in ("accounts.migrations.0002_seed_billing_entities", "billing.migrations.0002_seed_vat_rates"):
+        importlib.import_module(module).seed(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # A reused test database may have been flushed by the transactional tests of an earlier run.
+    with django_db_blocker.unblock():
+        seed_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush the database, seeded rows included: put the seeds back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    seed_reference_data()
 
 
 @pytest.fixture(autouse=True)
