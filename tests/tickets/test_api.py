@@ -1,7 +1,7 @@
 import pytest
 
-from tickets.models import Message, Ticket, TicketEvent
 from tests.workflow import API, client_for, open_incident, start
+from tickets.models import Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
