@@ -240,6 +240,21 @@ class EventOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class TicketNoteCreateApi(TicketActionApi):
+    """An internal note: visible in the staff's history of the ticket, never to the customer."""
+
+    class Input(serializers.Serializer):
+        body = text_field()
+
+    @extend_schema(request=Input, responses={201: EventOutput})
+    def post(self, request, pk: int):
+        ticket = self.get_ticket(pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.ticket_note_add(ticket=ticket, author=request.user, body=data.validated_data["body"])
+        return Response(EventOutput(event).data, status=status.HTTP_201_CREATED)
+
+
 class TicketHistoryApi(generics.ListAPIView):
     """Who did what, when: staff see all of it, the customer its customer-facing part."""
 

@@ -107,3 +107,8 @@ def message_post(*, ticket: Ticket, author, body: str) -> Message:
     message = Message.objects.create(ticket=ticket, author=author, body=body)
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.MESSAGE, actor=author, message=message.pk)
     return message
+
+
+def ticket_note_add(*, ticket: Ticket, author, body: str) -> TicketEvent:
+    """Staff notes are part of the history the customer never sees."""
+    return ticket_record(ticket=ticket, verb=TicketEvent.Verb.NOTE, actor=author, public=False, body=body)

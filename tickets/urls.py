@@ -13,4 +13,5 @@ urlpatterns = [
     path("tickets/<int:pk>/close/", api.TicketCloseApi.as_view(), name="close"),
     path("tickets/<int:pk>/messages/", api.TicketMessagesApi.as_view(), name="messages"),
     path("tickets/<int:pk>/history/", api.TicketHistoryApi.as_view(), name="history"),
+    path("tickets/<int:pk>/notes/", api.TicketNoteCreateApi.as_view(), name="notes"),
 ]

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.workflow import API, client_for, open_incident, start
-from tickets.models import Message, Ticket, TicketEvent
+from tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +172,11 @@ def test_messages_in_any_state_between_customer_and_staff(customer, agent, other
 def test_history_shows_staff_everything_and_the_customer_its_public_part(customer, agent):
     ticket = open_incident(customer)
     start(agent, ticket["id"])
-    TicketEvent.objects.create(ticket_id=ticket["id"], actor=agent, verb=TicketEvent.Verb.NOTE, public=False)
+    note = client_for(agent).post(f"{API}/tickets/{ticket['id']}/notes/", {"body": "Customer sounds upset"},
+                                  format="json")
+    assert note.status_code == 201 and note.json()["public"] is False
+    assert client_for(customer).post(f"{API}/tickets/{ticket['id']}/notes/", {"body": "x"}, format="json"
+                                     ).status_code == 403
     staff_verbs = [e["verb"] for e in client_for(agent).get(f"{API}/tickets/{ticket['id']}/history/").json()["results"]]
     customer_verbs = [e["verb"] for e in
                       client_for(customer).get(f"{API}/tickets/{ticket['id']}/history/").json()["results"]]
