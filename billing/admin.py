@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from billing.models import (
+    BanEvent,
     CreditNote,
     DiagnosisPrice,
     DocumentCounter,
@@ -8,6 +9,7 @@ from billing.models import (
     Invoice,
     InvoiceLine,
     Payment,
+    SentEmail,
     StoredDocument,
     VatRate,
 )
@@ -102,3 +104,21 @@ class DocumentCounterAdmin(ReadOnlyAdmin):
 class StoredDocumentAdmin(ReadOnlyAdmin):
     list_display = ["kind", "object_id", "sha256", "rendered_at"]
     exclude = ["content"]
+
+
+@admin.register(BanEvent)
+class BanEventAdmin(ReadOnlyAdmin):
+    """The ban history is evidence: bans and reinstatements are made through their services, never here."""
+
+    list_display = ["customer", "kind", "reason", "invoice", "actor", "created_at", "applied_at", "changed_status"]
+    list_filter = ["kind", "reason", "changed_status"]
+    search_fields = ["customer__name", "invoice__number"]
+    list_select_related = ["customer", "invoice", "actor"]
+
+
+@admin.register(SentEmail)
+class SentEmailAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "object_id", "customer", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = ["kind"]
+    search_fields = ["recipients"]
+    list_select_related = ["customer"]

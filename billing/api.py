@@ -1,14 +1,23 @@
+import csv
+import json
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsAdmin, IsCustomer, IsCustomerOrFinance
-from billing import pricing, selectors
+from accounts.api import CustomerOutput
+from accounts.permissions import IsAdmin, IsCustomer, IsCustomerOrFinance, IsFinance
+from accounts.selectors import customers_visible_to
+from billing import pricing, selectors, services
 from billing.models import Invoice
-from config.serializers import id_field, money_field
+from config.serializers import id_field, money_field, text_field
 
 
 class DiagnosisFeeOutput(serializers.Serializer):
@@ -114,6 +123,12 @@ class InvoiceOutput(serializers.ModelSerializer):
 class InvoiceFilter(serializers.Serializer):
     status = serializers.ChoiceField(choices=Invoice.State.choices, required=False)
     customer = id_field(required=False)
+    issued_from = serializers.DateField(required=False, help_text="Issued on or after this day.")
+    issued_to = serializers.DateField(required=False, help_text="Issued on or before this day.")
+    due_from = serializers.DateField(required=False, help_text="Due on or after this day.")
+    due_to = serializers.DateField(required=False, help_text="Due on or before this day.")
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                       help_text="Still open after its due day (true), or not (false).")
 
 
 class InvoiceListApi(generics.ListAPIView):
@@ -136,3 +151,174 @@ class InvoiceDetailApi(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return selectors.invoices_for_api(user=self.request.user)
+
+
+# Getting paid, or not.
+
+
+class PaymentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    received_on = serializers.DateField()
+    reference = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class InvoicePaymentOutput(InvoiceOutput):
+    """The invoice as it stands after the payment, with the payment just recorded."""
+
+    payment = serializers.SerializerMethodField()
+
+    class Meta(InvoiceOutput.Meta):
+        fields = [*InvoiceOutput.Meta.fields, "payment"]
+
+    @extend_schema_field(PaymentOutput)
+    def get_payment(self, invoice) -> dict:
+        return PaymentOutput(self.context["payment"]).data
+
+
+def invoice_fresh(*, user, pk: int) -> Invoice:
+    """Re-read after a use case, so the answer shows what the transaction committed."""
+    return selectors.invoices_for_api(user=user).get(pk=pk)
+
+
+class InvoicePaymentCreateApi(APIView):
+    """Finance records money received; the invoice is paid once nothing is due."""
+
+    permission_classes = [IsFinance]
+
+    class Input(serializers.Serializer):
+        amount = money_field()
+        received_on = serializers.DateField(required=False)
+        reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=Input, responses={201: InvoicePaymentOutput})
+    def post(self, request, pk: int):
+        invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user), pk=pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        payment = services.invoice_pay(
+            invoice=invoice, amount=values["amount"], reference=values["reference"], by=request.user,
+            received_on=values.get("received_on") or timezone.localdate(),
+        )
+        fresh = invoice_fresh(user=request.user, pk=invoice.pk)
+        return Response(InvoicePaymentOutput(fresh, context={"payment": payment}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class InvoiceRefuseApi(APIView):
+    """The customer disputes an invoice: it is cancelled, and the account loses support."""
+
+    permission_classes = [IsCustomer]
+
+    class Input(serializers.Serializer):
+        reason = text_field(max_length=2000)
+
+    @extend_schema(request=Input, responses={200: InvoiceOutput})
+    def post(self, request, pk: int):
+        invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user), pk=pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.invoice_refuse(invoice=invoice, reason=data.validated_data["reason"], by=request.user)
+        return Response(InvoiceOutput(invoice_fresh(user=request.user, pk=invoice.pk)).data)
+
+
+class CustomerReinstateApi(APIView):
+    """Finance or an admin gives a banned account its support back."""
+
+    permission_classes = [IsFinance]
+
+    class Input(serializers.Serializer):
+        reason = text_field(max_length=2000)
+
+    @extend_schema(request=Input, responses={200: CustomerOutput})
+    def post(self, request, pk: int):
+        customer = get_object_or_404(customers_visible_to(user=request.user), pk=pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer = services.customer_reinstate(customer=customer, reason=data.validated_data["reason"],
+                                               by=request.user)
+        return Response(CustomerOutput(customer).data)
+
+
+class BanEventOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    reason = serializers.CharField()
+    note = serializers.CharField()
+    invoice = serializers.IntegerField(source="invoice_id", allow_null=True)
+    invoice_number = serializers.CharField(source="invoice.number", allow_null=True, default=None)
+    actor = serializers.IntegerField(source="actor_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+    applied_at = serializers.DateTimeField(allow_null=True)
+    changed_status = serializers.BooleanField()
+
+
+class CustomerBanHistoryApi(generics.ListAPIView):
+    """An account's bans and reinstatements, newest first: finance and admins, and the account's own users."""
+
+    serializer_class = BanEventOutput
+    permission_classes = [IsCustomerOrFinance]
+
+    def get_queryset(self):
+        customer = get_object_or_404(customers_visible_to(user=self.request.user), pk=self.kwargs["pk"])
+        return selectors.ban_events_for(customer_id=customer.pk)
+
+
+class CsvRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only errors reach a renderer (the export streams its own response): JSON text, like elsewhere.
+        return json.dumps(data).encode()
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_cell(value) -> str:
+    # A cell starting with = + - @ is a formula to spreadsheets: quote it (OWASP CSV injection).
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class InvoiceExportCsvApi(APIView):
+    """The invoice list as CSV, with the list's filters; streamed, so any number of rows fits."""
+
+    permission_classes = [IsCustomerOrFinance]
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    COLUMNS = ["number", "customer", "customer_name", "status", "issued_on", "due_on", "net", "vat_rate", "vat",
+               "gross", "currency", "amount_paid", "amount_due", "credit_note", "credit_note_issued_on"]
+
+    @extend_schema(parameters=[InvoiceFilter], responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request):
+        filters = InvoiceFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = selectors.invoices_filter(selectors.invoices_visible_to(user=request.user),
+                                             filters.validated_data)
+        queryset = queryset.select_related("credit_note").order_by("-id")
+        writer = csv.writer(_Echo())
+
+        def rows():
+            yield writer.writerow(self.COLUMNS)
+            for invoice in queryset.iterator(chunk_size=1000):
+                yield writer.writerow([_csv_cell(value) for value in self._row(invoice)])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
+        return response
+
+    @staticmethod
+    def _row(invoice: Invoice) -> list:
+        due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else Decimal("0.00")
+        credit_note = getattr(invoice, "credit_note", None)
+        return [invoice.number, invoice.customer_id, invoice.customer_name, invoice.status, invoice.issued_on,
+                invoice.due_on, invoice.net, invoice.vat_rate, invoice.vat, invoice.gross, invoice.currency,
+                f"{invoice.amount_paid:.2f}", f"{due:.2f}", credit_note.number if credit_note else "",
+                credit_note.issued_on if credit_note else ""]

@@ -215,3 +215,79 @@ class StoredDocument(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.object_id}"
+
+
+class BanEvent(models.Model):
+    """The history of an account's support bans and reinstatements; rows are added, never edited away.
+
+    A ban is recorded in the transaction that causes it (a refusal, a lapse) with `applied_at` empty,
+    and applied to the account right after commit by a task; the hourly sweep applies any ban still
+    pending, so a broker outage at the moment of the refusal never loses it.
+    """
+
+    class Kind(models.TextChoices):
+        BAN = "ban", _("Ban")
+        REINSTATEMENT = "reinstatement", _("Reinstatement")
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="ban_events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # A ban's cause (refused_invoice | unpaid_invoice); empty for a reinstatement.
+    reason = models.CharField(max_length=20, blank=True)
+    # The customer's words when refusing, or finance's when reinstating.
+    note = models.TextField(blank=True)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="ban_events")
+    # Who caused it; empty when the sweep lapsed an unpaid invoice.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Empty while the ban is still to be applied to the account.
+    applied_at = models.DateTimeField(null=True, blank=True)
+    # False when the account was already banned by an earlier invoice: the event is history only.
+    changed_status = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # One ban per refused or lapsed invoice, however often the sweep or the task runs.
+            models.UniqueConstraint(fields=["invoice"], condition=Q(kind="ban"), name="ban_event_one_per_invoice"),
+            models.CheckConstraint(
+                condition=Q(kind="reinstatement") | (Q(kind="ban") & Q(invoice__isnull=False) & ~Q(reason="")),
+                name="ban_event_ban_has_cause",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-id"], name="ban_event_customer_idx"),
+            models.Index(fields=["id"], condition=Q(applied_at__isnull=True), name="ban_event_pending_idx"),
+            models.Index(fields=["kind", "applied_at"], name="ban_event_month_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} of customer {self.customer_id} ({self.reason or self.note[:30]})"
+
+
+class SentEmail(models.Model):
+    """An e-mail to a customer account, recorded in the transaction of the event it tells about.
+
+    The outbox of every app's notifications (billing is the lowest app they can all import). The row is
+    written with the business change and sent after commit by a task; `sent_at` stays empty until the
+    message has gone, and the unique (kind, object_id) means a rerun never sends it twice.
+    """
+
+    kind = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField()
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="emails")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.TextField(blank=True)
+    language = models.CharField(max_length=2, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="sent_email_once")]
+        indexes = [models.Index(fields=["id"], condition=Q(sent_at__isnull=True), name="sent_email_pending_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}"

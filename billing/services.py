@@ -5,12 +5,18 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import BillingEntity, Customer
-from billing.models import DocumentCounter, Invoice, InvoiceLine
+from billing import notifications
+from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, InvoiceLine, Payment
 from billing.money import to_cents, vat_on
+from billing.notifications import email_queue
 from billing.pricing import vat_rate_for
+from billing.signals import customer_banned
+from config.errors import InvalidTransition
 
 NUMBER_PREFIX = {DocumentCounter.Series.INVOICE: "", DocumentCounter.Series.CREDIT_NOTE: "C"}
 
@@ -100,4 +106,134 @@ def invoice_issue(
             )
             for position, line in enumerate(lines, start=1)
         )
+        email_queue(kind=notifications.INVOICE_ISSUED, object_id=invoice.pk, customer_id=customer.pk)
     return invoice
+
+
+# Getting paid, or not: payments, refusal, lapse, credit notes, bans and reinstatements.
+
+
+def invoice_lock(*, invoice: Invoice) -> Invoice:
+    """The invoice re-read under a row lock: a concurrent payment, refusal or sweep waits, then sees the new state."""
+    return Invoice.objects.select_for_update().get(pk=invoice.pk)
+
+
+def invoice_amount_paid(*, invoice: Invoice) -> Decimal:
+    return Payment.objects.filter(invoice=invoice).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
+@transaction.atomic
+def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, reference: str = "", by) -> Payment:
+    """Record money received for an open invoice, never more than is due; paid in full, the invoice is paid."""
+    invoice = invoice_lock(invoice=invoice)
+    if invoice.status != Invoice.State.OPEN:
+        raise InvalidTransition(_("Only an open invoice can be paid; this one is %(status)s.")
+                                % {"status": invoice.status})
+    if amount != to_cents(amount) or amount <= 0:
+        raise ValidationError({"amount": [_("The amount must be positive, in cents.")]})
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": [_("A payment cannot be received in the future.")]})
+    due = invoice.gross - invoice_amount_paid(invoice=invoice)
+    if amount > due:
+        raise ValidationError({"amount": [_("The amount is more than the %(due)s %(currency)s still due.")
+                                          % {"due": f"{due:.2f}", "currency": invoice.currency}]})
+    payment = Payment.objects.create(invoice=invoice, amount=amount, received_on=received_on,
+                                     reference=reference, recorded_by=by)
+    if amount == due:
+        invoice.mark_paid(at=timezone.now())
+        invoice.save(update_fields=["status", "closed_at"])
+    email_queue(kind=notifications.PAYMENT_RECEIVED, object_id=payment.pk, customer_id=invoice.customer_id)
+    return payment
+
+
+def _credit_note_issue(*, invoice: Invoice, reason: str) -> CreditNote:
+    # The full amount: a refused or lapsed invoice is cancelled, never edited (LAW-08).
+    issued_on = timezone.localdate()
+    number = document_number_draw(entity=invoice.entity, series=DocumentCounter.Series.CREDIT_NOTE,
+                                  year=issued_on.year)
+    credit_note = CreditNote.objects.create(
+        invoice=invoice, entity=invoice.entity, number=number, issued_on=issued_on, reason=reason,
+        net=invoice.net, vat=invoice.vat, gross=invoice.gross, currency=invoice.currency,
+    )
+    return credit_note
+
+
+def _ban_request(*, invoice: Invoice, reason: str, note: str = "", by=None) -> BanEvent:
+    ban = BanEvent.objects.create(customer_id=invoice.customer_id, kind=BanEvent.Kind.BAN, reason=reason,
+                                  note=note, invoice=invoice, actor=by)
+
+    def enqueue() -> None:
+        from billing.tasks import ban_apply_task  # the tasks module imports this one
+
+        ban_apply_task.delay(ban.pk)
+
+    # robust: with the broker down the refusal still succeeds; the pending row is the sweep's to apply.
+    transaction.on_commit(enqueue, robust=True)
+    return ban
+
+
+@transaction.atomic
+def invoice_refuse(*, invoice: Invoice, reason: str, by) -> Invoice:
+    """The customer disputes an open invoice: a full credit note cancels it, and the account loses support."""
+    invoice = invoice_lock(invoice=invoice)
+    invoice.refuse(at=timezone.now())
+    invoice.save(update_fields=["status", "closed_at"])
+    _credit_note_issue(invoice=invoice, reason=Invoice.State.REFUSED)
+    _ban_request(invoice=invoice, reason=Customer.BanReason.REFUSED_INVOICE, note=reason, by=by)
+    return invoice
+
+
+@transaction.atomic
+def invoice_lapse(*, invoice: Invoice, today: date) -> Invoice:
+    """An invoice still open after its due day lapses: a credit note cancels it, and the account loses support."""
+    invoice = invoice_lock(invoice=invoice)
+    if invoice.status == Invoice.State.OPEN and invoice.due_on >= today:
+        raise InvalidTransition(_("The invoice is not past its due day."))
+    invoice.lapse(at=timezone.now())
+    invoice.save(update_fields=["status", "closed_at"])
+    _credit_note_issue(invoice=invoice, reason=Invoice.State.LAPSED)
+    _ban_request(invoice=invoice, reason=Customer.BanReason.UNPAID_INVOICE)
+    return invoice
+
+
+@transaction.atomic
+def ban_apply(*, ban: BanEvent) -> BanEvent:
+    """Apply a recorded ban once: the account is banned and its not-yet-started tickets are cancelled."""
+    ban = BanEvent.objects.select_for_update().get(pk=ban.pk)
+    if ban.applied_at is not None:
+        return ban  # the task and the sweep may both get here; the first one did it
+    customer = Customer.objects.select_for_update().get(pk=ban.customer_id)
+    ban.applied_at = timezone.now()
+    ban.changed_status = not customer.is_banned
+    if ban.changed_status:
+        customer.ban(reason=ban.reason, at=ban.applied_at)
+        customer.save(update_fields=["support_status", "banned_at", "ban_reason"])
+    ban.save(update_fields=["applied_at", "changed_status"])
+    if ban.changed_status:
+        customer_banned.send(sender=Customer, customer=customer, ban=ban)
+    email_queue(kind=notifications.ACCOUNT_BANNED, object_id=ban.pk, customer_id=customer.pk)
+    return ban
+
+
+@transaction.atomic
+def customer_reinstate(*, customer: Customer, reason: str, by) -> Customer:
+    """Finance or an admin gives a banned account its support back; the ban stays in its history."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer.reinstate()
+    customer.save(update_fields=["support_status", "banned_at", "ban_reason"])
+    now = timezone.now()
+    event = BanEvent.objects.create(customer=customer, kind=BanEvent.Kind.REINSTATEMENT, note=reason, actor=by,
+                                    created_at=now, applied_at=now, changed_status=True)
+    email_queue(kind=notifications.ACCOUNT_REINSTATED, object_id=event.pk, customer_id=customer.pk)
+    return customer
+
+
+def invoice_reminder_queue(*, invoice: Invoice, today: date) -> str | None:
+    """An open invoice is reminded 7 days and 1 day before its due day, each reminder once."""
+    days_left = (invoice.due_on - today).days
+    if invoice.status != Invoice.State.OPEN or days_left < 0 or days_left > 7:
+        return None
+    kind = notifications.REMINDER_1_DAY if days_left <= 1 else notifications.REMINDER_7_DAYS
+    with transaction.atomic():
+        email_queue(kind=kind, object_id=invoice.pk, customer_id=invoice.customer_id)
+    return kind

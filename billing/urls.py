@@ -10,4 +10,9 @@ urlpatterns = [
     path("pricing/free-periods/", api.FreePeriodCreateApi.as_view(), name="free-periods"),
     path("invoices/", api.InvoiceListApi.as_view(), name="invoices"),
     path("invoices/<int:pk>/", api.InvoiceDetailApi.as_view(), name="invoice"),
+    path("invoices/export.csv", api.InvoiceExportCsvApi.as_view(), name="invoices-csv"),
+    path("invoices/<int:pk>/payments/", api.InvoicePaymentCreateApi.as_view(), name="invoice-payments"),
+    path("invoices/<int:pk>/refuse/", api.InvoiceRefuseApi.as_view(), name="invoice-refuse"),
+    path("customers/<int:pk>/reinstate/", api.CustomerReinstateApi.as_view(), name="customer-reinstate"),
+    path("customers/<int:pk>/bans/", api.CustomerBanHistoryApi.as_view(), name="customer-bans"),
 ]

@@ -1,11 +1,52 @@
-"""The Celery app `config`: `celery -A config worker` and `celery -A config beat`."""
+"""The Celery app `config`: `celery -A config worker` and `celery -A config beat` (run one beat only).
+
+Every periodic task is listed here, once, with its cadence in words. Long deadlines are date fields
+swept by these tasks, never countdown or eta tasks (Redis redelivers those in a loop).
+"""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Every hour, at five past: lapse invoices left unpaid after their due day and ban their accounts,
+    # apply any ban still pending (a refusal made while the broker was down), expire quotes past their
+    # validity (billing the fee), send payment reminders 7 days and 1 day before the due day, send any
+    # e-mail still waiting. The same code as `python manage.py enforce_deadlines`.
+    "enforce-deadlines-hourly": {
+        "task": "diagnostics.tasks.deadlines_enforce_task",
+        "schedule": crontab(minute=5),
+    },
+}
+
+# The options of every task that does something outside the database (e-mail, bans after commit):
+# each is idempotent, so it is retried with exponential backoff (30 s, 1 min, 2 min, ... at most 10
+# min apart, with jitter), 8 times; what is still undone then is the hourly sweep's.
+RETRYING_TASK = {
+    "autoretry_for": (Exception,),
+    "retry_backoff": 30,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(task=None, **kwargs) -> None:
+    # A worker is not a request: without this, a connection the database dropped (or one older than
+    # CONN_MAX_AGE) would fail the next task (REL-13). A task run eagerly runs inside its caller's
+    # request or transaction, whose connection is not the task's to close.
+    if task is not None and task.request.is_eager:
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -149,6 +149,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ServiceKindEnum": "accounts.models.Service.Kind",
         "TicketKindEnum": "tickets.models.Ticket.Kind",
+        "TicketStatusEnum": "tickets.models.Ticket.State",
+        "InvoiceStatusEnum": "billing.models.Invoice.State",
     },
 }
 

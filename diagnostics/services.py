@@ -5,11 +5,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.notifications import email_queue
 from billing.services import LineSpec
 from diagnostics.models import Diagnosis
 from quotes.services import quote_create, ticket_bill
 from tickets.fees import BillingMoment, Outcome, ticket_charge
 from tickets.models import Ticket, TicketEvent
+from tickets.notifications import DIAGNOSIS_CONCLUDED
 from tickets.services import ticket_lock, ticket_record
 
 
@@ -48,6 +50,7 @@ def diagnosis_conclude(*, ticket: Ticket, findings: str, outcome: str, by, quote
     )
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.DIAGNOSIS_CONCLUDED, actor=by, outcome=outcome,
                   fee_rule=charge.rule)
+    email_queue(kind=DIAGNOSIS_CONCLUDED, object_id=ticket.pk, customer_id=ticket.customer_id)  # after commit
     if quote is not None:
         created = quote_create(ticket=ticket, lines=quote.lines, valid_days=quote.valid_days)
         ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_SENT, actor=by, quote=created.pk,

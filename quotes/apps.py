@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class QuotesConfig(AppConfig):
     name = "quotes"
     verbose_name = "Quotes"
+
+    def ready(self):
+        from quotes import notifications  # noqa: F401 - registers its e-mails

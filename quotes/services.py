@@ -9,11 +9,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import BillingEntity
 from billing.models import Invoice
+from billing.notifications import email_queue
 from billing.pricing import vat_rate_for
 from billing.services import LineSpec, invoice_issue, totals_for
 from quotes.models import Quote, QuoteLine
+from quotes.notifications import QUOTE_SENT
 from tickets.fees import BillingMoment, Outcome, ticket_charge
 from tickets.models import Ticket, TicketEvent
+from tickets.notifications import WORK_COMPLETED
 from tickets.services import ticket_lock, ticket_record
 
 
@@ -79,6 +82,7 @@ def quote_create(*, ticket: Ticket, lines: list[LineSpec], valid_days: int | Non
                   unit_price=line.unit_price, net=line.net)
         for position, line in enumerate(lines, start=1)
     )
+    email_queue(kind=QUOTE_SENT, object_id=quote.pk, customer_id=ticket.customer_id)  # sent after commit
     return quote
 
 
@@ -139,6 +143,7 @@ def ticket_complete_work(*, ticket: Ticket, report: str, by) -> Ticket:
     quote.invoice = ticket_bill(ticket=ticket, outcome=Outcome.QUOTED, moment=BillingMoment.WORK_COMPLETED,
                                 service_date=timezone.localdate(), quote=quote)
     quote.save(update_fields=["invoice"])
+    email_queue(kind=WORK_COMPLETED, object_id=ticket.pk, customer_id=ticket.customer_id)  # sent after commit
     return ticket
 
 

@@ -4,11 +4,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
 
 from accounts.models import Service
+from billing.notifications import email_queue
 from billing.pricing import diagnosis_fee_for
 from config.errors import SupportBanned
 from tickets.models import Message, Ticket, TicketEvent
+from tickets.notifications import TICKET_OPENED
 
 
 def ticket_lock(*, ticket: Ticket) -> Ticket:
@@ -56,6 +59,7 @@ def ticket_open(
         )
         ticket_record(ticket=ticket, verb=TicketEvent.Verb.OPENED, actor=by,
                       fee_gross=str(fee.gross) if fee else None, fee_free=fee.free if fee else None)
+        email_queue(kind=TICKET_OPENED, object_id=ticket.pk, customer_id=customer.pk)  # sent after commit
     return ticket
 
 
@@ -79,6 +83,18 @@ def ticket_cancel(*, ticket: Ticket, by=None, reason: str = "") -> Ticket:
     ticket.save()
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.CANCELLED, actor=by, reason=reason)
     return ticket
+
+
+def tickets_cancel_for_ban(*, customer) -> int:
+    """A banned account's tickets nobody has started on are cancelled at no charge; started ones run to their end."""
+    cancelled = 0
+    for ticket in Ticket.objects.filter(customer=customer, status=Ticket.State.OPEN).order_by("id"):
+        try:
+            ticket_cancel(ticket=ticket, reason="support_banned")
+        except TransitionNotAllowed:
+            continue  # an agent started its diagnosis a moment ago: it runs to its end
+        cancelled += 1
+    return cancelled
 
 
 @transaction.atomic

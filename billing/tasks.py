@@ -1,0 +1,83 @@
+"""Celery entry points of billing, and its deadline sweeps (run hourly and by `enforce_deadlines`).
+
+Each sweep takes `now`, does each thing in its own transaction under a row lock, and returns how
+many things it changed: a second run, or a run racing this one, finds nothing left to do.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from celery import shared_task
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django_fsm import TransitionNotAllowed
+
+from billing import notifications, services
+from billing.models import BanEvent, Invoice, SentEmail
+from config.celery import RETRYING_TASK
+
+logger = logging.getLogger(__name__)
+
+REMINDER_DAYS = 7
+
+
+@shared_task(**RETRYING_TASK)
+def ban_apply_task(ban_id: int) -> None:
+    services.ban_apply(ban=BanEvent.objects.get(pk=ban_id))
+
+
+@shared_task(**RETRYING_TASK)
+def email_send_task(kind: str, object_id: int) -> None:
+    notifications.email_send(kind=kind, object_id=object_id)
+
+
+def invoices_lapse_overdue(*, now: datetime) -> int:
+    """Lapse every invoice still open after its due day (day 31 after issue); each bans its account."""
+    today = timezone.localdate(now)
+    lapsed = 0
+    for invoice in Invoice.objects.filter(status=Invoice.State.OPEN, due_on__lt=today).order_by("id"):
+        try:
+            services.invoice_lapse(invoice=invoice, today=today)
+        except TransitionNotAllowed:
+            continue  # paid, refused or lapsed by someone else a moment ago
+        lapsed += 1
+    return lapsed
+
+
+def bans_apply_pending(*, now: datetime) -> int:
+    """Apply every ban recorded but not applied yet (its task was lost, or has not run yet)."""
+    applied = 0
+    for ban in BanEvent.objects.filter(kind=BanEvent.Kind.BAN, applied_at__isnull=True).order_by("id"):
+        if services.ban_apply(ban=ban).applied_at is not None:
+            applied += 1
+    return applied
+
+
+def invoice_reminders_send(*, now: datetime) -> int:
+    """Queue the 7-day and 1-day payment reminders that are due and not sent before."""
+    today = timezone.localdate(now)
+    queued = 0
+    candidates = Invoice.objects.filter(
+        status=Invoice.State.OPEN, due_on__gte=today, due_on__lte=today + timedelta(days=REMINDER_DAYS)
+    ).annotate(
+        reminded_7=Exists(SentEmail.objects.filter(kind=notifications.REMINDER_7_DAYS, object_id=OuterRef("pk"))),
+        reminded_1=Exists(SentEmail.objects.filter(kind=notifications.REMINDER_1_DAY, object_id=OuterRef("pk"))),
+    )
+    for invoice in candidates.order_by("id"):
+        one_day = (invoice.due_on - today).days <= 1
+        if invoice.reminded_1 or (invoice.reminded_7 and not one_day):
+            continue
+        if services.invoice_reminder_queue(invoice=invoice, today=today):
+            queued += 1
+    return queued
+
+
+def emails_send_pending(*, now: datetime) -> int:
+    """Send every recorded e-mail that has not gone yet (broker down, or failed attempts to retry)."""
+    sent = 0
+    for kind, object_id in notifications.emails_pending().values_list("kind", "object_id"):
+        try:
+            sent += notifications.email_send(kind=kind, object_id=object_id)
+        except Exception:  # noqa: BLE001 - recorded on the row; one bad e-mail must not stop the sweep
+            logger.exception("e-mail %s %s failed", kind, object_id)
+    return sent

@@ -1,0 +1,18 @@
+"""E-mail sent with a quote: its total, its validity, and how to accept or decline it."""
+
+from django.utils.translation import gettext_lazy as _
+
+from billing.notifications import EmailSpec, email_builder
+from quotes.models import Quote
+
+QUOTE_SENT = "quote_sent"
+
+
+@email_builder(QUOTE_SENT)
+def quote_sent(pk: int) -> EmailSpec:
+    quote = Quote.objects.select_related("ticket__customer").get(pk=pk)
+    return EmailSpec(customer=quote.ticket.customer, template="email/quotes/quote_sent",
+                     subject=_("Quote for ticket no. %(ticket_id)s"),
+                     context={"quote": quote, "ticket_id": quote.ticket_id,
+                              "valid_until": quote.valid_until.isoformat(),
+                              "lines": list(quote.lines.order_by("position"))})
