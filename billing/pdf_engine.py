@@ -1,0 +1,197 @@
+"""Sealed PDF rendering and the one place where documents write numbers, money and dates.
+
+Every PDF of the project (invoices, credit notes, quotes, diagnosis reports) goes through
+`html_to_pdf`: our own Django template, autoescaped, rendered by WeasyPrint with a URL fetcher that
+serves the bundled assets of `billing/pdf_assets/` and `data:` URIs and refuses everything else
+before any I/O (SEC-18; ../shared/docs/dependencies.md traps 7 and 8). Pure: data in, bytes out.
+"""
+
+import base64
+import io
+import threading
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from importlib.resources import files
+from pathlib import Path
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
+from zoneinfo import ZoneInfo
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import CSS, HTML, URLFetcher
+from weasyprint.css import ColorProfile
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcherResponse
+
+from billing.money import to_cents
+
+ASSETS_DIR = (Path(__file__).resolve().parent / "pdf_assets").resolve()
+# Relative URLs in our templates and stylesheet (fonts/…, logo.svg) resolve inside the assets folder.
+ASSETS_BASE_URL = ASSETS_DIR.as_uri() + "/"
+STYLESHEET = "documents.css"
+SRGB = "document-srgb"
+_CONTENT_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".woff": "font/woff", ".png": "image/png"}
+
+
+class AssetRefused(ValueError):
+    """A URL the documents may not load: anything but a bundled asset or a data: URI."""
+
+
+class SealedURLFetcher(URLFetcher):
+    """Serves the bundled assets and data: URIs; refuses every other URL before any I/O.
+
+    No network (http, https, ftp), no file outside `billing/pdf_assets/`, no redirects: a hostile
+    `<img>`, `<link>`, `@import` or `url()` that slipped past autoescaping still loads nothing.
+    """
+
+    def __init__(self):
+        # No handler of the parent (HTTP, FTP, file) is ever reached: fetch() never calls super().
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=False)
+
+    def fetch(self, url, headers=None):
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "data":
+            return self._data(url)
+        if scheme == "file":
+            return self._asset(url)
+        raise AssetRefused(f"refused to load {url[:80]!r}: only bundled assets and data: URIs")
+
+    @staticmethod
+    def _asset(url: str) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost") or parts.query:
+            raise AssetRefused(f"refused to load {url[:80]!r}: not a bundled asset")
+        path = Path(unquote(parts.path)).resolve()
+        # resolve() follows symlinks and `..`, so a path that escapes the folder is caught here.
+        if not path.is_relative_to(ASSETS_DIR) or not path.is_file():
+            raise AssetRefused(f"refused to load {url[:80]!r}: not a bundled asset")
+        content_type = _CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers={"Content-Type": content_type})
+
+    @staticmethod
+    def _data(url: str) -> URLFetcherResponse:
+        header, _, payload = url[len("data:"):].partition(",")
+        media_type, *params = header.split(";")
+        if params and params[-1].lower() == "base64":
+            body = base64.b64decode(unquote_to_bytes(payload), validate=False)
+        else:
+            body = unquote_to_bytes(payload)
+        return URLFetcherResponse("data:", body, headers={"Content-Type": media_type or "text/plain"})
+
+
+class _Renderer:
+    """One font configuration and parsed stylesheet, reused by every render of a thread.
+
+    FontConfiguration keeps the decoded @font-face files, so only the first render of a worker
+    pays for loading fonts. Per thread, because WeasyPrint's objects are not meant to be shared.
+    """
+
+    def __init__(self):
+        self.fetcher = SealedURLFetcher()
+        self.font_config = FontConfiguration()
+        self.stylesheet = CSS(url=ASSETS_BASE_URL + STYLESHEET, url_fetcher=self.fetcher,
+                              font_config=self.font_config)
+        self.image_cache: dict = {}
+        # PDF/A needs an output intent. WeasyPrint's own ("srgb") opens its ICC file at every render
+        # and never closes it; the same profile, read once here, gives the same output intent.
+        icc = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+        self.srgb = ColorProfile(io.BytesIO(icc), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
+
+
+_local = threading.local()
+
+
+def _renderer() -> _Renderer:
+    # Built on first use, not at import: the web process and the tests import this module everywhere.
+    if not hasattr(_local, "renderer"):
+        _local.renderer = _Renderer()
+    return _local.renderer
+
+
+def html_to_pdf(*, template: str, context: Mapping, language: str, pdf_variant: str | None = None) -> bytes:
+    """Render one of our templates in `language` to PDF bytes, through the sealed fetcher only."""
+    with translation.override(language):
+        html = render_to_string(template, {**context, "language": language})
+    renderer = _renderer()
+    document = HTML(string=html, base_url=ASSETS_BASE_URL, url_fetcher=renderer.fetcher)
+    intent = {"color_profiles": {SRGB: renderer.srgb}, "output_intent": SRGB} if pdf_variant else {}
+    return document.write_pdf(
+        stylesheets=[renderer.stylesheet],
+        font_config=renderer.font_config,
+        pdf_variant=pdf_variant,
+        cache=renderer.image_cache,
+        **intent,
+    )
+
+
+# Numbers, money and dates as the readers of each language expect them. Every document and
+# every template filter (billing/templatetags/documents.py) formats through these functions.
+
+_SEPARATORS = {  # (thousands, decimal)
+    "fr": ("\u202f", ","),  # narrow no-break space, as the Imprimerie nationale sets numbers
+    "de": (".", ","),
+    "en": (",", "."),
+}
+_CURRENCY_SYMBOLS = {"EUR": "€"}
+
+
+def _language(language: str | None) -> str:
+    code = (language or translation.get_language() or "en").split("-")[0].lower()
+    return code if code in _SEPARATORS else "en"
+
+
+def _group(digits: str, separator: str) -> str:
+    head = len(digits) % 3 or 3
+    groups = [digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)]
+    return separator.join(groups)
+
+
+def format_decimal(value: Decimal, *, places: int | None = 2, language: str | None = None) -> str:
+    """`1234.5` → "1 234,50" (fr), "1.234,50" (de), "1,234.50" (en); places=None drops trailing zeros."""
+    thousands, decimal_mark = _SEPARATORS[_language(language)]
+    value = Decimal(value)
+    text = f"{abs(value):f}" if places is None else f"{abs(value):.{places}f}"
+    whole, _, fraction = text.partition(".")
+    if places is None:
+        fraction = fraction.rstrip("0")
+    sign = "-" if value < 0 else ""
+    return sign + _group(whole, thousands) + (decimal_mark + fraction if fraction else "")
+
+
+def format_money(amount: Decimal, currency: str = "EUR", *, language: str | None = None) -> str:
+    """"20,00 €" in French and German; "€20.00" in English."""
+    symbol = _CURRENCY_SYMBOLS.get(currency, currency)
+    number = format_decimal(to_cents(amount), language=language)
+    if _language(language) == "en":
+        return f"{symbol}{number}" if symbol != currency else f"{currency} {number}"
+    return f"{number}\u00a0{symbol}"
+
+
+def format_percent(rate: Decimal, *, language: str | None = None) -> str:
+    """"20,00 %" in French and German, "20.00%" in English."""
+    number = format_decimal(rate, places=2, language=language)
+    return f"{number}%" if _language(language) == "en" else f"{number}\u00a0%"
+
+
+def format_quantity(quantity: Decimal, *, language: str | None = None) -> str:
+    """"1", "1,5", "2,25": no trailing zeros."""
+    return format_decimal(quantity, places=None, language=language)
+
+
+_DATE_PATTERNS = {"fr": "{d:02d}/{m:02d}/{y}", "de": "{d:02d}.{m:02d}.{y}", "en": "{y}-{m:02d}-{d:02d}"}
+
+
+def format_date(day: date, *, language: str | None = None) -> str:
+    """"15/03/2026" (fr), "15.03.2026" (de), "2026-03-15" (en)."""
+    return _DATE_PATTERNS[_language(language)].format(d=day.day, m=day.month, y=day.year)
+
+
+# The clock a document's reader lives by: the time zone of the billing entity's country.
+COUNTRY_TIME_ZONES = {"FR": "Europe/Paris", "DE": "Europe/Berlin"}
+
+
+def format_datetime(moment: datetime, *, country: str, language: str | None = None) -> str:
+    """"15/03/2026 14:05" in the reader's time zone (Paris for France, Berlin for Germany)."""
+    local = moment.astimezone(ZoneInfo(COUNTRY_TIME_ZONES.get(country, "UTC")))
+    return f"{format_date(local.date(), language=language)} {local:%H:%M}"

@@ -1,0 +1,21 @@
+"""The quote's PDF, as sent: for the customer of the ticket's account and for support staff."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+
+from accounts.permissions import IsCustomerOrSupport
+from billing.api_documents import PDF_RESPONSES, PdfDownloadApi, pdf_response
+from billing.documents import stored_document_bytes
+from quotes.documents import quote_pdf_stored
+from quotes.pdf import quote_number
+from quotes.selectors import quotes_visible_to
+
+
+class QuotePdfApi(PdfDownloadApi):
+    permission_classes = [IsCustomerOrSupport]
+
+    @extend_schema(responses=PDF_RESPONSES)
+    def get(self, request, pk: int):
+        quote = get_object_or_404(quotes_visible_to(user=request.user).only("id"), pk=pk)
+        stored = quote_pdf_stored(quote_id=quote.pk)
+        return pdf_response(stored_document_bytes(stored), filename=quote_number(quote.pk), etag=stored.sha256)

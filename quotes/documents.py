@@ -1,0 +1,55 @@
+"""The quote's stored PDF: rendered once when the quote is sent, served byte for byte afterwards."""
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import BillingEntity
+from billing import pdf as billing_pdf
+from billing.documents import Kind, seller_of, stored_document_get_or_render
+from billing.models import StoredDocument
+from quotes.models import Quote
+from quotes.pdf import QuoteDocument, quote_number, quote_pdf
+from tickets.fees import BillingMoment, Outcome, ticket_charge
+
+
+def quote_document(quote: Quote) -> QuoteDocument:
+    ticket = quote.ticket
+    customer = ticket.customer
+    entity = BillingEntity.objects.get(country=customer.country)
+    # The fee goes on the work's invoice exactly when the outcome table bills it at completion.
+    charge = ticket_charge(outcome=Outcome.QUOTED, moment=BillingMoment.WORK_COMPLETED,
+                           suspected_provider_fault=ticket.suspected_provider_fault,
+                           fee_free=bool(ticket.fee_free))
+    return QuoteDocument(
+        number=quote_number(quote.pk),
+        issued_on=timezone.localdate(quote.sent_at),
+        valid_until=quote.valid_until,
+        ticket_id=ticket.pk,
+        language=entity.language,
+        currency=quote.currency,
+        seller=seller_of(entity),
+        buyer=billing_pdf.Party(name=customer.name, address=customer.billing_address, country=customer.country,
+                                vat_id=customer.vat_id),
+        lines=tuple(
+            billing_pdf.Line(description=line.description, quantity=line.quantity, unit_price=line.unit_price,
+                             net=line.net)
+            for line in quote.lines.order_by("position")
+        ),
+        net=quote.net,
+        vat_rate=quote.vat_rate,
+        vat=quote.vat,
+        gross=quote.gross,
+        payment_days=settings.INVOICE_PAYMENT_DAYS,
+        fee_net=ticket.fee_net if charge.bill_fee_now else None,
+    )
+
+
+def quote_pdf_stored(*, quote_id: int) -> StoredDocument:
+    """The quote's PDF as sent; rendered now, once, if its after-commit rendering has not run yet."""
+
+    def render() -> bytes:
+        quote = Quote.objects.select_related("ticket__customer").get(pk=quote_id)
+        return quote_pdf(quote_document(quote))
+
+    return stored_document_get_or_render(kind=Kind.QUOTE, object_id=quote_id,
+                                         lock=Quote.objects.filter(pk=quote_id), render=render)
