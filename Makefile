@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,dev]"
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create or update .venv with the app and its test tools
+install: $(STAMP) ## Create or update .venv with the app and its test tools; compile the message catalogues
+	@$(PY) manage.py compile_catalogues >/dev/null  # pure Python (polib): no GNU gettext needed
 
 run: install ## Run the whole app on http://127.0.0.1:8000 (SQLite, no broker server needed)
 	@mkdir -p var

@@ -1,20 +1,86 @@
+"""Log in and out, reset a forgotten password, and send each role to its portal."""
+
+from django import forms
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.views.generic import TemplateView
+from django.shortcuts import redirect
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, RedirectView, TemplateView
+
+from accounts import services
+from accounts.permissions import is_customer, is_finance, is_support
+
+
+class LoginForm(AuthenticationForm):
+    """The same message for an unknown address and a wrong password (SEC-08)."""
+
+    username = forms.EmailField(label=_("E-mail address"), max_length=254,
+                                widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
+    error_messages = {
+        "invalid_login": _("This e-mail address and password do not match an active account."),
+        "inactive": _("This e-mail address and password do not match an active account."),
+    }
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
-    form_class = AuthenticationForm
+    form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The account's language from now on, until the person picks another with the switch.
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.get_user().preferred_language,
+                            samesite="Lax", httponly=True, secure=self.request.is_secure())
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
     next_page = "login"
 
 
-class HomeView(LoginRequiredMixin, TemplateView):
-    """Each role's landing page; the portals hang their navigation from here."""
+class HomeView(LoginRequiredMixin, RedirectView):
+    """Each role lands on its own portal."""
 
-    template_name = "accounts/home.html"
+    def get_redirect_url(self, *args, **kwargs):
+        user = self.request.user
+        if is_customer(user):
+            return reverse_lazy("customer:tickets:dashboard")
+        if is_support(user):
+            return reverse_lazy("staff:tickets:queue")
+        if is_finance(user):
+            return reverse_lazy("finance:billing:invoices")
+        return reverse_lazy("login")
+
+
+class PasswordResetForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class PasswordResetView(FormView):
+    """Always the same answer, whether or not the address has an account (SEC-08)."""
+
+    template_name = "accounts/password_reset.html"
+    form_class = PasswordResetForm
+
+    def form_valid(self, form):
+        services.password_reset_request(email=form.cleaned_data["email"], domain=self.request.get_host(),
+                                        use_https=self.request.is_secure())
+        return redirect("password_reset_done")
+
+
+class PasswordResetDoneView(TemplateView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+
+class PasswordResetCompleteView(TemplateView):
+    template_name = "accounts/password_reset_complete.html"

@@ -5,6 +5,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
+from billing.views import customer as billing_customer
+from billing.views import finance as billing_finance
+from diagnostics.views import staff as diagnostics_staff
+from quotes.views import customer as quotes_customer
+from quotes.views import staff as quotes_staff
+from tickets.views import customer as tickets_customer
+from tickets.views import staff as tickets_staff
 
 api_patterns = [
     path("", include("accounts.urls")),
@@ -15,11 +22,75 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 
+# Portals: URL names are <portal>:<app>:<action>.
+customer_patterns = [
+    path("", include(([
+        path("", tickets_customer.DashboardView.as_view(), name="dashboard"),
+        path("tickets/", tickets_customer.TicketListView.as_view(), name="list"),
+        path("tickets/new/", tickets_customer.TicketOpenView.as_view(), name="open"),
+        path("tickets/ask/", tickets_customer.QuestionOpenView.as_view(), name="ask"),
+        path("tickets/<int:pk>/", tickets_customer.TicketDetailView.as_view(), name="detail"),
+        path("tickets/<int:pk>/messages/", tickets_customer.MessagePostView.as_view(), name="message"),
+        path("tickets/<int:pk>/cancel/", tickets_customer.TicketCancelView.as_view(), name="cancel"),
+        path("attachments/<int:pk>/", tickets_customer.AttachmentDownloadView.as_view(), name="attachment"),
+    ], "tickets"))),
+    path("quotes/", include(([
+        path("<int:pk>/", quotes_customer.QuoteDetailView.as_view(), name="detail"),
+        path("<int:pk>/accept/", quotes_customer.QuoteAcceptView.as_view(), name="accept"),
+        path("<int:pk>/decline/", quotes_customer.QuoteDeclineView.as_view(), name="decline"),
+    ], "quotes"))),
+    path("invoices/", include(([
+        path("", billing_customer.InvoiceListView.as_view(), name="invoices"),
+        path("<int:pk>/", billing_customer.InvoiceDetailView.as_view(), name="invoice"),
+    ], "billing"))),
+]
+
+staff_patterns = [
+    path("", include(([
+        path("", tickets_staff.QueueView.as_view(), name="queue"),
+        path("mine/", tickets_staff.MyTicketsView.as_view(), name="mine"),
+        path("tickets/", tickets_staff.AllTicketsView.as_view(), name="all"),
+        path("tickets/<int:pk>/", tickets_staff.TicketWorkspaceView.as_view(), name="detail"),
+        path("tickets/<int:pk>/claim/", tickets_staff.TicketClaimView.as_view(), name="claim"),
+        path("tickets/<int:pk>/messages/", tickets_staff.MessagePostView.as_view(), name="message"),
+        path("tickets/<int:pk>/close/", tickets_staff.TicketCloseView.as_view(), name="close"),
+        path("attachments/<int:pk>/", tickets_staff.AttachmentDownloadView.as_view(), name="attachment"),
+    ], "tickets"))),
+    path("", include(([
+        path("tickets/<int:pk>/conclude/", diagnostics_staff.DiagnosisConcludeView.as_view(), name="conclude"),
+    ], "diagnostics"))),
+    path("", include(([
+        path("tickets/<int:pk>/complete/", quotes_staff.TicketCompleteWorkView.as_view(), name="complete"),
+    ], "quotes"))),
+]
+
+finance_patterns = [
+    path("", include(([
+        path("", billing_finance.InvoiceListView.as_view(), name="invoices"),
+        path("closed/", billing_finance.ClosedInvoiceListView.as_view(), name="closed"),
+        path("export.csv", billing_finance.InvoiceExportView.as_view(), name="export"),
+        path("invoices/<int:pk>/", billing_finance.InvoiceDetailView.as_view(), name="invoice"),
+    ], "billing"))),
+]
+
+auth_patterns = [
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", account_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password-reset/<uidb64>/<token>/", account_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("password-reset/done/", account_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
+    path("", account_views.HomeView.as_view(), name="home"),
+]
+
 urlpatterns = [
     path("api/v1/", include((api_patterns, "api"))),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="api-docs"),
     path("admin/", admin.site.urls),
-    path("login/", account_views.LoginView.as_view(), name="login"),
-    path("logout/", account_views.LogoutView.as_view(), name="logout"),
-    path("", account_views.HomeView.as_view(), name="home"),
+    path("customer/", include((customer_patterns, "customer"))),
+    path("staff/", include((staff_patterns, "staff"))),
+    path("finance/", include((finance_patterns, "finance"))),
+    *auth_patterns,
 ]

@@ -1,12 +1,24 @@
 from django.contrib import admin
 
-from tickets.models import Message, Ticket, TicketEvent
+from tickets.models import Attachment, Message, Ticket, TicketEvent
 
 
 class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
     readonly_fields = ["author", "body", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    """Metadata only: the file itself is served by the portals' checked download view."""
+
+    model = Attachment
+    extra = 0
+    fields = readonly_fields = ["message", "original_name", "kind", "size", "sha256", "created_at"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -37,7 +49,7 @@ class TicketAdmin(admin.ModelAdmin):
         "fee_vat_rate", "fee_vat", "fee_gross", "fee_free", "fee_free_reason", "diagnosis_started_at",
         "diagnosis_concluded_at", "work_started_at", "ended_at", "answer", "work_report",
     ]
-    inlines = [MessageInline, EventInline]
+    inlines = [MessageInline, AttachmentInline, EventInline]
 
     def has_add_permission(self, request):
         return False

@@ -83,3 +83,25 @@ def ticket_charge(*, outcome: str, moment: str, suspected_provider_fault: bool, 
         bill_quote_now=bill_quote_now,
         rule=rule,
     )
+
+
+@dataclass(frozen=True)
+class OutcomeCost:
+    """One row of "what each outcome costs", for the pages that show it before anyone commits."""
+
+    outcome: Outcome
+    fee_due: bool           # the fee is owed with this outcome (now, or when a quote is decided)
+    fee_billed_now: bool    # invoiced the moment the diagnosis is concluded
+    quote_follows: bool     # a quote is sent; its work is billed only once accepted and completed
+    rule: FeeRule
+
+
+def outcome_costs(*, fee_free: bool, suspected_provider_fault: bool = False) -> list[OutcomeCost]:
+    """Every outcome with what the customer is billed for it, read from `ticket_charge` (no rule here)."""
+    rows = []
+    for outcome in Outcome:
+        charge = ticket_charge(outcome=outcome, moment=BillingMoment.CONCLUDED,
+                               suspected_provider_fault=suspected_provider_fault, fee_free=fee_free)
+        rows.append(OutcomeCost(outcome=outcome, fee_due=charge.fee_due, fee_billed_now=charge.bill_fee_now,
+                                quote_follows=outcome == Outcome.QUOTED, rule=charge.rule))
+    return rows

@@ -175,3 +175,38 @@ class Message(models.Model):
 
     def __str__(self):
         return f"message {self.pk} on {self.ticket_id}"
+
+
+def attachment_storage_name(instance, filename: str) -> str:
+    """A random name with no extension: nothing the uploader wrote reaches the file system."""
+    import uuid
+
+    now = timezone.now()
+    return f"attachments/{now:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file sent with a message; served only through a view that checks the ticket is visible."""
+
+    class Kind(models.TextChoices):
+        PNG = "png", "PNG"
+        JPEG = "jpeg", "JPEG"
+        PDF = "pdf", "PDF"
+        TEXT = "text", _("Text or log")
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="attachments")
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_storage_name, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["message", "id"]
+        indexes = [models.Index(fields=["ticket", "id"], name="attachment_ticket_idx")]
+
+    def __str__(self):
+        return self.original_name

@@ -53,6 +53,8 @@ def tickets_filter(queryset: QuerySet[Ticket], filters: dict) -> QuerySet[Ticket
         queryset = queryset.filter(suspected_provider_fault=filters["suspected_provider_fault"])
     if filters.get("assignee") is not None:
         queryset = queryset.filter(assignee_id=filters["assignee"])
+    if filters.get("unassigned"):
+        queryset = queryset.filter(assignee__isnull=True)
     return queryset
 
 

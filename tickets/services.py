@@ -10,7 +10,7 @@ from accounts.models import Service
 from billing.notifications import email_queue
 from billing.pricing import diagnosis_fee_for
 from config.errors import SupportBanned
-from tickets.models import Message, Ticket, TicketEvent
+from tickets.models import Attachment, Message, Ticket, TicketEvent
 from tickets.notifications import TICKET_OPENED
 
 
@@ -128,3 +128,76 @@ def message_post(*, ticket: Ticket, author, body: str) -> Message:
 def ticket_note_add(*, ticket: Ticket, author, body: str) -> TicketEvent:
     """Staff notes are part of the history the customer never sees."""
     return ticket_record(ticket=ticket, verb=TicketEvent.Verb.NOTE, actor=author, public=False, body=body)
+
+
+# SEC-22: the allow-list, checked on the file's first bytes; the name's extension must agree.
+_MAGIC = [
+    (b"\x89PNG\r\n\x1a\n", Attachment.Kind.PNG, "image/png", {"png"}),
+    (b"\xff\xd8\xff", Attachment.Kind.JPEG, "image/jpeg", {"jpg", "jpeg"}),
+    (b"%PDF-", Attachment.Kind.PDF, "application/pdf", {"pdf"}),
+]
+_TEXT_EXTENSIONS = {"txt", "log"}
+_SNIFF_BYTES = 8192
+
+
+def attachment_kind(*, head: bytes, name: str) -> tuple[str, str]:
+    """(kind, content type) of an upload from its first bytes, or ValidationError if not allowed."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    for magic, kind, content_type, extensions in _MAGIC:
+        if head.startswith(magic) and extension in extensions:
+            return kind, content_type
+    if extension in _TEXT_EXTENSIONS and _looks_like_text(head):
+        return Attachment.Kind.TEXT, "text/plain; charset=utf-8"
+    raise ValidationError({"attachment": [_("Only PNG and JPEG images, PDF documents and text or log files "
+                                            "are accepted, and the file's content must match its name.")]})
+
+
+def _looks_like_text(head: bytes) -> bool:
+    import codecs
+
+    if b"\x00" in head:
+        return False
+    try:
+        # Incremental: a multi-byte character cut at the sniffing boundary is not an error.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _clean_file_name(name: str) -> str:
+    import unicodedata
+
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip(" .")
+    return base[-150:] or "attachment"
+
+
+@transaction.atomic
+def message_post_with_attachment(*, ticket: Ticket, author, body: str, upload=None) -> Message:
+    """A message with at most one file: 10 MB at most, an allowed type by content, stored under a random name."""
+    import hashlib
+
+    from django.conf import settings
+
+    if upload is not None:
+        if upload.size > settings.ATTACHMENT_MAX_BYTES:
+            raise ValidationError({"attachment": [_("The file is larger than %(mb)s MB.")
+                                                  % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}]})
+        if upload.size == 0:
+            raise ValidationError({"attachment": [_("The file is empty.")]})
+        upload.seek(0)
+        head = upload.read(_SNIFF_BYTES)
+        kind, content_type = attachment_kind(head=head, name=upload.name or "")
+        upload.seek(0)
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+    message = message_post(ticket=ticket, author=author, body=body)
+    if upload is not None:
+        Attachment.objects.create(
+            message=message, ticket=ticket, file=upload, original_name=_clean_file_name(upload.name or ""),
+            kind=kind, content_type=content_type, size=upload.size, sha256=digest.hexdigest(),
+        )
+    return message

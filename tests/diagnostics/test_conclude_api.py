@@ -19,7 +19,7 @@ def test_fixed_resolves_and_bills_the_fee_now(customer, agent):
     assert len(ticket["invoices"]) == 1
     bill = invoice(customer, ticket["invoices"][0])
     assert (bill["net"], bill["vat_rate"], bill["vat"], bill["gross"]) == ("20.00", "20.00", "4.00", "24.00")
-    assert bill["lines"] == [{"description": f"Incident diagnosis, ticket no. {ticket['id']}", "quantity": "1.00",
+    assert bill["lines"] == [{"description": f"Diagnostic d'incident, ticket n° {ticket['id']}", "quantity": "1.00",
                               "unit_price": "20.00", "net": "20.00"}]
     assert bill["status"] == "open" and bill["amount_due"] == "24.00" and bill["amount_paid"] == "0.00"
     assert bill["ticket"] == ticket["id"] and bill["credit_note"] is None

@@ -35,7 +35,7 @@ def test_completing_the_work_bills_the_fee_and_the_quote_on_one_invoice(customer
     [invoice_id] = done.json()["invoices"]
     bill = invoice(customer, invoice_id)
     assert [line["description"] for line in bill["lines"]] == [
-        f"Incident diagnosis, ticket no. {ticket['id']}", "Replace disk", "Labour"]
+        f"Diagnostic d'incident, ticket n° {ticket['id']}", "Replace disk", "Labour"]
     assert (bill["net"], bill["vat"], bill["gross"]) == ("209.90", "41.98", "251.88")
     assert Quote.objects.get().invoice_id == invoice_id
 

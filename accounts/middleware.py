@@ -1,0 +1,54 @@
+"""Per-request account behaviour of the portals: the account's language and session lifetimes."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.utils import translation
+
+from accounts.permissions import is_staff_member
+
+_STARTED_AT = "session_started_at"
+
+
+class AccountLanguageMiddleware:
+    """The account's language unless the person chose one with the switch (Django's set_language cookie).
+
+    LocaleMiddleware runs before authentication, so it can only guess from the cookie or the browser;
+    here the user is known and their account's language wins over the browser's.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        user = getattr(request, "user", None)
+        if not chosen and user is not None and user.is_authenticated:
+            language = user.preferred_language
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class SessionLifetimeMiddleware:
+    """SEC-11: an idle timeout (shorter for staff) and an absolute lifetime from login."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            started = request.session.setdefault(_STARTED_AT, now)
+            if now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+            else:
+                idle = (settings.SESSION_IDLE_SECONDS_STAFF if is_staff_member(user)
+                        else settings.SESSION_IDLE_SECONDS_CUSTOMER)
+                # Each request pushes the expiry: a session idle for longer than this is gone.
+                request.session.set_expiry(idle)
+        return self.get_response(request)

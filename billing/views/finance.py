@@ -1,0 +1,109 @@
+"""Finance portal: receivables by due day with aging, CSV export, refused and lapsed invoices."""
+
+import csv
+from datetime import timedelta
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views import View
+
+from accounts.permissions import FinanceRequiredMixin
+from accounts.selectors import billing_countries
+from billing.forms import InvoiceFilterForm
+from billing.models import Invoice
+from billing.selectors import invoices_visible_to
+from config.portals import paginate
+
+CSV_MAX_ROWS = 10000
+
+
+def _aging_range(bucket: str, *, today):
+    """The due days of an aging bucket as (first, last); None for no bound."""
+    return {
+        "overdue": (None, today - timedelta(days=1)),
+        "0-7": (today, today + timedelta(days=7)),
+        "8-14": (today + timedelta(days=8), today + timedelta(days=14)),
+        "15-30": (today + timedelta(days=15), today + timedelta(days=30)),
+    }.get(bucket, (None, None))
+
+
+def filtered_invoices(request, *, default_status: str):
+    today = timezone.localdate()
+    form = InvoiceFilterForm(request.GET or None, countries=billing_countries())
+    queryset = invoices_visible_to(user=request.user).select_related("customer", "credit_note")
+    data = form.cleaned_data if form.is_valid() else {}
+    status = data.get("status") or (default_status if not request.GET.get("status") else "")
+    if status:
+        queryset = queryset.filter(status=status)
+    if data.get("country"):
+        queryset = queryset.filter(customer__country=data["country"])
+    if data.get("customer"):
+        queryset = queryset.filter(customer__name__icontains=data["customer"])
+    first, last = _aging_range(data.get("aging", ""), today=today)
+    if first:
+        queryset = queryset.filter(due_on__gte=first)
+    if last:
+        queryset = queryset.filter(due_on__lte=last)
+    return form, queryset.order_by("due_on", "id"), today
+
+
+class InvoiceListView(FinanceRequiredMixin, View):
+    """Open invoices, the earliest due first, with the days left and the aging bucket."""
+
+    template_name = "finance/billing/invoices.html"
+    default_status = Invoice.State.OPEN
+
+    def get(self, request):
+        form, invoices, today = filtered_invoices(request, default_status=self.default_status)
+        page = paginate(request, invoices)
+        for invoice in page.object_list:
+            invoice.days_left = (invoice.due_on - today).days
+            invoice.amount_due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else 0
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, self.template_name, {"page": page, "filters": form, "query": query.urlencode()})
+
+
+class ClosedInvoiceListView(InvoiceListView):
+    """Refused and lapsed invoices with their credit notes (and reasons, as billing records them)."""
+
+    template_name = "finance/billing/closed.html"
+    default_status = ""
+
+    def get(self, request):
+        form, invoices, today = filtered_invoices(request, default_status="")
+        invoices = invoices.filter(status__in=(Invoice.State.REFUSED, Invoice.State.LAPSED)).order_by("-closed_at", "-id")
+        page = paginate(request, invoices)
+        return render(request, self.template_name, {"page": page, "filters": form})
+
+
+class InvoiceExportView(FinanceRequiredMixin, View):
+    """The filtered list as CSV (at most CSV_MAX_ROWS rows), for the accountants' spreadsheets."""
+
+    def get(self, request):
+        _form, invoices, today = filtered_invoices(request, default_status=Invoice.State.OPEN)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["number", "customer", "country", "status", "issued_on", "due_on", "days_left",
+                         "gross", "amount_paid", "currency"])
+        for invoice in invoices[:CSV_MAX_ROWS]:
+            writer.writerow([invoice.number, _csv_safe(invoice.customer.name), invoice.customer.country,
+                             invoice.status, invoice.issued_on, invoice.due_on, (invoice.due_on - today).days,
+                             invoice.gross, invoice.amount_paid, invoice.currency])
+        return response
+
+
+def _csv_safe(text: str) -> str:
+    """A customer's name cannot become a spreadsheet formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class InvoiceDetailView(FinanceRequiredMixin, View):
+    def get(self, request, pk):
+        invoice = get_object_or_404(invoices_visible_to(user=request.user).select_related(
+            "customer", "entity", "credit_note").prefetch_related("lines", "payments"), pk=pk)
+        invoice.amount_due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else 0
+        invoice.days_left = (invoice.due_on - timezone.localdate()).days
+        return render(request, "finance/billing/invoice.html", {"invoice": invoice})

@@ -1,0 +1,61 @@
+"""What every portal view shares: turning a service's domain error into a readable message.
+
+Views call services and never decide; when a service says no, the person sees why instead of a 500.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from config.errors import CodedPermissionDenied
+
+PAGE_SIZE = 25
+
+
+def _permission_message(exc: CodedPermissionDenied) -> str:
+    if exc.code == "support_banned":
+        return _("Your account is banned from support after a refused or unpaid invoice: "
+                 "no ticket can be opened. Your services are not affected.")
+    if exc.code == "consent_required":
+        return _("This action needs the customer's consent, and the ticket has no grant in force for it.")
+    return _("You are not allowed to do this.")
+
+
+def call_service(request, call, *, form=None):
+    """Run `call()`; on a domain error show it (on the form's fields where they exist) and return None.
+
+    Returns (True, result) on success and (False, None) otherwise.
+    """
+    try:
+        return True, call()
+    except ValidationError as exc:
+        if form is not None and hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        elif form is not None:
+            form.add_error(None, exc.messages)
+        else:
+            for text in exc.messages:
+                messages.error(request, text)
+    except TransitionNotAllowed:
+        messages.error(request, _("This is no longer possible: it was changed in the meantime. "
+                                  "The page now shows its current state."))
+    except CodedPermissionDenied as exc:
+        messages.error(request, _permission_message(exc))
+    return False, None
+
+
+def paginate(request, queryset, *, per_page: int = PAGE_SIZE):
+    """One page of a list; a page number that is not a number or out of range gives the nearest page."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def with_days_left(invoices, *, today):
+    """Each invoice with whole days until its due day (and past it), for the countdowns."""
+    invoices = list(invoices)
+    for invoice in invoices:
+        invoice.days_left = (invoice.due_on - today).days
+        invoice.days_overdue = -invoice.days_left
+    return invoices

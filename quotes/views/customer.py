@@ -1,0 +1,44 @@
+"""Customer portal: a quote, its price, and accepting or declining it."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from accounts.permissions import CustomerRequiredMixin
+from config.portals import call_service
+from quotes import services
+from quotes.selectors import quotes_visible_to
+
+
+class QuoteDetailView(CustomerRequiredMixin, View):
+    def get(self, request, pk):
+        quote = get_object_or_404(
+            quotes_visible_to(user=request.user).select_related("ticket").prefetch_related("lines"), pk=pk)
+        return render(request, "customer/quotes/detail.html", {"quote": quote, "ticket": quote.ticket})
+
+
+class _QuoteDecisionView(CustomerRequiredMixin, View):
+    use_case = staticmethod(services.quote_accept)
+    done = ""
+
+    def post(self, request, pk):
+        quote = get_object_or_404(quotes_visible_to(user=request.user), pk=pk)
+        ok, _quote = call_service(request, lambda: self.use_case(quote=quote, by=request.user))
+        if ok:
+            messages.success(request, self.done)
+        return redirect("customer:tickets:detail", pk=quote.ticket_id)
+
+
+class QuoteAcceptView(_QuoteDecisionView):
+    """Accepting starts the work at once; the invoice comes when the work is done."""
+
+    use_case = staticmethod(services.quote_accept)
+    done = _("You accepted the quote: the work starts now.")
+
+
+class QuoteDeclineView(_QuoteDecisionView):
+    """Declining closes the ticket; the diagnosis fee is invoiced unless it was free."""
+
+    use_case = staticmethod(services.quote_decline)
+    done = _("You declined the quote: the ticket is closed.")

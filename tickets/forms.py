@@ -1,0 +1,72 @@
+"""Portal forms for tickets: they bound and shape input; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Ticket
+
+TEXT_MAX = 20000
+
+
+class TicketOpenForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What do you need?"), choices=Ticket.Kind.choices, initial=Ticket.Kind.INCIDENT)
+    service = forms.ModelChoiceField(label=_("Service concerned"), queryset=None, required=False,
+                                     empty_label=_("— none or several —"))
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("Description"), max_length=TEXT_MAX, widget=forms.Textarea)
+    suspected_provider_fault = forms.BooleanField(
+        label=_("I think the fault is on the provider's side"), required=False,
+        help_text=_("If the diagnosis finds the provider at fault, it is free whatever you tick here."),
+    )
+    accept_diagnosis_fee = forms.BooleanField(
+        label=_("I have read the diagnosis fee and the possible outcomes above, and I order the diagnosis."),
+        required=False,
+    )
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+    attachment = forms.FileField(
+        label=_("Attach a file (optional)"), required=False,
+        help_text=_("PNG, JPEG, PDF, text or log file, 10 MB at most."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg,.pdf,.txt,.log"}),
+    )
+
+
+class QueueFilterForm(forms.Form):
+    """Filters of the staff lists; anything invalid is ignored rather than an error page."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + Ticket.Kind.choices, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + Ticket.State.choices, required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    suspected_provider_fault = forms.NullBooleanField(
+        label=_("Provider fault suspected"), required=False,
+        widget=forms.Select(choices=[("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False,
+                                 choices=[("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody"))])
+
+    def selector_filters(self, *, user) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        filters = {key: data[key] for key in ("kind", "status", "country") if data.get(key)}
+        if data.get("suspected_provider_fault") is not None:
+            filters["suspected_provider_fault"] = data["suspected_provider_fault"]
+        if data.get("assignee") == "me":
+            filters["assignee"] = user.pk
+        elif data.get("assignee") == "none":
+            filters["unassigned"] = True
+        return filters
+
+    def __init__(self, *args, countries: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("All"))] + [(code, code) for code in countries]
+
+
+class CloseForm(forms.Form):
+    answer = forms.CharField(label=_("Answer to the customer"), max_length=TEXT_MAX, widget=forms.Textarea)

@@ -1,0 +1,174 @@
+"""Customer portal: dashboard, tickets, opening one (fee shown first), messages and attachments."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.permissions import CustomerRequiredMixin
+from accounts.selectors import services_visible_to
+from billing.models import Invoice
+from billing.pricing import diagnosis_fee_for
+from billing.selectors import invoices_visible_to
+from config.portals import call_service, paginate, with_days_left
+from tickets import selectors, services
+from tickets.fees import Outcome, outcome_costs
+from tickets.forms import MessageForm, TicketOpenForm
+from tickets.models import Attachment, Ticket
+
+
+def ticket_page_queryset(user):
+    return selectors.tickets_visible_to(user=user).select_related(
+        "customer", "service", "assignee", "diagnosis", "quote"
+    ).prefetch_related("quote__lines")
+
+
+class DashboardView(CustomerRequiredMixin, View):
+    def get(self, request):
+        tickets = selectors.tickets_visible_to(user=request.user)
+        today = timezone.localdate()
+        return render(request, "customer/tickets/dashboard.html", {
+            "account": request.user.customer,
+            "open_tickets": tickets.filter(status__in=selectors.OPEN_STATES).select_related("service")[:10],
+            "quotes": tickets.filter(status=Ticket.State.QUOTE_SENT, quote__status="sent")
+                             .select_related("quote").order_by("quote__valid_until")[:10],
+            "invoices_due": with_days_left(
+                invoices_visible_to(user=request.user).filter(status=Invoice.State.OPEN).order_by("due_on")[:10],
+                today=today,
+            ),
+        })
+
+
+class TicketListView(CustomerRequiredMixin, View):
+    def get(self, request):
+        tickets = selectors.tickets_visible_to(user=request.user).select_related("service").order_by("-id")
+        return render(request, "customer/tickets/list.html", {"page": paginate(request, tickets)})
+
+
+class _OpenView(CustomerRequiredMixin, View):
+    template_name = ""
+    incident = True
+
+    def form(self, data=None):
+        form = TicketOpenForm(data, services=services_visible_to(user=self.request.user))
+        if self.incident:
+            del form.fields["kind"]
+        else:
+            del form.fields["accept_diagnosis_fee"]
+            del form.fields["suspected_provider_fault"]
+            form.fields["kind"].choices = [c for c in form.fields["kind"].choices if c[0] != Ticket.Kind.INCIDENT]
+        return form
+
+    def context(self, form):
+        account = self.request.user.customer
+        context = {"form": form, "account": account}
+        if self.incident and not account.is_banned:
+            fee = diagnosis_fee_for(country=account.country)
+            context.update(fee=fee, costs=outcome_costs(fee_free=fee.free))
+        return context
+
+    def get(self, request):
+        return render(request, self.template_name, self.context(self.form()))
+
+    def post(self, request):
+        form = self.form(request.POST)
+        if form.is_valid():
+            values = dict(form.cleaned_data)
+            values.setdefault("kind", Ticket.Kind.INCIDENT)
+            ok, ticket = call_service(request, lambda: services.ticket_open(by=request.user, **values), form=form)
+            if ok:
+                messages.success(request, _("Ticket #%(id)s is open.") % {"id": ticket.pk})
+                return redirect("customer:tickets:detail", pk=ticket.pk)
+        return render(request, self.template_name, self.context(form), status=400 if form.errors else 200)
+
+
+class TicketOpenView(_OpenView):
+    """An incident: the fee for this account and each outcome's cost are shown before the order (LAW-11)."""
+
+    template_name = "customer/tickets/open.html"
+
+
+class QuestionOpenView(_OpenView):
+    """A technical or commercial question or an SLA claim: free, no fee to accept."""
+
+    template_name = "customer/tickets/ask.html"
+    incident = False
+
+
+class TicketDetailView(CustomerRequiredMixin, View):
+    def get_ticket(self, pk):
+        return get_object_or_404(ticket_page_queryset(self.request.user), pk=pk)
+
+    def render_page(self, ticket, form, *, status=200):
+        request = self.request
+        quote = getattr(ticket, "quote", None)
+        context = {
+            "ticket": ticket,
+            "quote": quote,
+            "diagnosis": getattr(ticket, "diagnosis", None),
+            "events": selectors.ticket_events_for(ticket=ticket, user=request.user),
+            "outcomes": Outcome.choices,
+            "thread": selectors.ticket_messages(ticket=ticket).prefetch_related(
+                Prefetch("attachments", queryset=Attachment.objects.order_by("id"))),
+            "invoices": invoices_visible_to(user=request.user).filter(ticket=ticket).order_by("id"),
+            "form": form,
+            "can_cancel": ticket.status == Ticket.State.OPEN,
+            "message_url": "customer:tickets:message",
+            "attachment_url": "customer:tickets:attachment",
+        }
+        if request.htmx and request.method == "POST":
+            # htmx swaps only 2xx answers: the thread comes back with the form and its errors in place.
+            return render(request, "includes/thread.html", context)
+        return render(request, "customer/tickets/detail.html", context, status=status)
+
+    def get(self, request, pk):
+        return self.render_page(self.get_ticket(pk), MessageForm())
+
+
+class MessagePostView(TicketDetailView):
+    def post(self, request, pk):
+        ticket = self.get_ticket(pk)
+        form = MessageForm(request.POST, request.FILES)
+        if form.is_valid():
+            ok, _message = call_service(request, lambda: services.message_post_with_attachment(
+                ticket=ticket, author=request.user, body=form.cleaned_data["body"],
+                upload=form.cleaned_data["attachment"]), form=form)
+            if ok:
+                if request.htmx:
+                    return self.render_page(ticket, MessageForm())
+                messages.success(request, _("Your message was sent."))
+                return redirect("customer:tickets:detail", pk=ticket.pk)
+        return self.render_page(ticket, form, status=400)
+
+
+class TicketCancelView(CustomerRequiredMixin, View):
+    def post(self, request, pk):
+        ticket = get_object_or_404(selectors.tickets_visible_to(user=request.user), pk=pk)
+        ok, _ticket = call_service(request, lambda: services.ticket_cancel(ticket=ticket, by=request.user))
+        if ok:
+            messages.success(request, _("The ticket is cancelled; it costs nothing."))
+        return redirect("customer:tickets:detail", pk=ticket.pk)
+
+
+def attachment_response(*, user, pk: int) -> FileResponse:
+    """The file, to those who may see its ticket; always a download, never rendered by the browser."""
+    attachment = get_object_or_404(
+        Attachment.objects.filter(ticket__in=selectors.tickets_visible_to(user=user)), pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class AttachmentDownloadView(CustomerRequiredMixin, View):
+    def get(self, request, pk):
+        return attachment_response(user=request.user, pk=pk)

@@ -1,0 +1,154 @@
+"""Support staff portal: the diagnosis queue, claiming, the ticket workspace, "my tickets"."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts.permissions import SupportRequiredMixin
+from accounts.selectors import billing_countries
+from config.portals import call_service, paginate
+from tickets import selectors, services
+from tickets.fees import Outcome
+from tickets.forms import CloseForm, MessageForm, QueueFilterForm
+from tickets.models import Attachment, Ticket
+from tickets.views.customer import attachment_response
+
+
+def _list_context(request, queryset, *, title, filter_form):
+    queryset = queryset.select_related("customer", "assignee", "service")
+    page = paginate(request, queryset)
+    return {"page": page, "title": title, "filters": filter_form, "query": _without_page(request)}
+
+
+def _without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+class _TicketListView(SupportRequiredMixin, View):
+    template_name = "staff/tickets/queue.html"
+    title = ""
+
+    def queryset(self, filters: dict):
+        raise NotImplementedError
+
+    def get(self, request):
+        form = QueueFilterForm(request.GET or None, countries=billing_countries())
+        filters = form.selector_filters(user=request.user) if request.GET else {}
+        context = _list_context(request, self.queryset(filters), title=self.title, filter_form=form)
+        template = "staff/tickets/_rows.html" if request.htmx and request.htmx.target == "ticket-rows" \
+            else self.template_name
+        return render(request, template, context)
+
+
+class QueueView(_TicketListView):
+    """Open incidents and those under diagnosis, the oldest first, with their age."""
+
+    title = _("Diagnosis queue")
+
+    def queryset(self, filters):
+        filters.pop("kind", None)  # the queue holds incidents only
+        return selectors.tickets_queue(filters=filters)
+
+
+class MyTicketsView(_TicketListView):
+    title = _("My tickets")
+
+    def queryset(self, filters):
+        filters["assignee"] = self.request.user.pk
+        filters.pop("unassigned", None)
+        return selectors.tickets_filter(selectors.tickets_visible_to(user=self.request.user), filters).order_by("-id")
+
+
+class AllTicketsView(_TicketListView):
+    """Every ticket, questions included (they are answered from here), newest first."""
+
+    title = _("All tickets")
+
+    def queryset(self, filters):
+        return selectors.tickets_filter(selectors.tickets_visible_to(user=self.request.user), filters).order_by("-id")
+
+
+class TicketClaimView(SupportRequiredMixin, View):
+    """One click: the agent takes the incident and its diagnosis starts."""
+
+    def post(self, request, pk):
+        ticket = get_object_or_404(selectors.tickets_visible_to(user=request.user), pk=pk)
+        ok, ticket = call_service(request, lambda: services.ticket_start_diagnosis(ticket=ticket, by=request.user))
+        if ok:
+            messages.success(request, _("You now diagnose ticket #%(id)s.") % {"id": ticket.pk})
+            return redirect("staff:tickets:detail", pk=ticket.pk)
+        return redirect("staff:tickets:queue")
+
+
+class TicketWorkspaceView(SupportRequiredMixin, View):
+    template_name = "staff/tickets/detail.html"
+
+    def get_ticket(self, pk):
+        return get_object_or_404(selectors.tickets_visible_to(user=self.request.user).select_related(
+            "customer", "service", "assignee", "opened_by", "diagnosis", "diagnosis__agent", "quote",
+        ).prefetch_related("quote__lines"), pk=pk)
+
+    def render_page(self, ticket, *, message_form=None, close_form=None, status=200):
+        request = self.request
+        context = {
+            "ticket": ticket,
+            "quote": getattr(ticket, "quote", None),
+            "diagnosis": getattr(ticket, "diagnosis", None),
+            "events": selectors.ticket_events_for(ticket=ticket, user=request.user),
+            "outcomes": Outcome.choices,
+            "thread": selectors.ticket_messages(ticket=ticket).prefetch_related(
+                Prefetch("attachments", queryset=Attachment.objects.order_by("id"))),
+            "form": message_form or MessageForm(),
+            "close_form": close_form or CloseForm(),
+            "is_open_question": ticket.status == Ticket.State.OPEN and not ticket.is_incident,
+            "message_url": "staff:tickets:message",
+            "attachment_url": "staff:tickets:attachment",
+            "show_actor_email": True,
+        }
+        if request.htmx and request.method == "POST" and message_form is not None:
+            # htmx swaps only 2xx answers: the thread comes back with the form and its errors in place.
+            return render(request, "includes/thread.html", context)
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        return self.render_page(self.get_ticket(pk))
+
+
+class MessagePostView(TicketWorkspaceView):
+    def post(self, request, pk):
+        ticket = self.get_ticket(pk)
+        form = MessageForm(request.POST, request.FILES)
+        if form.is_valid():
+            ok, _message = call_service(request, lambda: services.message_post_with_attachment(
+                ticket=ticket, author=request.user, body=form.cleaned_data["body"],
+                upload=form.cleaned_data["attachment"]), form=form)
+            if ok:
+                if request.htmx:
+                    return self.render_page(ticket, message_form=MessageForm())
+                messages.success(request, _("Your message was sent."))
+                return redirect("staff:tickets:detail", pk=ticket.pk)
+        return self.render_page(ticket, message_form=form, status=400)
+
+
+class TicketCloseView(TicketWorkspaceView):
+    """Answer a question ticket and close it."""
+
+    def post(self, request, pk):
+        ticket = self.get_ticket(pk)
+        form = CloseForm(request.POST)
+        if form.is_valid():
+            ok, _ticket = call_service(request, lambda: services.ticket_close(
+                ticket=ticket, answer=form.cleaned_data["answer"], by=request.user), form=form)
+            if ok:
+                messages.success(request, _("The ticket is answered and closed."))
+                return redirect("staff:tickets:detail", pk=ticket.pk)
+        return self.render_page(ticket, close_form=form, status=400)
+
+
+class AttachmentDownloadView(SupportRequiredMixin, View):
+    def get(self, request, pk):
+        return attachment_response(user=request.user, pk=pk)
