@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import BillingEntity, Customer
 from billing import notifications
+from billing.documents import render_after_commit
 from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, InvoiceLine, Payment
 from billing.money import to_cents, vat_on
 from billing.notifications import email_queue
@@ -107,6 +108,8 @@ def invoice_issue(
             for position, line in enumerate(lines, start=1)
         )
         email_queue(kind=notifications.INVOICE_ISSUED, object_id=invoice.pk, customer_id=customer.pk)
+        # Its PDF is rendered once, after commit, from the invoice as issued (LAW-09).
+        render_after_commit(task="billing.tasks.invoice_pdf_render_task", object_id=invoice.pk)
     return invoice
 
 
@@ -155,6 +158,7 @@ def _credit_note_issue(*, invoice: Invoice, reason: str) -> CreditNote:
         invoice=invoice, entity=invoice.entity, number=number, issued_on=issued_on, reason=reason,
         net=invoice.net, vat=invoice.vat, gross=invoice.gross, currency=invoice.currency,
     )
+    render_after_commit(task="billing.tasks.credit_note_pdf_render_task", object_id=credit_note.pk)
     return credit_note
 
 

@@ -12,8 +12,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
-from billing import notifications, services
-from billing.models import BanEvent, Invoice, SentEmail
+from billing import documents, notifications, services
+from billing.models import BanEvent, CreditNote, Invoice, SentEmail
 from config.celery import RETRYING_TASK
 
 logger = logging.getLogger(__name__)
@@ -81,3 +81,52 @@ def emails_send_pending(*, now: datetime) -> int:
         except Exception:  # noqa: BLE001 - recorded on the row; one bad e-mail must not stop the sweep
             logger.exception("e-mail %s %s failed", kind, object_id)
     return sent
+
+
+# PDFs of issued documents (../shared/docs/requirements.md SEC-21, REL-12): their own queue, so
+# production can give rendering a dedicated worker with tight limits; a worker started without -Q
+# consumes it too. Hard time limit: a document that takes longer than this is hostile or broken.
+PDF_TASK = {**RETRYING_TASK, "queue": documents.PDF_QUEUE, "time_limit": 60, "soft_time_limit": 45}
+
+
+@shared_task(**PDF_TASK)
+def invoice_pdf_render_task(invoice_id: int) -> None:
+    try:
+        documents.invoice_pdf_stored(invoice_id=invoice_id)
+    except Invoice.DoesNotExist:
+        logger.warning("invoice %s to render does not exist", invoice_id)
+
+
+@shared_task(**PDF_TASK)
+def credit_note_pdf_render_task(credit_note_id: int) -> None:
+    try:
+        documents.credit_note_pdf_stored(credit_note_id=credit_note_id)
+    except CreditNote.DoesNotExist:
+        logger.warning("credit note %s to render does not exist", credit_note_id)
+
+
+def documents_render_missing(*, now: datetime, limit: int = 50) -> int:
+    """Render the invoices and credit notes issued more than RENDER_SLA ago that still have no PDF.
+
+    Their after-commit task was lost (broker down, worker killed); a download would render them too,
+    but the stored PDF must exist whether or not anyone downloads it (LAW-09).
+    """
+    rendered = 0
+    cutoff = now - documents.RENDER_SLA
+    for model, kind, render in (
+        (Invoice, documents.Kind.INVOICE, lambda pk: documents.invoice_pdf_stored(invoice_id=pk)),
+        (CreditNote, documents.Kind.CREDIT_NOTE, lambda pk: documents.credit_note_pdf_stored(credit_note_id=pk)),
+    ):
+        for object_id in documents.ids_to_render(model, kind=kind, issued_before=cutoff, limit=limit):
+            try:
+                render(object_id)
+            except Exception:  # one document failing must not keep the others waiting
+                logger.exception("rendering %s %s failed", kind, object_id)
+                continue
+            rendered += 1
+    return rendered
+
+
+@shared_task(queue=documents.PDF_QUEUE, time_limit=300, soft_time_limit=240)
+def documents_render_missing_task() -> int:
+    return documents_render_missing(now=timezone.now())

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import BillingEntity
+from billing.documents import render_after_commit
 from billing.models import Invoice
 from billing.notifications import email_queue
 from billing.pricing import vat_rate_for
@@ -83,6 +84,8 @@ def quote_create(*, ticket: Ticket, lines: list[LineSpec], valid_days: int | Non
         for position, line in enumerate(lines, start=1)
     )
     email_queue(kind=QUOTE_SENT, object_id=quote.pk, customer_id=ticket.customer_id)  # sent after commit
+    # Its PDF is rendered once, after commit, from the quote as sent.
+    render_after_commit(task="quotes.tasks.quote_pdf_render_task", object_id=quote.pk)
     return quote
 
 
