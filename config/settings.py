@@ -197,6 +197,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Publishing must not hang a request when the broker is down: fail fast, the sweep catches up.
 CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("max_retries", 1)
 CELERY_TASK_PUBLISH_RETRY = False
+# SEC-21: PDF rendering has a queue of its own, so production can run it on a dedicated worker
+# (`celery -A config worker -Q pdf`) with tight limits; a worker started without -Q consumes both.
+CELERY_TASK_QUEUES = {"celery": {}, "pdf": {}}
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -222,4 +225,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step and factur-x every file at INFO: only their problems matter.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "weasyprint.progress", "factur-x")},
 }
