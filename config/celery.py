@@ -25,6 +25,16 @@ app.conf.beat_schedule = {
         "task": "diagnostics.tasks.deadlines_enforce_task",
         "schedule": crontab(minute=5),
     },
+    # Every five minutes: render the PDFs of invoices, credit notes and quotes issued more than ten
+    # minutes ago that still have none (their after-commit task was lost; REL-12).
+    "render-missing-invoice-pdfs": {
+        "task": "billing.tasks.documents_render_missing_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "render-missing-quote-pdfs": {
+        "task": "quotes.tasks.quote_documents_render_missing_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # The options of every task that does something outside the database (e-mail, bans after commit):
