@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer, Role
 from billing.models import BanEvent, Invoice, Payment, SentEmail
+from billing.signals import email_sent
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ def email_send(*, kind: str, object_id: int) -> bool:
             email.sent_at = timezone.now()
             email.last_error = ""
         email.save(update_fields=["attempts", "recipients", "language", "sent_at", "last_error"])
+        if error is None:
+            email_sent.send(sender=SentEmail, email=email)
     if error is not None:
         raise error
     return True

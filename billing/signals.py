@@ -5,3 +5,7 @@ from django.dispatch import Signal
 # Sent inside the transaction that bans an account (refused or lapsed invoice), with `customer` and
 # `ban` (the BanEvent). The tickets app cancels the account's tickets that nobody has started on.
 customer_banned = Signal()
+
+# Sent inside email_send's transaction once a recorded e-mail has gone, with `email` (the SentEmail:
+# kind, object_id, recipients, sent_at). diagnostics records it as a contact with the customer.
+email_sent = Signal()

@@ -12,9 +12,15 @@ from django.utils import timezone
 
 from billing import tasks as billing_tasks
 from config.celery import RETRYING_TASK
+from diagnostics import consent
 from quotes import tasks as quotes_tasks
 
 logger = logging.getLogger(__name__)
+
+
+def access_requests_expire(*, now: datetime) -> int:
+    """Grants past their end, and requests of ended tickets, expire."""
+    return consent.access_requests_expire_due(now=now)
 
 
 # Every deadline sweep, in the order they run; each takes `now`, is idempotent and returns how many
@@ -25,6 +31,7 @@ DEADLINE_SWEEPS: list[Callable[..., int]] = [
     billing_tasks.invoices_lapse_overdue,
     billing_tasks.bans_apply_pending,
     quotes_tasks.quotes_expire_past_validity,
+    access_requests_expire,
     billing_tasks.invoice_reminders_send,
     billing_tasks.emails_send_pending,
 ]

@@ -134,10 +134,18 @@ class TicketListCreateApi(generics.ListAPIView):
         return ticket_response(ticket, user=request.user, status_code=status.HTTP_201_CREATED)
 
 
+class TicketQueueOutput(TicketOutput):
+    contact_pending = serializers.BooleanField(
+        read_only=True, help_text="The provider still owes the customer a contact about work on its data.")
+
+    class Meta(TicketOutput.Meta):
+        fields = [*TicketOutput.Meta.fields, "contact_pending"]
+
+
 class TicketQueueApi(generics.ListAPIView):
     """The diagnosis queue: open incidents and those under diagnosis, oldest first."""
 
-    serializer_class = TicketOutput
+    serializer_class = TicketQueueOutput
     permission_classes = [IsSupport]
     pagination_class = OldestFirstCursorPagination
 

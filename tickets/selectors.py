@@ -1,4 +1,4 @@
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from accounts.permissions import is_customer, is_staff_member, is_support
 from billing.models import Invoice
@@ -39,7 +39,18 @@ def tickets_queue(*, filters: dict | None = None) -> QuerySet[Ticket]:
     """The diagnosis queue: incidents still waiting for or under diagnosis, oldest first."""
     queryset = Ticket.objects.filter(kind=Ticket.Kind.INCIDENT, status__in=(Ticket.State.OPEN,
                                                                             Ticket.State.DIAGNOSING))
-    return tickets_filter(queryset, filters or {}).order_by("id")
+    return tickets_filter(queryset, filters or {}).annotate(contact_pending=_contact_pending()).order_by("id")
+
+
+def _contact_pending() -> Exists:
+    """True while the provider owes the customer a contact (ask before access, tell after an emergency).
+
+    The obligations belong to diagnostics, above tickets: reached through the reverse relation by name, so
+    tickets imports nothing of diagnostics.
+    """
+    # Both conditions in one filter() act on one join; `id__isnull=False` keeps tickets without any out.
+    return Exists(Ticket.objects.filter(pk=OuterRef("pk"), contact_obligations__id__isnull=False,
+                                        contact_obligations__resolved_at__isnull=True))
 
 
 def tickets_filter(queryset: QuerySet[Ticket], filters: dict) -> QuerySet[Ticket]:

@@ -1,0 +1,299 @@
+"""Consent for work on customer data: access requests, grants, interventions, the audit log, contacts.
+
+Every use case locks the ticket row first, then the access request (the order quotes use too, so no
+deadlock), applies at most one transition, writes the ticket's history and one audit line. Holding the
+ticket lock is also what keeps each ticket's audit hash chain linear.
+"""
+
+from datetime import UTC, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from accounts.permissions import is_customer
+from billing.notifications import email_queue
+from config.errors import CodedPermissionDenied, ConsentRequired, InvalidTransition
+from diagnostics import selectors
+from diagnostics.models import (
+    EMERGENCY_ACTIONS,
+    GRANT_MAX_HOURS,
+    SCOPES_ALLOWING,
+    AccessRequest,
+    AuditEntry,
+    ContactObligation,
+    CustomerContact,
+    DataAction,
+    Intervention,
+)
+from diagnostics.notifications import EMAIL_KIND_BY_OBLIGATION
+from tickets.models import Ticket, TicketEvent
+from tickets.services import ticket_lock, ticket_record
+
+
+def audit_append(
+    *,
+    ticket: Ticket,
+    event: str,
+    action: str,
+    at: datetime,
+    by=None,
+    outcome: str = AuditEntry.Outcome.DONE,
+    access_request: AccessRequest | None = None,
+    intervention: Intervention | None = None,
+    detail: str = "",
+) -> AuditEntry:
+    """Append one line to the ticket's audit chain; the caller holds the ticket's row lock."""
+    previous = (
+        AuditEntry.objects.filter(ticket_id=ticket.pk).order_by("-id").values_list("entry_hash", flat=True).first()
+    )
+    entry = AuditEntry(
+        at=at.astimezone(UTC),
+        event=event,
+        outcome=outcome,
+        action=action,
+        actor=by,
+        actor_role=by.role if by is not None else AuditEntry.SYSTEM,
+        customer_id=ticket.customer_id,
+        ticket=ticket,
+        access_request=access_request,
+        intervention=intervention,
+        detail=detail,
+        previous_hash=previous or "",
+    )
+    entry.entry_hash = entry.compute_hash()
+    entry.save()
+    return entry
+
+
+def _email(obligation: ContactObligation) -> None:
+    # billing's outbox: the row is written in this transaction and sent after commit; its hourly sweep
+    # sends what a broker outage held back. receivers.py records the contact once the e-mail has gone.
+    email_queue(kind=EMAIL_KIND_BY_OBLIGATION[obligation.kind], object_id=obligation.pk,
+                customer_id=obligation.ticket.customer_id)
+
+
+def _lock(access_request: AccessRequest) -> tuple[Ticket, AccessRequest]:
+    ticket = ticket_lock(ticket=Ticket(pk=access_request.ticket_id))
+    locked = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    locked.ticket = ticket
+    return ticket, locked
+
+
+def _refuse_if_ticket_ended(ticket: Ticket) -> None:
+    if ticket.status in Ticket.FINAL_STATES:
+        raise InvalidTransition(_("The ticket has ended, and every access to data with it."))
+
+
+def _require_account_user(ticket: Ticket, by) -> None:
+    if not (is_customer(by) and by.customer_id == ticket.customer_id):
+        raise CodedPermissionDenied(_("Only a user of the ticket's account decides on access to its data."))
+
+
+def _resolve_obligation(access_request: AccessRequest, *, resolution: str, at: datetime) -> None:
+    ContactObligation.objects.filter(access_request=access_request, resolved_at__isnull=True).update(
+        resolved_at=at, resolution=resolution
+    )
+
+
+@transaction.atomic
+def access_request_create(*, ticket: Ticket, scope: str, reason: str, duration_hours: int, by) -> AccessRequest:
+    """Staff must ask before any access to data: one ticket, one scope, 1 to 72 hours once granted."""
+    if scope not in AccessRequest.Scope.values:
+        raise ValidationError({"scope": [_("Unknown scope.")]})
+    if not 1 <= duration_hours <= GRANT_MAX_HOURS:
+        raise ValidationError({"duration_hours": [_("A grant lasts from 1 to 72 hours.")]})
+    ticket = ticket_lock(ticket=ticket)
+    _refuse_if_ticket_ended(ticket)
+    now = timezone.now()
+    request = AccessRequest.objects.create(
+        ticket=ticket, scope=scope, reason=reason, duration_hours=duration_hours, requested_by=by, requested_at=now
+    )
+    ticket_record(ticket=ticket, verb=TicketEvent.Verb.ACCESS, actor=by, event="requested",
+                  access_request=request.pk, scope=scope, duration_hours=duration_hours)
+    # The request is on the ticket page at once; the e-mail follows after commit and meets the obligation.
+    obligation = ContactObligation.objects.create(
+        ticket=ticket, kind=ContactObligation.Kind.ASK_BEFORE_ACCESS, access_request=request, created_at=now
+    )
+    CustomerContact.objects.create(obligation=obligation, channel=CustomerContact.Channel.TICKET_PAGE, at=now)
+    audit_append(ticket=ticket, event=AuditEntry.Event.ACCESS_REQUESTED, action=scope, at=now, by=by,
+                 access_request=request, detail=reason)
+    _email(obligation)
+    return request
+
+
+@transaction.atomic
+def access_request_grant(*, access_request: AccessRequest, by) -> AccessRequest:
+    """Only a user of the ticket's account grants; the grant runs from now for the hours asked."""
+    ticket, access_request = _lock(access_request)
+    _require_account_user(ticket, by)
+    _refuse_if_ticket_ended(ticket)
+    now = timezone.now()
+    access_request.grant(by=by, at=now)
+    access_request.save()
+    _resolve_obligation(access_request, resolution=ContactObligation.Resolution.ANSWERED, at=now)
+    ticket_record(ticket=ticket, verb=TicketEvent.Verb.ACCESS, actor=by, event="granted",
+                  access_request=access_request.pk, scope=access_request.scope,
+                  expires_at=access_request.expires_at.isoformat())
+    audit_append(ticket=ticket, event=AuditEntry.Event.ACCESS_GRANTED, action=access_request.scope, at=now,
+                 by=by, access_request=access_request)
+    return access_request
+
+
+@transaction.atomic
+def access_request_deny(*, access_request: AccessRequest, by) -> AccessRequest:
+    """Only a user of the ticket's account denies; a denied request can never be granted afterwards."""
+    ticket, access_request = _lock(access_request)
+    _require_account_user(ticket, by)
+    _refuse_if_ticket_ended(ticket)
+    now = timezone.now()
+    access_request.deny(by=by, at=now)
+    access_request.save()
+    _resolve_obligation(access_request, resolution=ContactObligation.Resolution.ANSWERED, at=now)
+    ticket_record(ticket=ticket, verb=TicketEvent.Verb.ACCESS, actor=by, event="denied",
+                  access_request=access_request.pk, scope=access_request.scope)
+    audit_append(ticket=ticket, event=AuditEntry.Event.ACCESS_DENIED, action=access_request.scope, at=now,
+                 by=by, access_request=access_request)
+    return access_request
+
+
+@transaction.atomic
+def access_request_revoke(*, access_request: AccessRequest, by) -> AccessRequest:
+    """The account withdraws a grant in force; it takes effect on the very next request, never to return."""
+    ticket, access_request = _lock(access_request)
+    _require_account_user(ticket, by)
+    _refuse_if_ticket_ended(ticket)
+    now = timezone.now()
+    access_request.revoke(by=by, at=now)
+    access_request.save()
+    ticket_record(ticket=ticket, verb=TicketEvent.Verb.ACCESS, actor=by, event="revoked",
+                  access_request=access_request.pk, scope=access_request.scope)
+    audit_append(ticket=ticket, event=AuditEntry.Event.ACCESS_REVOKED, action=access_request.scope, at=now,
+                 by=by, access_request=access_request)
+    return access_request
+
+
+@transaction.atomic
+def access_request_expire(*, access_request: AccessRequest, now: datetime | None = None) -> AccessRequest:
+    """A grant ends by itself when its time runs out or its ticket ends; an unanswered request with its ticket."""
+    ticket, access_request = _lock(access_request)
+    now = now or timezone.now()
+    ticket_over = ticket.status in Ticket.FINAL_STATES
+    time_over = access_request.status == AccessRequest.State.GRANTED and access_request.expires_at <= now
+    if not (ticket_over or time_over):
+        raise InvalidTransition(_("This access request has not run out."))
+    ends = [moment for moment, applies in ((access_request.expires_at, time_over),
+                                          (ticket.ended_at or now, ticket_over)) if applies]
+    cause = "time_ran_out" if time_over and min(ends) == access_request.expires_at else "ticket_ended"
+    access_request.expire(at=min(ends))
+    access_request.save()
+    _resolve_obligation(access_request, resolution=ContactObligation.Resolution.MOOT, at=now)
+    ticket_record(ticket=ticket, verb=TicketEvent.Verb.ACCESS, event="expired", access_request=access_request.pk,
+                  scope=access_request.scope, cause=cause)
+    audit_append(ticket=ticket, event=AuditEntry.Event.ACCESS_EXPIRED, action=access_request.scope, at=now,
+                 access_request=access_request, detail=cause)
+    return access_request
+
+
+def _expire_each(queryset, *, now: datetime) -> int:
+    expired = 0
+    for access_request in queryset.only("id", "ticket_id"):
+        try:
+            access_request_expire(access_request=access_request, now=now)
+        except TransitionNotAllowed:
+            continue  # the customer revoked it, or another sweep got there first: nothing left to do
+        expired += 1
+    return expired
+
+
+def access_requests_expire_due(*, now: datetime | None = None) -> int:
+    """The periodic sweep: mark expired every grant past its end and every request of an ended ticket."""
+    now = now or timezone.now()
+    return _expire_each(selectors.access_requests_lapsed(now=now), now=now)
+
+
+def access_requests_end_with_ticket(*, ticket_id: int) -> int:
+    """Right after a ticket ends, its grants and unanswered requests end with it."""
+    now = timezone.now()
+    return _expire_each(selectors.access_requests_lapsed(now=now).filter(ticket_id=ticket_id), now=now)
+
+
+def intervention_perform(*, ticket: Ticket, action: str, description: str, by) -> Intervention:
+    """Work on data needs a grant in force for it, else 403 and the refusal is logged; emergencies need none.
+
+    After an emergency action the customer is told at once: on the ticket page now, by e-mail after commit.
+    """
+    if action not in DataAction.values:
+        raise ValidationError({"action": [_("Unknown action.")]})
+    with transaction.atomic():
+        intervention = _intervention_perform_locked(ticket=ticket, action=action, description=description, by=by)
+    if intervention is None:
+        # Raised outside the atomic block so that the audit line of the refusal commits.
+        raise ConsentRequired()
+    return intervention
+
+
+def _intervention_perform_locked(*, ticket: Ticket, action: str, description: str, by) -> Intervention | None:
+    # The ticket lock, then the grant's: a revocation committing now is seen, or waits for this one to end.
+    ticket = ticket_lock(ticket=ticket)
+    now = timezone.now()
+    grant = None
+    if action in SCOPES_ALLOWING:
+        grant = selectors.access_grant_in_force(ticket=ticket, action=action, now=now, lock=True)
+        if grant is None:
+            audit_append(ticket=ticket, event=AuditEntry.Event.INTERVENTION, action=action, at=now, by=by,
+                         outcome=AuditEntry.Outcome.REFUSED, detail=description)
+            return None
+    else:
+        # An emergency action on an ended ticket is not a follow-up of anything: it needs a ticket of its own.
+        _refuse_if_ticket_ended(ticket)
+    intervention = Intervention.objects.create(
+        ticket=ticket, action=action, description=description, agent=by, performed_at=now, consent=grant
+    )
+    ticket_record(ticket=ticket, verb=TicketEvent.Verb.INTERVENTION, actor=by, action=action,
+                  intervention=intervention.pk, consent=grant.pk if grant else None)
+    audit_append(ticket=ticket, event=AuditEntry.Event.INTERVENTION, action=action, at=now, by=by,
+                 access_request=grant, intervention=intervention, detail=description)
+    if action in EMERGENCY_ACTIONS:
+        obligation = ContactObligation.objects.create(
+            ticket=ticket, kind=ContactObligation.Kind.TELL_AFTER_EMERGENCY, intervention=intervention,
+            created_at=now,
+        )
+        CustomerContact.objects.create(obligation=obligation, channel=CustomerContact.Channel.TICKET_PAGE, at=now)
+        _email(obligation)
+    return intervention
+
+
+def contact_obligation_emailed(*, obligation_id: int, at: datetime, recipients: int) -> CustomerContact:
+    """An e-mail about an obligation has gone: record the contact; if it reached someone, the obligation is met.
+
+    Runs in the outbox's sending transaction, so the contact is recorded exactly when the e-mail is.
+    """
+    obligation = ContactObligation.objects.select_for_update().get(pk=obligation_id)
+    contact = CustomerContact.objects.create(obligation=obligation, channel=CustomerContact.Channel.EMAIL, at=at,
+                                             recipients=recipients)
+    # An account with no active user got nothing: the obligation stays open, the queue shows it, staff phone.
+    if obligation.is_open and recipients:
+        obligation.resolved_at, obligation.resolution = at, ContactObligation.Resolution.CONTACTED
+        obligation.save(update_fields=["resolved_at", "resolution"])
+    return contact
+
+
+@transaction.atomic
+def contact_record(*, obligation: ContactObligation, channel: str, note: str, by) -> CustomerContact:
+    """Staff record a contact made outside the app (a phone call, a personal e-mail); it meets the obligation."""
+    if channel not in (CustomerContact.Channel.PHONE, CustomerContact.Channel.EMAIL):
+        raise ValidationError({"channel": [_("Staff record phone calls and e-mails; the app writes the rest.")]})
+    ticket = ticket_lock(ticket=Ticket(pk=obligation.ticket_id))
+    obligation = ContactObligation.objects.select_for_update().get(pk=obligation.pk)
+    now = timezone.now()
+    contact = CustomerContact.objects.create(obligation=obligation, channel=channel, at=now, recorded_by=by,
+                                             note=note, recipients=1)
+    if obligation.is_open:
+        obligation.resolved_at, obligation.resolution = now, ContactObligation.Resolution.CONTACTED
+        obligation.save(update_fields=["resolved_at", "resolution"])
+    ticket_record(ticket=ticket, verb=TicketEvent.Verb.NOTE, actor=by, public=False, contact=contact.pk,
+                  channel=channel, obligation=obligation.pk)
+    return contact

@@ -1,0 +1,49 @@
+"""E-mails of the consent scheme, sent through billing's outbox: asking for access, telling of an emergency.
+
+Each e-mail is about one contact obligation (its id is the outbox row's object_id). The messages carry
+the ticket number, the scope or action and the time, never the staff's free text: the customer reads
+that on the ticket page, behind a login. When the outbox reports an e-mail gone (billing.signals
+.email_sent), diagnostics.receivers records it as a contact with the customer.
+"""
+
+from datetime import UTC
+
+from django.utils.translation import gettext_lazy as _
+
+from billing.notifications import EmailSpec, email_builder
+from diagnostics.models import AccessRequest, ContactObligation, DataAction
+
+ACCESS_REQUESTED = "consent_access_requested"
+EMERGENCY_ACTION = "consent_emergency_action"
+EMAIL_KIND_BY_OBLIGATION = {
+    ContactObligation.Kind.ASK_BEFORE_ACCESS: ACCESS_REQUESTED,
+    ContactObligation.Kind.TELL_AFTER_EMERGENCY: EMERGENCY_ACTION,
+}
+
+
+def _obligation(pk: int) -> ContactObligation:
+    return ContactObligation.objects.select_related("ticket__customer", "access_request", "intervention").get(pk=pk)
+
+
+@email_builder(ACCESS_REQUESTED)
+def access_requested(pk: int) -> EmailSpec:
+    obligation = _obligation(pk)
+    request = obligation.access_request
+    ticket = obligation.ticket
+    return EmailSpec(customer=ticket.customer, template="email/diagnostics/access_requested",
+                     subject=_("Ticket %(ticket)s: our support asks for access to your data"),
+                     context={"ticket": ticket.pk, "ticket_id": ticket.pk, "hours": request.duration_hours,
+                              # lazy: rendered in the account's language at send time
+                              "scope": AccessRequest.Scope(request.scope).label})
+
+
+@email_builder(EMERGENCY_ACTION)
+def emergency_action(pk: int) -> EmailSpec:
+    obligation = _obligation(pk)
+    intervention = obligation.intervention
+    ticket = obligation.ticket
+    return EmailSpec(customer=ticket.customer, template="email/diagnostics/emergency_action",
+                     subject=_("Ticket %(ticket)s: our support took an emergency action"),
+                     context={"ticket": ticket.pk, "ticket_id": ticket.pk,
+                              "action": DataAction(intervention.action).label,
+                              "performed_at": intervention.performed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")})

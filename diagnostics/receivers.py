@@ -1,0 +1,48 @@
+"""How diagnostics hears of what happens below it, without tickets or billing knowing about consent."""
+
+import logging
+
+from django.db import DatabaseError, transaction
+from django.dispatch import receiver
+from django_fsm.signals import post_transition
+
+from billing.models import SentEmail
+from billing.signals import email_sent
+from diagnostics.notifications import EMAIL_KIND_BY_OBLIGATION
+from tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+CONSENT_EMAIL_KINDS = frozenset(EMAIL_KIND_BY_OBLIGATION.values())
+
+
+@receiver(post_transition, sender=Ticket, dispatch_uid="diagnostics.end_consent_with_ticket")
+def end_consent_with_ticket(sender, instance, target, **kwargs):
+    """When a ticket ends, its grants and unanswered requests end with it."""
+    if target not in Ticket.FINAL_STATES:
+        return
+    ticket_id = instance.pk
+
+    def end_grants():
+        from diagnostics.consent import access_requests_end_with_ticket
+
+        access_requests_end_with_ticket(ticket_id=ticket_id)
+
+    # After commit, in its own transaction: the ticket's own use case never fails because of consent.
+    # Access checks read the ticket's status anyway, and the hourly sweep catches a failure here.
+    transaction.on_commit(end_grants, robust=True)
+
+
+@receiver(email_sent, sender=SentEmail, dispatch_uid="diagnostics.record_email_contact")
+def record_email_contact(sender, email, **kwargs):
+    """An e-mail of the consent scheme has gone: it is a contact with the customer, at that time."""
+    if email.kind not in CONSENT_EMAIL_KINDS:
+        return
+    from diagnostics.consent import contact_obligation_emailed
+
+    recipients = len([address for address in email.recipients.split(",") if address])
+    try:
+        # A savepoint: failing to record the contact must not make the outbox send the e-mail again.
+        with transaction.atomic():
+            contact_obligation_emailed(obligation_id=email.object_id, at=email.sent_at, recipients=recipients)
+    except DatabaseError:
+        logger.exception("e-mail %s %s went, but its contact could not be recorded", email.kind, email.object_id)
