@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -147,9 +148,9 @@ def _invoice(pk: int) -> Invoice:
 
 
 def _invoice_context(invoice: Invoice) -> dict:
-    due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else 0
-    return {"invoice": invoice, "number": invoice.number, "amount_due": f"{due:.2f}",
-            "currency": invoice.currency}
+    due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else Decimal("0.00")
+    # Decimals, not strings: templates write them the way the account's language does (24,00 in French).
+    return {"invoice": invoice, "number": invoice.number, "amount_due": due, "currency": invoice.currency}
 
 
 @email_builder(INVOICE_ISSUED)
