@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import BillingEntity, Customer, Service, User
+from accounts.models import BillingEntity, Customer, IdempotencyRecord, Service, User
 
 
 @admin.register(User)
@@ -64,3 +64,19 @@ class ServiceAdmin(admin.ModelAdmin):
 @admin.register(BillingEntity)
 class BillingEntityAdmin(admin.ModelAdmin):
     list_display = ["country", "legal_name", "vat_id", "company_id", "currency", "language"]
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(admin.ModelAdmin):
+    """Read-only: a stored answer is evidence of what a retried money action returned."""
+
+    list_display = ["key", "user", "status_code", "created_at"]
+    search_fields = ["key", "user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "key", "fingerprint", "status_code", "body", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -10,6 +12,7 @@ from accounts import services
 from accounts.models import Customer, Role, Service, User
 from accounts.permissions import IsAdmin, IsCustomerOrStaffMember, IsStaffMember
 from accounts.selectors import customers_visible_to, services_visible_to
+from config.schema import ErrorDetail
 
 
 class CustomerOutput(serializers.ModelSerializer):
@@ -46,6 +49,13 @@ class ServiceOutput(serializers.ModelSerializer):
         fields = ["id", "customer", "name", "kind"]
 
 
+class LoginLockedOut(exceptions.Throttled):
+    default_detail = "Too many failed logins for this e-mail address from this address; try again later."
+
+    def __init__(self):
+        super().__init__(wait=settings.AXES_COOLOFF_TIME.total_seconds())
+
+
 class TokenObtainApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -54,14 +64,20 @@ class TokenObtainApi(APIView):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
-    @extend_schema(request=Input, responses={200: inline_serializer("Token", {"token": serializers.CharField()})})
+    @extend_schema(request=Input, responses={200: inline_serializer("Token", {"token": serializers.CharField()}),
+                                             429: ErrorDetail})
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(request, email=data.validated_data["email"], password=data.validated_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            # SEC-07: this (e-mail, IP) pair failed too often; even the right password waits out the lock.
+            raise LoginLockedOut()
         if user is None:
             # The same answer for an unknown e-mail and a wrong password.
             raise serializers.ValidationError({"non_field_errors": ["Unable to log in with these credentials."]})
+        # A token is a login: last_login moves, and django-axes forgets this pair's earlier failures.
+        user_logged_in.send(sender=type(user), request=request, user=user)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -194,3 +194,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.customer_id:
             return self.customer.language
         return Language.ENGLISH
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a money action sent with an `Idempotency-Key` (REL-01, REL-02).
+
+    Written in the same transaction as the action itself, so the effect and the stored answer exist
+    together or not at all; a retry with the same key gets this answer back instead of acting again.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # sha256 of method, path and body: the same key sent with other parameters is refused (422).
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.TextField(help_text=_("The JSON body of the first answer, byte for byte."))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+    def __str__(self):
+        return f"{self.key} ({self.user_id})"

@@ -1,4 +1,22 @@
+"""OpenAPI generation: view-scoped component names, and the contract's error answers on every operation.
+
+The contract (../shared/api/v1.md, "Errors") promises one body shape per error status; the schema must
+say so for every operation, or a client (and schemathesis) cannot tell a documented 404 from a bug.
+"""
+
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# Printable ASCII, no spaces: what Stripe accepts, and what survives every proxy and log line intact.
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,255}$"
+
+
+class ErrorDetail(serializers.Serializer):
+    """401, 404, 405, 429: what went wrong, in words."""
+
+    detail = serializers.CharField()
 
 
 class AutoSchema(BaseAutoSchema):
@@ -12,3 +30,92 @@ class AutoSchema(BaseAutoSchema):
         if "." in qualname:
             return qualname.replace("Api.", "").replace(".", "")
         return super().get_serializer_name(serializer, direction)
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        handler = getattr(self.view, self.method.lower(), None)
+        if getattr(handler, "idempotent", False):
+            parameters.append(OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": IDEMPOTENCY_KEY_PATTERN},
+                OpenApiParameter.HEADER,
+                description="Makes a retry safe: a repeated request with the same key (per user) returns "
+                            "the first answer, status and body, for at least 24 hours, without acting "
+                            "again. The same key with other parameters is a 422.",
+            ))
+        return parameters
+
+
+_ERROR_COMPONENTS = {
+    "FieldErrors": {
+        "type": "object",
+        "description": "Invalid input: DRF's field errors, `{\"field\": [\"message\", ...]}` (nested for nested "
+                       "input); `non_field_errors` for errors of the whole body.",
+        "additionalProperties": {},
+    },
+    "ErrorDetail": {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+    "PermissionError": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "enum": ["permission_denied", "support_banned", "consent_required"]},
+            "detail": {"type": "string"},
+        },
+        "required": ["code", "detail"],
+    },
+    "ConflictError": {
+        "type": "object",
+        "properties": {"code": {"type": "string", "enum": ["invalid_transition"]}, "detail": {"type": "string"}},
+        "required": ["code", "detail"],
+    },
+    "IdempotencyError": {
+        "type": "object",
+        "properties": {"code": {"type": "string", "enum": ["idempotency_key_reused"]},
+                       "detail": {"type": "string"}},
+        "required": ["code", "detail"],
+    },
+}
+
+_ERRORS = {
+    "400": ("Invalid input.", "FieldErrors"),
+    "401": ("No or bad credentials.", "ErrorDetail"),
+    "403": ("The caller may not do this (role, support ban or missing consent).", "PermissionError"),
+    "404": ("No such object, or one the caller may not see.", "ErrorDetail"),
+    "409": ("Not allowed in the object's current state, including the loser of two simultaneous actions.",
+            "ConflictError"),
+    "422": ("This Idempotency-Key was first used with other parameters.", "IdempotencyError"),
+}
+
+
+def _error_response(status: str) -> dict:
+    description, component = _ERRORS[status]
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}}
+
+
+def add_error_responses(result, generator, request, public):
+    """Postprocessing hook: every operation documents the contract's 400, 401, 403, 404 and 409 bodies."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in _ERROR_COMPONENTS.items():
+        schemas.setdefault(name, schema)
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "put", "post", "patch", "delete"}:
+                continue
+            # An operation open to anonymous callers lists an empty requirement.
+            anonymous = {} in operation.get("security", [{}])
+            statuses = ["400", "404"]
+            if not anonymous:
+                statuses += ["401", "403"]
+            if method != "get":
+                statuses.append("409")
+            if any(p.get("in") == "header" and p.get("name") == IDEMPOTENCY_HEADER
+                   for p in operation.get("parameters", [])):
+                statuses.append("422")
+            responses = operation.setdefault("responses", {})
+            for status in statuses:
+                responses.setdefault(status, _error_response(status))
+    return result

@@ -1,10 +1,12 @@
 """Incident Desk settings, read from the environment (see .env.example and the README)."""
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +47,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",  # SEC-07: login throttling per (e-mail, client IP)
+    "csp",  # SEC-05: Content-Security-Policy header with a per-response nonce
     "accounts",
     "billing",
     "tickets",
@@ -54,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # SEC-05
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -66,6 +71,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out portal login into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,6 +109,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out (e-mail, IP) pair before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -159,6 +171,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.add_error_responses",  # the contract's error bodies on every operation
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ServiceKindEnum": "accounts.models.Service.Kind",
@@ -213,11 +229,63 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Incident Desk <suppor
 DEFAULT_DIAGNOSIS_FEE_NET = Decimal("20.00")
 INVOICE_PAYMENT_DAYS = 30
 QUOTE_DEFAULT_VALID_DAYS = 14
+# Hardening (SEC-02..07). HTTPS-only settings are on unless DJANGO_SECURE_SSL says otherwise, and
+# DJANGO_SECURE_SSL defaults to "on unless DEBUG": production never needs to remember it, `make run`
+# (DEBUG on plain http://127.0.0.1:8000) gets plain cookies, and tests/conftest.py turns them off
+# because the test client and live_server speak plain HTTP.
+SECURE_SSL = env_bool("DJANGO_SECURE_SSL", not DEBUG)
+SECURE_SSL_REDIRECT = SECURE_SSL
+# The load balancer's probe speaks plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL else 0  # one year
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Asked for by `check --deploy`; the domain is submitted to the preload list once it is live.
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL
+# `__Host-` cookies are only accepted by browsers when Secure, for the whole site, with no Domain.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE_SSL else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_SSL else "csrftoken"
 
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+# Pages carry the token in the form or in htmx's hx-headers; no script ever reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind a TLS-terminating reverse proxy, the number of proxies that append to X-Forwarded-For and
+# set X-Forwarded-Proto. 0 (direct exposure): both headers are the client's and are ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# SEC-05: enforced CSP (django-csp 4, the backport of Django 6.0's SECURE_CSP). Scripts only from
+# this origin or with the per-response nonce; nothing inline without it, no eval, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # Swagger UI's stylesheet draws its icons with data: SVG images.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "report-uri": "/csp-report/",
+    },
+}
+
+# SEC-07: 5 failed logins of one e-mail from one client IP lock that pair for 15 minutes, on the
+# portal login form and on POST /api/v1/auth/token/ alike; a right password is refused meanwhile.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "config.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {

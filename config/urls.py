@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
 from billing.views import customer as billing_customer
 from billing.views import finance as billing_finance
+from config import views as site_views
+from diagnostics.views import finance as diagnostics_finance
 from diagnostics.views import staff as diagnostics_staff
 from quotes.views import customer as quotes_customer
 from quotes.views import staff as quotes_staff
@@ -42,6 +44,10 @@ customer_patterns = [
     path("invoices/", include(([
         path("", billing_customer.InvoiceListView.as_view(), name="invoices"),
         path("<int:pk>/", billing_customer.InvoiceDetailView.as_view(), name="invoice"),
+        path("<int:pk>/pdf/", billing_customer.InvoicePdfView.as_view(), name="pdf"),
+        path("<int:pk>/qr.svg", billing_customer.InvoiceQrView.as_view(), name="qr"),
+        path("<int:pk>/refuse/", billing_customer.InvoiceRefuseView.as_view(), name="refuse"),
+        path("credit-notes/<int:pk>/pdf/", billing_customer.CreditNotePdfView.as_view(), name="credit_note_pdf"),
     ], "billing"))),
 ]
 
@@ -70,7 +76,14 @@ finance_patterns = [
         path("closed/", billing_finance.ClosedInvoiceListView.as_view(), name="closed"),
         path("export.csv", billing_finance.InvoiceExportView.as_view(), name="export"),
         path("invoices/<int:pk>/", billing_finance.InvoiceDetailView.as_view(), name="invoice"),
+        path("invoices/<int:pk>/payments/", billing_finance.PaymentRecordView.as_view(), name="pay"),
+        path("accounts/banned/", billing_finance.BannedAccountsView.as_view(), name="banned"),
+        path("accounts/<int:pk>/reinstate/", billing_finance.CustomerReinstateView.as_view(), name="reinstate"),
+        path("accounts/<int:pk>/history/", billing_finance.CustomerHistoryView.as_view(), name="history"),
     ], "billing"))),
+    path("", include(([
+        path("receivables/", diagnostics_finance.ReceivablesView.as_view(), name="receivables"),
+    ], "diagnostics"))),
 ]
 
 auth_patterns = [
@@ -87,10 +100,15 @@ auth_patterns = [
 
 urlpatterns = [
     path("api/v1/", include((api_patterns, "api"))),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="api-docs"),
+    path("health/", site_views.health, name="health"),
+    path("csp-report/", site_views.csp_report, name="csp-report"),
     path("admin/", admin.site.urls),
     path("customer/", include((customer_patterns, "customer"))),
     path("staff/", include((staff_patterns, "staff"))),
     path("finance/", include((finance_patterns, "finance"))),
     *auth_patterns,
 ]
+
+handler500 = "config.views.server_error"  # generic page; 503 while the database is unreachable

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCustomer, IsCustomerOrSupport
+from config.idempotency import idempotent
 from config.serializers import text_field
 from quotes import services
 from quotes.selectors import quotes_visible_to
@@ -36,6 +37,7 @@ class QuoteAcceptApi(QuoteActionApi):
     """Accepting starts the work at once; no payment is asked first."""
 
     use_case = staticmethod(services.quote_accept)
+    post = idempotent(QuoteActionApi.post)
 
 
 class QuoteDeclineApi(QuoteActionApi):

@@ -9,6 +9,28 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from tests.factories import CustomerFactory, ServiceFactory, UserFactory
 
+# What DJANGO_SECURE_SSL=false gives: the test client and live_server speak plain HTTP, where HTTPS
+# redirects would answer every request with a 301 and browsers drop Secure and __Host- cookies.
+# tests/security/test_settings.py checks the production values with the environment of production.
+PLAIN_HTTP = {
+    "SECURE_SSL": False,
+    "SECURE_SSL_REDIRECT": False,
+    "SECURE_HSTS_SECONDS": 0,
+    "SESSION_COOKIE_SECURE": False,
+    "CSRF_COOKIE_SECURE": False,
+    "SESSION_COOKIE_NAME": "sessionid",
+    "CSRF_COOKIE_NAME": "csrftoken",
+}
+
+
+def pytest_configure(config):
+    # Here rather than in a fixture: live_server builds its middleware once per session, and the
+    # settings module is already imported (pytest-django sets Django up before any conftest).
+    from django.conf import settings
+
+    for name, value in PLAIN_HTTP.items():
+        setattr(settings, name, value)
+
 
 @pytest.fixture
 def customer_account(db):
