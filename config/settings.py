@@ -171,11 +171,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.add_error_responses",  # the contract's error bodies on every operation
     ],
-    "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ServiceKindEnum": "accounts.models.Service.Kind",
         "TicketKindEnum": "tickets.models.Ticket.Kind",
@@ -229,6 +229,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Incident Desk <suppor
 DEFAULT_DIAGNOSIS_FEE_NET = Decimal("20.00")
 INVOICE_PAYMENT_DAYS = 30
 QUOTE_DEFAULT_VALID_DAYS = 14
+
 # Hardening (SEC-02..07). HTTPS-only settings are on unless DJANGO_SECURE_SSL says otherwise, and
 # DJANGO_SECURE_SSL defaults to "on unless DEBUG": production never needs to remember it, `make run`
 # (DEBUG on plain http://127.0.0.1:8000) gets plain cookies, and tests/conftest.py turns them off
@@ -245,13 +246,13 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL
 # `__Host-` cookies are only accepted by browsers when Secure, for the whole site, with no Domain.
 SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE_SSL else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_SSL else "csrftoken"
-
 SESSION_COOKIE_HTTPONLY = True
 # Pages carry the token in the form or in htmx's hx-headers; no script ever reads the cookie.
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Behind a TLS-terminating reverse proxy, the number of proxies that append to X-Forwarded-For and
 # set X-Forwarded-Proto. 0 (direct exposure): both headers are the client's and are ignored.
@@ -286,7 +287,6 @@ AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,
