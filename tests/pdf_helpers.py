@@ -107,3 +107,33 @@ class CanaryServer:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+def hostile(url: str, *, short: bool = False) -> str:
+    """Markup that would make an unsealed renderer fetch `url` or read local files, if it were markup."""
+    if short:  # fits the 200 characters of a name
+        return f'<img src="{url}/n"><link rel=attachment href="file:///etc/passwd">'
+    return (
+        f'<img src="{url}/img"><link rel=stylesheet href="{url}/css">'
+        f'<link rel=attachment href="file:///etc/passwd"><style>@import url({url}/import);</style>'
+        f'<p style="background:url({url}/bg)">x</p><svg><image href="{url}/svg"/></svg>'
+        f'<iframe src="file:///etc/passwd"></iframe><object data="{url}/obj"></object>'
+        f'<script>alert(1)</script><a href="javascript:alert(1)">x</a> file:///etc/passwd'
+    )
+
+
+def passwd_line() -> str:
+    with open("/etc/passwd") as passwd:
+        return passwd.readline().strip()
+
+
+def assert_sealed(content: bytes, canary: CanaryServer, *, attachments_allowed: list[str]) -> None:
+    """Nothing fetched, no local file read, no attachment but ours, no script or launch action."""
+    assert canary.requests == []
+    secret = passwd_line().encode()
+    assert not any(secret in stream for stream in decoded_streams(content))
+    assert secret.decode() not in pdf_text(content)
+    assert list(attachments(content)) == attachments_allowed
+    assert not {"/JavaScript", "/JS", "/Launch", "/URI", "/OpenAction", "/AA", "/SubmitForm"} & names_used(content)
+    # Escaped, not dropped: the customer sees what was typed.
+    assert "<img src=" in pdf_one_line(content)

@@ -1,0 +1,111 @@
+"""The quote as a PDF (LAW-15): date, validity, lines, net, VAT, gross and the terms of the work;
+rendered once when it is sent, and downloadable by the customer and support staff only."""
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from billing.models import StoredDocument
+from tests.conftest import api_for
+from tests.pdf_helpers import attachments, names_used, page_count, pdf_one_line
+from tests.workflow import diagnosed
+
+SENT_AT = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def pdf_tasks_eager():
+    """PDF tasks enqueued after commit run in the test's thread instead of reaching a broker."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def sent_day():
+    with time_machine.travel(SENT_AT, tick=False):
+        yield
+
+
+def quote_pdf(user, quote_id):
+    return api_for(user).get(f"/api/v1/quotes/{quote_id}/pdf/")
+
+
+def test_french_quote_states_date_validity_lines_totals_and_terms(customer, agent, sent_day):
+    quote = diagnosed(customer, agent, "quoted")["quote"]
+
+    response = quote_pdf(customer, quote["id"])
+
+    assert response.status_code == 200
+    text = pdf_one_line(response.content)
+    for expected in [
+        "Devis", f"N° Q-{quote['id']:06d}", "Date du devis 03/03/2026", "Valable jusqu'au 17/03/2026",
+        "Exemple Hébergement SAS", "SIREN : 123456782", "Boulangerie Test",
+        "Replace disk", "2 49,95 € 99,90 €", "Labour", "1,5 60,00 € 90,00 €",
+        "Total HT 189,90 €", "TVA 20,00 % 37,98 €", "Total TTC 227,88 €",
+        "Les travaux commencent dès l'acceptation de ce devis, sans acompte ni paiement préalable",
+        "payable à 30 jours",
+        "Le diagnostic (20,00 € HT) est facturé avec les travaux",
+    ]:
+        assert expected in text, expected
+
+
+def test_german_quote_is_an_angebot_with_german_numbers(other_customer, agent, sent_day):
+    quote = diagnosed(other_customer, agent, "quoted")["quote"]
+
+    text = pdf_one_line(quote_pdf(other_customer, quote["id"]).content)
+
+    for expected in ["Angebot", "Angebotsdatum 03.03.2026", "Gültig bis 17.03.2026", "Beispiel Hosting GmbH",
+                     "Summe netto 189,90 €", "USt. 19,00 % 36,08 €", "Gesamtbetrag brutto 225,98 €",
+                     "ohne Anzahlung oder Vorauszahlung", "innerhalb von 30 Tagen"]:
+        assert expected in text, expected
+
+
+def test_sending_a_quote_renders_and_stores_its_pdf_after_commit(customer, agent, pdf_tasks_eager,
+                                                                  django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        quote = diagnosed(customer, agent, "quoted")["quote"]
+
+    stored = StoredDocument.objects.get(kind=StoredDocument.Kind.QUOTE, object_id=quote["id"])
+    assert quote_pdf(customer, quote["id"]).content == bytes(stored.content)
+
+
+def test_quote_pdf_has_no_attachment_and_no_script(customer, agent):
+    quote = diagnosed(customer, agent, "quoted")["quote"]
+
+    content = quote_pdf(customer, quote["id"]).content
+
+    assert attachments(content) == {}
+    assert not {"/JavaScript", "/JS", "/Launch", "/OpenAction", "/EmbeddedFile"} & names_used(content)
+    assert page_count(content) == 1
+
+
+def test_customer_and_support_get_the_same_bytes_named_by_the_quote_number(customer, agent, admin_user):
+    quote = diagnosed(customer, agent, "quoted")["quote"]
+
+    own = quote_pdf(customer, quote["id"])
+    staff = quote_pdf(agent, quote["id"])
+
+    assert own["Content-Type"] == "application/pdf"
+    assert own["Content-Disposition"] == f'attachment; filename="Q-{quote["id"]:06d}.pdf"'
+    assert own.content == staff.content == quote_pdf(admin_user, quote["id"]).content
+
+
+def test_another_customers_quote_is_a_404_and_finance_is_refused(customer, other_customer, agent, finance):
+    quote = diagnosed(customer, agent, "quoted")["quote"]
+
+    assert quote_pdf(other_customer, quote["id"]).status_code == 404
+    assert quote_pdf(finance, quote["id"]).status_code == 403
+    assert quote_pdf(customer, 999999).status_code == 404
+
+
+def test_stored_quote_download_takes_a_bounded_number_of_queries(customer, agent, django_assert_max_num_queries):
+    quote = diagnosed(customer, agent, "quoted")["quote"]
+    quote_pdf(customer, quote["id"])
+
+    with django_assert_max_num_queries(2):
+        assert quote_pdf(customer, quote["id"]).status_code == 200
