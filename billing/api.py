@@ -17,6 +17,7 @@ from accounts.permissions import IsAdmin, IsCustomer, IsCustomerOrFinance, IsFin
 from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
 from billing.models import Invoice
+from config.idempotency import idempotent
 from config.serializers import id_field, money_field, text_field
 
 
@@ -193,6 +194,7 @@ class InvoicePaymentCreateApi(APIView):
         reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     @extend_schema(request=Input, responses={201: InvoicePaymentOutput})
+    @idempotent  # a retried payment must not be recorded twice
     def post(self, request, pk: int):
         invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user), pk=pk)
         data = self.Input(data=request.data)
@@ -216,6 +218,7 @@ class InvoiceRefuseApi(APIView):
         reason = text_field(max_length=2000)
 
     @extend_schema(request=Input, responses={200: InvoiceOutput})
+    @idempotent
     def post(self, request, pk: int):
         invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user), pk=pk)
         data = self.Input(data=request.data)

@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import IdempotencyRecord
+from billing.models import BanEvent, CreditNote, Payment
 from config.idempotency import idempotency_records_purge
 from quotes.models import Quote
 from tests.concurrency import run_together
@@ -93,3 +94,48 @@ def test_ten_concurrent_replays_have_one_effect_and_one_answer(customer, agent):
     assert sum("Idempotent-Replayed" not in r.headers for r in results) == 1
     assert acceptances(ticket["id"]) == 1
     assert IdempotencyRecord.objects.count() == 1
+
+
+@pytest.fixture
+def invoice_id(customer, agent):
+    return diagnosed(customer, agent, "fixed")["invoices"][0]
+
+
+def pay(user, invoice_id, amount="1.00", key=None):
+    headers = {"Idempotency-Key": key} if key is not None else {}
+    return client_for(user).post(f"{API}/invoices/{invoice_id}/payments/", {"amount": amount, "reference": "SEPA 1"},
+                                 format="json", headers=headers)
+
+
+def test_a_retried_payment_is_recorded_once(finance, invoice_id):
+    first = pay(finance, invoice_id, key="bank-line-1")
+    again = pay(finance, invoice_id, key="bank-line-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert Payment.objects.filter(invoice_id=invoice_id).count() == 1
+
+
+def test_a_payment_key_reused_for_another_amount_is_a_422(finance, invoice_id):
+    pay(finance, invoice_id, amount="1.00", key="bank-line-2")
+    assert pay(finance, invoice_id, amount="2.00", key="bank-line-2").status_code == 422
+    assert Payment.objects.filter(invoice_id=invoice_id).count() == 1
+
+
+def test_a_retried_refusal_issues_one_credit_note(customer, invoice_id):
+    url = f"{API}/invoices/{invoice_id}/refuse/"
+    responses = [client_for(customer).post(url, {"reason": "Never asked"}, format="json",
+                                           headers={"Idempotency-Key": "refuse-1"}) for _ in range(2)]
+    assert [r.status_code for r in responses] == [200, 200]
+    assert responses[0].json() == responses[1].json()
+    assert CreditNote.objects.filter(invoice_id=invoice_id).count() == 1
+    assert BanEvent.objects.filter(invoice_id=invoice_id).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("on_postgres")
+def test_ten_concurrent_payment_replays_record_one_payment(customer, agent, finance):
+    invoice_id = diagnosed(customer, agent, "fixed")["invoices"][0]
+    results = run_together(*[lambda: pay(finance, invoice_id, key="burst")] * 10)
+    assert [r.status_code for r in results] == [201] * 10, [getattr(r, "content", r) for r in results]
+    assert len({r.content for r in results}) == 1
+    assert Payment.objects.filter(invoice_id=invoice_id).count() == 1
