@@ -5,11 +5,11 @@ Views call services and never decide; when a service says no, the person sees wh
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from config.errors import CodedPermissionDenied
+from config.keyset import keyset_page
 
 PAGE_SIZE = 25
 
@@ -48,8 +48,11 @@ def call_service(request, call, *, form=None):
 
 
 def paginate(request, queryset, *, per_page: int = PAGE_SIZE):
-    """One page of a list; a page number that is not a number or out of range gives the nearest page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    """One page of a list in the queryset's order, by keyset (no COUNT, no OFFSET: see config/keyset.py).
+
+    A cursor that is not one gives the first page.
+    """
+    return keyset_page(request, queryset, per_page=per_page)
 
 
 def with_days_left(invoices, *, today):

@@ -64,6 +64,11 @@ class Ticket(FSMModelMixin, models.Model):
             models.Index(fields=["assignee", "status", "id"], name="ticket_assignee_idx"),
             # The diagnosis queue: open incidents, oldest first.
             models.Index(fields=["kind", "status", "id"], name="ticket_queue_idx"),
+            # The queue page itself (keyset, oldest first): with two statuses, the index above cannot return
+            # rows in id order, and the planner walked the primary key past a million finished tickets.
+            # This one holds only the tickets waiting for or under diagnosis (issue 8, docs/performance.md).
+            models.Index(fields=["id"], condition=Q(kind="incident", status__in=["open", "diagnosing"]),
+                         name="ticket_queue_waiting_idx"),
         ]
         constraints = [
             models.CheckConstraint(
