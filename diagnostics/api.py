@@ -283,7 +283,10 @@ class AuditLogApi(generics.ListAPIView):
 
 
 class AuditLogCsvApi(AuditLogApi):
+    """The same lines as a CSV download, oldest first, streamed whatever the size of the log."""
+
     renderer_classes = [JSONRenderer, CsvRenderer]
+    pagination_class = None  # the whole log, streamed
 
     @extend_schema(parameters=[AuditFilter], responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, *args, **kwargs):
@@ -302,7 +305,10 @@ class TicketAuditLogApi(generics.ListAPIView):
 
 
 class TicketAuditLogCsvApi(TicketAuditLogApi):
+    """One ticket's log as a CSV download, oldest first."""
+
     renderer_classes = [JSONRenderer, CsvRenderer]
+    pagination_class = None  # the whole log, streamed
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, pk: int):
