@@ -226,6 +226,9 @@ def customer_reinstate(*, customer: Customer, reason: str, by) -> Customer:
     customer.reinstate()
     customer.save(update_fields=["support_status", "banned_at", "ban_reason"])
     now = timezone.now()
+    # A ban still pending here was caused before this decision, which covers it: it stays history only.
+    BanEvent.objects.filter(customer=customer, kind=BanEvent.Kind.BAN, applied_at__isnull=True).update(
+        applied_at=now, changed_status=False)
     event = BanEvent.objects.create(customer=customer, kind=BanEvent.Kind.REINSTATEMENT, note=reason, actor=by,
                                     created_at=now, applied_at=now, changed_status=True)
     email_queue(kind=notifications.ACCOUNT_REINSTATED, object_id=event.pk, customer_id=customer.pk)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from accounts.models import Service
+from accounts.models import Customer, Service
 from billing.notifications import email_queue
 from billing.pricing import diagnosis_fee_for
 from config.errors import SupportBanned
@@ -35,8 +35,6 @@ def ticket_open(
 ) -> Ticket:
     """Open a ticket for the caller's account. An incident carries the fee shown now, once accepted."""
     customer = by.customer
-    if customer.is_banned:
-        raise SupportBanned()
     if kind == Ticket.Kind.INCIDENT and not accept_diagnosis_fee:
         raise ValidationError(
             {"accept_diagnosis_fee": [_("An incident needs the diagnosis fee to be seen and accepted.")]}
@@ -46,6 +44,11 @@ def ticket_open(
     now = timezone.now()
     fee = diagnosis_fee_for(country=customer.country, at=now) if kind == Ticket.Kind.INCIDENT else None
     with transaction.atomic():
+        # Locked so that a ban applied at this very moment either sees this ticket (and cancels it)
+        # or is seen here; never an open ticket on a banned account.
+        customer = Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)
+        if customer.is_banned:
+            raise SupportBanned()
         ticket = Ticket.objects.create(
             customer=customer,
             opened_by=by,
@@ -125,11 +128,6 @@ def message_post(*, ticket: Ticket, author, body: str) -> Message:
     return message
 
 
-def ticket_note_add(*, ticket: Ticket, author, body: str) -> TicketEvent:
-    """Staff notes are part of the history the customer never sees."""
-    return ticket_record(ticket=ticket, verb=TicketEvent.Verb.NOTE, actor=author, public=False, body=body)
-
-
 # SEC-22: the allow-list, checked on the file's first bytes; the name's extension must agree.
 _MAGIC = [
     (b"\x89PNG\r\n\x1a\n", Attachment.Kind.PNG, "image/png", {"png"}),
@@ -201,3 +199,8 @@ def message_post_with_attachment(*, ticket: Ticket, author, body: str, upload=No
             kind=kind, content_type=content_type, size=upload.size, sha256=digest.hexdigest(),
         )
     return message
+
+
+def ticket_note_add(*, ticket: Ticket, author, body: str) -> TicketEvent:
+    """Staff notes are part of the history the customer never sees."""
+    return ticket_record(ticket=ticket, verb=TicketEvent.Verb.NOTE, actor=author, public=False, body=body)
