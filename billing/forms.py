@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,3 +24,22 @@ class InvoiceFilterForm(forms.Form):
     def __init__(self, *args, countries: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("All"))] + [(code, code) for code in countries]
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you refuse this invoice?"), max_length=2000, widget=forms.Textarea,
+                             help_text=_("Finance reads this before deciding on a reinstatement."))
+    understood = forms.BooleanField(
+        label=_("I understand that my account then loses all support, including SLA claims."), required=True)
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount received"), max_digits=12, decimal_places=2,
+                                min_value=Decimal("0.01"), max_value=Decimal("999999999.99"))
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reference = forms.CharField(label=_("Bank reference"), max_length=200, required=False)
+
+
+class ReinstateForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the reinstatement"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,30 +1,92 @@
-"""Customer portal: invoices, how to pay them, and their documents."""
+"""Customer portal: invoices, how to pay them (EPC QR code), their PDFs, and refusing one."""
 
-from django.shortcuts import get_object_or_404, render
+import io
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
+from billing import documents, pdf, services
+from billing.api_documents import pdf_response
+from billing.forms import RefuseForm
 from billing.models import Invoice
 from billing.selectors import invoices_visible_to
-from config.portals import paginate
+from config.portals import call_service, paginate, with_days_left
+
+
+def _invoice(request, pk):
+    invoice = get_object_or_404(
+        invoices_visible_to(user=request.user).select_related("entity", "credit_note")
+        .prefetch_related("lines", "payments"), pk=pk)
+    invoice.amount_due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else 0
+    with_days_left([invoice], today=timezone.localdate())
+    return invoice
 
 
 class InvoiceListView(CustomerRequiredMixin, View):
     def get(self, request):
-        invoices = invoices_visible_to(user=request.user).order_by("-id")
-        page = paginate(request, invoices)
-        today = timezone.localdate()
-        for invoice in page.object_list:
-            invoice.days_left = (invoice.due_on - today).days
+        page = paginate(request, invoices_visible_to(user=request.user).order_by("-id"))
+        with_days_left(page.object_list, today=timezone.localdate())
         return render(request, "customer/billing/invoices.html", {"page": page})
 
 
 class InvoiceDetailView(CustomerRequiredMixin, View):
     def get(self, request, pk):
-        invoice = get_object_or_404(
-            invoices_visible_to(user=request.user).select_related("entity", "credit_note")
-            .prefetch_related("lines", "payments"), pk=pk)
-        invoice.amount_due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else 0
-        invoice.days_left = (invoice.due_on - timezone.localdate()).days
-        return render(request, "customer/billing/invoice.html", {"invoice": invoice})
+        return render(request, "customer/billing/invoice.html", {"invoice": _invoice(request, pk)})
+
+
+class InvoicePdfView(CustomerRequiredMixin, View):
+    """The invoice's PDF exactly as issued (the same stored bytes the API serves)."""
+
+    def get(self, request, pk):
+        invoice = get_object_or_404(invoices_visible_to(user=request.user).only("id", "number"), pk=pk)
+        stored = documents.invoice_pdf_stored(invoice_id=invoice.pk)
+        return pdf_response(documents.stored_document_bytes(stored), filename=invoice.number, etag=stored.sha256)
+
+
+class CreditNotePdfView(CustomerRequiredMixin, View):
+    def get(self, request, pk):
+        credit_note = get_object_or_404(documents.credit_notes_visible_to(user=request.user), pk=pk)
+        stored = documents.credit_note_pdf_stored(credit_note_id=credit_note.pk)
+        return pdf_response(documents.stored_document_bytes(stored), filename=credit_note.number,
+                            etag=stored.sha256)
+
+
+class InvoiceQrView(CustomerRequiredMixin, View):
+    """The EPC (GiroCode) QR code of the transfer, as an SVG served by the app: no data: URL, no other host."""
+
+    def get(self, request, pk):
+        invoice = get_object_or_404(invoices_visible_to(user=request.user).select_related("entity"), pk=pk)
+        qr = pdf.epc_qr(documents.invoice_document(invoice)) if invoice.status == Invoice.State.OPEN else None
+        if qr is None:
+            raise Http404
+        out = io.BytesIO()
+        qr.save(out, kind="svg", scale=4, border=2, xmldecl=False)
+        response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class InvoiceRefuseView(CustomerRequiredMixin, View):
+    """The warning page first: what refusing costs the account, and a reason; then the refusal."""
+
+    template_name = "customer/billing/refuse.html"
+
+    def get(self, request, pk):
+        return render(request, self.template_name, {"invoice": _invoice(request, pk), "form": RefuseForm()})
+
+    def post(self, request, pk):
+        invoice = _invoice(request, pk)
+        form = RefuseForm(request.POST)
+        if form.is_valid():
+            ok, _invoice_ = call_service(request, lambda: services.invoice_refuse(
+                invoice=invoice, reason=form.cleaned_data["reason"], by=request.user), form=form)
+            if ok:
+                messages.success(request, _("The invoice is refused and cancelled by a credit note. Your account "
+                                            "no longer has support; your services are not affected."))
+                return redirect("customer:billing:invoice", pk=invoice.pk)
+        return render(request, self.template_name, {"invoice": invoice, "form": form}, status=400)

@@ -3,17 +3,21 @@
 import csv
 from datetime import timedelta
 
+from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.models import Customer
 from accounts.permissions import FinanceRequiredMixin
 from accounts.selectors import billing_countries
-from billing.forms import InvoiceFilterForm
-from billing.models import Invoice
-from billing.selectors import invoices_visible_to
-from config.portals import paginate
+from billing import services
+from billing.forms import InvoiceFilterForm, PaymentForm, ReinstateForm
+from billing.models import BanEvent, Invoice
+from billing.selectors import ban_events_for, invoices_visible_to
+from config.portals import call_service, paginate
 
 CSV_MAX_ROWS = 10000
 
@@ -101,9 +105,68 @@ def _csv_safe(text: str) -> str:
 
 
 class InvoiceDetailView(FinanceRequiredMixin, View):
-    def get(self, request, pk):
-        invoice = get_object_or_404(invoices_visible_to(user=request.user).select_related(
+    template_name = "finance/billing/invoice.html"
+
+    def get_invoice(self, pk):
+        invoice = get_object_or_404(invoices_visible_to(user=self.request.user).select_related(
             "customer", "entity", "credit_note").prefetch_related("lines", "payments"), pk=pk)
         invoice.amount_due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else 0
         invoice.days_left = (invoice.due_on - timezone.localdate()).days
-        return render(request, "finance/billing/invoice.html", {"invoice": invoice})
+        invoice.days_overdue = -invoice.days_left
+        return invoice
+
+    def get(self, request, pk):
+        invoice = self.get_invoice(pk)
+        form = PaymentForm(initial={"amount": invoice.amount_due, "received_on": timezone.localdate()})
+        return render(request, self.template_name, {"invoice": invoice, "form": form})
+
+
+class PaymentRecordView(InvoiceDetailView):
+    """Money received by transfer: the service refuses more than is due and anything but an open invoice."""
+
+    def post(self, request, pk):
+        invoice = self.get_invoice(pk)
+        form = PaymentForm(request.POST)
+        if form.is_valid():
+            ok, _payment = call_service(request, lambda: services.invoice_pay(invoice=invoice, by=request.user,
+                                                                              **form.cleaned_data), form=form)
+            if ok:
+                messages.success(request, _("The payment is recorded."))
+                return redirect("finance:billing:invoice", pk=invoice.pk)
+        return render(request, self.template_name, {"invoice": invoice, "form": form}, status=400)
+
+
+class BannedAccountsView(FinanceRequiredMixin, View):
+    """Accounts without support, the latest ban's cause and the customer's words, with reinstatement."""
+
+    def get(self, request):
+        accounts = Customer.objects.filter(support_status=Customer.SupportStatus.BANNED).order_by("-banned_at", "-id")
+        page = paginate(request, accounts)
+        latest = {}
+        for event in BanEvent.objects.filter(customer__in=[a.pk for a in page.object_list], kind=BanEvent.Kind.BAN)\
+                .select_related("invoice").order_by("customer_id", "-id"):
+            latest.setdefault(event.customer_id, event)
+        for account in page.object_list:
+            account.last_ban = latest.get(account.pk)
+        return render(request, "finance/billing/banned.html", {"page": page, "form": ReinstateForm()})
+
+
+class CustomerReinstateView(FinanceRequiredMixin, View):
+    def post(self, request, pk):
+        customer = get_object_or_404(Customer, pk=pk)
+        form = ReinstateForm(request.POST)
+        if form.is_valid():
+            ok, _customer = call_service(request, lambda: services.customer_reinstate(
+                customer=customer, reason=form.cleaned_data["reason"], by=request.user))
+            if ok:
+                messages.success(request, _("%(name)s has support again.") % {"name": customer.name})
+        else:
+            messages.error(request, _("Give a reason for the reinstatement."))
+        return redirect("finance:billing:banned")
+
+
+class CustomerHistoryView(FinanceRequiredMixin, View):
+    def get(self, request, pk):
+        customer = get_object_or_404(Customer, pk=pk)
+        page = paginate(request, ban_events_for(customer_id=customer.pk).select_related("actor"))
+        return render(request, "finance/billing/history.html", {"customer": customer, "page": page})

@@ -1,0 +1,37 @@
+"""Finance: the receivables summary, with its chart drawn on the server (an SVG, no script)."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.views import View
+
+from accounts.permissions import FinanceRequiredMixin
+from billing.models import Invoice
+from diagnostics.reports import receivables_report
+from tickets.fees import FeeRule
+
+CHART_WIDTH = 560
+BAR_HEIGHT = 26
+
+
+def open_amounts_chart(rows: list[dict]) -> dict:
+    """Bar geometry for the open amounts by days to due, one bar per bucket and currency."""
+    top = max((row["amount"] for row in rows), default=0) or 1
+    bars = []
+    for index, row in enumerate(rows):
+        width = int((CHART_WIDTH - 220) * row["amount"] / top)
+        bars.append({**row, "y": index * (BAR_HEIGHT + 8), "width": max(width, 1), "text_x": 180 + width + 6})
+    return {"bars": bars, "height": max(len(bars), 1) * (BAR_HEIGHT + 8), "width": CHART_WIDTH, "bar_height": BAR_HEIGHT}
+
+
+class ReceivablesView(FinanceRequiredMixin, View):
+    def get(self, request):
+        report = receivables_report(today=timezone.localdate())
+        # Codes become their labels in the reader's language.
+        for row in report["refused_and_lapsed_by_month"]:
+            row["status_label"] = Invoice.State(row["status"]).label if row["status"] in Invoice.State.values \
+                else row["status"]
+        for row in report["diagnosis_fees"]:
+            row["rule_label"] = FeeRule(row["rule"]).label if row["rule"] in FeeRule.values else row["rule"]
+        return render(request, "finance/diagnostics/receivables.html", {
+            "report": report, "chart": open_amounts_chart(report["open_by_days_to_due"]),
+        })

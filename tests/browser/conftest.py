@@ -1,0 +1,85 @@
+"""Playwright against pytest-django's live server, in Debian's Chromium (no browser download)."""
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the test body are still
+# synchronous and safe here (dependencies.md, trap 11).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing: `apt-get install -y chromium` runs the browser journeys")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {
+        "executable_path": str(CHROMIUM),
+        "headless": True,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"],
+    }
+
+
+@pytest.fixture
+def eager_tasks(monkeypatch):
+    """After-commit tasks (bans, e-mails) run at once in the server thread, as a worker would within seconds."""
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+
+
+class Person:
+    """One person at their own browser: a context with its own cookies, and every request it made."""
+
+    def __init__(self, browser, live_server, user, password):
+        self.context = browser.new_context(viewport={"width": 1100, "height": 900})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15000)
+        self.base = live_server.url
+        self.requests: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.goto(f"{self.base}/login/")
+        self.page.fill("#id_username", user.email)
+        self.page.fill("#id_password", password)
+        self.page.click("#login-submit")
+        self.page.wait_for_load_state()
+
+    def go(self, path: str):
+        self.page.goto(f"{self.base}{path}")
+        return self.page
+
+    def shot(self, name: str, *, full_page: bool = True):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+    def foreign_requests(self) -> list[str]:
+        own = urlparse(self.base).netloc
+        return [url for url in self.requests if urlparse(url).scheme not in ("data", "blob")
+                and urlparse(url).netloc != own]
+
+
+@pytest.fixture
+def person(browser, live_server):
+    people = []
+
+    def login(user, password):
+        people.append(Person(browser, live_server, user, password))
+        return people[-1]
+
+    yield login
+    for someone in people:
+        someone.context.close()

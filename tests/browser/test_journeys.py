@@ -1,0 +1,180 @@
+"""The journeys of issue 7, clicked through in Chromium as new users would, in French and in German.
+
+(a) a customer opens an incident seeing the fee, an agent concludes with a quote, the customer accepts,
+    the agent completes, finance records the payment;
+(b) a customer refuses an invoice after the warning page and then cannot open a ticket.
+Screenshots of each portal's main pages go to docs/screenshots/ (from the French run).
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from billing.models import Invoice
+from tests.factories import PASSWORD, CustomerFactory, ServiceFactory, UserFactory
+from tests.portals import incident
+from tickets.models import Ticket
+from tickets.services import ticket_start_diagnosis
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LANGUAGES = {
+    "fr": {"country": "FR", "order": "Commander avec obligation de paiement", "gross": "24,00",
+           "accept": "Accepter le devis", "claim": "Prendre", "paid": "Payée", "refused": "Refusée",
+           "banned": "Votre compte est exclu du support"},
+    "de": {"country": "DE", "order": "zahlungspflichtig bestellen", "gross": "23,80",
+           "accept": "Angebot annehmen", "claim": "Übernehmen", "paid": "Bezahlt", "refused": "Abgelehnt",
+           "banned": "Ihr Konto ist vom Support ausgeschlossen"},
+}
+
+
+def people(language):
+    account = CustomerFactory(name=f"Kunde {language} <b>&</b>", country=LANGUAGES[language]["country"],
+                              language=language)
+    ServiceFactory(customer=account, name="srv-01.example.net")
+    customer = UserFactory(email=f"client-{language}@example.com", role=Role.CUSTOMER, customer=account)
+    agent = UserFactory(email=f"agent-{language}@example.com", role=Role.AGENT, customer=None, language=language)
+    finance = UserFactory(email=f"finance-{language}@example.com", role=Role.FINANCE, customer=None,
+                          language=language)
+    return customer, agent, finance
+
+
+@pytest.mark.parametrize("language", ["fr", "de"])
+def test_incident_quote_work_and_payment(person, language, eager_tasks):
+    words = LANGUAGES[language]
+    customer_user, agent_user, finance_user = people(language)
+    shots = language == "fr"
+
+    # The customer sees the fee, and each outcome's cost, before the final button.
+    customer = person(customer_user, PASSWORD)
+    if shots:
+        customer.shot("customer-dashboard")
+    page = customer.go("/customer/tickets/new/")
+    expect(page.locator("#fee-gross")).to_contain_text(words["gross"])
+    expect(page.locator("table.outcomes tbody tr")).to_have_count(5)
+    order = page.get_by_role("button", name=words["order"])
+    expect(order).to_be_visible()
+    if shots:
+        customer.shot("customer-open-incident")
+    page.fill("#id_subject", "Serveur injoignable <script>alert(1)</script>")
+    page.fill("#id_description", "Plus de ping depuis 3 h.")
+    order.click()  # without the box: refused next to it, nothing opened
+    expect(page.locator("#id_accept_diagnosis_fee_error")).to_be_visible()
+    assert not Ticket.objects.exists()
+    page.check("#id_accept_diagnosis_fee")
+    page.get_by_role("button", name=words["order"]).click()
+    expect(page.locator("h1")).to_contain_text("<script>alert(1)</script>")  # shown as text, never run
+    ticket = Ticket.objects.get()
+
+    # The agent claims it from the queue and concludes with a quote, totals computed as typed.
+    agent = person(agent_user, PASSWORD)
+    page = agent.go("/staff/")
+    if shots:
+        agent.shot("staff-queue")
+    page.locator(f"#ticket-{ticket.pk}").get_by_role("button", name=words["claim"]).click()
+    page.click("#conclude")
+    page.fill("#id_findings", "Disque en fin de vie.")
+    page.check("input[name=outcome][value=quoted]")
+    page.fill("#id_lines-0-description", "Remplacement du disque")
+    page.fill("#id_lines-0-quantity", "2")
+    page.fill("#id_lines-0-unit_price", "49.95")
+    page.click("#add-line")
+    page.fill("#id_lines-3-description", "Main-d'œuvre")
+    page.fill("#id_lines-3-quantity", "1.5")
+    page.fill("#id_lines-3-unit_price", "60")
+    expect(page.locator("#quote-net")).to_contain_text("189,90")
+    if shots:
+        agent.shot("staff-conclude-diagnosis")
+    page.locator("#conclude-submit").press("Enter")  # by keyboard, as the portal must allow
+    expect(page.locator("#quote")).to_contain_text("189,90")
+    if shots:
+        agent.shot("staff-workspace")
+
+    # The customer accepts the quote: the work starts at once.
+    page = customer.go(f"/customer/tickets/{ticket.pk}/")
+    if shots:
+        customer.shot("customer-ticket-quote")
+    page.get_by_role("button", name=words["accept"]).click()
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.State.IN_WORK
+
+    # The agent reports the work as complete: fee and quote are invoiced.
+    page = agent.go(f"/staff/tickets/{ticket.pk}/")
+    page.click("#complete")
+    page.fill("#id_report", "Disque remplacé, RAID reconstruit.")
+    page.click("#complete-submit")
+    invoice = Invoice.objects.get(ticket=ticket)
+
+    # Finance records the payment of the amount due, prefilled.
+    finance = person(finance_user, PASSWORD)
+    page = finance.go("/finance/")
+    if shots:
+        finance.shot("finance-invoices")
+    page.get_by_role("link", name=invoice.number).click()
+    if shots:
+        finance.shot("finance-invoice")
+    page.click("#record-payment")
+    expect(page.locator("#invoice-status")).to_have_text(words["paid"])
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.State.PAID
+
+    page = customer.go(f"/customer/invoices/{invoice.pk}/")
+    expect(page.locator("#invoice-status")).to_have_text(words["paid"])
+    if shots:
+        customer.shot("customer-invoice-paid")
+    for someone in (customer, agent, finance):
+        assert someone.foreign_requests() == []
+
+
+@pytest.mark.parametrize("language", ["fr", "de"])
+def test_refusing_an_invoice_after_the_warning_ends_support(person, language, eager_tasks):
+    from diagnostics.services import diagnosis_conclude
+
+    words = LANGUAGES[language]
+    customer_user, agent_user, finance_user = people(language)
+    ticket = incident(customer_user)
+    ticket_start_diagnosis(ticket=ticket, by=agent_user)
+    diagnosis_conclude(ticket=ticket, findings="Fixed the DNS zone.", outcome="fixed", by=agent_user)
+    invoice = Invoice.objects.get(ticket=ticket)
+    other = incident(customer_user)  # a second invoice stays open: the receivables chart has a bar
+    ticket_start_diagnosis(ticket=other, by=agent_user)
+    diagnosis_conclude(ticket=other, findings="Restarted the web server.", outcome="fixed", by=agent_user)
+    shots = language == "fr"
+
+    customer = person(customer_user, PASSWORD)
+    page = customer.go(f"/customer/invoices/{invoice.pk}/")
+    expect(page.locator("#pay img")).to_be_visible()  # the EPC QR code, served by the app
+    if shots:
+        customer.shot("customer-invoice")
+    page.click("#refuse-link")
+    expect(page.locator("#consequences")).to_be_visible()
+    if shots:
+        customer.shot("customer-refuse-warning")
+    page.click("#refuse-submit")  # no reason, box unticked: readable errors, nothing refused
+    expect(page.locator(".errorlist").first).to_be_visible()
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.State.OPEN
+    page.fill("#id_reason", "Le diagnostic n'a rien réglé.")
+    page.check("#id_understood")
+    page.click("#refuse-submit")
+    expect(page.locator("#invoice-status")).to_have_text(words["refused"])
+
+    page = customer.go("/customer/tickets/new/")
+    expect(page.locator("main")).to_contain_text(words["banned"])
+    expect(page.get_by_role("button", name=words["order"])).to_have_count(0)
+    page = customer.go("/customer/tickets/ask/")
+    expect(page.locator("main")).to_contain_text(words["banned"])
+    expect(page.locator("form.stacked")).to_have_count(0)
+    if shots:
+        customer.shot("customer-banned")
+
+    finance = person(finance_user, PASSWORD)
+    page = finance.go("/finance/accounts/banned/")
+    expect(page.locator("main")).to_contain_text("Le diagnostic n'a rien réglé.")
+    if shots:
+        finance.shot("finance-banned-accounts")
+    page = finance.go("/finance/receivables/")
+    expect(page.locator("svg.chart rect")).not_to_have_count(0)
+    if shots:
+        finance.shot("finance-receivables")
+    assert customer.foreign_requests() == [] and finance.foreign_requests() == []

@@ -1,0 +1,36 @@
+"""Customer portal: the quote page, accepting and declining."""
+
+import pytest
+from django.urls import reverse
+
+from quotes.models import Quote
+from tests.portals import browser, quoted
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_quote_page_is_the_customers_only(customer, other_customer, agent):
+    ticket = quoted(customer, agent)
+    url = reverse("customer:quotes:detail", args=[ticket.quote.pk])
+    assert browser(customer).get(url).status_code == 200
+    assert browser(other_customer).get(url).status_code == 404
+    assert browser(agent).get(url).status_code == 403
+    assert browser(other_customer).post(reverse("customer:quotes:accept", args=[ticket.quote.pk])).status_code == 404
+
+
+def test_accepting_starts_the_work(customer, agent):
+    ticket = quoted(customer, agent)
+    response = browser(customer).post(reverse("customer:quotes:accept", args=[ticket.quote.pk]))
+    assert response["Location"] == reverse("customer:tickets:detail", args=[ticket.pk])
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.State.IN_WORK
+
+
+def test_declining_after_accepting_is_a_message_not_an_error(customer, agent):
+    ticket = quoted(customer, agent)
+    client = browser(customer)
+    client.post(reverse("customer:quotes:accept", args=[ticket.quote.pk]))
+    response = client.post(reverse("customer:quotes:decline", args=[ticket.quote.pk]), follow=True)
+    assert response.status_code == 200 and list(response.context["messages"])
+    assert Quote.objects.get(pk=ticket.quote.pk).status == Quote.State.ACCEPTED
