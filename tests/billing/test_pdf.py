@@ -334,6 +334,22 @@ def test_issuing_an_invoice_renders_and_stores_its_pdf_after_commit(fr_business,
     assert stored.sha256 == hashlib.sha256(content).hexdigest()
 
 
+def test_refusing_an_invoice_stores_its_credit_notes_pdf_after_commit(customer, customer_account, issue_day,
+                                                                     pdf_tasks_eager,
+                                                                     django_capture_on_commit_callbacks):
+    invoice = issue(customer_account, ("Diagnostic d'incident", "1", "20.00"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_for(customer).post(f"/api/v1/invoices/{invoice.pk}/refuse/", {"reason": "Pas d'accord"},
+                                          format="json")
+
+    assert response.status_code == 200
+    credit_note = CreditNote.objects.get(invoice=invoice)
+    stored = StoredDocument.objects.get(kind=StoredDocument.Kind.CREDIT_NOTE, object_id=credit_note.pk)
+    assert "Facture d'avoir" in pdf_text(bytes(stored.content))
+    assert api_for(customer).get(f"/api/v1/credit-notes/{credit_note.pk}/pdf/").content == bytes(stored.content)
+
+
 def test_issuing_commits_even_when_the_broker_is_down(fr_business, django_capture_on_commit_callbacks,
                                                       monkeypatch):
     from billing import tasks
