@@ -8,6 +8,7 @@ from accounts import views as account_views
 from billing.views import customer as billing_customer
 from billing.views import finance as billing_finance
 from config import views as site_views
+from diagnostics.views import customer as diagnostics_customer
 from diagnostics.views import finance as diagnostics_finance
 from diagnostics.views import staff as diagnostics_staff
 from quotes.views import customer as quotes_customer
@@ -36,6 +37,12 @@ customer_patterns = [
         path("tickets/<int:pk>/cancel/", tickets_customer.TicketCancelView.as_view(), name="cancel"),
         path("attachments/<int:pk>/", tickets_customer.AttachmentDownloadView.as_view(), name="attachment"),
     ], "tickets"))),
+    path("", include(([
+        path("tickets/<int:pk>/access/", diagnostics_customer.TicketAccessView.as_view(), name="access"),
+        path("access-requests/<int:pk>/grant/", diagnostics_customer.AccessGrantView.as_view(), name="grant"),
+        path("access-requests/<int:pk>/deny/", diagnostics_customer.AccessDenyView.as_view(), name="deny"),
+        path("access-requests/<int:pk>/revoke/", diagnostics_customer.AccessRevokeView.as_view(), name="revoke"),
+    ], "diagnostics"))),
     path("quotes/", include(([
         path("<int:pk>/", quotes_customer.QuoteDetailView.as_view(), name="detail"),
         path("<int:pk>/accept/", quotes_customer.QuoteAcceptView.as_view(), name="accept"),
@@ -64,6 +71,11 @@ staff_patterns = [
     ], "tickets"))),
     path("", include(([
         path("tickets/<int:pk>/conclude/", diagnostics_staff.DiagnosisConcludeView.as_view(), name="conclude"),
+        path("tickets/<int:pk>/access/", diagnostics_staff.TicketAccessView.as_view(), name="access"),
+        path("tickets/<int:pk>/access/request/", diagnostics_staff.AccessRequestCreateView.as_view(),
+             name="request_access"),
+        path("tickets/<int:pk>/interventions/", diagnostics_staff.InterventionCreateView.as_view(),
+             name="intervene"),
     ], "diagnostics"))),
     path("", include(([
         path("tickets/<int:pk>/complete/", quotes_staff.TicketCompleteWorkView.as_view(), name="complete"),

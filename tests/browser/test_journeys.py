@@ -2,7 +2,9 @@
 
 (a) a customer opens an incident seeing the fee, an agent concludes with a quote, the customer accepts,
     the agent completes, finance records the payment;
-(b) a customer refuses an invoice after the warning page and then cannot open a ticket.
+(b) a customer refuses an invoice after the warning page and then cannot open a ticket;
+(c) an agent asks for read access, the customer grants it, the agent records an intervention, the customer
+    sees it in the log.
 Screenshots of each portal's main pages go to docs/screenshots/ (from the French run).
 """
 
@@ -21,10 +23,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LANGUAGES = {
     "fr": {"country": "FR", "order": "Commander avec obligation de paiement", "gross": "24,00",
            "accept": "Accepter le devis", "claim": "Prendre", "paid": "Payée", "refused": "Refusée",
-           "banned": "Votre compte est exclu du support"},
+           "banned": "Votre compte est exclu du support", "grant": "Accorder", "granted": "Accordée",
+           "read": "Lire les données du client"},
     "de": {"country": "DE", "order": "zahlungspflichtig bestellen", "gross": "23,80",
            "accept": "Angebot annehmen", "claim": "Übernehmen", "paid": "Bezahlt", "refused": "Abgelehnt",
-           "banned": "Ihr Konto ist vom Support ausgeschlossen"},
+           "banned": "Ihr Konto ist vom Support ausgeschlossen", "grant": "Erteilen", "granted": "Erteilt",
+           "read": "Kundendaten lesen"},
 }
 
 
@@ -178,3 +182,42 @@ def test_refusing_an_invoice_after_the_warning_ends_support(person, language, ea
     if shots:
         finance.shot("finance-receivables")
     assert customer.foreign_requests() == [] and finance.foreign_requests() == []
+
+
+@pytest.mark.parametrize("language", ["fr", "de"])
+def test_access_is_asked_granted_used_and_logged(person, language, eager_tasks):
+    words = LANGUAGES[language]
+    customer_user, agent_user, _finance_user = people(language)
+    ticket = incident(customer_user)
+    ticket_start_diagnosis(ticket=ticket, by=agent_user)
+    shots = language == "fr"
+
+    agent = person(agent_user, PASSWORD)
+    page = agent.go(f"/staff/tickets/{ticket.pk}/")
+    page.click("#access")
+    page.select_option("#id_scope", "read_data")
+    page.fill("#id_reason", "Lire les journaux Apache pour trouver l'erreur 502.")
+    page.fill("#id_duration_hours", "2")
+    page.click("#request-access")
+    expect(page.locator("#access-requests")).to_contain_text("502")
+
+    customer = person(customer_user, PASSWORD)
+    page = customer.go(f"/customer/tickets/{ticket.pk}/")
+    page.click("#access-link")
+    page.get_by_role("button", name=words["grant"]).click()
+    expect(page.locator("#access-requests")).to_contain_text(words["granted"])
+
+    page = agent.go(f"/staff/tickets/{ticket.pk}/access/")
+    page.select_option("#id_action", "read_data")
+    page.fill("#id_description", "Journaux Apache lus : disque plein.")
+    page.click("#record-intervention")
+    expect(page.locator("#interventions")).to_contain_text("disque plein")
+    if shots:
+        agent.shot("staff-access-and-interventions")
+
+    page = customer.go(f"/customer/tickets/{ticket.pk}/access/")
+    expect(page.locator("#interventions")).to_contain_text("Journaux Apache lus : disque plein.")
+    expect(page.locator("#access-log")).to_contain_text(words["read"])
+    if shots:
+        customer.shot("customer-access-log")
+    assert customer.foreign_requests() == [] and agent.foreign_requests() == []
