@@ -115,6 +115,7 @@ class InvoiceOutput(serializers.ModelSerializer):
             "vat", "gross", "currency", "amount_paid", "amount_due", "credit_note",
         ]
 
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))  # a string, as every amount
     def get_amount_due(self, invoice) -> Decimal:
         # Only an open invoice is owed: paid ones are settled, refused and lapsed ones cancelled.
         due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else Decimal("0.00")

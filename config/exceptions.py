@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_fsm import TransitionNotAllowed
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
@@ -13,6 +14,16 @@ from config.errors import CodedPermissionDenied
 
 
 def api_exception_handler(exc, context):
+    response = _error_response(exc, context)
+    if response is not None and context.get("request") is not None:
+        # Errors are JSON whatever the client asked for (?format=csv, Accept: application/pdf): the
+        # contract's error bodies are JSON, and a CSV or PDF renderer has no business rendering one.
+        context["request"].accepted_renderer = JSONRenderer()
+        context["request"].accepted_media_type = JSONRenderer.media_type
+    return response
+
+
+def _error_response(exc, context):
     if isinstance(exc, TransitionNotAllowed):
         return Response(
             {"code": "invalid_transition", "detail": str(exc) or "Not allowed in the current state."},

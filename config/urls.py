@@ -124,3 +124,4 @@ urlpatterns = [
 ]
 
 handler500 = "config.views.server_error"  # generic page; 503 while the database is unreachable
+handler404 = "config.views.page_not_found"  # JSON under /api/, as the contract's 404

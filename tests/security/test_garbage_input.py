@@ -1,0 +1,136 @@
+"""No input, however malformed, yields a 500 (the contract), and a refused request changes nothing.
+
+Every API endpoint (from the URL resolver) is called by a role the contract lets through, on an object
+in the state its action needs, with: each field of a valid body replaced by garbage in turn (NUL
+characters, megabyte strings, numbers beyond any column, impossible dates, wrong shapes); whole bodies
+that are not a JSON object (deep nesting, invalid UTF-8, scalars, 3 MB); garbage query strings; and
+ids and path values no column can hold.
+"""
+
+import json
+from collections import Counter
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.security.snapshot import database_fingerprint
+from tests.security.test_access_matrix import ADMIN, AGENT, BODIES, CONTRACT, CUSTOMER, FINANCE, Victim
+from tests.security.urls import api_endpoints
+
+pytestmark = pytest.mark.django_db
+
+MEGABYTE = "x" * 1_000_000
+DEEP = "[" * 100_000 + "]" * 100_000
+HUGE = 10**30
+
+STRING_GARBAGE = ["\x00", "Rapport\x00 final", MEGABYTE, {"nested": ["object"]}, ["a", "list"], None]
+NUMBER_GARBAGE = [HUGE, -HUGE, "1e400", "-1e400", "NaN", "Infinity", "0.000000001", str(HUGE), "1\x00"]
+DATE_GARBAGE = ["2026-02-30", "2026-13-01", "0000-01-01", "99999-12-31", "\x00", 20260101]
+BODY_GARBAGE = [DEEP.encode(), b"\xff\xfe\x00garbage", b"[]", b"null", b"42", b'"text"', b"{" * 3_000_000]
+QUERY_GARBAGE = ("status=%00&customer=99999999999999999999999999&page_size=100000000000000000000"
+                 "&cursor=%00garbage&kind=%00&ticket=-1&outcome=" + "x" * 5000 + "&country=%00&assignee=1e400"
+                 "&suspected_provider_fault=maybe&scope=%00")
+
+
+def garbage_for(field: str, valid):
+    if field.endswith("_on") or field.endswith("_at"):
+        return DATE_GARBAGE
+    if isinstance(valid, int | float) or (isinstance(valid, str) and valid.replace(".", "").isdigit()):
+        return NUMBER_GARBAGE
+    if isinstance(valid, list):
+        return [[MEGABYTE], ["\x00"], list(range(100_000)), "not a list", [[[[]]]]]
+    return STRING_GARBAGE
+
+
+def role_for(endpoint) -> str | None:
+    allowed = CONTRACT.get(str(endpoint))
+    if allowed is None:
+        return None
+    return next(role for role in (ADMIN, FINANCE, AGENT, CUSTOMER) if role in allowed)
+
+
+@pytest.fixture
+def world(agent, finance, admin_user):
+    victim = Victim(agent)
+    users = {ADMIN: admin_user, FINANCE: finance, AGENT: agent, CUSTOMER: victim.user}
+    return victim, users
+
+
+def send(user, method, path, body: bytes | None):
+    client = APIClient(REMOTE_ADDR="198.51.100.77")
+    if user is not None:
+        client.force_authenticate(user=user)
+    return client.generic(method, path, body or b"", content_type="application/json")
+
+
+def body_endpoints():
+    token = {"email": "agent@example.com", "password": "correct-horse-battery-staple-9"}
+    endpoints = {str(e): e for e in api_endpoints(include_public=True)}
+    yield endpoints["POST /api/v1/auth/token/"], token
+    for name, body in BODIES.items():
+        if name in endpoints:
+            yield endpoints[name], body
+
+
+def test_garbage_in_any_field_is_a_400_and_changes_nothing(world):
+    victim, users = world
+    failures, probes, answers = [], 0, Counter()
+    for endpoint, valid in body_endpoints():
+        role = role_for(endpoint)
+        path = endpoint.path(victim.object_for(endpoint.route))
+        for field, value in valid.items():
+            for garbage in garbage_for(field, value):
+                body = json.dumps({**valid, field: garbage}).encode()
+                before = database_fingerprint()
+                response = send(users.get(role), endpoint.method, path, body)
+                probes += 1
+                answers[response.status_code] += 1
+                shown = repr(garbage)[:40]
+                if not 400 <= response.status_code < 500:
+                    failures.append(f"{endpoint} {field}={shown}: {response.status_code} {response.content[:150]}")
+                elif database_fingerprint() != before:
+                    failures.append(f"{endpoint} {field}={shown}: refused but changed the database")
+    print(f"\ngarbage fields: {probes} probes, answers {dict(sorted(answers.items()))}")
+    assert not failures, "\n".join(failures)
+
+
+def test_bodies_that_are_not_a_json_object_are_400s_and_change_nothing(world):
+    victim, users = world
+    failures, probes = [], 0
+    for endpoint, _ in body_endpoints():
+        path = endpoint.path(victim.object_for(endpoint.route))
+        for body in BODY_GARBAGE:
+            before = database_fingerprint()
+            response = send(users.get(role_for(endpoint)), endpoint.method, path, body)
+            probes += 1
+            if not 400 <= response.status_code < 500:
+                failures.append(f"{endpoint} {body[:20]!r}: {response.status_code} {response.content[:150]}")
+            elif database_fingerprint() != before:
+                failures.append(f"{endpoint} {body[:20]!r}: refused but changed the database")
+    print(f"\ngarbage bodies: {probes} probes")
+    assert not failures, "\n".join(failures)
+
+
+def test_garbage_queries_and_paths_never_make_a_server_error(world):
+    victim, users = world
+    failures, probes = [], 0
+    for endpoint in api_endpoints(include_public=True):
+        user = users.get(role_for(endpoint))
+        if endpoint.method == "GET":
+            path = endpoint.path(victim.object_for(endpoint.route))
+            response = send(user, "GET", f"{path}?{QUERY_GARBAGE}", None)
+            probes += 1
+            if response.status_code >= 500:
+                failures.append(f"{endpoint} with a garbage query: {response.status_code}")
+        if endpoint.has_object:
+            values = ["%00", "A" * 10_000, "%F0%9F%92%A9"] if "<str:" in endpoint.route else [HUGE, 2**63, 2**64]
+            for value in values:
+                before = database_fingerprint()
+                response = send(user, endpoint.method, endpoint.path(value), None)
+                probes += 1
+                if not 400 <= response.status_code < 500:
+                    failures.append(f"{endpoint} at {str(value)[:20]}: {response.status_code}")
+                elif database_fingerprint() != before:
+                    failures.append(f"{endpoint} at {str(value)[:20]}: refused but changed the database")
+    print(f"\ngarbage queries and paths: {probes} probes")
+    assert not failures, "\n".join(failures)
