@@ -52,11 +52,20 @@ class Person:
         self.base = live_server.url
         self.requests: list[str] = []
         self.page.on("request", lambda request: self.requests.append(request.url))
+        # A CSP violation or a script error shows in the console: a journey must end without any.
+        self.console_errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
         self.page.goto(f"{self.base}/login/")
         self.page.fill("#id_username", user.email)
         self.page.fill("#id_password", password)
         self.page.click("#login-submit")
         self.page.wait_for_load_state()
+
+    def _console(self, message):
+        # A form sent back with its errors answers 400 on purpose; Chromium logs that as a failed load.
+        if message.type == "error" and "status of 400" not in message.text:
+            self.console_errors.append(message.text)
 
     def go(self, path: str):
         self.page.goto(f"{self.base}{path}")
@@ -65,6 +74,10 @@ class Person:
     def shot(self, name: str, *, full_page: bool = True):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+    def problems(self) -> list[str]:
+        """Requests to another host, and console errors (CSP violations, script errors)."""
+        return self.foreign_requests() + self.console_errors
 
     def foreign_requests(self) -> list[str]:
         own = urlparse(self.base).netloc

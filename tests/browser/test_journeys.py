@@ -127,7 +127,7 @@ def test_incident_quote_work_and_payment(person, language, eager_tasks):
     if shots:
         customer.shot("customer-invoice-paid")
     for someone in (customer, agent, finance):
-        assert someone.foreign_requests() == []
+        assert someone.problems() == []
 
 
 @pytest.mark.parametrize("language", ["fr", "de"])
@@ -181,7 +181,7 @@ def test_refusing_an_invoice_after_the_warning_ends_support(person, language, ea
     expect(page.locator("svg.chart rect")).not_to_have_count(0)
     if shots:
         finance.shot("finance-receivables")
-    assert customer.foreign_requests() == [] and finance.foreign_requests() == []
+    assert customer.problems() == [] and finance.problems() == []
 
 
 @pytest.mark.parametrize("language", ["fr", "de"])
@@ -220,4 +220,4 @@ def test_access_is_asked_granted_used_and_logged(person, language, eager_tasks):
     expect(page.locator("#access-log")).to_contain_text(words["read"])
     if shots:
         customer.shot("customer-access-log")
-    assert customer.foreign_requests() == [] and agent.foreign_requests() == []
+    assert customer.problems() == [] and agent.problems() == []
