@@ -7,7 +7,10 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 def normalize_vat_id(value: str, *, country: str) -> str:
     """The compact VAT number (`FR40303265045`) if it is valid for `country`, else ValidationError."""
-    compact = vat.compact(value or "")
+    try:
+        compact = vat.compact(value or "")
+    except StdnumError as exc:  # compact() itself refuses characters no VAT number has (a 500 before)
+        raise ValidationError(_("This is not a valid VAT number.")) from exc
     if compact[:2].isdigit():
         compact = country + compact
     prefix = "EL" if country == "GR" else country

@@ -134,3 +134,12 @@ def test_garbage_queries_and_paths_never_make_a_server_error(world):
                     failures.append(f"{endpoint} at {str(value)[:20]}: refused but changed the database")
     print(f"\ngarbage queries and paths: {probes} probes")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("vat_id", ["\U0009b8f6yV\u00d4\u0003", "FR\x00", "ÄÖÜ" * 6])
+def test_a_vat_number_with_characters_no_vat_number_has_is_a_400(admin_user, vat_id):
+    # Found by schemathesis: python-stdnum's compact() raised before the validation's try (a 500).
+    response = send(admin_user, "POST", "/api/v1/customers/",
+                    json.dumps({"name": "Test", "country": "DE", "vat_id": vat_id}).encode())
+    assert response.status_code == 400
+    assert "vat_id" in response.json()
