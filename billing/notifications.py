@@ -77,6 +77,15 @@ def email_queue(*, kind: str, object_id: int, customer_id: int) -> None:
     transaction.on_commit(enqueue, robust=True)
 
 
+def emails_record(*, kind: str, objects: list[tuple[int, int]]) -> None:
+    """Record e-mails of one kind about many objects, (object id, customer id) each, in the caller's
+    transaction, with no task each: the deadline sweep that records them sends them in its e-mail step."""
+    SentEmail.objects.bulk_create(
+        [SentEmail(kind=kind, object_id=object_id, customer_id=customer_id) for object_id, customer_id in objects],
+        ignore_conflicts=True,
+    )
+
+
 def email_send(*, kind: str, object_id: int) -> bool:
     """Send a recorded e-mail unless it has gone already; True if it was sent now.
 

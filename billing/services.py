@@ -16,7 +16,7 @@ from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, Invoi
 from billing.money import to_cents, vat_on
 from billing.notifications import email_queue
 from billing.pricing import vat_rate_for
-from billing.signals import customer_banned
+from billing.signals import customer_banned, customers_banned
 from config.errors import InvalidTransition
 
 NUMBER_PREFIX = {DocumentCounter.Series.INVOICE: "", DocumentCounter.Series.CREDIT_NOTE: "C"}
@@ -53,13 +53,22 @@ def document_number_draw(*, entity: BillingEntity, series: str, year: int) -> st
 
     A database sequence would leave a gap whenever a transaction rolls back; the locked row does not.
     """
+    return document_numbers_draw(entity=entity, series=series, year=year, count=1)[0]
+
+
+def document_numbers_draw(*, entity: BillingEntity, series: str, year: int, count: int) -> list[str]:
+    """`count` consecutive numbers of a legal series from one draw on the locked counter row.
+
+    Gap-free for the same reason as one number at a time: the counter moves only if the caller commits.
+    """
     DocumentCounter.objects.bulk_create(
         [DocumentCounter(entity=entity, series=series, year=year)], ignore_conflicts=True
     )
     counter = DocumentCounter.objects.select_for_update().get(entity=entity, series=series, year=year)
-    counter.last_number += 1
+    first = counter.last_number + 1
+    counter.last_number += count
     counter.save(update_fields=["last_number"])
-    return f"{entity.country}-{year}-{NUMBER_PREFIX[series]}{counter.last_number:06d}"
+    return [f"{entity.country}-{year}-{NUMBER_PREFIX[series]}{n:06d}" for n in range(first, first + count)]
 
 
 def invoice_issue(
@@ -198,6 +207,93 @@ def invoice_lapse(*, invoice: Invoice, today: date) -> Invoice:
     _credit_note_issue(invoice=invoice, reason=Invoice.State.LAPSED)
     _ban_request(invoice=invoice, reason=Customer.BanReason.UNPAID_INVOICE)
     return invoice
+
+
+@transaction.atomic
+def invoices_lapse(*, invoice_ids: list[int], today: date) -> list[Invoice]:
+    """The rule of `invoice_lapse` for a chunk of invoices at once, in one transaction (the sweep's way).
+
+    Each invoice still open after its due day goes through its FSM transition; the writes are set-based:
+    one UPDATE of the invoices, one INSERT of credit notes numbered from one draw per series, one INSERT
+    of ban requests, and one batch of PDF renderings queued after commit. Per invoice, the same rows as
+    `invoice_lapse` writes. An invoice another transaction holds (a payment being recorded) is skipped:
+    the next sweep sees what that transaction decided. The bans are applied by `bans_apply`, which the
+    deadline sweep runs right after (one task per ban would mean 100,000 broker messages).
+    """
+    invoices = list(
+        Invoice.objects.select_for_update(skip_locked=True, of=("self",)).select_related("entity")
+        .filter(pk__in=invoice_ids, status=Invoice.State.OPEN, due_on__lt=today).order_by("id")
+    )
+    if not invoices:
+        return []
+    now, issued_on = timezone.now(), timezone.localdate()
+    for invoice in invoices:
+        invoice.lapse(at=now)
+    Invoice.objects.filter(pk__in=[invoice.pk for invoice in invoices]).update(status=Invoice.State.LAPSED,
+                                                                             closed_at=now)
+    credit_notes = []
+    for entity_id in sorted({invoice.entity_id for invoice in invoices}):
+        group = [invoice for invoice in invoices if invoice.entity_id == entity_id]
+        numbers = document_numbers_draw(entity=group[0].entity, series=DocumentCounter.Series.CREDIT_NOTE,
+                                        year=issued_on.year, count=len(group))
+        credit_notes += [
+            CreditNote(invoice=invoice, entity_id=entity_id, number=number, issued_on=issued_on,
+                       reason=Invoice.State.LAPSED, net=invoice.net, vat=invoice.vat, gross=invoice.gross,
+                       currency=invoice.currency)
+            for invoice, number in zip(group, numbers, strict=True)
+        ]
+    CreditNote.objects.bulk_create(credit_notes)
+    render_batch_after_commit(task="billing.tasks.credit_notes_pdf_render_task",
+                              object_ids=[note.pk for note in credit_notes])
+    BanEvent.objects.bulk_create(
+        BanEvent(customer_id=invoice.customer_id, kind=BanEvent.Kind.BAN, reason=Customer.BanReason.UNPAID_INVOICE,
+                 invoice=invoice)
+        for invoice in invoices
+    )
+    return invoices
+
+
+def render_batch_after_commit(*, task: str, object_ids: list[int]) -> None:
+    """One task for a batch of documents to render, queued after commit (the sweep issues thousands)."""
+    from django.utils.module_loading import import_string
+
+    if object_ids:
+        transaction.on_commit(lambda: import_string(task).delay(object_ids), robust=True)
+
+
+@transaction.atomic
+def bans_apply(*, ban_ids: list[int]) -> int:
+    """The rule of `ban_apply` for a chunk of recorded bans at once, in one transaction (the sweep's way).
+
+    Each account goes through its FSM transition once (a second ban of an account in the chunk is history
+    only); the writes are set-based, `customers_banned` is sent once for the accounts banned (their open
+    tickets are cancelled), and the e-mails are recorded in the outbox for the sweep's e-mail step.
+    """
+    bans = list(BanEvent.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=ban_ids, applied_at__isnull=True).order_by("id"))
+    if not bans:
+        return 0
+    customers = {customer.pk: customer for customer in Customer.objects.select_for_update()
+                 .filter(pk__in={ban.customer_id for ban in bans}).order_by("id")}
+    now = timezone.now()
+    banned = []
+    for ban in bans:
+        customer = customers[ban.customer_id]
+        ban.applied_at = now
+        ban.changed_status = not customer.is_banned
+        if ban.changed_status:
+            customer.ban(reason=ban.reason, at=now)
+            banned.append((customer, ban))
+    for reason in {customer.ban_reason for customer, _ban in banned}:
+        Customer.objects.filter(pk__in=[c.pk for c, _b in banned if c.ban_reason == reason]).update(
+            support_status=Customer.SupportStatus.BANNED, banned_at=now, ban_reason=reason)
+    BanEvent.objects.filter(pk__in=[ban.pk for ban in bans]).update(applied_at=now)
+    BanEvent.objects.filter(pk__in=[ban.pk for _c, ban in banned]).update(changed_status=True)
+    if banned:
+        customers_banned.send(sender=Customer, customers=[customer for customer, _ban in banned])
+    notifications.emails_record(kind=notifications.ACCOUNT_BANNED,
+                                objects=[(ban.pk, ban.customer_id) for ban in bans])
+    return len(bans)
 
 
 @transaction.atomic

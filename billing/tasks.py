@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from celery import shared_task
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django_fsm import TransitionNotAllowed
 
 from billing import documents, notifications, services
 from billing.models import BanEvent, CreditNote, Invoice, SentEmail
@@ -31,26 +30,30 @@ def email_send_task(kind: str, object_id: int) -> None:
     notifications.email_send(kind=kind, object_id=object_id)
 
 
+# Rows per transaction of the sweeps below: memory stays flat and locks are short, while the writes
+# stay set-based (a sweep over 100,000 invoices is 100 transactions, not 100,000; docs/performance.md).
+SWEEP_CHUNK = 1000
+
+
+def _chunks_of_ids(queryset):
+    """The ids of `queryset` in id order, a chunk at a time, each read after the previous one is done."""
+    after = 0
+    while ids := list(queryset.filter(pk__gt=after).order_by("id").values_list("id", flat=True)[:SWEEP_CHUNK]):
+        after = ids[-1]
+        yield ids
+
+
 def invoices_lapse_overdue(*, now: datetime) -> int:
     """Lapse every invoice still open after its due day (day 31 after issue); each bans its account."""
     today = timezone.localdate(now)
-    lapsed = 0
-    for invoice in Invoice.objects.filter(status=Invoice.State.OPEN, due_on__lt=today).order_by("id"):
-        try:
-            services.invoice_lapse(invoice=invoice, today=today)
-        except TransitionNotAllowed:
-            continue  # paid, refused or lapsed by someone else a moment ago
-        lapsed += 1
-    return lapsed
+    overdue = Invoice.objects.filter(status=Invoice.State.OPEN, due_on__lt=today)
+    return sum(len(services.invoices_lapse(invoice_ids=ids, today=today)) for ids in _chunks_of_ids(overdue))
 
 
 def bans_apply_pending(*, now: datetime) -> int:
     """Apply every ban recorded but not applied yet (its task was lost, or has not run yet)."""
-    applied = 0
-    for ban in BanEvent.objects.filter(kind=BanEvent.Kind.BAN, applied_at__isnull=True).order_by("id"):
-        if services.ban_apply(ban=ban).applied_at is not None:
-            applied += 1
-    return applied
+    pending = BanEvent.objects.filter(kind=BanEvent.Kind.BAN, applied_at__isnull=True)
+    return sum(services.bans_apply(ban_ids=ids) for ids in _chunks_of_ids(pending))
 
 
 def invoice_reminders_send(*, now: datetime) -> int:
@@ -103,6 +106,16 @@ def credit_note_pdf_render_task(credit_note_id: int) -> None:
         documents.credit_note_pdf_stored(credit_note_id=credit_note_id)
     except CreditNote.DoesNotExist:
         logger.warning("credit note %s to render does not exist", credit_note_id)
+
+
+@shared_task(**{**PDF_TASK, "time_limit": 600, "soft_time_limit": 540})
+def credit_notes_pdf_render_task(credit_note_ids: list[int]) -> None:
+    """A sweep's batch of credit notes; one failing is left to the missing-documents sweep."""
+    for credit_note_id in credit_note_ids:
+        try:
+            documents.credit_note_pdf_stored(credit_note_id=credit_note_id)
+        except Exception:  # one document failing must not keep the others waiting
+            logger.exception("rendering credit note %s failed", credit_note_id)
 
 
 def documents_render_missing(*, now: datetime, limit: int = 50) -> int:

@@ -216,8 +216,13 @@ def access_requests_expire_due(*, now: datetime | None = None) -> int:
 
 def access_requests_end_with_ticket(*, ticket_id: int) -> int:
     """Right after a ticket ends, its grants and unanswered requests end with it."""
+    return access_requests_end_with_tickets(ticket_ids=[ticket_id])
+
+
+def access_requests_end_with_tickets(*, ticket_ids: list[int]) -> int:
+    """The same for every ticket that ended in one transaction (a sweep cancels thousands at once)."""
     now = timezone.now()
-    return _expire_each(selectors.access_requests_lapsed(now=now).filter(ticket_id=ticket_id), now=now)
+    return _expire_each(selectors.access_requests_lapsed(now=now).filter(ticket_id__in=ticket_ids), now=now)
 
 
 def intervention_perform(*, ticket: Ticket, action: str, description: str, by) -> Intervention:

@@ -88,6 +88,30 @@ def ticket_cancel(*, ticket: Ticket, by=None, reason: str = "") -> Ticket:
     return ticket
 
 
+@transaction.atomic
+def tickets_cancel_for_bans(*, customer_ids: list[int]) -> int:
+    """`tickets_cancel_for_ban` for many accounts at once (a chunk of the deadline sweep), set-based.
+
+    Each ticket goes through its FSM transition under a row lock; the writes are one UPDATE and one
+    INSERT of history rows, the same rows `ticket_cancel` writes one ticket at a time.
+    """
+    tickets = list(Ticket.objects.select_for_update().filter(customer_id__in=customer_ids, status=Ticket.State.OPEN)
+                   .order_by("id"))
+    if not tickets:
+        return 0
+    for ticket in tickets:
+        ticket.cancel()
+    ended_at = timezone.now()
+    Ticket.objects.filter(pk__in=[ticket.pk for ticket in tickets]).update(status=Ticket.State.CANCELLED,
+                                                                         ended_at=ended_at)
+    TicketEvent.objects.bulk_create(
+        TicketEvent(ticket=ticket, verb=TicketEvent.Verb.CANCELLED, detail={"reason": "support_banned"},
+                    created_at=ended_at)
+        for ticket in tickets
+    )
+    return len(tickets)
+
+
 def tickets_cancel_for_ban(*, customer) -> int:
     """A banned account's tickets nobody has started on are cancelled at no charge; started ones run to their end."""
     cancelled = 0
