@@ -9,6 +9,10 @@ from django.utils import translation
 from accounts.permissions import is_staff_member
 
 _STARTED_AT = "session_started_at"
+_PUSHED_AT = "session_expiry_pushed_at"
+# Pushing the idle expiry back writes the session row (an UPDATE and a commit). Doing it at most once a
+# minute keeps the idle timeout, to the minute, without a write on every page view (docs/performance.md).
+PUSH_EVERY_SECONDS = 60
 
 
 class AccountLanguageMiddleware:
@@ -49,6 +53,8 @@ class SessionLifetimeMiddleware:
             else:
                 idle = (settings.SESSION_IDLE_SECONDS_STAFF if is_staff_member(user)
                         else settings.SESSION_IDLE_SECONDS_CUSTOMER)
-                # Each request pushes the expiry: a session idle for longer than this is gone.
-                request.session.set_expiry(idle)
+                # Activity pushes the expiry: a session idle for longer than this is gone.
+                if now - request.session.get(_PUSHED_AT, 0) >= PUSH_EVERY_SECONDS:
+                    request.session[_PUSHED_AT] = now
+                    request.session.set_expiry(idle)
         return self.get_response(request)
