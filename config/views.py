@@ -49,9 +49,16 @@ def _database_ok() -> bool:
 def _broker_ok() -> bool:
     from config.celery import app
 
+    url = app.conf.broker_url or ""
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        if url.startswith(("redis://", "rediss://")):
+            import redis
+
+            # kombu connects to Redis lazily; a PING is the only way to know it answers.
+            redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+        else:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:  # noqa: BLE001 - any failure to reach the broker is "down", whatever the transport says
         return False

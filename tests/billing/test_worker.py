@@ -47,13 +47,17 @@ def reset_broker_connections():
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     """The broker unreachable: a closed port on this machine."""
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration: without this the
+    # tasks went on flowing into the real Redis (bin/test-env and CI set the variable).
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     previous = celery_app.conf.broker_url
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
     reset_broker_connections()
     yield
     celery_app.conf.broker_url = previous
+    monkeypatch.undo()
     reset_broker_connections()
 
 
