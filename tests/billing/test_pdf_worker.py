@@ -44,6 +44,8 @@ def pdf_worker(tmp_path, monkeypatch):
     """
     queue = f"test-pdf-{uuid.uuid4().hex}"
     monkeypatch.setattr(invoice_pdf_render_task, "queue", queue)
+    # Celery caches a task's options at its first call: drop them so the new queue is the one used.
+    monkeypatch.setattr(invoice_pdf_render_task, "_exec_options", None)
     db = connection.settings_dict
     database_url = (f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}@{db['HOST'] or '127.0.0.1'}"
                     f":{db['PORT'] or 5432}/{db['NAME']}")
