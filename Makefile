@@ -29,8 +29,9 @@ run: install ## Run the whole app on http://127.0.0.1:8000 (SQLite, no broker se
 test: install ## Run the whole suite on PostgreSQL and Redis (SQLite only where there is no PostgreSQL)
 	@bin/test-env $(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: install ## The suite without the browser journeys; without the Playwright plugin it starts faster
-	@bin/test-env $(PY) -m pytest -p no:playwright -m "not browser" $(PYTEST_ARGS)
+test-fast: install ## The suite without the browser journeys and the fuzzing (schemathesis, state machine)
+	@bin/test-env $(PY) -m pytest -p no:playwright -p no:schemathesis -p no:hypothesispytest \
+		-m "not browser and not fuzz" $(PYTEST_ARGS)
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check .

@@ -39,6 +39,7 @@ from accounts.models import Customer, Role
 from billing.models import CreditNote, Invoice
 from billing.tasks import bans_apply_pending
 from diagnostics.tasks import deadlines_enforce
+from tests.counts import report
 from tests.factories import CustomerFactory, UserFactory
 from tests.workflow import API, QUOTE, client_for
 from tickets.models import Ticket
@@ -78,6 +79,7 @@ class IncidentDesk(RuleBasedStateMachine):
         self.last_bad_invoice = [0] * len(self.accounts)  # event number of the latest refusal or lapse
         self.last_reinstated = [0] * len(self.accounts)
         self.final_seen = {}  # ticket id → the final status it reached
+        report("state machine: runs")
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -276,6 +278,7 @@ class IncidentDesk(RuleBasedStateMachine):
 
     @invariant()
     def invoices_follow_the_fee_rules(self):
+        report("state machine: steps checked")
         for i, account in enumerate(self.accounts):
             actual = Counter(Invoice.objects.filter(customer=account).values_list("ticket_id", "net"))
             assert actual == self.billed[i], (i, actual, self.billed[i])

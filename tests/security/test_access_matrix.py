@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from billing.models import CreditNote
+from tests.counts import report
 from tests.factories import CustomerFactory, ServiceFactory, UserFactory
 from tests.security.snapshot import database_fingerprint
 from tests.security.urls import api_endpoints
@@ -123,6 +124,7 @@ class Victim:
     def __init__(self, agent):
         account = CustomerFactory(name=f"Victim {SECRET} SARL", country="FR")
         user = UserFactory(role=Role.CUSTOMER, customer=account, email="victim@example.fr")
+        self.user = user
         self.customer = account.pk
         self.service = ServiceFactory(customer=account, name=f"srv-{SECRET}").pk
         subject = {"subject": f"Down {SECRET}", "description": f"details {SECRET}"}
@@ -240,7 +242,9 @@ def test_every_role_gets_the_contracts_answer_and_nothing_leaks_or_changes(peopl
                     failures.append(f"{where}: changed the database")
             if len(answers) == 2 and answers["victim's"] != answers["missing"]:
                 failures.append(f"{role} {endpoint}: another account's object and a missing one answer differently")
-    print(f"\naccess matrix: {probes} probes, answers {dict(sorted(outcomes.items()))}")
+    report("access matrix: probes", probes)
+    for status, count in outcomes.items():
+        report(f"access matrix: {status} answers", count)
     assert not failures, "\n".join(failures)
     assert probes >= 300
 

@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 from rest_framework.test import APIClient
 
+from tests.counts import report
 from tests.security.snapshot import database_fingerprint
 from tests.security.test_access_matrix import ADMIN, AGENT, BODIES, CONTRACT, CUSTOMER, FINANCE, Victim
 from tests.security.urls import api_endpoints
@@ -90,7 +91,7 @@ def test_garbage_in_any_field_is_a_400_and_changes_nothing(world):
                     failures.append(f"{endpoint} {field}={shown}: {response.status_code} {response.content[:150]}")
                 elif database_fingerprint() != before:
                     failures.append(f"{endpoint} {field}={shown}: refused but changed the database")
-    print(f"\ngarbage fields: {probes} probes, answers {dict(sorted(answers.items()))}")
+    report("garbage input: field probes", probes)
     assert not failures, "\n".join(failures)
 
 
@@ -107,7 +108,7 @@ def test_bodies_that_are_not_a_json_object_are_400s_and_change_nothing(world):
                 failures.append(f"{endpoint} {body[:20]!r}: {response.status_code} {response.content[:150]}")
             elif database_fingerprint() != before:
                 failures.append(f"{endpoint} {body[:20]!r}: refused but changed the database")
-    print(f"\ngarbage bodies: {probes} probes")
+    report("garbage input: body probes", probes)
     assert not failures, "\n".join(failures)
 
 
@@ -132,7 +133,7 @@ def test_garbage_queries_and_paths_never_make_a_server_error(world):
                     failures.append(f"{endpoint} at {str(value)[:20]}: {response.status_code}")
                 elif database_fingerprint() != before:
                     failures.append(f"{endpoint} at {str(value)[:20]}: refused but changed the database")
-    print(f"\ngarbage queries and paths: {probes} probes")
+    report("garbage input: query and path probes", probes)
     assert not failures, "\n".join(failures)
 
 

@@ -21,12 +21,14 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from accounts.models import Role
 from config.wsgi import application
+from tests.counts import COUNTS, report
 from tests.factories import UserFactory
 from tests.security.test_access_matrix import ADMIN, AGENT, CONTRACT, CUSTOMER, FINANCE, Victim
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
+SEEN: set = set()
 
 # The coverage phase adds schemathesis' systematic boundary and negative cases to the random ones;
 # FUZZ_COVERAGE=0 leaves it out when only a quick random pass is wanted.
@@ -86,10 +88,15 @@ def role_for(method: str, path: str) -> str | None:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much, HealthCheck.data_too_large])
 def test_every_operation_answers_as_documented(case, world):
+    if case.operation.label not in SEEN:
+        SEEN.add(case.operation.label)
+        report("schemathesis: operations")
+        COUNTS["schemathesis: max_examples per operation"] = EXAMPLES
     victim, tokens = world
-    role = role_for(case.method.upper(), case.path)
+    role = role_for(case.operation.method.upper(), case.operation.path)
     headers = {"Authorization": f"Token {tokens[role]}"} if role else {}
     if "id" in (case.path_parameters or {}) and isinstance(case.path_parameters["id"], int) \
             and case.path_parameters["id"] % 2 == 0:
         case.path_parameters["id"] = victim.object_for(route_of(case.path))
     case.call_and_validate(headers=headers, excluded_checks=INPUT_STRICTNESS)
+    report("schemathesis: requests checked")
