@@ -8,3 +8,11 @@ from accounts.services import password_reset_mail_send
 @shared_task
 def password_reset_mail_task(*, email: str, domain: str, use_https: bool) -> None:
     password_reset_mail_send(email=email, domain=domain, use_https=use_https)
+
+
+@shared_task
+def idempotency_records_purge_task() -> int:
+    """Forget Idempotency-Key answers older than a day (REL-01 keeps them at least that long)."""
+    from config.idempotency import idempotency_records_purge  # config imports this app's models
+
+    return idempotency_records_purge()

@@ -35,6 +35,11 @@ app.conf.beat_schedule = {
         "task": "quotes.tasks.quote_documents_render_missing_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Every day at 03:30: forget the answers stored for Idempotency-Key headers older than 24 hours.
+    "purge-idempotency-records-daily": {
+        "task": "accounts.tasks.idempotency_records_purge_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # The options of every task that does something outside the database (e-mail, bans after commit):

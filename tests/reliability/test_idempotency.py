@@ -139,3 +139,15 @@ def test_ten_concurrent_payment_replays_record_one_payment(customer, agent, fina
     assert [r.status_code for r in results] == [201] * 10, [getattr(r, "content", r) for r in results]
     assert len({r.content for r in results}) == 1
     assert Payment.objects.filter(invoice_id=invoice_id).count() == 1
+
+
+def test_the_daily_purge_is_scheduled_and_runs_the_purge(customer, quoted):
+    from accounts.tasks import idempotency_records_purge_task
+    from config.celery import app
+
+    accept(customer, quoted["quote"]["id"], key="to-purge")
+    entry = app.conf.beat_schedule["purge-idempotency-records-daily"]
+    assert entry["task"] == idempotency_records_purge_task.name
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        assert idempotency_records_purge_task() == 1
+    assert not IdempotencyRecord.objects.exists()
