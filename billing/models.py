@@ -122,7 +122,9 @@ class Invoice(FSMModelMixin, models.Model):
                                     name="invoice_one_diagnosis_fee_per_ticket"),
         ]
         indexes = [
-            models.Index(fields=["status", "due_on"], name="invoice_status_due_idx"),
+            # The lapse sweep (open, due before a day) and finance's unpaid list, a keyset in (due_on, id)
+            # order: with the id in the index, a page reads 26 entries instead of sorting a whole due day.
+            models.Index(fields=["status", "due_on", "id"], name="invoice_status_due_idx"),
             models.Index(fields=["customer", "-id"], name="invoice_customer_idx"),
             models.Index(fields=["status", "-id"], name="invoice_status_idx"),
         ]
