@@ -148,6 +148,9 @@ def test_swagger_ui_runs_without_inline_script(production):
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
     assert scripts
     assert all('src="' in attrs and not body.strip() for attrs, body in scripts)
+    # Its one inline <style> carries this response's nonce (templates/drf_spectacular/swagger_ui.html).
+    nonce = re.search(r"style-src 'self' 'nonce-([^']+)'", page["Content-Security-Policy"]).group(1)
+    assert re.findall(r"<style([^>]*)>", html) == [f' nonce="{nonce}"']
     for src in re.findall(r'<script[^>]*src="([^"]+)"', html):
         src = src.replace("&amp;", "&")
         assert src.startswith("/"), src  # same origin: the sidecar ships Swagger UI, no CDN
