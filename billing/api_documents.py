@@ -75,7 +75,7 @@ class CreditNotePdfApi(PdfDownloadApi):
 
     @extend_schema(responses=PDF_RESPONSES)
     def get(self, request, pk: int):
-        credit_note = get_object_or_404(documents.credit_notes_visible_to(user=request.user).only("id", "number"),
+        credit_note = get_object_or_404(selectors.credit_notes_visible_to(user=request.user).only("id", "number"),
                                         pk=pk)
         stored = documents.credit_note_pdf_stored(credit_note_id=credit_note.pk)
         return pdf_response(documents.stored_document_bytes(stored), filename=credit_note.number,

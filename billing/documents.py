@@ -18,7 +18,6 @@ from django.utils.module_loading import import_string
 from accounts.models import BillingEntity
 from billing import pdf
 from billing.models import CreditNote, Invoice, StoredDocument
-from billing.selectors import invoices_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -147,11 +146,6 @@ def credit_note_pdf_stored(*, credit_note_id: int) -> StoredDocument:
 
     return stored_document_get_or_render(kind=Kind.CREDIT_NOTE, object_id=credit_note_id,
                                          lock=CreditNote.objects.filter(pk=credit_note_id), render=render)
-
-
-def credit_notes_visible_to(*, user) -> QuerySet[CreditNote]:
-    """A credit note is visible to whoever sees the invoice it cancels."""
-    return CreditNote.objects.filter(invoice__in=invoices_visible_to(user=user).values("pk"))
 
 
 def without_stored_pdf(queryset: QuerySet, *, kind: str) -> QuerySet:

@@ -30,6 +30,11 @@ def invoices_visible_to(*, user) -> QuerySet[Invoice]:
     return with_amount_paid(queryset)
 
 
+def credit_notes_visible_to(*, user) -> QuerySet[CreditNote]:
+    """A credit note is visible to whoever sees the invoice it cancels."""
+    return CreditNote.objects.filter(invoice__in=invoices_visible_to(user=user).values("pk"))
+
+
 def with_amount_paid(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
     # A correlated subquery rather than a JOIN + GROUP BY, so keyset pagination stays an index scan.
     paid = (

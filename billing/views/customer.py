@@ -14,7 +14,7 @@ from billing import documents, pdf, services
 from billing.api_documents import pdf_response
 from billing.forms import RefuseForm
 from billing.models import Invoice
-from billing.selectors import invoices_visible_to
+from billing.selectors import credit_notes_visible_to, invoices_visible_to
 from config.portals import call_service, paginate, with_days_left
 
 
@@ -50,7 +50,7 @@ class InvoicePdfView(CustomerRequiredMixin, View):
 
 class CreditNotePdfView(CustomerRequiredMixin, View):
     def get(self, request, pk):
-        credit_note = get_object_or_404(documents.credit_notes_visible_to(user=request.user), pk=pk)
+        credit_note = get_object_or_404(credit_notes_visible_to(user=request.user), pk=pk)
         stored = documents.credit_note_pdf_stored(credit_note_id=credit_note.pk)
         return pdf_response(documents.stored_document_bytes(stored), filename=credit_note.number,
                             etag=stored.sha256)
