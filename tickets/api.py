@@ -222,9 +222,10 @@ class MessageOutput(serializers.Serializer):
 
 
 class TicketMessagesApi(generics.ListAPIView):
+    """Newest first, like every list of the contract; the portals show the conversation the other way."""
+
     serializer_class = MessageOutput
     permission_classes = [IsCustomerOrSupport]
-    pagination_class = OldestFirstCursorPagination
 
     class Input(serializers.Serializer):
         body = text_field()
@@ -274,7 +275,6 @@ class TicketHistoryApi(generics.ListAPIView):
 
     serializer_class = EventOutput
     permission_classes = [IsCustomerOrSupport]
-    pagination_class = OldestFirstCursorPagination
 
     def get_queryset(self):
         ticket = get_object_or_404(selectors.tickets_visible_to(user=self.request.user), pk=self.kwargs["pk"])

@@ -205,7 +205,7 @@ def test_emergency_actions_need_no_consent_and_appear_in_the_customers_log(ticke
     assert [item["id"] for item in listed] == [response.json()["id"]]
     # Told on the ticket page at once: a public history event the customer reads.
     history = client_for(customer).get(f"{API}/tickets/{ticket['id']}/history/").json()["results"]
-    assert history[-1]["verb"] == "intervention" and history[-1]["detail"]["action"] == action
+    assert history[0]["verb"] == "intervention" and history[0]["detail"]["action"] == action  # newest first
 
 
 def test_the_customer_and_staff_see_every_intervention_newest_first(ticket, customer, agent, admin_user):

@@ -58,7 +58,7 @@ def test_an_emergency_action_is_told_at_once_by_email_and_on_the_ticket_page(tic
     assert (obligation.kind, obligation.resolution) == ("tell_after_emergency", "contacted")
     assert channels(obligation) == ["ticket_page", "email"]
     history = client_for(customer).get(f"{API}/tickets/{ticket['id']}/history/").json()["results"]
-    assert [(event["verb"], event["public"]) for event in history][-1] == ("intervention", True)
+    assert [(event["verb"], event["public"]) for event in history][0] == ("intervention", True)  # newest first
 
 
 def test_work_on_data_under_a_grant_owes_no_new_contact(ticket, customer, agent, mailoutbox,
