@@ -42,9 +42,11 @@ customer_patterns = [
         path("access-requests/<int:pk>/grant/", diagnostics_customer.AccessGrantView.as_view(), name="grant"),
         path("access-requests/<int:pk>/deny/", diagnostics_customer.AccessDenyView.as_view(), name="deny"),
         path("access-requests/<int:pk>/revoke/", diagnostics_customer.AccessRevokeView.as_view(), name="revoke"),
+        path("tickets/<int:pk>/report.pdf", diagnostics_customer.TicketReportView.as_view(), name="report"),
     ], "diagnostics"))),
     path("quotes/", include(([
         path("<int:pk>/", quotes_customer.QuoteDetailView.as_view(), name="detail"),
+        path("<int:pk>/pdf/", quotes_customer.QuotePdfView.as_view(), name="pdf"),
         path("<int:pk>/accept/", quotes_customer.QuoteAcceptView.as_view(), name="accept"),
         path("<int:pk>/decline/", quotes_customer.QuoteDeclineView.as_view(), name="decline"),
     ], "quotes"))),

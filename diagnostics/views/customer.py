@@ -1,13 +1,17 @@
 """Customer portal: who may touch the account's data for a ticket, what was done, and the access log."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
+from billing.api_documents import pdf_response
 from config.portals import call_service
 from diagnostics import consent, selectors
+from diagnostics.documents import diagnosis_report_bytes
+from diagnostics.models import Diagnosis
 from tickets.selectors import tickets_visible_to
 
 
@@ -54,3 +58,16 @@ class AccessDenyView(_AccessDecisionView):
 class AccessRevokeView(_AccessDecisionView):
     use_case = staticmethod(consent.access_request_revoke)
     done = _("Access revoked: it ends now.")
+
+
+class TicketReportView(CustomerRequiredMixin, View):
+    """The diagnosis report as a PDF, from the ticket page: findings, outcome, fee and interventions."""
+
+    def get(self, request, pk):
+        ticket = get_object_or_404(
+            tickets_visible_to(user=request.user).select_related("customer", "service", "quote"), pk=pk)
+        try:
+            content = diagnosis_report_bytes(ticket=ticket)
+        except Diagnosis.DoesNotExist:
+            raise Http404("This ticket has no concluded diagnosis yet.") from None
+        return pdf_response(content, filename=f"diagnosis-{ticket.pk}")

@@ -6,8 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
+from billing.api_documents import pdf_response
+from billing.documents import stored_document_bytes
 from config.portals import call_service
 from quotes import services
+from quotes.documents import quote_pdf_stored
+from quotes.pdf import quote_number
 from quotes.selectors import quotes_visible_to
 
 
@@ -16,6 +20,15 @@ class QuoteDetailView(CustomerRequiredMixin, View):
         quote = get_object_or_404(
             quotes_visible_to(user=request.user).select_related("ticket").prefetch_related("lines"), pk=pk)
         return render(request, "customer/quotes/detail.html", {"quote": quote, "ticket": quote.ticket})
+
+
+class QuotePdfView(CustomerRequiredMixin, View):
+    """The quote's PDF exactly as sent (the same stored bytes the API serves)."""
+
+    def get(self, request, pk):
+        quote = get_object_or_404(quotes_visible_to(user=request.user).only("id"), pk=pk)
+        stored = quote_pdf_stored(quote_id=quote.pk)
+        return pdf_response(stored_document_bytes(stored), filename=quote_number(quote.pk), etag=stored.sha256)
 
 
 class _QuoteDecisionView(CustomerRequiredMixin, View):

@@ -9,7 +9,9 @@ import time_machine
 from diagnostics.documents import diagnosis_report_bytes
 from tests.conftest import api_for
 from tests.diagnostics.consent import act, granted
+from tests.factories import CustomerFactory, UserFactory
 from tests.pdf_helpers import CanaryServer, assert_sealed, hostile, pdf_one_line
+from tests.portals import browser
 from tests.workflow import API, client_for, conclude, diagnosed, open_incident, start
 from tickets.models import Ticket
 
@@ -122,3 +124,25 @@ def test_hostile_ticket_findings_and_interventions_reach_nothing(customer, agent
         content = diagnosis_report_bytes(ticket=Ticket.objects.get(pk=ticket["id"]))
 
         assert_sealed(content, canary, attachments_allowed=[])
+
+
+def test_customer_portal_ticket_page_links_the_report(customer, agent):
+    ticket = diagnosed(customer, agent, "fixed")
+    report_url = f"/customer/tickets/{ticket['id']}/report.pdf"
+
+    page = browser(customer).get(f"/customer/tickets/{ticket['id']}/")
+    download = browser(customer).get(report_url)
+
+    assert report_url in page.content.decode()
+    assert download["Content-Type"] == "application/pdf"
+    assert "Rapport de diagnostic" in pdf_one_line(download.content)
+    assert browser(UserFactory(customer=CustomerFactory())).get(report_url).status_code == 404
+
+
+def test_customer_portal_has_no_report_link_before_the_diagnosis(customer, agent):
+    ticket = open_incident(customer)
+
+    page = browser(customer).get(f"/customer/tickets/{ticket['id']}/")
+
+    assert "report.pdf" not in page.content.decode()
+    assert browser(customer).get(f"/customer/tickets/{ticket['id']}/report.pdf").status_code == 404

@@ -8,7 +8,9 @@ import time_machine
 
 from billing.models import StoredDocument
 from tests.conftest import api_for
+from tests.factories import CustomerFactory, UserFactory
 from tests.pdf_helpers import attachments, names_used, page_count, pdf_one_line
+from tests.portals import browser
 from tests.workflow import diagnosed
 
 SENT_AT = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
@@ -109,3 +111,16 @@ def test_stored_quote_download_takes_a_bounded_number_of_queries(customer, agent
 
     with django_assert_max_num_queries(2):
         assert quote_pdf(customer, quote["id"]).status_code == 200
+
+
+def test_customer_portal_ticket_page_links_the_quote_pdf_that_serves_the_stored_bytes(customer, agent):
+    ticket = diagnosed(customer, agent, "quoted")
+    page = browser(customer).get(f"/customer/tickets/{ticket['id']}/")
+    pdf_url = f"/customer/quotes/{ticket['quote']['id']}/pdf/"
+
+    download = browser(customer).get(pdf_url)
+
+    assert pdf_url in page.content.decode()
+    assert download["Content-Type"] == "application/pdf"
+    assert download.content == quote_pdf(customer, ticket["quote"]["id"]).content
+    assert browser(UserFactory(customer=CustomerFactory())).get(pdf_url).status_code == 404
