@@ -31,6 +31,7 @@ ASSETS_DIR = (Path(__file__).resolve().parent / "pdf_assets").resolve()
 ASSETS_BASE_URL = ASSETS_DIR.as_uri() + "/"
 STYLESHEET = "documents.css"
 SRGB = "document-srgb"
+IMAGE_CACHE_LIMIT = 64
 _CONTENT_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".woff": "font/woff", ".png": "image/png"}
 
 
@@ -114,6 +115,10 @@ def html_to_pdf(*, template: str, context: Mapping, language: str, pdf_variant: 
     with translation.override(language):
         html = render_to_string(template, {**context, "language": language})
     renderer = _renderer()
+    # The image cache keeps the logo between renders, but every invoice adds its own QR code to it:
+    # emptied now and then, so a worker that renders for months does not grow without bound.
+    if len(renderer.image_cache) > IMAGE_CACHE_LIMIT:
+        renderer.image_cache.clear()
     document = HTML(string=html, base_url=ASSETS_BASE_URL, url_fetcher=renderer.fetcher)
     intent = {"color_profiles": {SRGB: renderer.srgb}, "output_intent": SRGB} if pdf_variant else {}
     return document.write_pdf(

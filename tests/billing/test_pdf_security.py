@@ -1,6 +1,7 @@
 """Sealed rendering (SEC-18, SEC-19): hostile content in every text field of an invoice and a credit
 note reaches no server, reads no local file, and embeds nothing but our Factur-X XML."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -99,3 +100,16 @@ def test_fetcher_serves_bundled_assets_and_data_uris():
     assert logo.content_type == "image/svg+xml"
     assert font.read()[:4] == b"wOFF"
     assert data.read() == b"hello"
+
+
+def test_a_long_running_renderer_does_not_keep_every_documents_images(db):
+    from billing import pdf_engine
+    from billing.pdf import billing_document_pdf
+
+    invoice = invoice_issue(customer=CustomerFactory(), service_date=date(2026, 3, 2), lines=[
+        LineSpec(description="Diagnostic", quantity=Decimal("1"), unit_price=Decimal("20.00"))])
+    document = documents.invoice_document(invoice)
+    for number in range(40):  # each number makes another QR code
+        billing_document_pdf(replace(document, number=f"FR-2026-{number:06d}"))
+
+    assert len(pdf_engine._renderer().image_cache) <= pdf_engine.IMAGE_CACHE_LIMIT + 4
