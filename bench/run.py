@@ -1,0 +1,574 @@
+#!/usr/bin/env python3
+"""The benchmark of issue 8, in one command: `python bench/run.py` (see docs/performance.md).
+
+1. Creates, migrates and seeds a dedicated PostgreSQL database (`incident_bench`, seed_scale --scale 1:
+   1,000,000 tickets) unless it is already seeded.
+2. Starts gunicorn (2 sync workers, port 8100) and a Celery worker on it, with the production settings
+   (DEBUG off) and bench/wsgi.py, which only adds a header counting the SQL queries of each request.
+3. Drives each scenario with wrk on loopback at concurrency 8, three runs each, and takes the median of
+   each figure; then reads the web workers' peak memory.
+4. Runs `enforce_deadlines` three times, each on a fresh copy of the database with 100,000 more
+   invoices past their due day, timing it and sampling its memory.
+5. Runs bench/pdf_bench.py (PDF rendering throughput) when it is there.
+6. Prints the table and writes it into docs/performance.md between the bench markers.
+
+Everything runs on this machine only (127.0.0.1); every loop is bounded in time.
+"""
+# ruff: noqa: S603, S607, S310, S608 - a developer tool: it runs local programs and fixed SQL on its own database.
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench"
+DOC = ROOT / "docs" / "performance.md"
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+BIN = Path(PY).parent
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = os.environ.get("BENCH_DB_NAME", "incident_bench")
+DEADLINE_DB = f"{DB_NAME}_deadlines"
+BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/7")  # a Redis db of its own
+PORT = int(os.environ.get("BENCH_PORT", "8100"))
+BASE = f"http://127.0.0.1:{PORT}"
+PASSWORD = "bench-incident-desk-2026"  # seed_scale's SCALE_PASSWORD
+START_MARK, END_MARK = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+
+# The targets of issue 8 at 1,000,000 tickets.
+PAGE_RPS, PAGE_P95_MS, CREATE_RPS = 150, 100, 100
+DEADLINE_SECONDS, WORKER_MB = 60, 250
+
+
+def log(text: str) -> None:
+    print(f"[bench {datetime.now():%H:%M:%S}] {text}", flush=True)
+
+
+def db_url(name: str) -> str:
+    return f"{PG_SERVER}/{name}"
+
+
+def app_env(db: str) -> dict:
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": db_url(db),
+        "CELERY_BROKER_URL": BROKER,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        # Plain HTTP on loopback: in production TLS ends at the proxy in front of gunicorn.
+        "DJANGO_SECURE_SSL": "false",
+        # No SMTP server here: e-mails are built and recorded as sent, not delivered.
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PYTHONPATH": str(ROOT),
+    })
+    env.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+    return env
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    done = subprocess.run(["psql", db_url(db), "-qAtX", "-c", sql], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"psql failed: {sql}\n{done.stderr}")
+    return done.stdout.strip()
+
+
+def manage(*args: str, db: str, capture: bool = False) -> str:
+    done = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=app_env(db), text=True,
+                          capture_output=capture)
+    if done.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed\n{done.stdout if capture else ''}"
+                           f"{done.stderr if capture else ''}")
+    return done.stdout if capture else ""
+
+
+# ------------------------------------------------------------------------------------------ database
+
+
+# The PostgreSQL settings docs/performance.md asks of production, set on the bench databases.
+# random_page_cost: the data sits in RAM or on SSD, where a random read costs about a sequential one; at
+# the default (4, for spinning disks) the planner prefers walking the primary key past thousands of
+# finished tickets to the (status, id) index. jit: compiling a reporting query took 1.2 s of its 1.35 s.
+DATABASE_SETTINGS = {"random_page_cost": "1.1", "jit": "off"}
+
+
+def tune(db: str) -> None:
+    for name, value in DATABASE_SETTINGS.items():
+        psql(f'ALTER DATABASE "{db}" SET {name} = {value}')
+
+
+def database_ready(scale: float) -> None:
+    if not psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"):
+        log(f"creating database {DB_NAME}")
+        psql(f'CREATE DATABASE "{DB_NAME}"')
+    tune(DB_NAME)
+    log("migrating")
+    manage("migrate", "--noinput", "--skip-checks", "-v0", db=DB_NAME)
+    tickets = int(psql("SELECT COUNT(*) FROM tickets_ticket", DB_NAME))
+    if tickets == 0:
+        log(f"seeding at scale {scale:g} (a few minutes at scale 1)")
+        started = time.monotonic()
+        manage("seed_scale", "--scale", str(scale), db=DB_NAME)
+        log(f"seeded in {time.monotonic() - started:.0f} s")
+    else:
+        log(f"database already seeded: {tickets:,} tickets")
+
+
+def fixtures() -> dict:
+    done = subprocess.run([PY, str(ROOT / "bench" / "fixtures.py")], cwd=ROOT, env=app_env(DB_NAME),
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------------------------------ servers
+
+
+class Servers:
+    """gunicorn and a Celery worker on one database; stopped by their own process ids."""
+
+    def __init__(self, db: str, *, web: bool = True):
+        self.db, self.web = db, web
+        self.procs: list[subprocess.Popen] = []
+
+    def __enter__(self):
+        try:
+            return self._start()
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def _start(self):
+        VAR.mkdir(parents=True, exist_ok=True)
+        env = app_env(self.db)
+        subprocess.run(["redis-cli", "-u", BROKER, "FLUSHDB"], capture_output=True)  # tasks of a former run
+        if self.web:
+            self.gunicorn = subprocess.Popen(
+                [str(BIN / "gunicorn"), "bench.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{PORT}",
+                 "--log-level", "warning", "--timeout", "60"],
+                cwd=ROOT, env=env, stdout=open(VAR / "gunicorn.log", "a"), stderr=subprocess.STDOUT)  # noqa: SIM115
+            self.procs.append(self.gunicorn)
+        self.celery = subprocess.Popen(
+            [str(BIN / "celery"), "-A", "config", "worker", "--concurrency", "1", "--loglevel", "WARNING",
+             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=env, stdout=open(VAR / "celery.log", "a"), stderr=subprocess.STDOUT)  # noqa: SIM115
+        self.procs.append(self.celery)
+        if self.web:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                try:
+                    urllib.request.urlopen(f"{BASE}/login/", timeout=30)
+                    break
+                except urllib.error.HTTPError:
+                    break  # it answers; the scenarios' probes report what is wrong
+                except (urllib.error.URLError, OSError):
+                    time.sleep(0.5)
+            else:
+                raise RuntimeError(f"gunicorn did not answer on {BASE}; see {VAR / 'gunicorn.log'}")
+        return self
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.gunicorn.pid}/task/{self.gunicorn.pid}/children").read_text().split()
+        return [int(pid) for pid in children]
+
+    def __exit__(self, *exc):
+        for proc in reversed(self.procs):
+            proc.terminate()
+        for proc in reversed(self.procs):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()  # the broker once hung a worker's shutdown; do not wait for ever
+                proc.wait(timeout=5)
+
+
+def status_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+# ------------------------------------------------------------------------------------------ sessions
+
+
+class Session:
+    """A logged-in browser: its cookies and CSRF token, for the portal scenarios."""
+
+    def __init__(self, email: str):
+        self.jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        page = opener.open(f"{BASE}/login/", timeout=30).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({"username": email, "password": PASSWORD,
+                                       "csrfmiddlewaretoken": token}).encode()
+        request = urllib.request.Request(f"{BASE}/login/", data=data, headers={"Referer": f"{BASE}/login/"})
+        opener.open(request, timeout=30)
+        cookies = {c.name: c.value for c in self.jar}
+        if "sessionid" not in cookies:
+            raise RuntimeError(f"could not log in as {email}")
+        self.cookies = cookies
+        self.opener = opener
+
+    def headers(self) -> dict:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return {"Cookie": cookie, "X-CSRFToken": self.cookies.get("csrftoken", ""), "Referer": BASE + "/"}
+
+
+def token_headers(token: str) -> dict:
+    return {"Authorization": f"Token {token}", "Accept": "application/json"}
+
+
+# ------------------------------------------------------------------------------------------ scenarios
+
+
+def scenarios(fx: dict, sessions: dict) -> list[dict]:
+    customer, agent, finance = sessions["customer"], sessions["agent"], sessions["finance"]
+    tickets = fx["ticket_ids"]
+    csrf = customer.cookies.get("csrftoken", "")
+    form = urllib.parse.urlencode({
+        "csrfmiddlewaretoken": csrf, "subject": "Bench: server unreachable",
+        "description": "Opened by the benchmark.", "accept_diagnosis_fee": "on",
+    })
+    api_body = json.dumps({"kind": "incident", "subject": "Bench: server unreachable",
+                           "description": "Opened by the benchmark.", "accept_diagnosis_fee": True})
+    return [
+        {"name": "Staff queue page", "paths": ["/staff/"], "headers": agent.headers(), "kind": "page"},
+        {"name": "Customer's ticket list", "paths": ["/customer/tickets/"], "headers": customer.headers(),
+         "kind": "page"},
+        {"name": "Ticket page (customer)", "paths": [f"/customer/tickets/{t}/" for t in tickets],
+         "headers": customer.headers(), "kind": "page"},
+        {"name": "Ticket page (staff)", "paths": [f"/staff/tickets/{t}/" for t in tickets],
+         "headers": agent.headers(), "kind": "page"},
+        {"name": "API tickets ?status=resolved (staff)", "paths": ["/api/v1/tickets/?status=resolved"],
+         "headers": token_headers(fx["agent"]["token"]), "kind": "page"},
+        {"name": "API tickets ?status=closed (customer)", "paths": ["/api/v1/tickets/?status=closed"],
+         "headers": token_headers(fx["customer"]["token"]), "kind": "page"},
+        {"name": "API invoices ?status=open", "paths": ["/api/v1/invoices/?status=open"],
+         "headers": token_headers(fx["finance"]["token"]), "kind": "page"},
+        {"name": "API invoices ?customer=", "paths": [f"/api/v1/invoices/?customer={fx['invoice_customer_id']}"],
+         "headers": token_headers(fx["finance"]["token"]), "kind": "page"},
+        {"name": "Finance unpaid list", "paths": ["/finance/"], "headers": finance.headers(), "kind": "page"},
+        {"name": "Receivables summary (API)", "paths": ["/api/v1/reports/receivables/"],
+         "headers": token_headers(fx["finance"]["token"]), "kind": "page"},
+        {"name": "Ticket creation (API)", "paths": ["/api/v1/tickets/"], "method": "POST", "body": api_body,
+         "headers": {**token_headers(fx["customer"]["token"]), "Content-Type": "application/json"},
+         "kind": "create"},
+        {"name": "Ticket creation (form)", "paths": ["/customer/tickets/new/"], "method": "POST", "body": form,
+         "headers": {**customer.headers(), "Content-Type": "application/x-www-form-urlencoded"},
+         "kind": "create"},
+    ]
+
+
+def probe(scenario: dict) -> tuple[int, str]:
+    """One request before the load: the status, so a missing page is reported rather than measured."""
+    request = urllib.request.Request(BASE + scenario["paths"][0], headers=scenario["headers"],
+                                     data=scenario.get("body", "").encode() or None,
+                                     method=scenario.get("method", "GET"))
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        response = urllib.request.build_opener(NoRedirect).open(request, timeout=30)
+        return response.status, response.headers.get("X-Bench-Queries", "?")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("X-Bench-Queries", "?")
+
+
+def wrk(scenario: dict, *, seconds: int, concurrency: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        paths, headers = Path(tmp) / "paths", Path(tmp) / "headers"
+        paths.write_text("\n".join(scenario["paths"]) + "\n")
+        headers.write_text("".join(f"{k}: {v}\n" for k, v in scenario["headers"].items()))
+        env = dict(os.environ, BENCH_PATHS=str(paths), BENCH_HEADERS=str(headers),
+                   BENCH_METHOD=scenario.get("method", "GET"))
+        if scenario.get("body"):
+            env["BENCH_BODY"] = scenario["body"]
+        done = subprocess.run(
+            ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{seconds}s", "--timeout", "10s",
+             "-s", str(ROOT / "bench" / "wrk.lua"), BASE],
+            capture_output=True, text=True, env=env, timeout=seconds + 60)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no result:\n{done.stdout}\n{done.stderr}")
+    result = json.loads(line[len("BENCH_JSON "):])
+    result["queries_per_request"] = result["queries"] / result["counted"] if result["counted"] else None
+    return result
+
+
+def median_of(runs: list[dict]) -> dict:
+    keys = ["rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "queries_per_request"]
+    out = {k: statistics.median([r[k] for r in runs if r[k] is not None]) if any(r[k] is not None for r in runs)
+           else None for k in keys}
+    out["bad"] = sum(r["bad"] + r["socket_errors"] for r in runs)
+    out["runs"] = [{k: r[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms")} for r in runs]
+    return out
+
+
+def web_phase(args, fx: dict) -> tuple[list[dict], dict]:
+    results = []
+    with Servers(DB_NAME) as servers:
+        sessions = {role: Session(fx[role]["email"]) for role in ("customer", "agent", "finance")}
+        for scenario in scenarios(fx, sessions):
+            if args.only and not any(o.lower() in scenario["name"].lower() for o in args.only):
+                continue
+            status, queries = probe(scenario)
+            if status >= 400:
+                log(f"{scenario['name']}: HTTP {status} before any load: not measured")
+                results.append({"name": scenario["name"], "kind": scenario["kind"], "missing": f"HTTP {status}"})
+                continue
+            wrk(scenario, seconds=args.warmup, concurrency=args.concurrency)  # warm caches and connections
+            runs = []
+            for n in range(args.runs):
+                runs.append(wrk(scenario, seconds=args.seconds, concurrency=args.concurrency))
+                r = runs[-1]
+                log(f"{scenario['name']} run {n + 1}: {r['rps']:.0f} req/s, p50 {r['p50_ms']:.1f} ms, "
+                    f"p95 {r['p95_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, {r['queries_per_request'] or 0:.1f} "
+                    f"queries/req, {r['bad']} bad")
+            results.append({"name": scenario["name"], "kind": scenario["kind"], **median_of(runs)})
+        memory = {"worker_peak_mb": [round(status_kb(pid, "VmHWM") / 1024, 1) for pid in servers.worker_pids()]}
+    return results, memory
+
+
+# ------------------------------------------------------------------------------------------ deadlines
+
+
+def deadline_run(overdue: int, email_sample: int) -> dict:
+    psql(f'DROP DATABASE IF EXISTS "{DEADLINE_DB}"')
+    started = time.monotonic()
+    psql(f'CREATE DATABASE "{DEADLINE_DB}" TEMPLATE "{DB_NAME}" STRATEGY FILE_COPY')
+    copied = time.monotonic() - started
+    tune(DEADLINE_DB)  # settings of a database are not copied with it
+    manage("seed_scale", "--add-overdue", str(overdue), db=DEADLINE_DB, capture=True)
+    with Servers(DEADLINE_DB, web=False):
+        time.sleep(3)  # the worker is up and polling, as in production
+        command = [PY, str(ROOT / "bench" / "deadlines.py"), "--email-sample", str(email_sample)]
+        proc = subprocess.Popen(command, cwd=ROOT, env=app_env(DEADLINE_DB),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        samples: list[tuple[float, int]] = []
+
+        def sample() -> None:
+            while proc.poll() is None:
+                try:
+                    samples.append((time.monotonic(), status_kb(proc.pid, "VmRSS")))
+                except (FileNotFoundError, ProcessLookupError):
+                    break
+                time.sleep(0.2)
+
+        begun = time.monotonic()
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        out, err = proc.communicate(timeout=3600)
+        seconds = time.monotonic() - begun
+        sampler.join(timeout=5)
+    if proc.returncode:
+        raise RuntimeError(f"enforce_deadlines failed:\n{out}\n{err[-3000:]}")
+    lapsed = int(psql("SELECT COUNT(*) FROM billing_invoice WHERE status = 'lapsed'", DEADLINE_DB))
+    still_due = int(psql("SELECT COUNT(*) FROM billing_invoice WHERE status = 'open' AND due_on < CURRENT_DATE",
+                         DEADLINE_DB))
+    psql(f'DROP DATABASE IF EXISTS "{DEADLINE_DB}"')
+    rss = [kb for _t, kb in samples] or [0]
+    # Flat memory: the peak compared with the memory a tenth of the way in (imports done, first chunks run).
+    early = rss[max(0, len(rss) // 10)]
+    timed = json.loads(next(line for line in out.splitlines() if line.startswith("DEADLINES_JSON "))[15:])
+    # The time of the sweeps (the e-mail step extrapolated when sampled), not of the process start-up.
+    return {"seconds": timed["seconds"], "process_seconds": seconds, "peak_mb": max(rss) / 1024, "early_mb": early / 1024, "lapsed_total": lapsed,
+            "still_due": still_due, "sweeps": timed["sweeps"], "copy_seconds": copied}
+
+
+def deadlines_phase(args) -> dict:
+    runs = []
+    for n in range(args.runs):
+        runs.append(deadline_run(args.overdue, args.email_sample))
+        r = runs[-1]
+        log(f"enforce_deadlines run {n + 1}: {r['seconds']:.1f} s, peak {r['peak_mb']:.0f} MB "
+            f"(at 10 %: {r['early_mb']:.0f} MB), still due after: {r['still_due']}; "
+            + ", ".join(f"{s['sweep']} {s['count']} in {s['seconds']} s" for s in r["sweeps"]))
+    return {
+        "overdue": args.overdue,
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "peak_mb": statistics.median(r["peak_mb"] for r in runs),
+        "early_mb": statistics.median(r["early_mb"] for r in runs),
+        "still_due": max(r["still_due"] for r in runs),
+        "runs": [round(r["seconds"], 1) for r in runs],
+        # Each sweep's median time over the runs (their counts are the same in every run).
+        "sweeps": [{"sweep": s["sweep"], "count": s["count"], "extrapolated": s.get("extrapolated", False),
+                    "sampled": s.get("sampled"),
+                    "seconds": statistics.median(r["sweeps"][i]["seconds"] for r in runs)}
+                   for i, s in enumerate(runs[-1]["sweeps"])],
+        "lapse_seconds": statistics.median(
+            sum(s["seconds"] for s in r["sweeps"] if s["sweep"] in ("invoices_lapse_overdue", "bans_apply_pending"))
+            for r in runs),
+    }
+
+
+def pdf_phase() -> str | None:
+    script = ROOT / "bench" / "pdf_bench.py"
+    if not script.exists():
+        return None
+    done = subprocess.run([PY, str(script)], cwd=ROOT, env=app_env(DB_NAME), capture_output=True, text=True,
+                          timeout=1800)
+    return (done.stdout + ("\n" + done.stderr[-2000:] if done.returncode else "")).strip()
+
+
+# ------------------------------------------------------------------------------------------ report
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_gb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+
+    def version(cmd: list[str]) -> str:
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        return (done.stdout or done.stderr).strip().splitlines()[0] if (done.stdout or done.stderr) else "?"
+
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": f"{cpu}, {os.cpu_count()} cores", "memory": f"{mem_gb:.0f} GiB",
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "django": version([PY, "-c", "import django; print(django.get_version())"]),
+        "postgresql": psql("SHOW server_version"),
+        "gunicorn": version([str(BIN / "gunicorn"), "--version"]),
+        "celery": version([str(BIN / "celery"), "--version"]),
+        "wrk": version(["wrk", "-v"]).split(" [")[0],
+        "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def report(info: dict, fx: dict, web: list[dict], memory: dict, deadlines: dict | None, pdf: str | None,
+           args) -> str:
+    lines = [
+        f"Measured {info['date']} by `python bench/run.py` on {fx['counts']['tickets']:,} tickets, "
+        f"{fx['counts']['invoices']:,} invoices, {fx['counts']['customers']:,} accounts "
+        f"(seed_scale --scale {args.scale:g}).",
+        "",
+        f"Machine: {info['cpu']}, {info['memory']}, {info['os']}. Python {info['python']}, Django {info['django']}, "
+        f"PostgreSQL {info['postgresql']}, {info['gunicorn']} (2 sync workers), {info['celery']}, {info['wrk']}. "
+        f"Load average before the run: {info['load_before']}; after: {info.get('load_after', '?')} "
+        "(the machine is shared with other engineers' test runs: figures are noisy).",
+        "",
+        f"wrk on loopback, {args.concurrency} connections, {args.seconds} s per run after a {args.warmup} s "
+        f"warm-up; each figure is the median of {args.runs} runs. Queries per request: counted in the "
+        "server by bench/wsgi.py.",
+        "",
+        "| scenario | req/s | p50 ms | p95 ms | p99 ms | SQL queries / request | target | verdict |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in web:
+        if "missing" in r:
+            lines.append(f"| {r['name']} | – | – | – | – | – | | not measured: {r['missing']} |")
+            continue
+        if r["kind"] == "create":
+            target, ok = f"≥ {CREATE_RPS}/s", r["rps"] >= CREATE_RPS and r["bad"] == 0
+        else:
+            target = f"≥ {PAGE_RPS}/s, p95 < {PAGE_P95_MS} ms"
+            ok = r["rps"] >= PAGE_RPS and r["p95_ms"] < PAGE_P95_MS and r["bad"] == 0
+        queries = f"{r['queries_per_request']:.1f}" if r["queries_per_request"] is not None else "?"
+        bad = f" ({r['bad']} errors)" if r["bad"] else ""
+        lines.append(f"| {r['name']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+                     f"{r['p99_ms']:.1f} | {queries} | {target} | {verdict(ok)}{bad} |")
+    if memory.get("worker_peak_mb"):
+        peak = max(memory["worker_peak_mb"])
+        lines += ["", f"Peak memory of the web workers (VmHWM) after all scenarios: "
+                      f"{', '.join(f'{m:.0f} MB' for m in memory['worker_peak_mb'])} "
+                      f"(target < {WORKER_MB} MB: {verdict(peak < WORKER_MB)})."]
+    if deadlines:
+        ok = deadlines["seconds"] < DEADLINE_SECONDS and deadlines["still_due"] == 0
+        lines += [
+            "", "### enforce_deadlines", "",
+            f"The sweeps of `python manage.py enforce_deadlines` (run and timed one by one by bench/deadlines.py) "
+            f"on a copy of the database with {deadlines['overdue']:,} more "
+            f"open invoices past their due day (seed_scale --add-overdue), a Celery worker running; median of "
+            f"{len(deadlines['runs'])} runs ({', '.join(f'{s} s' for s in deadlines['runs'])}).",
+            "",
+            "| wall time | peak RSS | RSS a tenth of the way in | invoices left past due | target | verdict |",
+            "|---:|---:|---:|---:|---|---|",
+            f"| {deadlines['seconds']:.1f} s | {deadlines['peak_mb']:.0f} MB | {deadlines['early_mb']:.0f} MB | "
+            f"{deadlines['still_due']} | < {DEADLINE_SECONDS} s, flat memory | {verdict(ok)} |",
+            "", "| sweep | rows | seconds (median) |", "|---|---:|---:|",
+            *(f"| {s['sweep']} | {s['count']:,} | {s['seconds']:.1f}"
+              + (f" (extrapolated from {s['sampled']:,} sent) |" if s.get("extrapolated") else " |")
+              for s in deadlines["sweeps"]),
+            "",
+            f"Lapsing the {deadlines['overdue']:,} invoices and applying their bans (the two first sweeps): "
+            f"{deadlines['lapse_seconds']:.1f} s (target < {DEADLINE_SECONDS} s: "
+            f"{verdict(deadlines['lapse_seconds'] < DEADLINE_SECONDS)}).",
+        ]
+    if pdf is not None:
+        lines += ["", "### PDF rendering (bench/pdf_bench.py)", "", "```", pdf, "```"]
+    return "\n".join(lines) + "\n"
+
+
+def write_doc(section: str) -> None:
+    DOC.parent.mkdir(exist_ok=True)
+    text = DOC.read_text() if DOC.exists() else "# Performance\n"
+    block = f"{START_MARK}\n{section}{END_MARK}"
+    if START_MARK in text and END_MARK in text:
+        head, rest = text.split(START_MARK, 1)
+        text = head + block + rest.split(END_MARK, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n## Benchmark results\n\n" + block + "\n"
+    DOC.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="seed_scale's scale when the database is new")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=15, help="length of each measured wrk run")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--overdue", type=int, default=100_000, help="invoices past due for enforce_deadlines")
+    parser.add_argument("--email-sample", type=int, default=3000,
+                        help="e-mails the deadline run really sends; the rest of that step is extrapolated (0: all)")
+    parser.add_argument("--only", nargs="*", help="only the scenarios whose name contains one of these")
+    parser.add_argument("--skip-web", action="store_true")
+    parser.add_argument("--skip-deadlines", action="store_true")
+    parser.add_argument("--skip-pdf", action="store_true")
+    parser.add_argument("--no-doc", action="store_true", help="print the table without writing docs/performance.md")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install -y wrk")
+    VAR.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    database_ready(args.scale)
+    fx = fixtures()
+    web, memory = ([], {}) if args.skip_web else web_phase(args, fx)
+    deadlines = None if args.skip_deadlines else deadlines_phase(args)
+    pdf = None if args.skip_pdf else pdf_phase()
+    info["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    section = report(info, fx, web, memory, deadlines, pdf, args)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    (VAR / f"results-{stamp}.json").write_text(json.dumps(
+        {"machine": info, "fixtures": {k: v for k, v in fx.items() if k != "ticket_ids"}, "web": web,
+         "memory": memory, "deadlines": deadlines, "pdf": pdf}, indent=2, default=str))
+    print("\n" + section)
+    if not args.no_doc:
+        write_doc(section)
+        log(f"written to {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
