@@ -8,6 +8,7 @@ before any I/O (SEC-18; ../shared/docs/dependencies.md traps 7 and 8). Pure: dat
 
 import base64
 import io
+import os
 import threading
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -63,8 +64,12 @@ class SealedURLFetcher(URLFetcher):
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost") or parts.query:
             raise AssetRefused(f"refused to load {url[:80]!r}: not a bundled asset")
-        path = Path(unquote(parts.path)).resolve()
-        # resolve() follows symlinks and `..`, so a path that escapes the folder is caught here.
+        # First on the path as written, `..` folded: a file elsewhere is refused without touching
+        # the filesystem. Then on the real path: a symlink in the folder must not lead out of it.
+        written = Path(os.path.normpath(unquote(parts.path)))
+        if not written.is_relative_to(ASSETS_DIR):
+            raise AssetRefused(f"refused to load {url[:80]!r}: not a bundled asset")
+        path = written.resolve()
         if not path.is_relative_to(ASSETS_DIR) or not path.is_file():
             raise AssetRefused(f"refused to load {url[:80]!r}: not a bundled asset")
         content_type = _CONTENT_TYPES.get(path.suffix, "application/octet-stream")

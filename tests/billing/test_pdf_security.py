@@ -113,3 +113,15 @@ def test_a_long_running_renderer_does_not_keep_every_documents_images(db):
         billing_document_pdf(replace(document, number=f"FR-2026-{number:06d}"))
 
     assert len(pdf_engine._renderer().image_cache) <= pdf_engine.IMAGE_CACHE_LIMIT + 4
+
+
+def test_fetcher_refuses_a_symlink_in_the_assets_that_leads_out_of_them(tmp_path, monkeypatch):
+    from billing import pdf_engine
+
+    (tmp_path / "logo.svg").write_text("<svg/>")
+    (tmp_path / "escape.css").symlink_to("/etc/passwd")
+    monkeypatch.setattr(pdf_engine, "ASSETS_DIR", tmp_path)
+
+    assert SealedURLFetcher().fetch((tmp_path / "logo.svg").as_uri()).read() == b"<svg/>"
+    with pytest.raises(AssetRefused):
+        SealedURLFetcher().fetch((tmp_path / "escape.css").as_uri())
