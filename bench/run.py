@@ -181,6 +181,12 @@ class Servers:
                 raise RuntimeError(f"gunicorn did not answer on {BASE}; see {VAR / 'gunicorn.log'}")
         return self
 
+    def cpu_seconds(self) -> tuple[float, float]:
+        """CPU time so far of the web workers, and of the PostgreSQL backends serving this database."""
+        backends = [int(pid) for pid in psql(
+            f"SELECT pid FROM pg_stat_activity WHERE datname = '{self.db}' AND pid <> pg_backend_pid()").split()]
+        return _cpu(self.worker_pids()), _cpu(backends)
+
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.gunicorn.pid}/task/{self.gunicorn.pid}/children").read_text().split()
         return [int(pid) for pid in children]
@@ -194,6 +200,18 @@ class Servers:
             except subprocess.TimeoutExpired:
                 proc.kill()  # the broker once hung a worker's shutdown; do not wait for ever
                 proc.wait(timeout=5)
+
+
+def _cpu(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime and stime
+    return total / ticks
 
 
 def status_kb(pid: int, field: str) -> int:
@@ -313,9 +331,9 @@ def wrk(scenario: dict, *, seconds: int, concurrency: int) -> dict:
 
 
 def median_of(runs: list[dict]) -> dict:
-    keys = ["rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "queries_per_request"]
-    out = {k: statistics.median([r[k] for r in runs if r[k] is not None]) if any(r[k] is not None for r in runs)
-           else None for k in keys}
+    keys = ["rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "queries_per_request", "web_cpu_ms", "db_cpu_ms"]
+    out = {k: statistics.median([r[k] for r in runs if r.get(k) is not None])
+           if any(r.get(k) is not None for r in runs) else None for k in keys}
     out["bad"] = sum(r["bad"] + r["socket_errors"] for r in runs)
     out["runs"] = [{k: r[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms")} for r in runs]
     return out
@@ -336,8 +354,14 @@ def web_phase(args, fx: dict) -> tuple[list[dict], dict]:
             wrk(scenario, seconds=args.warmup, concurrency=args.concurrency)  # warm caches and connections
             runs = []
             for n in range(args.runs):
+                web_before, db_before = servers.cpu_seconds()
                 runs.append(wrk(scenario, seconds=args.seconds, concurrency=args.concurrency))
+                web_after, db_after = servers.cpu_seconds()
                 r = runs[-1]
+                # CPU per request, of the web workers and of PostgreSQL: what the figures would become on
+                # cores not shared with anything else (the machine's other users take the rest).
+                r["web_cpu_ms"] = (web_after - web_before) * 1000 / max(r["requests"], 1)
+                r["db_cpu_ms"] = (db_after - db_before) * 1000 / max(r["requests"], 1)
                 log(f"{scenario['name']} run {n + 1}: {r['rps']:.0f} req/s, p50 {r['p50_ms']:.1f} ms, "
                     f"p95 {r['p95_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, {r['queries_per_request'] or 0:.1f} "
                     f"queries/req, {r['bad']} bad")
@@ -473,12 +497,13 @@ def report(info: dict, fx: dict, web: list[dict], memory: dict, deadlines: dict 
         f"warm-up; each figure is the median of {args.runs} runs. Queries per request: counted in the "
         "server by bench/wsgi.py.",
         "",
-        "| scenario | req/s | p50 ms | p95 ms | p99 ms | SQL queries / request | target | verdict |",
-        "|---|---:|---:|---:|---:|---:|---|---|",
+        "| scenario | req/s | p50 ms | p95 ms | p99 ms | SQL queries / request | CPU ms / request (web + db) "
+        "| target | verdict |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in web:
         if "missing" in r:
-            lines.append(f"| {r['name']} | – | – | – | – | – | | not measured: {r['missing']} |")
+            lines.append(f"| {r['name']} | – | – | – | – | – | – | | not measured: {r['missing']} |")
             continue
         if r["kind"] == "create":
             target, ok = f"≥ {CREATE_RPS}/s", r["rps"] >= CREATE_RPS and r["bad"] == 0
@@ -487,8 +512,9 @@ def report(info: dict, fx: dict, web: list[dict], memory: dict, deadlines: dict 
             ok = r["rps"] >= PAGE_RPS and r["p95_ms"] < PAGE_P95_MS and r["bad"] == 0
         queries = f"{r['queries_per_request']:.1f}" if r["queries_per_request"] is not None else "?"
         bad = f" ({r['bad']} errors)" if r["bad"] else ""
+        cpu = (f"{r['web_cpu_ms']:.1f} + {r['db_cpu_ms']:.1f}" if r.get("web_cpu_ms") is not None else "?")
         lines.append(f"| {r['name']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-                     f"{r['p99_ms']:.1f} | {queries} | {target} | {verdict(ok)}{bad} |")
+                     f"{r['p99_ms']:.1f} | {queries} | {cpu} | {target} | {verdict(ok)}{bad} |")
     if memory.get("worker_peak_mb"):
         peak = max(memory["worker_peak_mb"])
         lines += ["", f"Peak memory of the web workers (VmHWM) after all scenarios: "
