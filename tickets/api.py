@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Service
 from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
+from config.idempotency import idempotent
 from config.pagination import OldestFirstCursorPagination
 from config.serializers import id_field, text_field
 from tickets import selectors, services
@@ -126,6 +127,7 @@ class TicketListCreateApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(request=Input, responses={201: TicketOutput})
+    @idempotent  # a retried POST must not open a second paid ticket
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
