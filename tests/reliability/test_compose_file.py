@@ -1,0 +1,63 @@
+"""docker-compose.yml and the Dockerfile, read as data (no Docker engine here): the production stack is
+what the README and the contract say, and nothing in it is left unguarded."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+def command(service: str) -> str:
+    return " ".join(SERVICES[service]["command"])
+
+
+def test_the_stack_has_web_worker_beat_postgres_redis_and_a_mail_catcher():
+    assert {"web", "worker", "beat", "db", "redis", "mailpit"} <= set(SERVICES)
+    assert command("web").startswith("gunicorn config.wsgi:application")
+    assert command("worker").startswith("celery -A config worker")
+    assert command("beat").startswith("celery -A config beat")
+    assert SERVICES["db"]["image"].startswith("postgres:15")
+    assert SERVICES["redis"]["image"].startswith("redis:7")
+    assert SERVICES["mailpit"]["image"].startswith("axllent/mailpit")
+
+
+def test_every_long_running_service_has_a_health_check():
+    for name, service in SERVICES.items():
+        if name != "migrate":
+            assert service.get("healthcheck", {}).get("test"), name
+
+
+def test_the_app_starts_after_healthy_services_and_the_migrations():
+    for name in ("web", "worker", "beat"):
+        depends = SERVICES[name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully", name
+        for backing in ("db", "redis", "mailpit"):
+            assert depends[backing]["condition"] == "service_healthy", (name, backing)
+
+
+def test_the_database_and_redis_are_private_and_need_passwords():
+    assert "ports" not in SERVICES["db"] and "ports" not in SERVICES["redis"]
+    assert "?" in SERVICES["db"]["environment"]["POSTGRES_PASSWORD"]  # ${VAR:?...}: no default password
+    assert "--requirepass" in SERVICES["redis"]["command"]
+
+
+def test_the_app_runs_in_production_mode_with_its_secrets_required():
+    env = SERVICES["web"]["environment"]
+    assert env["DJANGO_DEBUG"] == "false"
+    for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"):
+        assert "?" in env[name], name
+    assert env["EMAIL_HOST"] == "mailpit"
+
+
+def test_exactly_one_beat():
+    assert "deploy" not in SERVICES["beat"] or SERVICES["beat"]["deploy"].get("replicas", 1) == 1
+
+
+def test_the_image_runs_as_a_user_not_root():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    users = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("USER ")]
+    assert users and users[-1] != "root"
+    assert "collectstatic" in dockerfile
