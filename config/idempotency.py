@@ -74,7 +74,7 @@ def idempotent(handler):
             response = handler(view, request, *args, **kwargs)
             record.fingerprint = fingerprint
             record.status_code = response.status_code
-            record.body = JSONRenderer().render(response.data).decode()
+            record.body = JSONRenderer().render(response.data).decode() or "null"  # a body-less answer too
             record.created_at = timezone.now()
             record.save(update_fields=["fingerprint", "status_code", "body", "created_at"])
             return response
