@@ -22,7 +22,6 @@ from billing.models import CreditNote, Invoice, StoredDocument
 logger = logging.getLogger(__name__)
 
 Kind = StoredDocument.Kind
-PDF_QUEUE = "pdf"
 # REL-12: a document still without its PDF this long after its issue lost its task; the sweep renders it.
 RENDER_SLA = timedelta(minutes=10)
 

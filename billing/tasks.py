@@ -86,10 +86,10 @@ def emails_send_pending(*, now: datetime) -> int:
     return sent
 
 
-# PDFs of issued documents (../shared/docs/requirements.md SEC-21, REL-12): their own queue, so
-# production can give rendering a dedicated worker with tight limits; a worker started without -Q
-# consumes it too. Hard time limit: a document that takes longer than this is hostile or broken.
-PDF_TASK = {**RETRYING_TASK, "queue": documents.PDF_QUEUE, "time_limit": 60, "soft_time_limit": 45}
+# PDFs of issued documents (../shared/docs/requirements.md SEC-21, REL-12): routed to their own queue
+# by CELERY_TASK_ROUTES, so production can give rendering a dedicated worker with tight limits; a
+# worker started without -Q consumes it too. Hard time limit: a document that takes longer than this is hostile or broken.
+PDF_TASK = {**RETRYING_TASK, "time_limit": 60, "soft_time_limit": 45}
 
 
 @shared_task(**PDF_TASK)
@@ -140,6 +140,6 @@ def documents_render_missing(*, now: datetime, limit: int = 50) -> int:
     return rendered
 
 
-@shared_task(queue=documents.PDF_QUEUE, time_limit=300, soft_time_limit=240)
+@shared_task(time_limit=300, soft_time_limit=240)
 def documents_render_missing_task() -> int:
     return documents_render_missing(now=timezone.now())

@@ -216,6 +216,18 @@ CELERY_TASK_PUBLISH_RETRY = False
 # SEC-21: PDF rendering has a queue of its own, so production can run it on a dedicated worker
 # (`celery -A config worker -Q pdf`) with tight limits; a worker started without -Q consumes both.
 CELERY_TASK_QUEUES = {"celery": {}, "pdf": {}}
+# Routes, not the tasks' own `queue` option, so that a test can send a task to a worker of its own.
+CELERY_TASK_ROUTES = {
+    task: {"queue": "pdf"}
+    for task in (
+        "billing.tasks.invoice_pdf_render_task",
+        "billing.tasks.credit_note_pdf_render_task",
+        "billing.tasks.credit_notes_pdf_render_task",
+        "billing.tasks.documents_render_missing_task",
+        "quotes.tasks.quote_pdf_render_task",
+        "quotes.tasks.quote_documents_render_missing_task",
+    )
+}
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
-from billing.documents import PDF_QUEUE, RENDER_SLA, Kind, ids_to_render
+from billing.documents import RENDER_SLA, Kind, ids_to_render
 from billing.tasks import PDF_TASK
 from quotes.documents import quote_pdf_stored
 from quotes.models import Quote
@@ -50,6 +50,6 @@ def quote_documents_render_missing(*, now: datetime, limit: int = 50) -> int:
     return rendered
 
 
-@shared_task(queue=PDF_QUEUE, time_limit=300, soft_time_limit=240)
+@shared_task(time_limit=300, soft_time_limit=240)
 def quote_documents_render_missing_task() -> int:
     return quote_documents_render_missing(now=timezone.now())

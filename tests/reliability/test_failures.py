@@ -35,7 +35,7 @@ from accounts.models import Customer
 from billing.models import BanEvent, SentEmail
 from config.celery import app as celery_app
 from diagnostics.tasks import deadlines_enforce
-from tests.billing.test_worker import needs_redis, redis_answers  # noqa: F401 - the skip condition's name
+from tests.celery_worker import needs_redis, redis_answers  # noqa: F401 - the skip condition's name
 from tests.workflow import API, client_for, diagnosed, open_incident
 from tickets.models import Ticket
 from tickets.notifications import TICKET_OPENED
