@@ -12,6 +12,7 @@ The cursor is the position of the first or last row shown (its ordering values),
 import base64
 import binascii
 import json
+from datetime import date, datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
@@ -74,9 +75,17 @@ def _beyond(ordering: list[tuple[str, bool]], values: list) -> Q:
     return Q(**{f"{field}__{'lte' if descending else 'gte'}": value}) & (strictly | _beyond(rest, rest_values))
 
 
+def _json_value(value):
+    # Full precision: DjangoJSONEncoder cuts datetimes to milliseconds, and a cursor a few microseconds
+    # early or late would skip or repeat rows.
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return DjangoJSONEncoder().default(value)
+
+
 def _encode(row, ordering) -> str:
     values = [getattr(row, field) for field, _descending in ordering]
-    raw = json.dumps(values, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    raw = json.dumps(values, default=_json_value, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

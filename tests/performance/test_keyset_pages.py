@@ -1,6 +1,7 @@
 """The portals' keyset pages: every row once, in order, forwards and backwards, whatever the cursor says."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -25,6 +26,7 @@ def walk(queryset, per_page):
     while page.has_next:
         page = keyset_page(factory.get("/list/?" + page.next_query), queryset, per_page=per_page)
         pages.append(page)
+        assert len(pages) <= queryset.count() + 1, "the pages never end: a cursor points back"
     return pages
 
 
@@ -34,6 +36,8 @@ def walk(queryset, per_page):
     # Many invoices share a due day: the id breaks the ties, in the list's direction.
     (lambda: Invoice.objects.order_by("due_on", "id"), 4),
     (lambda: Invoice.objects.order_by("-issued_on"), 5),
+    # Timestamps a few microseconds apart: the cursor keeps their full precision.
+    (lambda: Ticket.objects.order_by("-created_at"), 6),
 ])
 def test_pages_cover_every_row_once_in_order_both_ways(seeded, queryset, per_page):
     expected = list(queryset().values_list("id", flat=True))
@@ -46,6 +50,18 @@ def test_pages_cover_every_row_once_in_order_both_ways(seeded, queryset, per_pag
         page = keyset_page(factory.get("/list/?" + page.previous_query), queryset(), per_page=per_page)
         seen.insert(0, [row.pk for row in page])
     assert seen == [[row.pk for row in p] for p in pages]
+
+
+@pytest.fixture
+def close_timestamps(seeded):
+    first = Ticket.objects.order_by("id").first().created_at
+    for n, pk in enumerate(Ticket.objects.order_by("id").values_list("id", flat=True)[:40]):
+        Ticket.objects.filter(pk=pk).update(created_at=first + timedelta(microseconds=n * 7))
+
+
+def test_microseconds_apart_rows_are_neither_skipped_nor_repeated(close_timestamps):
+    queryset = Ticket.objects.order_by("created_at")
+    assert [row.pk for page in walk(queryset, 3) for row in page] == list(queryset.values_list("id", flat=True))
 
 
 @pytest.mark.parametrize("cursor", ["after=nonsense", "after=W10", "before=WyJ4Il0", "after=WyJ4IiwgMV0",
