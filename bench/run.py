@@ -181,8 +181,8 @@ class Servers:
                 raise RuntimeError(f"gunicorn did not answer on {BASE}; see {VAR / 'gunicorn.log'}")
         return self
 
-    def cpu_seconds(self) -> tuple[float, float]:
-        """CPU time so far of the web workers, and of the PostgreSQL backends serving this database."""
+    def cpu_seconds(self) -> tuple[dict, dict]:
+        """CPU time so far of each web worker, and of each PostgreSQL backend serving this database."""
         backends = [int(pid) for pid in psql(
             f"SELECT pid FROM pg_stat_activity WHERE datname = '{self.db}' AND pid <> pg_backend_pid()").split()]
         return _cpu(self.worker_pids()), _cpu(backends)
@@ -202,16 +202,21 @@ class Servers:
                 proc.wait(timeout=5)
 
 
-def _cpu(pids: list[int]) -> float:
+def _cpu(pids: list[int]) -> dict[int, float]:
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    seconds = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime and stime
-    return total / ticks
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime and stime
+    return seconds
+
+
+def _cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    # A process may start (a new connection) or end between the two readings: count what each did in between.
+    return sum(after[pid] - before.get(pid, 0.0) for pid in after)
 
 
 def status_kb(pid: int, field: str) -> int:
@@ -360,8 +365,8 @@ def web_phase(args, fx: dict) -> tuple[list[dict], dict]:
                 r = runs[-1]
                 # CPU per request, of the web workers and of PostgreSQL: what the figures would become on
                 # cores not shared with anything else (the machine's other users take the rest).
-                r["web_cpu_ms"] = (web_after - web_before) * 1000 / max(r["requests"], 1)
-                r["db_cpu_ms"] = (db_after - db_before) * 1000 / max(r["requests"], 1)
+                r["web_cpu_ms"] = _cpu_used(web_before, web_after) * 1000 / max(r["requests"], 1)
+                r["db_cpu_ms"] = _cpu_used(db_before, db_after) * 1000 / max(r["requests"], 1)
                 log(f"{scenario['name']} run {n + 1}: {r['rps']:.0f} req/s, p50 {r['p50_ms']:.1f} ms, "
                     f"p95 {r['p95_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, {r['queries_per_request'] or 0:.1f} "
                     f"queries/req, {r['bad']} bad")
