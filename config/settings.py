@@ -128,7 +128,6 @@ SESSION_IDLE_SECONDS_STAFF = 30 * 60
 SESSION_IDLE_SECONDS_CUSTOMER = 2 * 60 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 
-
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -190,12 +189,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
-    for _dir in (_queue_dir, _processed_dir):
+    _control_dir = VAR_DIR / "celery" / "control"
+    for _dir in (_queue_dir, _processed_dir, _control_dir):
         _dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_processed_dir),
+        # Broadcasts (worker remote control) too, or kombu writes them under ./control of the cwd.
+        "control_folder": str(_control_dir),
         "store_processed": False,
     }
 else:
