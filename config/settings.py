@@ -301,6 +301,8 @@ AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Its start-up banner went to stdout of every management command, enforce_deadlines included.
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,
