@@ -36,4 +36,7 @@ test-fast: install ## The suite without the browser journeys and the fuzzing (sc
 lint: install ## ruff
 	$(VENV)/bin/ruff check .
 
-.PHONY: help install run test test-fast lint
+screenshots: install ## Refresh docs/screenshots/ from the French browser journeys
+	@UPDATE_SCREENSHOTS=1 bin/test-env $(PY) -m pytest tests/browser -k fr $(PYTEST_ARGS)
+
+.PHONY: help install run test test-fast lint screenshots
