@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.validators import validate_bic, validate_iban
+from config.choices import CachedChoiceLabels
 
 
 class Role(models.TextChoices):
@@ -21,7 +22,7 @@ class Language(models.TextChoices):
     ENGLISH = "en", "English"
 
 
-class BillingEntity(models.Model):
+class BillingEntity(CachedChoiceLabels, models.Model):
     """The provider's company that invoices customers of one country."""
 
     country = models.CharField(_("country"), max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2"))
@@ -50,7 +51,7 @@ class BillingEntity(models.Model):
         return f"{self.legal_name} ({self.country})"
 
 
-class Customer(FSMModelMixin, models.Model):
+class Customer(CachedChoiceLabels, FSMModelMixin, models.Model):
     """A customer account of the hosting provider; several users may act for it."""
 
     class SupportStatus(models.TextChoices):
@@ -98,7 +99,7 @@ class Customer(FSMModelMixin, models.Model):
         self.ban_reason = ""
 
 
-class Service(models.Model):
+class Service(CachedChoiceLabels, models.Model):
     """A hosted service of a customer account (server, hosting plan, domain...)."""
 
     class Kind(models.TextChoices):
@@ -147,7 +148,7 @@ class UserManager(BaseUserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(CachedChoiceLabels, AbstractBaseUser, PermissionsMixin):
     """A person who logs in with an e-mail address; `role` says which portal is theirs."""
 
     email = models.EmailField(_("e-mail address"), unique=True)

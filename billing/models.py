@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from config.choices import CachedChoiceLabels
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -59,7 +61,7 @@ class FreePeriod(models.Model):
         return f"{self.starts_on} – {self.ends_on} {','.join(self.countries) or 'all'}"
 
 
-class DocumentCounter(models.Model):
+class DocumentCounter(CachedChoiceLabels, models.Model):
     """The last number drawn in one legal series; locked while a number is drawn, so no gaps."""
 
     class Series(models.TextChoices):
@@ -80,7 +82,7 @@ class DocumentCounter(models.Model):
         return f"{self.entity.country} {self.series} {self.year}: {self.last_number}"
 
 
-class Invoice(FSMModelMixin, models.Model):
+class Invoice(CachedChoiceLabels, FSMModelMixin, models.Model):
     """An issued invoice. Its lines and amounts are a snapshot and are never edited."""
 
     class State(models.TextChoices):
@@ -198,7 +200,7 @@ class CreditNote(models.Model):
         return self.number
 
 
-class StoredDocument(models.Model):
+class StoredDocument(CachedChoiceLabels, models.Model):
     """The exact bytes of an issued PDF, rendered once; downloads return these bytes."""
 
     class Kind(models.TextChoices):
@@ -219,7 +221,7 @@ class StoredDocument(models.Model):
         return f"{self.kind} {self.object_id}"
 
 
-class BanEvent(models.Model):
+class BanEvent(CachedChoiceLabels, models.Model):
     """The history of an account's support bans and reinstatements; rows are added, never edited away.
 
     A ban is recorded in the transaction that causes it (a refusal, a lapse) with `applied_at` empty,

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from config.choices import CachedChoiceLabels
 from tickets.fees import FeeRule, Outcome
 from tickets.models import Ticket
 
 
-class Diagnosis(models.Model):
+class Diagnosis(CachedChoiceLabels, models.Model):
     """The conclusion of an incident's diagnosis. Written once, when the agent concludes."""
 
     ticket = models.OneToOneField("tickets.Ticket", on_delete=models.PROTECT, related_name="diagnosis")
@@ -57,7 +58,7 @@ EMERGENCY_ACTIONS = (DataAction.SUSPEND_SERVICE.value, DataAction.RESCUE_MODE.va
 GRANT_MAX_HOURS = 72
 
 
-class AccessRequest(FSMModelMixin, models.Model):
+class AccessRequest(CachedChoiceLabels, FSMModelMixin, models.Model):
     """Staff ask the customer for access to data within one ticket; a grant runs from its grant time."""
 
     class Scope(models.TextChoices):
@@ -144,7 +145,7 @@ class AccessRequest(FSMModelMixin, models.Model):
         self.ended_at = at
 
 
-class Intervention(models.Model):
+class Intervention(CachedChoiceLabels, models.Model):
     """Something staff did on the customer's systems within a ticket, with the grant that allowed it."""
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="interventions")
@@ -171,7 +172,7 @@ class Intervention(models.Model):
         return f"{self.action} on ticket {self.ticket_id}"
 
 
-class ContactObligation(models.Model):
+class ContactObligation(CachedChoiceLabels, models.Model):
     """What the provider owes the customer in contact: ask before any access, tell after an emergency action.
 
     Open until resolved: `contacted` when an e-mail (or a contact staff record) reached the customer,
@@ -225,7 +226,7 @@ class ContactObligation(models.Model):
         return self.resolved_at is None
 
 
-class CustomerContact(models.Model):
+class CustomerContact(CachedChoiceLabels, models.Model):
     """One contact with the customer: when, through which channel, for which obligation."""
 
     class Channel(models.TextChoices):
@@ -266,7 +267,7 @@ class AppendOnlyError(Exception):
     """Something tried to change or remove an audit record."""
 
 
-class AuditEntry(models.Model):
+class AuditEntry(CachedChoiceLabels, models.Model):
     """One line of the append-only log of consent and access: who, what, when, ticket, grant, outcome.
 
     Each line carries the hash of the ticket's previous line (a hash chain per ticket), so a line changed

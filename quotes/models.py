@@ -5,10 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from config.choices import CachedChoiceLabels
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class Quote(FSMModelMixin, models.Model):
+class Quote(CachedChoiceLabels, FSMModelMixin, models.Model):
     """The price of the fix, sent with the diagnosis; accepting it starts the work with no prepayment."""
 
     class State(models.TextChoices):

@@ -5,10 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from config.choices import CachedChoiceLabels
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class Ticket(FSMModelMixin, models.Model):
+class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
     class Kind(models.TextChoices):
         INCIDENT = "incident", _("Incident (paid diagnosis)")
         TECHNICAL = "technical", _("Technical question")
@@ -131,7 +133,7 @@ class Ticket(FSMModelMixin, models.Model):
         self.ended_at = timezone.now()
 
 
-class TicketEvent(models.Model):
+class TicketEvent(CachedChoiceLabels, models.Model):
     """The ticket's history: who did what, when. `public` events are shown to the customer."""
 
     class Verb(models.TextChoices):
@@ -190,7 +192,7 @@ def attachment_storage_name(instance, filename: str) -> str:
     return f"attachments/{now:%Y/%m}/{uuid.uuid4().hex}"
 
 
-class Attachment(models.Model):
+class Attachment(CachedChoiceLabels, models.Model):
     """A file sent with a message; served only through a view that checks the ticket is visible."""
 
     class Kind(models.TextChoices):
