@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice
+from config.widgets import QuickSelect
 
 # Aging of open invoices by days left to the due day; each bucket is a range of due days.
 AGING_BUCKETS = [
@@ -15,11 +16,12 @@ AGING_BUCKETS = [
 
 
 class InvoiceFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False,
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect,
                                choices=[("", _("All"))] + Invoice.State.choices)
-    aging = forms.ChoiceField(label=_("Due"), required=False, choices=[("", _("Any day"))] + AGING_BUCKETS)
+    aging = forms.ChoiceField(label=_("Due"), required=False, widget=QuickSelect,
+                              choices=[("", _("Any day"))] + AGING_BUCKETS)
     customer = forms.CharField(label=_("Customer name"), required=False, max_length=200)
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=QuickSelect)
 
     def __init__(self, *args, countries: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.widgets import QuickSelect
 from tickets.models import Ticket
 
 TEXT_MAX = 20000
@@ -40,14 +41,16 @@ class MessageForm(forms.Form):
 class QueueFilterForm(forms.Form):
     """Filters of the staff lists; anything invalid is ignored rather than an error page."""
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + Ticket.Kind.choices, required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + Ticket.State.choices, required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + Ticket.Kind.choices, required=False,
+                             widget=QuickSelect)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + Ticket.State.choices, required=False,
+                               widget=QuickSelect)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=QuickSelect)
     suspected_provider_fault = forms.NullBooleanField(
         label=_("Provider fault suspected"), required=False,
-        widget=forms.Select(choices=[("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+        widget=QuickSelect(choices=[("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False,
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=QuickSelect,
                                  choices=[("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody"))])
 
     def selector_filters(self, *, user) -> dict:
