@@ -1,7 +1,9 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from billing.models import DiagnosisPrice, FreePeriod
@@ -107,3 +109,24 @@ def test_bad_free_period_is_a_400(admin_user, payload, field):
     assert response.status_code == 400
     assert field in response.json()
     assert not FreePeriod.objects.exists()
+
+
+def test_the_fee_is_read_in_two_queries_whatever_the_price_history(customer, admin_user, django_assert_num_queries):
+    from billing.pricing import diagnosis_fee_for
+
+    country = customer.customer.country
+    for net in ("25.00", "30.00"):
+        response = client_for(admin_user).put(f"{API}/pricing/diagnosis-fees/{country}/", {"net": net}, format="json")
+        assert response.status_code == 200
+    with django_assert_num_queries(2):  # entity, price and VAT rate; then the free periods
+        fee = diagnosis_fee_for(country=country)
+    assert fee.net == Decimal("30.00")
+
+
+def test_a_country_without_a_vat_rate_is_refused(customer):
+    from billing.models import VatRate
+    from billing.pricing import diagnosis_fee_for
+
+    VatRate.objects.filter(country=customer.customer.country).delete()
+    with pytest.raises(ValidationError):
+        diagnosis_fee_for(country=customer.customer.country)
