@@ -47,23 +47,30 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--no-profile", action="store_true", help="only the times, without cProfile's overhead")
+    parser.add_argument("--post", metavar="JSON", help="POST this JSON body instead of a GET (API paths)")
     args = parser.parse_args()
 
     client = Client(HTTP_ACCEPT="application/json" if args.path.startswith("/api/") else "text/html")
     client.force_login(someone(args.role))
+
+    def request():
+        if args.post:
+            return client.post(args.path, args.post, content_type="application/json")
+        return client.get(args.path)
+
     for _ in range(20):
-        response = client.get(args.path)
-    if response.status_code != 200:
-        sys.exit(f"{args.path} answered {response.status_code}")
+        response = request()
+    if response.status_code not in (200, 201):
+        sys.exit(f"{args.path} answered {response.status_code}: {response.content[:300]!r}")
     with CaptureQueriesContext(connection) as queries:
-        client.get(args.path)
+        request()
 
     profile = cProfile.Profile()
     wall, cpu = time.perf_counter(), time.process_time()
     if not args.no_profile:
         profile.enable()
     for _ in range(args.n):
-        client.get(args.path)
+        request()
     profile.disable()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     print(f"{args.path} as {args.role}: {len(response.content):,} bytes, {len(queries)} queries, "

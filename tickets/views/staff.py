@@ -89,7 +89,7 @@ class TicketWorkspaceView(SupportRequiredMixin, View):
 
     def get_ticket(self, pk):
         return get_object_or_404(selectors.tickets_visible_to(user=self.request.user).select_related(
-            "customer", "service", "assignee", "opened_by", "diagnosis", "diagnosis__agent", "quote",
+            "customer", "service", "assignee", "opened_by", "diagnosis", "quote",
         ).prefetch_related("quote__lines"), pk=pk)
 
     def render_page(self, ticket, *, message_form=None, close_form=None, status=200):
