@@ -1,0 +1,63 @@
+"""The ticket representation written out by hand gives what DRF's generic walk over the declared
+fields gives, for every shape of ticket: question, incident, free fee, diagnosis, quote, invoices."""
+
+import pytest
+from django.utils import timezone
+from rest_framework import serializers
+
+from billing.models import FreePeriod
+from tests.workflow import API, client_for, diagnosed, open_incident, start
+from tickets import selectors
+from tickets.api import TicketFeeOutput, TicketOutput, TicketQueueOutput
+
+pytestmark = pytest.mark.django_db
+
+
+def generic(serializer_class, instance) -> dict:
+    """DRF's own walk over the declared fields, nested serializers included."""
+    serializer = serializer_class()
+    data = {}
+    for name, field in serializer.fields.items():
+        attribute = field.get_attribute(instance)
+        if name == "diagnosis_fee":  # a method field in the schema: the fee's own serializer, or null
+            data[name] = None if instance.fee_net is None else generic(TicketFeeOutput, instance)
+        elif attribute is None:
+            data[name] = None
+        elif isinstance(field, serializers.Serializer):
+            data[name] = generic(type(field), attribute)
+        else:
+            data[name] = field.to_representation(attribute)
+    if serializer_class is TicketFeeOutput:
+        data["free_reason"] = data["free_reason"] or None  # the contract shows no reason as null
+    return data
+
+
+@pytest.fixture
+def every_shape(customer, agent, service):
+    client_for(customer).post(f"{API}/tickets/", {"kind": "technical", "subject": "DNS?", "description": "How?"},
+                              format="json")
+    open_incident(customer, service=service.pk, suspected_provider_fault=True)
+    start(agent, open_incident(customer)["id"])
+    for outcome in ("fixed", "no_quote", "no_competence", "provider_fault"):
+        diagnosed(customer, agent, outcome, suspected_provider_fault=outcome == "provider_fault")
+    quoted = diagnosed(customer, agent, "quoted")
+    assert client_for(customer).post(f"{API}/quotes/{quoted['quote']['id']}/accept/").status_code == 200
+    today = timezone.localdate()
+    FreePeriod.objects.create(starts_on=today, ends_on=today, countries=[])
+    diagnosed(customer, agent, "fixed")  # a free diagnosis: free_reason set
+
+
+def test_the_same_representation_as_drfs_generic_one(every_shape, agent):
+    tickets = list(selectors.tickets_for_api(user=agent).order_by("id"))
+    assert len(tickets) >= 8
+    assert any(t.fee_net is None for t in tickets) and any(t.fee_free for t in tickets)
+    assert any(hasattr(t, "quote") for t in tickets) and any(t.invoices.all() for t in tickets)
+    for ticket in tickets:
+        assert TicketOutput(ticket).data == generic(TicketOutput, ticket), ticket.pk
+
+
+def test_the_queue_representation_adds_the_contact_flag(every_shape):
+    queue = list(selectors.tickets_queue().select_related("diagnosis", "quote").prefetch_related("invoices"))
+    assert queue
+    for ticket in queue:
+        assert TicketQueueOutput(ticket).data == generic(TicketQueueOutput, ticket), ticket.pk
