@@ -312,9 +312,9 @@ def bans_apply(*, ban_ids: list[int]) -> int:
     Each account goes through its FSM transition once, under its row lock (a second ban of an account in
     the chunk is history only); the writes are set-based: one UPDATE of the bans, one UPDATE ... FROM of
     the accounts with what their transitions set, `customers_banned` once for the accounts banned (their
-    open tickets are cancelled), and the e-mails recorded in the outbox for the sweep's e-mail step. Ids
-    travel as arrays (`= ANY(%s)`): a 1,000-item `IN` list cost more to build and parse than the rows cost
-    to write (docs/performance.md).
+    open tickets are cancelled), and the e-mails recorded in the outbox with one INSERT, handed to the
+    workers as one task after commit (`emails_record`). Ids travel as arrays (`= ANY(%s)`): a 1,000-item
+    `IN` list cost more to build and parse than the rows cost to write (docs/performance.md).
     """
     with connection.cursor() as cursor:
         cursor.execute(

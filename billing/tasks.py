@@ -30,6 +30,16 @@ def email_send_task(kind: str, object_id: int) -> None:
     notifications.email_send(kind=kind, object_id=object_id)
 
 
+@shared_task(**RETRYING_TASK)
+def emails_send_task(kind: str, object_ids: list[int]) -> int:
+    """The e-mails one transaction of a sweep recorded (a chunk's ban notices), relayed from the outbox.
+
+    Idempotent: what has gone is skipped. A failure is recorded on its row and retried with backoff,
+    only the e-mails still pending; what the retries do not send, the hourly sweep does after its grace.
+    """
+    return notifications.emails_send(kind=kind, object_ids=object_ids)
+
+
 # Rows per transaction of the sweeps below: memory stays flat and locks are short, while the writes
 # stay set-based (a sweep over 100,000 invoices is 100 transactions, not 100,000; docs/performance.md).
 SWEEP_CHUNK = 1000
@@ -76,14 +86,9 @@ def invoice_reminders_send(*, now: datetime) -> int:
 
 
 def emails_send_pending(*, now: datetime) -> int:
-    """Send every recorded e-mail that has not gone yet (broker down, or failed attempts to retry)."""
-    sent = 0
-    for kind, object_id in notifications.emails_pending().values_list("kind", "object_id"):
-        try:
-            sent += notifications.email_send(kind=kind, object_id=object_id)
-        except Exception:  # noqa: BLE001 - recorded on the row; one bad e-mail must not stop the sweep
-            logger.exception("e-mail %s %s failed", kind, object_id)
-    return sent
+    """Send the recorded e-mails still pending after a grace period (their task was lost: broker down,
+    worker killed; or failed attempts to retry), in batches. Younger ones are their task's to send."""
+    return notifications.emails_send_overdue(now=now)
 
 
 # PDFs of issued documents (../shared/docs/requirements.md SEC-21, REL-12): routed to their own queue

@@ -25,7 +25,8 @@ def access_requests_expire(*, now: datetime) -> int:
 
 # Every deadline sweep, in the order they run; each takes `now`, is idempotent and returns how many
 # things it changed. Lapses come before bans so a lapse's ban is applied in the same run, and e-mails
-# come last so the ones this run queued are sent by it. Add a new deadline here, nowhere else: the
+# come last: those still pending after their grace period (their task was lost) are sent by it, while
+# the ones this run recorded are the workers' (one task per chunk, after its commit). Add a new deadline here, nowhere else: the
 # hourly task and `manage.py enforce_deadlines` both run this list.
 DEADLINE_SWEEPS: list[Callable[..., int]] = [
     billing_tasks.invoices_lapse_overdue,

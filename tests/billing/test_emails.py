@@ -1,6 +1,7 @@
 """E-mails: recorded with the event, sent after commit once, text and HTML, in the account's language."""
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from billing import notifications
@@ -93,9 +94,6 @@ def test_payment_email_tells_what_is_still_due(customer, customer_account, finan
     assert "4,00 EUR" in mailoutbox[-1].body
 
 
-class FailingBackend:
-    def __init__(self, *args, **kwargs):
-        pass
-
+class FailingBackend(BaseEmailBackend):
     def send_messages(self, messages):
         raise ConnectionRefusedError("SMTP down")

@@ -19,20 +19,24 @@ import sys
 import threading
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 from urllib.parse import quote
 
 import pytest
+import time_machine
 from celery.signals import task_prerun
 from django.conf import settings
 from django.core import mail
 from django.db import OperationalError, connection, connections
 from django.db.backends.postgresql.base import DatabaseWrapper
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Customer
 from billing.models import BanEvent, SentEmail
+from billing.notifications import EMAIL_GRACE
 from config.celery import app as celery_app
 from diagnostics.tasks import deadlines_enforce
 from tests.celery_worker import needs_redis, redis_answers  # noqa: F401 - the skip condition's name
@@ -78,8 +82,11 @@ def test_tickets_open_with_the_broker_down_and_their_mail_goes_once_with_the_swe
     pending = SentEmail.objects.filter(kind=TICKET_OPENED, sent_at__isnull=True)  # the task was not published
     assert pending.count() == 3 and not mail.outbox
 
-    deadlines_enforce()
-    deadlines_enforce()  # a second run (or the task arriving late) sends nothing twice
+    deadlines_enforce()  # within their grace period the e-mails are their tasks' to send
+    assert pending.count() == 3
+    with time_machine.travel(timezone.now() + EMAIL_GRACE + timedelta(minutes=1), tick=False):
+        deadlines_enforce()
+        deadlines_enforce()  # a second run (or the task arriving late) sends nothing twice
 
     assert not pending.exists()
     opened = [m for m in mail.outbox if any(str(t["id"]) in m.subject + m.body for t in tickets)]
