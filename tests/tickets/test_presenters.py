@@ -1,0 +1,40 @@
+"""The staff list rows built in Python: every value escaped, each column where its header says."""
+
+import pytest
+from django.utils import translation
+
+from tests.factories import CustomerFactory, UserFactory
+from tests.workflow import open_incident
+from tickets.models import Ticket
+from tickets.presenters import staff_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_value_is_escaped(customer):
+    customer.customer.name = "<b>Evil & Co</b>"
+    customer.customer.save()
+    open_incident(customer, subject='<script>alert("x")</script>', suspected_provider_fault=True)
+    ticket = Ticket.objects.select_related("customer", "assignee").get()
+    (row,) = staff_rows([ticket])
+    assert "<script>" not in row and "<b>" not in row
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in row
+    assert "&lt;b&gt;Evil &amp; Co&lt;/b&gt; (FR)" in row
+
+
+def test_an_open_incident_can_be_claimed_and_labels_follow_the_language(customer):
+    open_incident(customer)
+    ticket = Ticket.objects.select_related("customer", "assignee").get()
+    with translation.override("de"):
+        (row,) = staff_rows([ticket])
+    assert f'formaction="/staff/tickets/{ticket.pk}/claim/"' in row
+    assert "Übernehmen" in row and 'data-label="Betreff"' in row and "Offen" in row
+
+
+def test_a_question_or_a_claimed_ticket_has_no_claim_button(customer, agent):
+    account = CustomerFactory(country="DE")
+    asker = UserFactory(customer=account)
+    question = Ticket.objects.create(customer=account, opened_by=asker, kind=Ticket.Kind.TECHNICAL,
+                                     subject="DNS?", description="How?")
+    (row,) = staff_rows([Ticket.objects.select_related("customer", "assignee").get(pk=question.pk)])
+    assert "claim" not in row and "—" in row
