@@ -16,6 +16,7 @@ from accounts.selectors import billing_countries
 from billing import services
 from billing.forms import InvoiceFilterForm, PaymentForm, ReinstateForm
 from billing.models import BanEvent, Invoice
+from billing.presenters import invoice_rows
 from billing.selectors import ban_events_for, invoices_visible_to
 from config.portals import call_service, paginate
 
@@ -61,12 +62,10 @@ class InvoiceListView(FinanceRequiredMixin, View):
     def get(self, request):
         form, invoices, today = filtered_invoices(request, default_status=self.default_status)
         page = paginate(request, invoices)
-        for invoice in page.object_list:
-            invoice.days_left = (invoice.due_on - today).days
-            invoice.amount_due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else 0
         query = request.GET.copy()
         query.pop("page", None)
-        return render(request, self.template_name, {"page": page, "filters": form, "query": query.urlencode()})
+        return render(request, self.template_name, {"page": page, "rows": invoice_rows(page, today=today),
+                                                    "filters": form, "query": query.urlencode()})
 
 
 class ClosedInvoiceListView(InvoiceListView):
