@@ -20,7 +20,7 @@ STAFF_ROW = (
     '<tr id="ticket-{pk}">'
     '<td data-label="#">{pk}</td>'
     '<td data-label="{age_label}"><time datetime="{created_iso}" title="{created}">{age}</time></td>'
-    '<td data-label="{subject_label}"><a href="{url}">{subject}</a>{fault}</td>'
+    '<td data-label="{subject_label}"><a href="{url}">{subject}</a>{fault}{contact}</td>'
     '<td data-label="{customer_label}">{customer} ({country})</td>'
     '<td data-label="{kind_label}">{kind}</td>'
     '<td data-label="{status_label}"><span class="badge">{status}</span></td>'
@@ -36,12 +36,16 @@ def staff_rows(tickets) -> list[SafeString]:
         "age_label": gettext("Age"), "subject_label": gettext("Subject"), "customer_label": gettext("Customer"),
         "kind_label": gettext("Kind"), "status_label": gettext("Status"), "assignee_label": gettext("Assignee"),
     }
-    fault = format_html(' <span class="badge">{}</span>', gettext("provider fault?"))
+    badges = {
+        "fault": format_html(' <span class="badge">{}</span>', gettext("provider fault?")),
+        # The queue knows (contact_pending) when the contract obliges staff to contact the customer.
+        "contact": format_html(' <span class="badge banned">{}</span>', gettext("contact owed")),
+    }
     claim = gettext("Claim")
-    return [_staff_row(ticket, labels, fault, claim) for ticket in tickets]
+    return [_staff_row(ticket, labels, badges, claim) for ticket in tickets]
 
 
-def _staff_row(ticket: Ticket, labels: dict, fault: SafeString, claim: str) -> SafeString:
+def _staff_row(ticket: Ticket, labels: dict, badges: dict, claim: str) -> SafeString:
     claimable = ticket.status == Ticket.State.OPEN and ticket.is_incident
     return format_html(
         STAFF_ROW,
@@ -51,7 +55,8 @@ def _staff_row(ticket: Ticket, labels: dict, fault: SafeString, claim: str) -> S
         age=timesince(ticket.created_at),
         url=pk_path("staff:tickets:detail", ticket.pk),
         subject=ticket.subject,
-        fault=fault if ticket.suspected_provider_fault else "",
+        fault=badges["fault"] if ticket.suspected_provider_fault else "",
+        contact=badges["contact"] if getattr(ticket, "contact_pending", False) else "",
         customer=ticket.customer.name,
         country=ticket.customer.country,
         kind=ticket.get_kind_display(),

@@ -38,3 +38,13 @@ def test_a_question_or_a_claimed_ticket_has_no_claim_button(customer, agent):
                                      subject="DNS?", description="How?")
     (row,) = staff_rows([Ticket.objects.select_related("customer", "assignee").get(pk=question.pk)])
     assert "claim" not in row and "—" in row
+
+
+def test_the_queue_shows_when_a_contact_is_owed(customer):
+    open_incident(customer)
+    ticket = Ticket.objects.select_related("customer", "assignee").get()
+    (quiet,) = staff_rows([ticket])
+    ticket.contact_pending = True  # as selectors.tickets_queue annotates it
+    with translation.override("fr"):
+        (owed,) = staff_rows([ticket])
+    assert "contact" not in quiet and "contact dû au client" in owed
