@@ -36,21 +36,21 @@ def ticket_open(
     accept_diagnosis_fee: bool = False,
 ) -> Ticket:
     """Open a ticket for the caller's account. An incident carries the fee shown now, once accepted."""
-    customer = by.customer
     if kind == Ticket.Kind.INCIDENT and not accept_diagnosis_fee:
         raise ValidationError(
             {"accept_diagnosis_fee": [_("An incident needs the diagnosis fee to be seen and accepted.")]}
         )
-    if service is not None and service.customer_id != customer.pk:
+    if service is not None and service.customer_id != by.customer_id:
         raise ValidationError({"service": [_("This service does not belong to your account.")]})
     now = timezone.now()
-    fee = diagnosis_fee_for(country=customer.country, at=now) if kind == Ticket.Kind.INCIDENT else None
     with transaction.atomic():
         # Locked so that a ban applied at this very moment either sees this ticket (and cancels it)
-        # or is seen here; never an open ticket on a banned account.
-        customer = Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)
+        # or is seen here; never an open ticket on a banned account. The locked row is also the one
+        # whose country prices the fee: the account is read once per ticket.
+        customer = Customer.objects.select_for_update(no_key=True).get(pk=by.customer_id)
         if customer.is_banned:
             raise SupportBanned()
+        fee = diagnosis_fee_for(country=customer.country, at=now) if kind == Ticket.Kind.INCIDENT else None
         ticket = Ticket.objects.create(
             customer=customer,
             opened_by=by,
