@@ -18,7 +18,7 @@ from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
 from billing.models import Invoice
 from config.idempotency import idempotent
-from config.serializers import id_field, money_field, text_field
+from config.serializers import id_field, money_field, related_or_none, text_field
 
 
 class DiagnosisFeeOutput(serializers.Serializer):
@@ -120,6 +120,36 @@ class InvoiceOutput(serializers.ModelSerializer):
         # Only an open invoice is owed: paid ones are settled, refused and lapsed ones cancelled.
         due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else Decimal("0.00")
         return f"{due:.2f}"
+
+    def to_representation(self, invoice):
+        # The declared fields above, written out as tickets.api.TicketOutput's are (DRF's per-field walk
+        # was most of an invoice list's time); tests/billing/test_api_representation.py checks both agree.
+        fields = self.fields
+        money, day = fields["net"].to_representation, fields["issued_on"].to_representation
+        credit_note = related_or_none(invoice, "credit_note")
+        return {
+            "id": invoice.pk,
+            "number": invoice.number,
+            "customer": invoice.customer_id,
+            "ticket": invoice.ticket_id,
+            "status": invoice.status,
+            "issued_on": day(invoice.issued_on),
+            "due_on": day(invoice.due_on),
+            "lines": [
+                {"description": line.description, "quantity": money(line.quantity),
+                 "unit_price": money(line.unit_price), "net": money(line.net)}
+                for line in invoice.lines.all()
+            ],
+            "net": money(invoice.net),
+            "vat_rate": money(invoice.vat_rate),
+            "vat": money(invoice.vat),
+            "gross": money(invoice.gross),
+            "currency": invoice.currency,
+            "amount_paid": money(invoice.amount_paid),
+            "amount_due": self.get_amount_due(invoice),
+            "credit_note": None if credit_note is None else {
+                "number": credit_note.number, "issued_on": day(credit_note.issued_on)},
+        }
 
 
 class InvoiceFilter(serializers.Serializer):

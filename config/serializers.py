@@ -1,7 +1,8 @@
-"""Input field types shared by every API: bounded, so no value can overflow a column."""
+"""Field types and helpers shared by every API: inputs bounded, so no value can overflow a column."""
 
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
 
 MAX_ID = 2**63 - 1
@@ -20,3 +21,11 @@ def id_field(**kwargs) -> serializers.IntegerField:
 
 def text_field(max_length: int = 20000, **kwargs) -> serializers.CharField:
     return serializers.CharField(max_length=max_length, **kwargs)
+
+
+def related_or_none(instance, name: str):
+    """A reverse one-to-one relation, or None where there is none (as DRF's get_attribute does)."""
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None

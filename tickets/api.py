@@ -1,4 +1,3 @@
-from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
@@ -9,7 +8,7 @@ from accounts.models import Service
 from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
 from config.idempotency import idempotent
 from config.pagination import OldestFirstCursorPagination
-from config.serializers import id_field, text_field
+from config.serializers import id_field, related_or_none, text_field
 from tickets import selectors, services
 from tickets.models import Ticket
 
@@ -113,7 +112,7 @@ class TicketOutput(serializers.ModelSerializer):
         # The declared fields still make the schema, and tests/tickets/test_api_representation.py
         # checks that both give the same answer for every shape of ticket.
         fields = self.fields
-        diagnosis, quote = _related_or_none(ticket, "diagnosis"), _related_or_none(ticket, "quote")
+        diagnosis, quote = related_or_none(ticket, "diagnosis"), related_or_none(ticket, "quote")
         return {
             "id": ticket.pk,
             "customer": ticket.customer_id,
@@ -130,14 +129,6 @@ class TicketOutput(serializers.ModelSerializer):
             "quote": None if quote is None else fields["quote"].to_representation(quote),
             "invoices": self.get_invoices(ticket),
         }
-
-
-def _related_or_none(instance, name: str):
-    """A reverse one-to-one relation, or None where there is none (as DRF's get_attribute does)."""
-    try:
-        return getattr(instance, name)
-    except ObjectDoesNotExist:
-        return None
 
 
 def ticket_response(ticket: Ticket, *, user, status_code=status.HTTP_200_OK) -> Response:

@@ -3,33 +3,14 @@ fields gives, for every shape of ticket: question, incident, free fee, diagnosis
 
 import pytest
 from django.utils import timezone
-from rest_framework import serializers
 
 from billing.models import FreePeriod
+from tests.representation import generic
 from tests.workflow import API, client_for, diagnosed, open_incident, start
 from tickets import selectors
-from tickets.api import TicketFeeOutput, TicketOutput, TicketQueueOutput
+from tickets.api import TicketOutput, TicketQueueOutput
 
 pytestmark = pytest.mark.django_db
-
-
-def generic(serializer_class, instance) -> dict:
-    """DRF's own walk over the declared fields, nested serializers included."""
-    serializer = serializer_class()
-    data = {}
-    for name, field in serializer.fields.items():
-        attribute = field.get_attribute(instance)
-        if name == "diagnosis_fee":  # a method field in the schema: the fee's own serializer, or null
-            data[name] = None if instance.fee_net is None else generic(TicketFeeOutput, instance)
-        elif attribute is None:
-            data[name] = None
-        elif isinstance(field, serializers.Serializer):
-            data[name] = generic(type(field), attribute)
-        else:
-            data[name] = field.to_representation(attribute)
-    if serializer_class is TicketFeeOutput:
-        data["free_reason"] = data["free_reason"] or None  # the contract shows no reason as null
-    return data
 
 
 @pytest.fixture
