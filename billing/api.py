@@ -18,7 +18,7 @@ from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
 from billing.models import Invoice
 from config.idempotency import idempotent
-from config.serializers import id_field, money_field, related_or_none, text_field
+from config.serializers import id_field, money_field, related_or_none, text_field, with_other_fields
 
 
 class DiagnosisFeeOutput(serializers.Serializer):
@@ -127,7 +127,7 @@ class InvoiceOutput(serializers.ModelSerializer):
         fields = self.fields
         money, day = fields["net"].to_representation, fields["issued_on"].to_representation
         credit_note = related_or_none(invoice, "credit_note")
-        return {
+        return with_other_fields(self, invoice, {
             "id": invoice.pk,
             "number": invoice.number,
             "customer": invoice.customer_id,
@@ -149,7 +149,7 @@ class InvoiceOutput(serializers.ModelSerializer):
             "amount_due": self.get_amount_due(invoice),
             "credit_note": None if credit_note is None else {
                 "number": credit_note.number, "issued_on": day(credit_note.issued_on)},
-        }
+        })
 
 
 class InvoiceFilter(serializers.Serializer):

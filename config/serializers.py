@@ -29,3 +29,13 @@ def related_or_none(instance, name: str):
         return getattr(instance, name)
     except ObjectDoesNotExist:
         return None
+
+
+def with_other_fields(serializer, instance, data: dict) -> dict:
+    """A hand-written representation `data`, plus DRF's own for any declared field it lacks (what a
+    subclass adds), so that a subclass of a written-out serializer still shows all its fields."""
+    for name, field in serializer.fields.items():
+        if name not in data:
+            attribute = field.get_attribute(instance)
+            data[name] = None if attribute is None else field.to_representation(attribute)
+    return data

@@ -8,7 +8,7 @@ from accounts.models import Service
 from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
 from config.idempotency import idempotent
 from config.pagination import OldestFirstCursorPagination
-from config.serializers import id_field, related_or_none, text_field
+from config.serializers import id_field, related_or_none, text_field, with_other_fields
 from tickets import selectors, services
 from tickets.models import Ticket
 
@@ -113,7 +113,7 @@ class TicketOutput(serializers.ModelSerializer):
         # checks that both give the same answer for every shape of ticket.
         fields = self.fields
         diagnosis, quote = related_or_none(ticket, "diagnosis"), related_or_none(ticket, "quote")
-        return {
+        return with_other_fields(self, ticket, {
             "id": ticket.pk,
             "customer": ticket.customer_id,
             "kind": ticket.kind,
@@ -128,7 +128,7 @@ class TicketOutput(serializers.ModelSerializer):
             "diagnosis": None if diagnosis is None else fields["diagnosis"].to_representation(diagnosis),
             "quote": None if quote is None else fields["quote"].to_representation(quote),
             "invoices": self.get_invoices(ticket),
-        }
+        })
 
 
 def ticket_response(ticket: Ticket, *, user, status_code=status.HTTP_200_OK) -> Response:
@@ -191,9 +191,6 @@ class TicketQueueOutput(TicketOutput):
 
     class Meta(TicketOutput.Meta):
         fields = [*TicketOutput.Meta.fields, "contact_pending"]
-
-    def to_representation(self, ticket):
-        return {**super().to_representation(ticket), "contact_pending": ticket.contact_pending}
 
 
 class TicketQueueApi(generics.ListAPIView):
