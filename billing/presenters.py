@@ -27,6 +27,11 @@ INVOICE_ROW = (
 )
 
 
+# What the rows read, and nothing else (the amount paid is an annotation of the list's query).
+INVOICE_ROW_COLUMNS = ("id", "number", "status", "due_on", "gross", "currency",
+                       "customer__name", "customer__country", "customer__support_status")
+
+
 def invoice_rows(invoices, *, today: date) -> list[SafeString]:
     """One `<tr>` per invoice, for templates/finance/billing/invoices.html (its header has the same columns)."""
     labels = {

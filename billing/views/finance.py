@@ -16,7 +16,7 @@ from accounts.selectors import billing_countries
 from billing import services
 from billing.forms import InvoiceFilterForm, PaymentForm, ReinstateForm
 from billing.models import BanEvent, Invoice
-from billing.presenters import invoice_rows
+from billing.presenters import INVOICE_ROW_COLUMNS, invoice_rows
 from billing.selectors import ban_events_for, invoices_visible_to
 from config.portals import call_service, paginate
 
@@ -36,7 +36,7 @@ def _aging_range(bucket: str, *, today):
 def filtered_invoices(request, *, default_status: str):
     today = timezone.localdate()
     form = InvoiceFilterForm(request.GET or None, countries=billing_countries())
-    queryset = invoices_visible_to(user=request.user).select_related("customer", "credit_note")
+    queryset = invoices_visible_to(user=request.user).select_related("customer")
     data = form.cleaned_data if form.is_valid() else {}
     status = data.get("status") or (default_status if not request.GET.get("status") else "")
     if status:
@@ -61,7 +61,7 @@ class InvoiceListView(FinanceRequiredMixin, View):
 
     def get(self, request):
         form, invoices, today = filtered_invoices(request, default_status=self.default_status)
-        page = paginate(request, invoices)
+        page = paginate(request, invoices.only(*INVOICE_ROW_COLUMNS))
         query = request.GET.copy()
         query.pop("page", None)
         return render(request, self.template_name, {"page": page, "rows": invoice_rows(page, today=today),
@@ -76,7 +76,8 @@ class ClosedInvoiceListView(InvoiceListView):
 
     def get(self, request):
         form, invoices, today = filtered_invoices(request, default_status="")
-        invoices = invoices.filter(status__in=(Invoice.State.REFUSED, Invoice.State.LAPSED)).order_by("-closed_at", "-id")
+        invoices = (invoices.filter(status__in=(Invoice.State.REFUSED, Invoice.State.LAPSED))
+                    .select_related("credit_note").order_by("-closed_at", "-id"))
         page = paginate(request, invoices)
         return render(request, self.template_name, {"page": page, "filters": form})
 

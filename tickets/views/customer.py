@@ -45,7 +45,8 @@ class DashboardView(CustomerRequiredMixin, View):
 
 class TicketListView(CustomerRequiredMixin, View):
     def get(self, request):
-        tickets = selectors.tickets_visible_to(user=request.user).order_by("-id")
+        tickets = (selectors.tickets_visible_to(user=request.user).order_by("-id")
+                   .only("id", "subject", "kind", "status", "created_at"))  # what the list shows
         return render(request, "customer/tickets/list.html", {"page": paginate(request, tickets)})
 
 

@@ -13,12 +13,12 @@ from tickets import selectors, services
 from tickets.fees import Outcome
 from tickets.forms import CloseForm, MessageForm, QueueFilterForm
 from tickets.models import Attachment, Ticket
-from tickets.presenters import staff_rows
+from tickets.presenters import STAFF_ROW_COLUMNS, staff_rows
 from tickets.views.customer import attachment_response
 
 
 def _list_context(request, queryset, *, title, filter_form):
-    queryset = queryset.select_related("customer", "assignee")
+    queryset = queryset.select_related("customer", "assignee").only(*STAFF_ROW_COLUMNS)
     page = paginate(request, queryset)
     return {"page": page, "rows": staff_rows(page), "title": title, "filters": filter_form,
             "query": _without_page(request)}
