@@ -28,7 +28,9 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
 
     FINAL_STATES = (State.RESOLVED, State.CLOSED, State.CANCELLED)
 
-    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="tickets")
+    # Indexed by ticket_customer_idx and ticket_customer_status_idx below, which start with it.
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="tickets",
+                                 db_index=False)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     subject = models.CharField(_("subject"), max_length=200)
@@ -62,6 +64,9 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["customer", "-id"], name="ticket_customer_idx"),
+            # A customer's tickets in one state, newest first (the API's ?status=): without it PostgreSQL
+            # read a busy account's newest tickets one by one, about 9,000 of them, to find 26 closed ones.
+            models.Index(fields=["customer", "status", "-id"], name="ticket_customer_status_idx"),
             models.Index(fields=["status", "id"], name="ticket_status_idx"),
             models.Index(fields=["assignee", "status", "id"], name="ticket_assignee_idx"),
             # The diagnosis queue: open incidents, oldest first.
