@@ -202,7 +202,11 @@ def _send_batch(emails, *, limit: int | None = None) -> tuple[list[SentEmail], E
             else:
                 email.last_error = f"{type(error).__name__}: {error}"[:2000]
                 first_error = first_error or error
-        SentEmail.objects.bulk_update(rows, ["attempts", "recipients", "language", "sent_at", "last_error"])
+        fields = ["attempts", "recipients", "language", "sent_at", "last_error"]
+        if len(rows) == 1:  # the e-mail of one event: a plain UPDATE, not bulk_update's CASE per column
+            rows[0].save(update_fields=fields)
+        else:
+            SentEmail.objects.bulk_update(rows, fields)
         for email in rows:
             if email.sent_at is not None:
                 email_sent.send(sender=SentEmail, email=email)

@@ -112,7 +112,10 @@ class TicketOutput(serializers.ModelSerializer):
         # The declared fields still make the schema, and tests/tickets/test_api_representation.py
         # checks that both give the same answer for every shape of ticket.
         fields = self.fields
-        diagnosis, quote = related_or_none(ticket, "diagnosis"), related_or_none(ticket, "quote")
+        if self.context.get("just_opened"):  # nothing can have been concluded, quoted or invoiced yet
+            diagnosis = quote = None
+        else:
+            diagnosis, quote = related_or_none(ticket, "diagnosis"), related_or_none(ticket, "quote")
         return with_other_fields(self, ticket, {
             "id": ticket.pk,
             "customer": ticket.customer_id,
@@ -127,7 +130,7 @@ class TicketOutput(serializers.ModelSerializer):
             "diagnosis_fee": self.get_diagnosis_fee(ticket),
             "diagnosis": None if diagnosis is None else fields["diagnosis"].to_representation(diagnosis),
             "quote": None if quote is None else fields["quote"].to_representation(quote),
-            "invoices": self.get_invoices(ticket),
+            "invoices": [] if self.context.get("just_opened") else self.get_invoices(ticket),
         })
 
 
@@ -182,7 +185,8 @@ class TicketListCreateApi(generics.ListAPIView):
             if service is None:
                 raise serializers.ValidationError({"service": ["This service does not belong to your account."]})
         ticket = services.ticket_open(by=request.user, service=service, **values)
-        return ticket_response(ticket, user=request.user, status_code=status.HTTP_201_CREATED)
+        # The ticket as created: the service returns it as the transaction committed it.
+        return Response(TicketOutput(ticket, context={"just_opened": True}).data, status=status.HTTP_201_CREATED)
 
 
 class TicketQueueOutput(TicketOutput):
