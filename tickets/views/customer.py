@@ -115,7 +115,8 @@ class TicketDetailView(CustomerRequiredMixin, View):
             "outcomes": Outcome.choices,
             "thread": selectors.ticket_messages(ticket=ticket).prefetch_related(
                 Prefetch("attachments", queryset=Attachment.objects.order_by("id"))),
-            "invoices": invoices_visible_to(user=request.user).filter(ticket=ticket).order_by("id"),
+            # The ticket is the account's own (ticket_page_queryset); the list shows no amount paid.
+            "invoices": ticket.invoices.order_by("id").only("id", "number", "gross", "currency", "status"),
             "form": form,
             "can_cancel": ticket.status == Ticket.State.OPEN,
             "message_url": "customer:tickets:message",
