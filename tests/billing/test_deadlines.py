@@ -125,3 +125,16 @@ def test_a_ban_left_pending_is_applied_by_the_next_sweep(invoice, customer, djan
     assert BanEvent.objects.get().applied_at is None
     assert sweep(timezone.now(), django_capture_on_commit_callbacks)["bans_apply_pending"] == 1
     assert Customer.objects.get(pk=invoice.customer_id).ban_reason == "refused_invoice"
+
+
+def test_a_development_database_lapses_and_bans_one_by_one(invoice, monkeypatch, django_capture_on_commit_callbacks):
+    # `make run` keeps its data in SQLite, where the chunks' set-based SQL does not run: the sweeps take
+    # each row through its one-at-a-time service there, with the same result.
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    assert sweep(days_after(invoice, 31), django_capture_on_commit_callbacks)["invoices_lapse_overdue"] == 1
+    monkeypatch.undo()
+    assert Invoice.objects.get().status == "lapsed" and CreditNote.objects.get().reason == "lapsed"
+    assert Customer.objects.get(pk=invoice.customer_id).support_status == "banned"
+    assert BanEvent.objects.get().applied_at is not None
