@@ -15,9 +15,10 @@ def command(service: str) -> str:
 
 
 def test_the_stack_has_web_worker_beat_postgres_redis_and_a_mail_catcher():
-    assert {"web", "worker", "beat", "db", "redis", "mailpit"} <= set(SERVICES)
+    assert {"web", "worker", "pdf-worker", "beat", "db", "redis", "mailpit"} <= set(SERVICES)
     assert command("web").startswith("gunicorn config.wsgi:application")
     assert command("worker").startswith("celery -A config worker")
+    assert command("pdf-worker").startswith("celery -A config worker")
     assert command("beat").startswith("celery -A config beat")
     assert SERVICES["db"]["image"].startswith("postgres:15")
     assert SERVICES["redis"]["image"].startswith("redis:7")
@@ -31,7 +32,7 @@ def test_every_long_running_service_has_a_health_check():
 
 
 def test_the_app_starts_after_healthy_services_and_the_migrations():
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "pdf-worker", "beat"):
         depends = SERVICES[name]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully", name
         for backing in ("db", "redis", "mailpit"):
@@ -61,3 +62,9 @@ def test_the_image_runs_as_a_user_not_root():
     users = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("USER ")]
     assert users and users[-1] != "root"
     assert "collectstatic" in dockerfile
+
+
+def test_every_queue_has_a_worker_and_pdfs_one_of_their_own():
+    queues = {name: command(name).split(" -Q ")[1].split()[0].split(",") for name in ("worker", "pdf-worker")}
+    assert queues == {"worker": ["celery"], "pdf-worker": ["pdf"]}
+    assert SERVICES["pdf-worker"]["mem_limit"]
