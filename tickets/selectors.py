@@ -1,8 +1,8 @@
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
 from accounts.permissions import is_customer, is_staff_member, is_support
 from billing.models import Invoice
-from tickets.models import Message, Ticket, TicketEvent
+from tickets.models import Attachment, Message, Ticket, TicketEvent
 
 OPEN_STATES = (Ticket.State.OPEN, Ticket.State.DIAGNOSING, Ticket.State.QUOTE_SENT, Ticket.State.IN_WORK)
 
@@ -78,3 +78,17 @@ def ticket_events_for(*, ticket: Ticket, user) -> QuerySet[TicketEvent]:
 
 def ticket_messages(*, ticket: Ticket) -> QuerySet[Message]:
     return ticket.messages.select_related("author").order_by("id")
+
+
+def ticket_thread(*, ticket: Ticket) -> list[Message]:
+    """The ticket's messages, oldest first, each knowing whether it has attachments, and with them.
+
+    Most threads have no attachment at all: the query that fetched them found nothing on almost every
+    view of a ticket page. Each message says whether it has any (an index probe in the same query), and
+    the attachments are fetched, in one more query, only for a thread where one has.
+    """
+    messages = list(ticket_messages(ticket=ticket).annotate(
+        has_attachments=Exists(Attachment.objects.filter(message=OuterRef("pk")))))
+    if any(message.has_attachments for message in messages):
+        prefetch_related_objects(messages, Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    return messages

@@ -1,7 +1,6 @@
 """Customer portal: dashboard, tickets, opening one (fee shown first), messages and attachments."""
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -113,8 +112,7 @@ class TicketDetailView(CustomerRequiredMixin, View):
             "diagnosis": getattr(ticket, "diagnosis", None),
             "events": selectors.ticket_events_for(ticket=ticket, user=request.user),
             "outcomes": Outcome.choices,
-            "thread": selectors.ticket_messages(ticket=ticket).prefetch_related(
-                Prefetch("attachments", queryset=Attachment.objects.order_by("id"))),
+            "thread": selectors.ticket_thread(ticket=ticket),
             # The ticket is the account's own (ticket_page_queryset); the list shows no amount paid.
             "invoices": ticket.invoices.order_by("id").only("id", "number", "gross", "currency", "status"),
             "form": form,

@@ -1,7 +1,6 @@
 """Support staff portal: the diagnosis queue, claiming, the ticket workspace, "my tickets"."""
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -12,7 +11,7 @@ from config.portals import call_service, paginate
 from tickets import selectors, services
 from tickets.fees import Outcome
 from tickets.forms import CloseForm, MessageForm, QueueFilterForm
-from tickets.models import Attachment, Ticket
+from tickets.models import Ticket
 from tickets.presenters import STAFF_ROW_COLUMNS, staff_rows
 from tickets.views.customer import attachment_response
 
@@ -102,8 +101,7 @@ class TicketWorkspaceView(SupportRequiredMixin, View):
             "diagnosis": getattr(ticket, "diagnosis", None),
             "events": selectors.ticket_events_for(ticket=ticket, user=request.user),
             "outcomes": Outcome.choices,
-            "thread": selectors.ticket_messages(ticket=ticket).prefetch_related(
-                Prefetch("attachments", queryset=Attachment.objects.order_by("id"))),
+            "thread": selectors.ticket_thread(ticket=ticket),
             "form": message_form or MessageForm(),
             "close_form": close_form or CloseForm(),
             "is_open_question": ticket.status == Ticket.State.OPEN and not ticket.is_incident,
