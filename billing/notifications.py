@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
+import redis
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
@@ -81,21 +83,77 @@ def email_kinds() -> list[str]:
 
 
 def email_queue(*, kind: str, object_id: int, customer_id: int) -> None:
-    """Record an e-mail in the caller's transaction and send it once that transaction has committed.
+    """Record an e-mail in the caller's transaction and have it sent once that transaction has committed.
 
     Recording it with the change it tells about means a broker outage delays it but never loses it.
     """
     SentEmail.objects.bulk_create(
         [SentEmail(kind=kind, object_id=object_id, customer_id=customer_id)], ignore_conflicts=True
     )
-
-    def enqueue() -> None:
-        from billing.tasks import email_send_task  # the tasks module imports this one
-
-        email_send_task.delay(kind, object_id)
-
     # robust: with the broker down the request still succeeds; the hourly sweep sends it.
-    transaction.on_commit(enqueue, robust=True)
+    transaction.on_commit(emails_relay_soon, robust=True)
+
+
+# One relay task sends every e-mail recorded while it waited to run, instead of one task per e-mail: at a
+# hundred new tickets a second, receiving and acknowledging a task per e-mail cost the workers more than
+# the e-mails (docs/performance.md). A flag in Redis, the broker, says a relay is waiting; it expires, so a
+# lost relay task holds nothing back for longer than this (and the hourly sweep sends what is left).
+RELAY_FLAG = "incident-desk:emails-relay-waiting"
+RELAY_FLAG_SECONDS = 60
+# Batches one relay sends before handing the rest to the next one (a worker is not held for ever).
+RELAY_BATCHES = 20
+
+
+def emails_relay_soon() -> None:
+    """Have a worker send the recorded e-mails: publish a relay task, unless one is already waiting."""
+    from billing.tasks import emails_relay_task  # the tasks module imports this one
+
+    if _relay_flag_raised():
+        emails_relay_task.delay()
+
+
+def emails_relay() -> int:
+    """Send the recorded e-mails nobody has tried to send yet, oldest first, a batch at a time; how many
+    were sent. A failure is recorded on its row and left to the hourly sweep (after its grace period),
+    so an SMTP outage is not retried by every new e-mail's relay."""
+    _relay_flag_lower()  # first: an e-mail recorded from now on publishes a relay of its own
+    sent = 0
+    for _batch in range(RELAY_BATCHES):
+        rows, error = _send_batch(SentEmail.objects.filter(attempts=0), limit=EMAIL_BATCH)
+        if not rows:
+            return sent
+        if error is not None:
+            logger.error("e-mails %s to %s: %s not sent (recorded on their rows), first: %r", rows[0].pk,
+                         rows[-1].pk, len(rows) - _sent(rows), error)
+        sent += _sent(rows)
+    emails_relay_soon()  # more were waiting than one relay sends: the next one goes on
+    return sent
+
+
+@lru_cache(maxsize=4)
+def _flag_store(url: str):
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+
+
+def _relay_flag_raised() -> bool:
+    """True if this call raised the flag (so it publishes the relay); True too when there is no flag to
+    keep (no Redis broker, or Redis not answering): then each e-mail publishes its relay, as it must."""
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        return True
+    try:
+        return bool(_flag_store(url).set(RELAY_FLAG, "1", nx=True, ex=RELAY_FLAG_SECONDS))
+    except redis.RedisError:
+        return True
+
+
+def _relay_flag_lower() -> None:
+    url = settings.CELERY_BROKER_URL
+    if url.startswith(("redis://", "rediss://")):
+        try:
+            _flag_store(url).delete(RELAY_FLAG)
+        except redis.RedisError:
+            logger.warning("could not lower the e-mail relay flag; it expires in %s s", RELAY_FLAG_SECONDS)
 
 
 def emails_record(*, kind: str, objects: list[tuple[int, int]]) -> None:

@@ -27,7 +27,15 @@ def ban_apply_task(ban_id: int) -> None:
 
 
 @shared_task(**RETRYING_TASK)
+def emails_relay_task() -> int:
+    """The e-mails of single events recorded since the last relay (notifications.email_queue)."""
+    return notifications.emails_relay()
+
+
+@shared_task(**RETRYING_TASK)
 def email_send_task(kind: str, object_id: int) -> None:
+    # No longer published (emails_relay_task sends them); kept for the messages a broker may still hold
+    # from before an upgrade.
     notifications.email_send(kind=kind, object_id=object_id)
 
 

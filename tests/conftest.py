@@ -143,6 +143,14 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_waiting_email_relay():
+    # A relay published by an earlier test and never run would keep the next test's e-mails waiting.
+    from billing import notifications
+
+    notifications._relay_flag_lower()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests only need passwords to round-trip.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

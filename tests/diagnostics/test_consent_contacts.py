@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import Role
+from billing.models import SentEmail
 from billing.notifications import EMAIL_GRACE, email_send
 from diagnostics.models import ContactObligation, CustomerContact
 from diagnostics.tasks import deadlines_enforce
@@ -21,6 +22,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 def ticket(customer, agent):
     ticket = open_incident(customer)
     start(agent, ticket["id"])
+    # The ticket's own e-mail went (a relay sends every e-mail waiting): the tests count theirs only.
+    SentEmail.objects.update(sent_at=timezone.now(), attempts=1)
     return ticket
 
 
