@@ -17,6 +17,7 @@ from billing.money import to_cents, vat_on
 from billing.notifications import email_queue
 from billing.pricing import vat_rate_for
 from billing.signals import customer_banned, customers_banned
+from config.bulk import update_from_instances
 from config.errors import InvalidTransition
 
 NUMBER_PREFIX = {DocumentCounter.Series.INVOICE: "", DocumentCounter.Series.CREDIT_NOTE: "C"}
@@ -238,18 +239,7 @@ def invoices_lapse(*, invoice_ids: list[int], today: date) -> list[Invoice]:
     for invoice in invoices:
         invoice.lapse(at=now)
     ids = [invoice.pk for invoice in invoices]
-    with connection.cursor() as cursor:
-        # Each invoice gets what its own transition set in memory.
-        cursor.execute(
-            """
-            UPDATE billing_invoice i SET status = l.status, closed_at = l.closed_at
-            FROM unnest(%(ids)s::bigint[], %(statuses)s::text[], %(closed_ats)s::timestamptz[])
-                AS l(id, status, closed_at)
-            WHERE i.id = l.id
-            """,
-            {"ids": ids, "statuses": [invoice.status for invoice in invoices],
-             "closed_ats": [invoice.closed_at for invoice in invoices]},
-        )
+    update_from_instances(invoices, ["status", "closed_at"])  # what each invoice's own transition set
     entities = BillingEntity.objects.in_bulk({invoice.entity_id for invoice in invoices})
     series = DocumentCounter.Series.CREDIT_NOTE
     firsts = {
@@ -346,19 +336,8 @@ def bans_apply(*, ban_ids: list[int]) -> int:
             "WHERE id = ANY(%(ids)s::bigint[])",
             {"now": now, "changed": changed, "ids": [ban_id for ban_id, _c, _r in bans]},
         )
-        if banned:
-            # Each account gets what its own transition set in memory.
-            cursor.execute(
-                """
-                UPDATE accounts_customer c
-                SET support_status = b.support_status, banned_at = b.banned_at, ban_reason = b.ban_reason
-                FROM unnest(%(ids)s::bigint[], %(statuses)s::text[], %(banned_ats)s::timestamptz[],
-                            %(reasons)s::text[]) AS b(id, support_status, banned_at, ban_reason)
-                WHERE c.id = b.id
-                """,
-                {"ids": [c.pk for c in banned], "statuses": [c.support_status for c in banned],
-                 "banned_ats": [c.banned_at for c in banned], "reasons": [c.ban_reason for c in banned]},
-            )
+    # Each account gets what its own transition set in memory.
+    update_from_instances(banned, ["support_status", "banned_at", "ban_reason"])
     if banned:
         customers_banned.send(sender=Customer, customers=banned)
     notifications.emails_record(kind=notifications.ACCOUNT_BANNED,

@@ -11,6 +11,7 @@ from django_fsm import TransitionNotAllowed
 from accounts.models import Customer, Service
 from billing.notifications import email_queue
 from billing.pricing import diagnosis_fee_for
+from config.bulk import update_from_instances
 from config.errors import SupportBanned
 from tickets.models import Attachment, Message, Ticket, TicketEvent
 from tickets.notifications import TICKET_OPENED
@@ -108,17 +109,8 @@ def tickets_cancel_for_bans(*, customer_ids: list[int]) -> int:
     for ticket in tickets:
         ticket.cancel()
     ids = [ticket.pk for ticket in tickets]
+    update_from_instances(tickets, ["status", "ended_at"])  # what each ticket's own transition set
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE tickets_ticket t SET status = c.status, ended_at = c.ended_at
-            FROM unnest(%(ids)s::bigint[], %(statuses)s::text[], %(ended_ats)s::timestamptz[])
-                AS c(id, status, ended_at)
-            WHERE t.id = c.id
-            """,
-            {"ids": ids, "statuses": [ticket.status for ticket in tickets],
-             "ended_ats": [ticket.ended_at for ticket in tickets]},
-        )
         cursor.execute(
             """
             INSERT INTO tickets_ticketevent (ticket_id, actor_id, verb, public, detail, created_at)
