@@ -17,11 +17,15 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["full_name", "language"]}),
         (_("Role"), {"fields": ["role", "customer", "is_active"]}),
-        (_("Django admin"), {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"],
-                             "classes": ["collapse"]}),
+        (
+            _("Django admin"),
+            {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"], "classes": ["collapse"]},
+        ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "role", "customer", "password1", "password2"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "role", "customer", "password1", "password2"]})
+    ]
     readonly_fields = ["last_login", "date_joined"]
 
 

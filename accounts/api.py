@@ -21,8 +21,15 @@ class CustomerOutput(serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = [
-            "id", "name", "country", "vat_id", "billing_address", "language",
-            "support_status", "banned_at", "ban_reason",
+            "id",
+            "name",
+            "country",
+            "vat_id",
+            "billing_address",
+            "language",
+            "support_status",
+            "banned_at",
+            "ban_reason",
         ]
 
     def get_ban_reason(self, obj) -> str | None:
@@ -64,18 +71,24 @@ class TokenObtainApi(APIView):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
-    @extend_schema(request=Input, responses={200: inline_serializer("Token", {"token": serializers.CharField()}),
-                                             429: ErrorDetail})
+    @extend_schema(
+        request=Input,
+        responses={200: inline_serializer("Token", {"token": serializers.CharField()}), 429: ErrorDetail},
+    )
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, email=data.validated_data["email"], password=data.validated_data["password"])
+        user = authenticate(
+            request, email=data.validated_data["email"], password=data.validated_data["password"]
+        )
         if getattr(request, "axes_locked_out", False):
             # SEC-07: this (e-mail, IP) pair failed too often; even the right password waits out the lock.
             raise LoginLockedOut()
         if user is None:
             # The same answer for an unknown e-mail and a wrong password.
-            raise serializers.ValidationError({"non_field_errors": ["Unable to log in with these credentials."]})
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Unable to log in with these credentials."]}
+            )
         # A token is a login: last_login moves, and django-axes forgets this pair's earlier failures.
         user_logged_in.send(sender=type(user), request=request, user=user)
         token, _ = Token.objects.get_or_create(user=user)
@@ -182,5 +195,3 @@ class ServiceDetailApi(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return services_visible_to(user=self.request.user)
-
-

@@ -51,8 +51,11 @@ class SessionLifetimeMiddleware:
             if now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
             else:
-                idle = (settings.SESSION_IDLE_SECONDS_STAFF if is_staff_member(user)
-                        else settings.SESSION_IDLE_SECONDS_CUSTOMER)
+                idle = (
+                    settings.SESSION_IDLE_SECONDS_STAFF
+                    if is_staff_member(user)
+                    else settings.SESSION_IDLE_SECONDS_CUSTOMER
+                )
                 # Activity pushes the expiry: a session idle for longer than this is gone.
                 if now - request.session.get(_PUSHED_AT, 0) >= PUSH_EVERY_SECONDS:
                     request.session[_PUSHED_AT] = now

@@ -32,13 +32,18 @@ class BillingEntity(CachedChoiceLabels, models.Model):
     company_id = models.CharField(
         _("SIREN or Steuernummer"), max_length=30, help_text=_("SIREN in France, Steuernummer in Germany")
     )
-    registration = models.CharField(_("registration"), max_length=200, blank=True, help_text=_("RCS, Handelsregister"))
+    registration = models.CharField(
+        _("registration"), max_length=200, blank=True, help_text=_("RCS, Handelsregister")
+    )
     iban = models.CharField(_("IBAN"), max_length=34, validators=[validate_iban])
     bic = models.CharField(_("BIC"), max_length=11, validators=[validate_bic])
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     language = models.CharField(_("document language"), max_length=2, choices=Language.choices)
     late_penalty_rate = models.DecimalField(
-        _("late-payment penalty rate (%)"), max_digits=5, decimal_places=2, default=0,
+        _("late-payment penalty rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
         help_text=_("Printed on invoices: the yearly rate of late-payment penalties."),
     )
 
@@ -66,7 +71,9 @@ class Customer(CachedChoiceLabels, FSMModelMixin, models.Model):
     country = models.CharField(_("country"), max_length=2)
     vat_id = models.CharField(_("VAT number"), max_length=20, blank=True)
     billing_address = models.TextField(_("billing address"), blank=True)
-    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
     # active → banned (refused or lapsed invoice) → active (reinstated by finance or an admin)
     support_status = FSMField(
         _("support status"), default=SupportStatus.ACTIVE, choices=SupportStatus.choices, protected=True

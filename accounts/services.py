@@ -92,10 +92,13 @@ def password_reset_mail_send(*, email: str, domain: str, use_https: bool) -> int
         if not user.has_usable_password():
             continue
         with translation.override(user.preferred_language):
-            path = reverse("password_reset_confirm", kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-            })
+            path = reverse(
+                "password_reset_confirm",
+                kwargs={
+                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                    "token": default_token_generator.make_token(user),
+                },
+            )
             context = {"user": user, "link": f"{'https' if use_https else 'http'}://{domain}{path}"}
             subject = render_to_string("email/accounts/password_reset_subject.txt", context).strip()
             body = render_to_string("email/accounts/password_reset.txt", context)

@@ -17,8 +17,11 @@ from accounts.permissions import is_customer, is_finance, is_support
 class LoginForm(AuthenticationForm):
     """The same message for an unknown address and a wrong password (SEC-08)."""
 
-    username = forms.EmailField(label=_("E-mail address"), max_length=254,
-                                widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
     error_messages = {
         "invalid_login": _("This e-mail address and password do not match an active account."),
         "inactive": _("This e-mail address and password do not match an active account."),
@@ -33,8 +36,13 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         # The account's language from now on, until the person picks another with the switch.
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.get_user().preferred_language,
-                            samesite="Lax", httponly=True, secure=self.request.is_secure())
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            form.get_user().preferred_language,
+            samesite="Lax",
+            httponly=True,
+            secure=self.request.is_secure(),
+        )
         return response
 
 
@@ -57,8 +65,9 @@ class HomeView(LoginRequiredMixin, RedirectView):
 
 
 class PasswordResetForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class PasswordResetView(FormView):
@@ -68,8 +77,11 @@ class PasswordResetView(FormView):
     form_class = PasswordResetForm
 
     def form_valid(self, form):
-        services.password_reset_request(email=form.cleaned_data["email"], domain=self.request.get_host(),
-                                        use_https=self.request.is_secure())
+        services.password_reset_request(
+            email=form.cleaned_data["email"],
+            domain=self.request.get_host(),
+            use_https=self.request.is_secure(),
+        )
         return redirect("password_reset_done")
 
 

@@ -25,25 +25,47 @@ from tickets.models import Ticket  # noqa: E402
 
 
 def main() -> None:
-    biggest = (Ticket.objects.filter(customer__support_status=Customer.SupportStatus.ACTIVE)
-               .values("customer_id").annotate(n=Count("id")).order_by("-n").first())
-    customer_user = User.objects.filter(customer_id=biggest["customer_id"], role=Role.CUSTOMER).order_by("id").first()
+    biggest = (
+        Ticket.objects.filter(customer__support_status=Customer.SupportStatus.ACTIVE)
+        .values("customer_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    customer_user = (
+        User.objects.filter(customer_id=biggest["customer_id"], role=Role.CUSTOMER).order_by("id").first()
+    )
     agent = User.objects.filter(role=Role.AGENT, is_active=True).order_by("id").first()
     finance = User.objects.filter(role=Role.FINANCE, is_active=True).order_by("id").first()
     tickets = Ticket.objects.filter(customer_id=biggest["customer_id"])
-    ticket_ids = (list(tickets.order_by("-id").values_list("id", flat=True)[:150])
-                  + list(tickets.order_by("id").values_list("id", flat=True)[:50]))
-    invoiced = (Invoice.objects.values("customer_id").annotate(n=Count("id")).order_by("-n").first())
-    print(json.dumps({
-        "customer": {"email": customer_user.email, "token": Token.objects.get_or_create(user=customer_user)[0].key,
-                     "customer_id": biggest["customer_id"], "tickets": biggest["n"]},
-        "agent": {"email": agent.email, "token": Token.objects.get_or_create(user=agent)[0].key},
-        "finance": {"email": finance.email, "token": Token.objects.get_or_create(user=finance)[0].key},
-        "ticket_ids": ticket_ids,
-        "invoice_customer_id": invoiced["customer_id"],
-        "counts": {"tickets": Ticket.objects.count(), "invoices": Invoice.objects.count(),
-                   "customers": Customer.objects.count()},
-    }))
+    ticket_ids = list(tickets.order_by("-id").values_list("id", flat=True)[:150]) + list(
+        tickets.order_by("id").values_list("id", flat=True)[:50]
+    )
+    invoiced = Invoice.objects.values("customer_id").annotate(n=Count("id")).order_by("-n").first()
+    print(
+        json.dumps(
+            {
+                "customer": {
+                    "email": customer_user.email,
+                    "token": Token.objects.get_or_create(user=customer_user)[0].key,
+                    "customer_id": biggest["customer_id"],
+                    "tickets": biggest["n"],
+                },
+                "agent": {"email": agent.email, "token": Token.objects.get_or_create(user=agent)[0].key},
+                "finance": {
+                    "email": finance.email,
+                    "token": Token.objects.get_or_create(user=finance)[0].key,
+                },
+                "ticket_ids": ticket_ids,
+                "invoice_customer_id": invoiced["customer_id"],
+                "counts": {
+                    "tickets": Ticket.objects.count(),
+                    "invoices": Invoice.objects.count(),
+                    "customers": Customer.objects.count(),
+                },
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -35,22 +35,37 @@ from tests.pdf_helpers import page_count  # noqa: E402
 INVOICE_TARGET_MS = 150
 
 SELLER = pdf.Seller(
-    name="Exemple Hébergement SAS", address="1 rue de l'Exemple\n59100 Roubaix\nFrance", country="FR",
-    vat_id="FR11123456782", company_id="123456782",
+    name="Exemple Hébergement SAS",
+    address="1 rue de l'Exemple\n59100 Roubaix\nFrance",
+    country="FR",
+    vat_id="FR11123456782",
+    company_id="123456782",
     registration="RCS Exempleville 123 456 782, SAS au capital de 10 000 €",
-    iban="FR7630006000011234567890189", bic="EXMPFRPPXXX", late_penalty_rate=Decimal("10.00"),
+    iban="FR7630006000011234567890189",
+    bic="EXMPFRPPXXX",
+    late_penalty_rate=Decimal("10.00"),
 )
-BUYER = pdf.Party(name="Boulangerie Dupont SARL", address="12 rue des Lilas\n69003 Lyon", country="FR",
-                  vat_id="FR40303265045")
+BUYER = pdf.Party(
+    name="Boulangerie Dupont SARL",
+    address="12 rue des Lilas\n69003 Lyon",
+    country="FR",
+    vat_id="FR40303265045",
+)
 
 
 def lines(count: int) -> tuple[pdf.Line, ...]:
     made = []
     for n in range(1, count + 1):
         quantity, unit_price = Decimal(n % 3 + 1), Decimal("49.95") + n
-        made.append(pdf.Line(description=f"Intervention {n} : vérification et remise en service du service "
-                                         f"n° {n}, journaux analysés et configuration corrigée",
-                             quantity=quantity, unit_price=unit_price, net=to_cents(quantity * unit_price)))
+        made.append(
+            pdf.Line(
+                description=f"Intervention {n} : vérification et remise en service du service "
+                f"n° {n}, journaux analysés et configuration corrigée",
+                quantity=quantity,
+                unit_price=unit_price,
+                net=to_cents(quantity * unit_price),
+            )
+        )
     return tuple(made)
 
 
@@ -61,18 +76,40 @@ def totals(items) -> dict:
 
 
 def invoice() -> pdf.BillingDocument:
-    items = (pdf.Line("Diagnostic d'incident, ticket n° 4242", Decimal("1"), Decimal("20.00"), Decimal("20.00")),
-             pdf.Line("Remplacement du disque", Decimal("2"), Decimal("49.95"), Decimal("99.90")))
-    return pdf.BillingDocument(kind=pdf.INVOICE, number="FR-2026-004242", issued_on=date(2026, 3, 3),
-                               service_date=date(2026, 3, 2), due_on=date(2026, 4, 2), language="fr",
-                               currency="EUR", seller=SELLER, buyer=BUYER, lines=items, **totals(items))
+    items = (
+        pdf.Line("Diagnostic d'incident, ticket n° 4242", Decimal("1"), Decimal("20.00"), Decimal("20.00")),
+        pdf.Line("Remplacement du disque", Decimal("2"), Decimal("49.95"), Decimal("99.90")),
+    )
+    return pdf.BillingDocument(
+        kind=pdf.INVOICE,
+        number="FR-2026-004242",
+        issued_on=date(2026, 3, 3),
+        service_date=date(2026, 3, 2),
+        due_on=date(2026, 4, 2),
+        language="fr",
+        currency="EUR",
+        seller=SELLER,
+        buyer=BUYER,
+        lines=items,
+        **totals(items),
+    )
 
 
 def quote(line_count: int) -> QuoteDocument:
     items = lines(line_count)
-    return QuoteDocument(number="Q-004242", issued_on=date(2026, 3, 3), valid_until=date(2026, 3, 17),
-                         ticket_id=4242, language="fr", currency="EUR", seller=SELLER, buyer=BUYER,
-                         lines=items, fee_net=Decimal("20.00"), **totals(items))
+    return QuoteDocument(
+        number="Q-004242",
+        issued_on=date(2026, 3, 3),
+        valid_until=date(2026, 3, 17),
+        ticket_id=4242,
+        language="fr",
+        currency="EUR",
+        seller=SELLER,
+        buyer=BUYER,
+        lines=items,
+        fee_net=Decimal("20.00"),
+        **totals(items),
+    )
 
 
 def measure(render, *, runs: int, warmup: int) -> dict:
@@ -87,8 +124,13 @@ def measure(render, *, runs: int, warmup: int) -> dict:
         wall.append(time.perf_counter() - w0)
         cpu.append(time.process_time() - c0)
     elapsed = time.perf_counter() - started
-    return {"median_ms": statistics.median(wall) * 1000, "p90_ms": statistics.quantiles(wall, n=10)[-1] * 1000,
-            "min_ms": min(wall) * 1000, "cpu_ms": statistics.median(cpu) * 1000, "per_second": runs / elapsed}
+    return {
+        "median_ms": statistics.median(wall) * 1000,
+        "p90_ms": statistics.quantiles(wall, n=10)[-1] * 1000,
+        "min_ms": min(wall) * 1000,
+        "cpu_ms": statistics.median(cpu) * 1000,
+        "per_second": runs / elapsed,
+    }
 
 
 def main() -> None:
@@ -104,19 +146,29 @@ def main() -> None:
         ("invoice, 1 page (Factur-X, PDF/A-3b, QR)", lambda: pdf.billing_document_pdf(invoice_doc)),
         (f"quote, {pages} pages", lambda: quote_pdf(quote_doc)),
     ]
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    print(f"machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-          f"WeasyPrint {version('weasyprint')}, pydyf {version('pydyf')}, factur-x {version('factur-x')}, "
-          f"segno {version('segno')}, pypdf {version('pypdf')}")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    print(
+        f"machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"WeasyPrint {version('weasyprint')}, pydyf {version('pydyf')}, factur-x {version('factur-x')}, "
+        f"segno {version('segno')}, pypdf {version('pypdf')}"
+    )
     print(f"{args.runs} renders each after {args.warmup} warm-up renders, one process, one thread")
     load = os.getloadavg()[0]
     print(f"load average before: {load:.2f} on {os.cpu_count()} cores")
     print(f"{'document':<44} {'median':>9} {'p90':>9} {'min':>9} {'CPU':>9} {'docs/s':>7}")
     for name, render in cases:
         result = measure(render, runs=args.runs, warmup=args.warmup)
-        print(f"{name:<44} {result['median_ms']:>6.0f} ms {result['p90_ms']:>6.0f} ms {result['min_ms']:>6.0f} ms "
-              f"{result['cpu_ms']:>6.0f} ms {result['per_second']:>7.1f}")
+        print(
+            f"{name:<44} {result['median_ms']:>6.0f} ms {result['p90_ms']:>6.0f} ms {result['min_ms']:>6.0f} ms "
+            f"{result['cpu_ms']:>6.0f} ms {result['per_second']:>7.1f}"
+        )
         if name.startswith("invoice"):
             invoice_result = result
     # Rendering is single-threaded: on an idle core its wall time is its CPU time. On a shared machine

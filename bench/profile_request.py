@@ -33,8 +33,14 @@ from tickets.models import Ticket  # noqa: E402
 def someone(role: str) -> User:
     if role == "customer":
         # The active account with the most tickets: the worst case of "my tickets".
-        customer_id = (Ticket.objects.filter(customer__support_status="active").values("customer_id")
-                       .annotate(n=Count("id")).order_by("-n").values_list("customer_id", flat=True).first())
+        customer_id = (
+            Ticket.objects.filter(customer__support_status="active")
+            .values("customer_id")
+            .annotate(n=Count("id"))
+            .order_by("-n")
+            .values_list("customer_id", flat=True)
+            .first()
+        )
         return User.objects.filter(customer_id=customer_id).order_by("id").first()
     return User.objects.filter(role=role, is_active=True).order_by("id").first()
 
@@ -46,7 +52,9 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=200)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=40)
-    parser.add_argument("--no-profile", action="store_true", help="only the times, without cProfile's overhead")
+    parser.add_argument(
+        "--no-profile", action="store_true", help="only the times, without cProfile's overhead"
+    )
     parser.add_argument("--post", metavar="JSON", help="POST this JSON body instead of a GET (API paths)")
     args = parser.parse_args()
 
@@ -73,9 +81,11 @@ def main() -> None:
         request()
     profile.disable()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"{args.path} as {args.role}: {len(response.content):,} bytes, {len(queries)} queries, "
-          f"{wall / args.n * 1000:.1f} ms wall and {cpu / args.n * 1000:.1f} ms CPU per request"
-          f"{'' if args.no_profile else ' (profiled)'}")
+    print(
+        f"{args.path} as {args.role}: {len(response.content):,} bytes, {len(queries)} queries, "
+        f"{wall / args.n * 1000:.1f} ms wall and {cpu / args.n * 1000:.1f} ms CPU per request"
+        f"{'' if args.no_profile else ' (profiled)'}"
+    )
     if not args.no_profile:
         pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
 

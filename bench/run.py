@@ -38,7 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 DOC = ROOT / "docs" / "performance.md"
-PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+PY = (
+    str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+)
 BIN = Path(PY).parent
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_DB_NAME", "incident_bench")
@@ -64,19 +66,21 @@ def db_url(name: str) -> str:
 
 def app_env(db: str) -> dict:
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": db_url(db),
-        "CELERY_BROKER_URL": BROKER,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        # Plain HTTP on loopback: in production TLS ends at the proxy in front of gunicorn.
-        "DJANGO_SECURE_SSL": "false",
-        # No SMTP server here: e-mails are built and recorded as sent, not delivered.
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "DATABASE_URL": db_url(db),
+            "CELERY_BROKER_URL": BROKER,
+            "DJANGO_DEBUG": "false",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            # Plain HTTP on loopback: in production TLS ends at the proxy in front of gunicorn.
+            "DJANGO_SECURE_SSL": "false",
+            # No SMTP server here: e-mails are built and recorded as sent, not delivered.
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     env.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
     return env
 
@@ -89,11 +93,14 @@ def psql(sql: str, db: str = "postgres") -> str:
 
 
 def manage(*args: str, db: str, capture: bool = False) -> str:
-    done = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=app_env(db), text=True,
-                          capture_output=capture)
+    done = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=app_env(db), text=True, capture_output=capture
+    )
     if done.returncode:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed\n{done.stdout if capture else ''}"
-                           f"{done.stderr if capture else ''}")
+        raise RuntimeError(
+            f"manage.py {' '.join(args)} failed\n{done.stdout if capture else ''}"
+            f"{done.stderr if capture else ''}"
+        )
     return done.stdout if capture else ""
 
 
@@ -130,8 +137,14 @@ def database_ready(scale: float) -> None:
 
 
 def fixtures() -> dict:
-    done = subprocess.run([PY, str(ROOT / "bench" / "fixtures.py")], cwd=ROOT, env=app_env(DB_NAME),
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [PY, str(ROOT / "bench" / "fixtures.py")],
+        cwd=ROOT,
+        env=app_env(DB_NAME),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -160,16 +173,45 @@ class Servers:
         subprocess.run(["redis-cli", "-u", BROKER, "FLUSHDB"], capture_output=True)  # tasks of a former run
         if self.web:
             self.gunicorn = subprocess.Popen(
-                [str(BIN / "gunicorn"), "bench.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{PORT}",
-                 "--log-level", "warning", "--timeout", "60"],
-                cwd=ROOT, env=env, stdout=open(VAR / "gunicorn.log", "a"), stderr=subprocess.STDOUT)  # noqa: SIM115
+                [
+                    str(BIN / "gunicorn"),
+                    "bench.wsgi:application",
+                    "--workers",
+                    "2",
+                    "--bind",
+                    f"127.0.0.1:{PORT}",
+                    "--log-level",
+                    "warning",
+                    "--timeout",
+                    "60",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=open(VAR / "gunicorn.log", "a"),
+                stderr=subprocess.STDOUT,
+            )  # noqa: SIM115
             self.procs.append(self.gunicorn)
         for queue in self.queues or [None]:
             self.celery = subprocess.Popen(
-                [str(BIN / "celery"), "-A", "config", "worker", "--concurrency", "1", "--loglevel", "WARNING",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat",
-                 *(["-Q", queue, "-n", f"{queue}@%h"] if queue else [])],
-                cwd=ROOT, env=env, stdout=open(VAR / "celery.log", "a"), stderr=subprocess.STDOUT)  # noqa: SIM115
+                [
+                    str(BIN / "celery"),
+                    "-A",
+                    "config",
+                    "worker",
+                    "--concurrency",
+                    "1",
+                    "--loglevel",
+                    "WARNING",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    *(["-Q", queue, "-n", f"{queue}@%h"] if queue else []),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=open(VAR / "celery.log", "a"),
+                stderr=subprocess.STDOUT,
+            )  # noqa: SIM115
             self.procs.append(self.celery)
         if self.web:
             deadline = time.monotonic() + 90
@@ -187,8 +229,12 @@ class Servers:
 
     def cpu_seconds(self) -> tuple[dict, dict]:
         """CPU time so far of each web worker, and of each PostgreSQL backend serving this database."""
-        backends = [int(pid) for pid in psql(
-            f"SELECT pid FROM pg_stat_activity WHERE datname = '{self.db}' AND pid <> pg_backend_pid()").split()]
+        backends = [
+            int(pid)
+            for pid in psql(
+                f"SELECT pid FROM pg_stat_activity WHERE datname = '{self.db}' AND pid <> pg_backend_pid()"
+            ).split()
+        ]
         return _cpu(self.worker_pids()), _cpu(backends)
 
     def worker_pids(self) -> list[int]:
@@ -241,8 +287,9 @@ class Session:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         page = opener.open(f"{BASE}/login/", timeout=30).read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        data = urllib.parse.urlencode({"username": email, "password": PASSWORD,
-                                       "csrfmiddlewaretoken": token}).encode()
+        data = urllib.parse.urlencode(
+            {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token}
+        ).encode()
         request = urllib.request.Request(f"{BASE}/login/", data=data, headers={"Referer": f"{BASE}/login/"})
         opener.open(request, timeout=30)
         cookies = {c.name: c.value for c in self.jar}
@@ -267,45 +314,100 @@ def scenarios(fx: dict, sessions: dict) -> list[dict]:
     customer, agent, finance = sessions["customer"], sessions["agent"], sessions["finance"]
     tickets = fx["ticket_ids"]
     csrf = customer.cookies.get("csrftoken", "")
-    form = urllib.parse.urlencode({
-        "csrfmiddlewaretoken": csrf, "subject": "Bench: server unreachable",
-        "description": "Opened by the benchmark.", "accept_diagnosis_fee": "on",
-    })
-    api_body = json.dumps({"kind": "incident", "subject": "Bench: server unreachable",
-                           "description": "Opened by the benchmark.", "accept_diagnosis_fee": True})
+    form = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": csrf,
+            "subject": "Bench: server unreachable",
+            "description": "Opened by the benchmark.",
+            "accept_diagnosis_fee": "on",
+        }
+    )
+    api_body = json.dumps(
+        {
+            "kind": "incident",
+            "subject": "Bench: server unreachable",
+            "description": "Opened by the benchmark.",
+            "accept_diagnosis_fee": True,
+        }
+    )
     return [
         {"name": "Staff queue page", "paths": ["/staff/"], "headers": agent.headers(), "kind": "page"},
-        {"name": "Customer's ticket list", "paths": ["/customer/tickets/"], "headers": customer.headers(),
-         "kind": "page"},
-        {"name": "Ticket page (customer)", "paths": [f"/customer/tickets/{t}/" for t in tickets],
-         "headers": customer.headers(), "kind": "page"},
-        {"name": "Ticket page (staff)", "paths": [f"/staff/tickets/{t}/" for t in tickets],
-         "headers": agent.headers(), "kind": "page"},
-        {"name": "API tickets ?status=resolved (staff)", "paths": ["/api/v1/tickets/?status=resolved"],
-         "headers": token_headers(fx["agent"]["token"]), "kind": "page"},
-        {"name": "API tickets ?status=closed (customer)", "paths": ["/api/v1/tickets/?status=closed"],
-         "headers": token_headers(fx["customer"]["token"]), "kind": "page"},
-        {"name": "API invoices ?status=open", "paths": ["/api/v1/invoices/?status=open"],
-         "headers": token_headers(fx["finance"]["token"]), "kind": "page"},
-        {"name": "API invoices ?customer=", "paths": [f"/api/v1/invoices/?customer={fx['invoice_customer_id']}"],
-         "headers": token_headers(fx["finance"]["token"]), "kind": "page"},
+        {
+            "name": "Customer's ticket list",
+            "paths": ["/customer/tickets/"],
+            "headers": customer.headers(),
+            "kind": "page",
+        },
+        {
+            "name": "Ticket page (customer)",
+            "paths": [f"/customer/tickets/{t}/" for t in tickets],
+            "headers": customer.headers(),
+            "kind": "page",
+        },
+        {
+            "name": "Ticket page (staff)",
+            "paths": [f"/staff/tickets/{t}/" for t in tickets],
+            "headers": agent.headers(),
+            "kind": "page",
+        },
+        {
+            "name": "API tickets ?status=resolved (staff)",
+            "paths": ["/api/v1/tickets/?status=resolved"],
+            "headers": token_headers(fx["agent"]["token"]),
+            "kind": "page",
+        },
+        {
+            "name": "API tickets ?status=closed (customer)",
+            "paths": ["/api/v1/tickets/?status=closed"],
+            "headers": token_headers(fx["customer"]["token"]),
+            "kind": "page",
+        },
+        {
+            "name": "API invoices ?status=open",
+            "paths": ["/api/v1/invoices/?status=open"],
+            "headers": token_headers(fx["finance"]["token"]),
+            "kind": "page",
+        },
+        {
+            "name": "API invoices ?customer=",
+            "paths": [f"/api/v1/invoices/?customer={fx['invoice_customer_id']}"],
+            "headers": token_headers(fx["finance"]["token"]),
+            "kind": "page",
+        },
         {"name": "Finance unpaid list", "paths": ["/finance/"], "headers": finance.headers(), "kind": "page"},
-        {"name": "Receivables summary (API)", "paths": ["/api/v1/reports/receivables/"],
-         "headers": token_headers(fx["finance"]["token"]), "kind": "page"},
-        {"name": "Ticket creation (API)", "paths": ["/api/v1/tickets/"], "method": "POST", "body": api_body,
-         "headers": {**token_headers(fx["customer"]["token"]), "Content-Type": "application/json"},
-         "kind": "create"},
-        {"name": "Ticket creation (form)", "paths": ["/customer/tickets/new/"], "method": "POST", "body": form,
-         "headers": {**customer.headers(), "Content-Type": "application/x-www-form-urlencoded"},
-         "kind": "create"},
+        {
+            "name": "Receivables summary (API)",
+            "paths": ["/api/v1/reports/receivables/"],
+            "headers": token_headers(fx["finance"]["token"]),
+            "kind": "page",
+        },
+        {
+            "name": "Ticket creation (API)",
+            "paths": ["/api/v1/tickets/"],
+            "method": "POST",
+            "body": api_body,
+            "headers": {**token_headers(fx["customer"]["token"]), "Content-Type": "application/json"},
+            "kind": "create",
+        },
+        {
+            "name": "Ticket creation (form)",
+            "paths": ["/customer/tickets/new/"],
+            "method": "POST",
+            "body": form,
+            "headers": {**customer.headers(), "Content-Type": "application/x-www-form-urlencoded"},
+            "kind": "create",
+        },
     ]
 
 
 def probe(scenario: dict) -> tuple[int, str]:
     """One request before the load: the status, so a missing page is reported rather than measured."""
-    request = urllib.request.Request(BASE + scenario["paths"][0], headers=scenario["headers"],
-                                     data=scenario.get("body", "").encode() or None,
-                                     method=scenario.get("method", "GET"))
+    request = urllib.request.Request(
+        BASE + scenario["paths"][0],
+        headers=scenario["headers"],
+        data=scenario.get("body", "").encode() or None,
+        method=scenario.get("method", "GET"),
+    )
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -323,26 +425,50 @@ def wrk(scenario: dict, *, seconds: int, concurrency: int) -> dict:
         paths, headers = Path(tmp) / "paths", Path(tmp) / "headers"
         paths.write_text("\n".join(scenario["paths"]) + "\n")
         headers.write_text("".join(f"{k}: {v}\n" for k, v in scenario["headers"].items()))
-        env = dict(os.environ, BENCH_PATHS=str(paths), BENCH_HEADERS=str(headers),
-                   BENCH_METHOD=scenario.get("method", "GET"))
+        env = dict(
+            os.environ,
+            BENCH_PATHS=str(paths),
+            BENCH_HEADERS=str(headers),
+            BENCH_METHOD=scenario.get("method", "GET"),
+        )
         if scenario.get("body"):
             env["BENCH_BODY"] = scenario["body"]
         done = subprocess.run(
-            ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{seconds}s", "--timeout", "10s",
-             "-s", str(ROOT / "bench" / "wrk.lua"), BASE],
-            capture_output=True, text=True, env=env, timeout=seconds + 60)
+            [
+                "wrk",
+                "-t",
+                "2",
+                "-c",
+                str(concurrency),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(ROOT / "bench" / "wrk.lua"),
+                BASE,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=seconds + 60,
+        )
     line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no result:\n{done.stdout}\n{done.stderr}")
-    result = json.loads(line[len("BENCH_JSON "):])
+    result = json.loads(line[len("BENCH_JSON ") :])
     result["queries_per_request"] = result["queries"] / result["counted"] if result["counted"] else None
     return result
 
 
 def median_of(runs: list[dict]) -> dict:
     keys = ["rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "queries_per_request", "web_cpu_ms", "db_cpu_ms"]
-    out = {k: statistics.median([r[k] for r in runs if r.get(k) is not None])
-           if any(r.get(k) is not None for r in runs) else None for k in keys}
+    out = {
+        k: statistics.median([r[k] for r in runs if r.get(k) is not None])
+        if any(r.get(k) is not None for r in runs)
+        else None
+        for k in keys
+    }
     out["bad"] = sum(r["bad"] + r["socket_errors"] for r in runs)
     out["runs"] = [{k: r[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms")} for r in runs]
     return out
@@ -358,7 +484,9 @@ def web_phase(args, fx: dict) -> tuple[list[dict], dict]:
             status, queries = probe(scenario)
             if status >= 400:
                 log(f"{scenario['name']}: HTTP {status} before any load: not measured")
-                results.append({"name": scenario["name"], "kind": scenario["kind"], "missing": f"HTTP {status}"})
+                results.append(
+                    {"name": scenario["name"], "kind": scenario["kind"], "missing": f"HTTP {status}"}
+                )
                 continue
             wrk(scenario, seconds=args.warmup, concurrency=args.concurrency)  # warm caches and connections
             runs = []
@@ -371,11 +499,15 @@ def web_phase(args, fx: dict) -> tuple[list[dict], dict]:
                 # cores not shared with anything else (the machine's other users take the rest).
                 r["web_cpu_ms"] = _cpu_used(web_before, web_after) * 1000 / max(r["requests"], 1)
                 r["db_cpu_ms"] = _cpu_used(db_before, db_after) * 1000 / max(r["requests"], 1)
-                log(f"{scenario['name']} run {n + 1}: {r['rps']:.0f} req/s, p50 {r['p50_ms']:.1f} ms, "
+                log(
+                    f"{scenario['name']} run {n + 1}: {r['rps']:.0f} req/s, p50 {r['p50_ms']:.1f} ms, "
                     f"p95 {r['p95_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, {r['queries_per_request'] or 0:.1f} "
-                    f"queries/req, {r['bad']} bad")
+                    f"queries/req, {r['bad']} bad"
+                )
             results.append({"name": scenario["name"], "kind": scenario["kind"], **median_of(runs)})
-        memory = {"worker_peak_mb": [round(status_kb(pid, "VmHWM") / 1024, 1) for pid in servers.worker_pids()]}
+        memory = {
+            "worker_peak_mb": [round(status_kb(pid, "VmHWM") / 1024, 1) for pid in servers.worker_pids()]
+        }
     return results, memory
 
 
@@ -394,8 +526,14 @@ def deadline_run(overdue: int, email_sample: int) -> dict:
     with Servers(DEADLINE_DB, web=False, queues=["celery", "pdf"]):
         time.sleep(3)  # the workers are up and polling, as in production
         command = [PY, str(ROOT / "bench" / "deadlines.py"), "--email-sample", str(email_sample)]
-        proc = subprocess.Popen(command, cwd=ROOT, env=app_env(DEADLINE_DB),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=app_env(DEADLINE_DB),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         samples: list[tuple[float, int]] = []
 
         def sample() -> None:
@@ -416,8 +554,12 @@ def deadline_run(overdue: int, email_sample: int) -> dict:
     if proc.returncode:
         raise RuntimeError(f"enforce_deadlines failed:\n{out}\n{err[-3000:]}")
     lapsed = int(psql("SELECT COUNT(*) FROM billing_invoice WHERE status = 'lapsed'", DEADLINE_DB))
-    still_due = int(psql("SELECT COUNT(*) FROM billing_invoice WHERE status = 'open' AND due_on < CURRENT_DATE",
-                         DEADLINE_DB))
+    still_due = int(
+        psql(
+            "SELECT COUNT(*) FROM billing_invoice WHERE status = 'open' AND due_on < CURRENT_DATE",
+            DEADLINE_DB,
+        )
+    )
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     psql(f'DROP DATABASE IF EXISTS "{DEADLINE_DB}"')
     rss = [kb for _t, kb in samples] or [0]
@@ -425,9 +567,20 @@ def deadline_run(overdue: int, email_sample: int) -> dict:
     early = rss[max(0, len(rss) // 10)]
     timed = json.loads(next(line for line in out.splitlines() if line.startswith("DEADLINES_JSON "))[15:])
     # The time of the sweeps, not of the process start-up nor of the e-mails' drain after them.
-    return {"seconds": timed["seconds"], "process_seconds": seconds, "peak_mb": max(rss) / 1024, "early_mb": early / 1024, "lapsed_total": lapsed,
-            "still_due": still_due, "sweeps": timed["sweeps"], "copy_seconds": copied, "drain": timed["drain"],
-            "lost_sample": timed["lost_sample"], "load_before": load_before, "load_after": load}
+    return {
+        "seconds": timed["seconds"],
+        "process_seconds": seconds,
+        "peak_mb": max(rss) / 1024,
+        "early_mb": early / 1024,
+        "lapsed_total": lapsed,
+        "still_due": still_due,
+        "sweeps": timed["sweeps"],
+        "copy_seconds": copied,
+        "drain": timed["drain"],
+        "lost_sample": timed["lost_sample"],
+        "load_before": load_before,
+        "load_after": load,
+    }
 
 
 def deadlines_phase(args) -> dict:
@@ -435,11 +588,13 @@ def deadlines_phase(args) -> dict:
     for n in range(args.runs):
         runs.append(deadline_run(args.overdue, args.email_sample))
         r = runs[-1]
-        log(f"enforce_deadlines run {n + 1}: {r['seconds']:.1f} s, peak {r['peak_mb']:.0f} MB "
+        log(
+            f"enforce_deadlines run {n + 1}: {r['seconds']:.1f} s, peak {r['peak_mb']:.0f} MB "
             f"(at 10 %: {r['early_mb']:.0f} MB), still due after: {r['still_due']}; "
             + ", ".join(f"{s['sweep']} {s['count']} in {s['seconds']} s" for s in r["sweeps"])
             + f"; e-mails drained {r['drain']}; lost ones sent inline {r['lost_sample']}; "
-              f"load {r['load_before']} -> {r['load_after']}")
+            f"load {r['load_before']} -> {r['load_after']}"
+        )
     return {
         "overdue": args.overdue,
         "seconds": statistics.median(r["seconds"] for r in runs),
@@ -448,20 +603,37 @@ def deadlines_phase(args) -> dict:
         "still_due": max(r["still_due"] for r in runs),
         "runs": [round(r["seconds"], 1) for r in runs],
         # Each sweep's median time over the runs (their counts are the same in every run).
-        "sweeps": [{"sweep": s["sweep"], "count": s["count"],
-                    "seconds": statistics.median(r["sweeps"][i]["seconds"] for r in runs)}
-                   for i, s in enumerate(runs[-1]["sweeps"])],
-        "drain": {"recorded": runs[-1]["drain"]["recorded"],
-                  "left": max(r["drain"]["left"] for r in runs),
-                  **{key: statistics.median(r["drain"][key] for r in runs)
-                     for key in ("seconds_from_start", "seconds_after_sweeps", "sent_during_sweeps")}},
-        "lost_sample": None if not runs[-1]["lost_sample"] else {
+        "sweeps": [
+            {
+                "sweep": s["sweep"],
+                "count": s["count"],
+                "seconds": statistics.median(r["sweeps"][i]["seconds"] for r in runs),
+            }
+            for i, s in enumerate(runs[-1]["sweeps"])
+        ],
+        "drain": {
+            "recorded": runs[-1]["drain"]["recorded"],
+            "left": max(r["drain"]["left"] for r in runs),
+            **{
+                key: statistics.median(r["drain"][key] for r in runs)
+                for key in ("seconds_from_start", "seconds_after_sweeps", "sent_during_sweeps")
+            },
+        },
+        "lost_sample": None
+        if not runs[-1]["lost_sample"]
+        else {
             "count": runs[-1]["lost_sample"]["count"],
-            **{key: statistics.median(r["lost_sample"][key] for r in runs) for key in ("seconds", "ms_each")}},
+            **{key: statistics.median(r["lost_sample"][key] for r in runs) for key in ("seconds", "ms_each")},
+        },
         "loads": [f"{r['load_before']} -> {r['load_after']}" for r in runs],
         "lapse_seconds": statistics.median(
-            sum(s["seconds"] for s in r["sweeps"] if s["sweep"] in ("invoices_lapse_overdue", "bans_apply_pending"))
-            for r in runs),
+            sum(
+                s["seconds"]
+                for s in r["sweeps"]
+                if s["sweep"] in ("invoices_lapse_overdue", "bans_apply_pending")
+            )
+            for r in runs
+        ),
     }
 
 
@@ -469,8 +641,9 @@ def pdf_phase() -> str | None:
     script = ROOT / "bench" / "pdf_bench.py"
     if not script.exists():
         return None
-    done = subprocess.run([PY, str(script)], cwd=ROOT, env=app_env(DB_NAME), capture_output=True, text=True,
-                          timeout=1800)
+    done = subprocess.run(
+        [PY, str(script)], cwd=ROOT, env=app_env(DB_NAME), capture_output=True, text=True, timeout=1800
+    )
     return (done.stdout + ("\n" + done.stderr[-2000:] if done.returncode else "")).strip()
 
 
@@ -478,8 +651,14 @@ def pdf_phase() -> str | None:
 
 
 def machine() -> dict:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     mem_gb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
 
     def version(cmd: list[str]) -> str:
@@ -488,7 +667,8 @@ def machine() -> dict:
 
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpu": f"{cpu}, {os.cpu_count()} cores", "memory": f"{mem_gb:.0f} GiB",
+        "cpu": f"{cpu}, {os.cpu_count()} cores",
+        "memory": f"{mem_gb:.0f} GiB",
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "django": version([PY, "-c", "import django; print(django.get_version())"]),
@@ -504,8 +684,9 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def report(info: dict, fx: dict, web: list[dict], memory: dict, deadlines: dict | None, pdf: str | None,
-           args) -> str:
+def report(
+    info: dict, fx: dict, web: list[dict], memory: dict, deadlines: dict | None, pdf: str | None, args
+) -> str:
     lines = [
         f"Measured {info['date']} by `python bench/run.py` on {fx['counts']['tickets']:,} tickets, "
         f"{fx['counts']['invoices']:,} invoices, {fx['counts']['customers']:,} accounts "
@@ -535,18 +716,25 @@ def report(info: dict, fx: dict, web: list[dict], memory: dict, deadlines: dict 
             ok = r["rps"] >= PAGE_RPS and r["p95_ms"] < PAGE_P95_MS and r["bad"] == 0
         queries = f"{r['queries_per_request']:.1f}" if r["queries_per_request"] is not None else "?"
         bad = f" ({r['bad']} errors)" if r["bad"] else ""
-        cpu = (f"{r['web_cpu_ms']:.1f} + {r['db_cpu_ms']:.1f}" if r.get("web_cpu_ms") is not None else "?")
-        lines.append(f"| {r['name']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-                     f"{r['p99_ms']:.1f} | {queries} | {cpu} | {target} | {verdict(ok)}{bad} |")
+        cpu = f"{r['web_cpu_ms']:.1f} + {r['db_cpu_ms']:.1f}" if r.get("web_cpu_ms") is not None else "?"
+        lines.append(
+            f"| {r['name']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+            f"{r['p99_ms']:.1f} | {queries} | {cpu} | {target} | {verdict(ok)}{bad} |"
+        )
     if memory.get("worker_peak_mb"):
         peak = max(memory["worker_peak_mb"])
-        lines += ["", f"Peak memory of the web workers (VmHWM) after all scenarios: "
-                      f"{', '.join(f'{m:.0f} MB' for m in memory['worker_peak_mb'])} "
-                      f"(target < {WORKER_MB} MB: {verdict(peak < WORKER_MB)})."]
+        lines += [
+            "",
+            f"Peak memory of the web workers (VmHWM) after all scenarios: "
+            f"{', '.join(f'{m:.0f} MB' for m in memory['worker_peak_mb'])} "
+            f"(target < {WORKER_MB} MB: {verdict(peak < WORKER_MB)}).",
+        ]
     if deadlines:
         ok = deadlines["seconds"] < DEADLINE_SECONDS and deadlines["still_due"] == 0
         lines += [
-            "", "### enforce_deadlines", "",
+            "",
+            "### enforce_deadlines",
+            "",
             f"The sweeps of `python manage.py enforce_deadlines` (run and timed one by one by bench/deadlines.py) "
             f"on a copy of the database with {deadlines['overdue']:,} more "
             f"open invoices past their due day (seed_scale --add-overdue), two Celery workers running (one for "
@@ -558,7 +746,9 @@ def report(info: dict, fx: dict, web: list[dict], memory: dict, deadlines: dict 
             "|---:|---:|---:|---:|---|---|",
             f"| {deadlines['seconds']:.1f} s | {deadlines['peak_mb']:.0f} MB | {deadlines['early_mb']:.0f} MB | "
             f"{deadlines['still_due']} | < {DEADLINE_SECONDS} s, flat memory | {verdict(ok)} |",
-            "", "| sweep | rows | seconds (median) |", "|---|---:|---:|",
+            "",
+            "| sweep | rows | seconds (median) |",
+            "|---|---:|---:|",
             *(f"| {s['sweep']} | {s['count']:,} | {s['seconds']:.1f} |" for s in deadlines["sweeps"]),
             "",
             f"Lapsing the {deadlines['overdue']:,} invoices and applying their bans (the two first sweeps): "
@@ -574,8 +764,11 @@ def report(info: dict, fx: dict, web: list[dict], memory: dict, deadlines: dict 
         ]
         if deadlines["lost_sample"]:
             lost = deadlines["lost_sample"]
-            lines += ["", f"A lost task's e-mails, sent inline by the e-mail step (batches of 100): {lost['count']:,} "
-                          f"in {lost['seconds']:.1f} s, {lost['ms_each']:.1f} ms each."]
+            lines += [
+                "",
+                f"A lost task's e-mails, sent inline by the e-mail step (batches of 100): {lost['count']:,} "
+                f"in {lost['seconds']:.1f} s, {lost['ms_each']:.1f} ms each.",
+            ]
     if pdf is not None:
         lines += ["", "### PDF rendering (bench/pdf_bench.py)", "", "```", pdf, "```"]
     return "\n".join(lines) + "\n"
@@ -595,20 +788,30 @@ def write_doc(section: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="seed_scale's scale when the database is new")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="seed_scale's scale when the database is new"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=15, help="length of each measured wrk run")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--overdue", type=int, default=100_000, help="invoices past due for enforce_deadlines")
-    parser.add_argument("--email-sample", type=int, default=3000,
-                        help="e-mails of the deadline run put back as lost after the drain, then sent inline "
-                             "and timed (0: none)")
+    parser.add_argument(
+        "--overdue", type=int, default=100_000, help="invoices past due for enforce_deadlines"
+    )
+    parser.add_argument(
+        "--email-sample",
+        type=int,
+        default=3000,
+        help="e-mails of the deadline run put back as lost after the drain, then sent inline "
+        "and timed (0: none)",
+    )
     parser.add_argument("--only", nargs="*", help="only the scenarios whose name contains one of these")
     parser.add_argument("--skip-web", action="store_true")
     parser.add_argument("--skip-deadlines", action="store_true")
     parser.add_argument("--skip-pdf", action="store_true")
-    parser.add_argument("--no-doc", action="store_true", help="print the table without writing docs/performance.md")
+    parser.add_argument(
+        "--no-doc", action="store_true", help="print the table without writing docs/performance.md"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
@@ -622,9 +825,20 @@ def main() -> None:
     info["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     section = report(info, fx, web, memory, deadlines, pdf, args)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    (VAR / f"results-{stamp}.json").write_text(json.dumps(
-        {"machine": info, "fixtures": {k: v for k, v in fx.items() if k != "ticket_ids"}, "web": web,
-         "memory": memory, "deadlines": deadlines, "pdf": pdf}, indent=2, default=str))
+    (VAR / f"results-{stamp}.json").write_text(
+        json.dumps(
+            {
+                "machine": info,
+                "fixtures": {k: v for k, v in fx.items() if k != "ticket_ids"},
+                "web": web,
+                "memory": memory,
+                "deadlines": deadlines,
+                "pdf": pdf,
+            },
+            indent=2,
+            default=str,
+        )
+    )
     print("\n" + section)
     if not args.no_doc:
         write_doc(section)

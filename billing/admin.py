@@ -110,7 +110,16 @@ class StoredDocumentAdmin(ReadOnlyAdmin):
 class BanEventAdmin(ReadOnlyAdmin):
     """The ban history is evidence: bans and reinstatements are made through their services, never here."""
 
-    list_display = ["customer", "kind", "reason", "invoice", "actor", "created_at", "applied_at", "changed_status"]
+    list_display = [
+        "customer",
+        "kind",
+        "reason",
+        "invoice",
+        "actor",
+        "created_at",
+        "applied_at",
+        "changed_status",
+    ]
     list_filter = ["kind", "reason", "changed_status"]
     search_fields = ["customer__name", "invoice__number"]
     list_select_related = ["customer", "invoice", "actor"]

@@ -62,8 +62,14 @@ class DiagnosisPriceSetApi(APIView):
         data.is_valid(raise_exception=True)
         price = pricing.diagnosis_price_set(country=country, net=data.validated_data["net"], by=request.user)
         fee = pricing.diagnosis_fee_for(country=price.country, at=price.effective_from)
-        return Response({"country": price.country, "currency": fee.currency, "net": str(price.net),
-                         "effective_from": price.effective_from.isoformat()})
+        return Response(
+            {
+                "country": price.country,
+                "currency": fee.currency,
+                "net": str(price.net),
+                "effective_from": price.effective_from.isoformat(),
+            }
+        )
 
 
 class FreePeriodOutput(serializers.Serializer):
@@ -79,8 +85,12 @@ class FreePeriodCreateApi(APIView):
     class Input(serializers.Serializer):
         starts_on = serializers.DateField()
         ends_on = serializers.DateField()
-        countries = serializers.ListField(child=serializers.CharField(min_length=2, max_length=2), max_length=300,
-                                          required=False, default=list)
+        countries = serializers.ListField(
+            child=serializers.CharField(min_length=2, max_length=2),
+            max_length=300,
+            required=False,
+            default=list,
+        )
 
     @extend_schema(request=Input, responses={201: FreePeriodOutput})
     def post(self, request):
@@ -111,11 +121,27 @@ class InvoiceOutput(serializers.ModelSerializer):
     class Meta:
         model = Invoice
         fields = [
-            "id", "number", "customer", "ticket", "status", "issued_on", "due_on", "lines", "net", "vat_rate",
-            "vat", "gross", "currency", "amount_paid", "amount_due", "credit_note",
+            "id",
+            "number",
+            "customer",
+            "ticket",
+            "status",
+            "issued_on",
+            "due_on",
+            "lines",
+            "net",
+            "vat_rate",
+            "vat",
+            "gross",
+            "currency",
+            "amount_paid",
+            "amount_due",
+            "credit_note",
         ]
 
-    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))  # a string, as every amount
+    @extend_schema_field(
+        serializers.DecimalField(max_digits=12, decimal_places=2)
+    )  # a string, as every amount
     def get_amount_due(self, invoice) -> Decimal:
         # Only an open invoice is owed: paid ones are settled, refused and lapsed ones cancelled.
         due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else Decimal("0.00")
@@ -127,29 +153,38 @@ class InvoiceOutput(serializers.ModelSerializer):
         fields = self.fields
         money, day = fields["net"].to_representation, fields["issued_on"].to_representation
         credit_note = related_or_none(invoice, "credit_note")
-        return with_other_fields(self, invoice, {
-            "id": invoice.pk,
-            "number": invoice.number,
-            "customer": invoice.customer_id,
-            "ticket": invoice.ticket_id,
-            "status": invoice.status,
-            "issued_on": day(invoice.issued_on),
-            "due_on": day(invoice.due_on),
-            "lines": [
-                {"description": line.description, "quantity": money(line.quantity),
-                 "unit_price": money(line.unit_price), "net": money(line.net)}
-                for line in invoice.lines.all()
-            ],
-            "net": money(invoice.net),
-            "vat_rate": money(invoice.vat_rate),
-            "vat": money(invoice.vat),
-            "gross": money(invoice.gross),
-            "currency": invoice.currency,
-            "amount_paid": money(invoice.amount_paid),
-            "amount_due": self.get_amount_due(invoice),
-            "credit_note": None if credit_note is None else {
-                "number": credit_note.number, "issued_on": day(credit_note.issued_on)},
-        })
+        return with_other_fields(
+            self,
+            invoice,
+            {
+                "id": invoice.pk,
+                "number": invoice.number,
+                "customer": invoice.customer_id,
+                "ticket": invoice.ticket_id,
+                "status": invoice.status,
+                "issued_on": day(invoice.issued_on),
+                "due_on": day(invoice.due_on),
+                "lines": [
+                    {
+                        "description": line.description,
+                        "quantity": money(line.quantity),
+                        "unit_price": money(line.unit_price),
+                        "net": money(line.net),
+                    }
+                    for line in invoice.lines.all()
+                ],
+                "net": money(invoice.net),
+                "vat_rate": money(invoice.vat_rate),
+                "vat": money(invoice.vat),
+                "gross": money(invoice.gross),
+                "currency": invoice.currency,
+                "amount_paid": money(invoice.amount_paid),
+                "amount_due": self.get_amount_due(invoice),
+                "credit_note": None
+                if credit_note is None
+                else {"number": credit_note.number, "issued_on": day(credit_note.issued_on)},
+            },
+        )
 
 
 class InvoiceFilter(serializers.Serializer):
@@ -159,8 +194,12 @@ class InvoiceFilter(serializers.Serializer):
     issued_to = serializers.DateField(required=False, help_text="Issued on or before this day.")
     due_from = serializers.DateField(required=False, help_text="Due on or after this day.")
     due_to = serializers.DateField(required=False, help_text="Due on or before this day.")
-    overdue = serializers.BooleanField(required=False, allow_null=True, default=None,
-                                       help_text="Still open after its due day (true), or not (false).")
+    overdue = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Still open after its due day (true), or not (false).",
+    )
 
 
 class InvoiceListApi(generics.ListAPIView):
@@ -170,7 +209,9 @@ class InvoiceListApi(generics.ListAPIView):
     def get_queryset(self):
         filters = InvoiceFilter(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        return selectors.invoices_filter(selectors.invoices_for_api(user=self.request.user), filters.validated_data)
+        return selectors.invoices_filter(
+            selectors.invoices_for_api(user=self.request.user), filters.validated_data
+        )
 
     @extend_schema(parameters=[InvoiceFilter])
     def get(self, request, *args, **kwargs):
@@ -232,12 +273,16 @@ class InvoicePaymentCreateApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         payment = services.invoice_pay(
-            invoice=invoice, amount=values["amount"], reference=values["reference"], by=request.user,
+            invoice=invoice,
+            amount=values["amount"],
+            reference=values["reference"],
+            by=request.user,
             received_on=values.get("received_on") or timezone.localdate(),
         )
         fresh = invoice_fresh(user=request.user, pk=invoice.pk)
-        return Response(InvoicePaymentOutput(fresh, context={"payment": payment}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            InvoicePaymentOutput(fresh, context={"payment": payment}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class InvoiceRefuseApi(APIView):
@@ -271,8 +316,9 @@ class CustomerReinstateApi(APIView):
         customer = get_object_or_404(customers_visible_to(user=request.user), pk=pk)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        customer = services.customer_reinstate(customer=customer, reason=data.validated_data["reason"],
-                                               by=request.user)
+        customer = services.customer_reinstate(
+            customer=customer, reason=data.validated_data["reason"], by=request.user
+        )
         return Response(CustomerOutput(customer).data)
 
 
@@ -327,15 +373,31 @@ class InvoiceExportCsvApi(APIView):
     permission_classes = [IsCustomerOrFinance]
     renderer_classes = [JSONRenderer, CsvRenderer]
 
-    COLUMNS = ["number", "customer", "customer_name", "status", "issued_on", "due_on", "net", "vat_rate", "vat",
-               "gross", "currency", "amount_paid", "amount_due", "credit_note", "credit_note_issued_on"]
+    COLUMNS = [
+        "number",
+        "customer",
+        "customer_name",
+        "status",
+        "issued_on",
+        "due_on",
+        "net",
+        "vat_rate",
+        "vat",
+        "gross",
+        "currency",
+        "amount_paid",
+        "amount_due",
+        "credit_note",
+        "credit_note_issued_on",
+    ]
 
     @extend_schema(parameters=[InvoiceFilter], responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
         filters = InvoiceFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        queryset = selectors.invoices_filter(selectors.invoices_visible_to(user=request.user),
-                                             filters.validated_data)
+        queryset = selectors.invoices_filter(
+            selectors.invoices_visible_to(user=request.user), filters.validated_data
+        )
         queryset = queryset.select_related("credit_note").order_by("-id")
         writer = csv.writer(_Echo())
 
@@ -352,7 +414,20 @@ class InvoiceExportCsvApi(APIView):
     def _row(invoice: Invoice) -> list:
         due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else Decimal("0.00")
         credit_note = getattr(invoice, "credit_note", None)
-        return [invoice.number, invoice.customer_id, invoice.customer_name, invoice.status, invoice.issued_on,
-                invoice.due_on, invoice.net, invoice.vat_rate, invoice.vat, invoice.gross, invoice.currency,
-                f"{invoice.amount_paid:.2f}", f"{due:.2f}", credit_note.number if credit_note else "",
-                credit_note.issued_on if credit_note else ""]
+        return [
+            invoice.number,
+            invoice.customer_id,
+            invoice.customer_name,
+            invoice.status,
+            invoice.issued_on,
+            invoice.due_on,
+            invoice.net,
+            invoice.vat_rate,
+            invoice.vat,
+            invoice.gross,
+            invoice.currency,
+            f"{invoice.amount_paid:.2f}",
+            f"{due:.2f}",
+            credit_note.number if credit_note else "",
+            credit_note.issued_on if credit_note else "",
+        ]

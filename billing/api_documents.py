@@ -63,9 +63,13 @@ class InvoicePdfApi(PdfDownloadApi):
 
     @extend_schema(responses=PDF_RESPONSES)
     def get(self, request, pk: int):
-        invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user).only("id", "number"), pk=pk)
+        invoice = get_object_or_404(
+            selectors.invoices_visible_to(user=request.user).only("id", "number"), pk=pk
+        )
         stored = documents.invoice_pdf_stored(invoice_id=invoice.pk)
-        return pdf_response(documents.stored_document_bytes(stored), filename=invoice.number, etag=stored.sha256)
+        return pdf_response(
+            documents.stored_document_bytes(stored), filename=invoice.number, etag=stored.sha256
+        )
 
 
 class CreditNotePdfApi(PdfDownloadApi):
@@ -75,8 +79,10 @@ class CreditNotePdfApi(PdfDownloadApi):
 
     @extend_schema(responses=PDF_RESPONSES)
     def get(self, request, pk: int):
-        credit_note = get_object_or_404(selectors.credit_notes_visible_to(user=request.user).only("id", "number"),
-                                        pk=pk)
+        credit_note = get_object_or_404(
+            selectors.credit_notes_visible_to(user=request.user).only("id", "number"), pk=pk
+        )
         stored = documents.credit_note_pdf_stored(credit_note_id=credit_note.pk)
-        return pdf_response(documents.stored_document_bytes(stored), filename=credit_note.number,
-                            etag=stored.sha256)
+        return pdf_response(
+            documents.stored_document_bytes(stored), filename=credit_note.number, etag=stored.sha256
+        )

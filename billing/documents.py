@@ -47,7 +47,10 @@ def stored_document_get_or_render(
         try:
             with transaction.atomic():
                 return StoredDocument.objects.create(
-                    kind=kind, object_id=object_id, content=content, sha256=hashlib.sha256(content).hexdigest()
+                    kind=kind,
+                    object_id=object_id,
+                    content=content,
+                    sha256=hashlib.sha256(content).hexdigest(),
                 )
         except IntegrityError:
             return StoredDocument.objects.get(kind=kind, object_id=object_id)
@@ -91,24 +94,40 @@ def seller_of(entity: BillingEntity) -> pdf.Seller:
 
 def _lines(invoice: Invoice) -> tuple[pdf.Line, ...]:
     return tuple(
-        pdf.Line(description=line.description, quantity=line.quantity, unit_price=line.unit_price, net=line.net)
+        pdf.Line(
+            description=line.description, quantity=line.quantity, unit_price=line.unit_price, net=line.net
+        )
         for line in invoice.lines.order_by("position")
     )
 
 
 def _buyer(invoice: Invoice) -> pdf.Party:
     # The buyer as snapshotted at issue; its country is the entity's, which was chosen by it.
-    return pdf.Party(name=invoice.customer_name, address=invoice.customer_address, country=invoice.entity.country,
-                     vat_id=invoice.customer_vat_id)
+    return pdf.Party(
+        name=invoice.customer_name,
+        address=invoice.customer_address,
+        country=invoice.entity.country,
+        vat_id=invoice.customer_vat_id,
+    )
 
 
 def invoice_document(invoice: Invoice) -> pdf.BillingDocument:
     entity = invoice.entity
     return pdf.BillingDocument(
-        kind=pdf.INVOICE, number=invoice.number, issued_on=invoice.issued_on, service_date=invoice.service_date,
-        due_on=invoice.due_on, language=entity.language, currency=invoice.currency, seller=seller_of(entity),
-        buyer=_buyer(invoice), lines=_lines(invoice), net=invoice.net, vat_rate=invoice.vat_rate,
-        vat=invoice.vat, gross=invoice.gross,
+        kind=pdf.INVOICE,
+        number=invoice.number,
+        issued_on=invoice.issued_on,
+        service_date=invoice.service_date,
+        due_on=invoice.due_on,
+        language=entity.language,
+        currency=invoice.currency,
+        seller=seller_of(entity),
+        buyer=_buyer(invoice),
+        lines=_lines(invoice),
+        net=invoice.net,
+        vat_rate=invoice.vat_rate,
+        vat=invoice.vat,
+        gross=invoice.gross,
     )
 
 
@@ -117,11 +136,22 @@ def credit_note_document(credit_note: CreditNote) -> pdf.BillingDocument:
     invoice = credit_note.invoice
     entity = credit_note.entity
     return pdf.BillingDocument(
-        kind=pdf.CREDIT_NOTE, number=credit_note.number, issued_on=credit_note.issued_on,
-        service_date=invoice.service_date, language=entity.language, currency=credit_note.currency,
-        seller=seller_of(entity), buyer=_buyer(invoice), lines=_lines(invoice), net=credit_note.net,
-        vat_rate=invoice.vat_rate, vat=credit_note.vat, gross=credit_note.gross,
-        cancels_number=invoice.number, cancels_issued_on=invoice.issued_on, reason=credit_note.reason,
+        kind=pdf.CREDIT_NOTE,
+        number=credit_note.number,
+        issued_on=credit_note.issued_on,
+        service_date=invoice.service_date,
+        language=entity.language,
+        currency=credit_note.currency,
+        seller=seller_of(entity),
+        buyer=_buyer(invoice),
+        lines=_lines(invoice),
+        net=credit_note.net,
+        vat_rate=invoice.vat_rate,
+        vat=credit_note.vat,
+        gross=credit_note.gross,
+        cancels_number=invoice.number,
+        cancels_issued_on=invoice.issued_on,
+        reason=credit_note.reason,
     )
 
 
@@ -132,8 +162,9 @@ def invoice_pdf_stored(*, invoice_id: int) -> StoredDocument:
         invoice = Invoice.objects.select_related("entity").get(pk=invoice_id)
         return pdf.billing_document_pdf(invoice_document(invoice))
 
-    return stored_document_get_or_render(kind=Kind.INVOICE, object_id=invoice_id,
-                                         lock=Invoice.objects.filter(pk=invoice_id), render=render)
+    return stored_document_get_or_render(
+        kind=Kind.INVOICE, object_id=invoice_id, lock=Invoice.objects.filter(pk=invoice_id), render=render
+    )
 
 
 def credit_note_pdf_stored(*, credit_note_id: int) -> StoredDocument:
@@ -143,8 +174,12 @@ def credit_note_pdf_stored(*, credit_note_id: int) -> StoredDocument:
         credit_note = CreditNote.objects.select_related("entity", "invoice__entity").get(pk=credit_note_id)
         return pdf.billing_document_pdf(credit_note_document(credit_note))
 
-    return stored_document_get_or_render(kind=Kind.CREDIT_NOTE, object_id=credit_note_id,
-                                         lock=CreditNote.objects.filter(pk=credit_note_id), render=render)
+    return stored_document_get_or_render(
+        kind=Kind.CREDIT_NOTE,
+        object_id=credit_note_id,
+        lock=CreditNote.objects.filter(pk=credit_note_id),
+        render=render,
+    )
 
 
 def without_stored_pdf(queryset: QuerySet, *, kind: str) -> QuerySet:

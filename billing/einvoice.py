@@ -59,8 +59,12 @@ def address_parts(address: str) -> dict[str, str]:
             postcode, city = match.groups()
             del lines[index]
             break
-    return {"PostcodeCode": postcode, "LineOne": lines[0] if lines else "",
-            "LineTwo": ", ".join(lines[1:]), "CityName": city}
+    return {
+        "PostcodeCode": postcode,
+        "LineOne": lines[0] if lines else "",
+        "LineTwo": ", ".join(lines[1:]),
+        "CityName": city,
+    }
 
 
 def _party(parent, tag: str, party: "Party", *, siren: str = "", tax_number: str = "") -> None:
@@ -119,20 +123,34 @@ def cii_xml(document: "BillingDocument", *, notes: list[tuple[str, str]]) -> byt
         _e(_e(item, RAM, "SpecifiedTradeProduct"), RAM, "Name", line.description)
         price = _e(_e(item, RAM, "SpecifiedLineTradeAgreement"), RAM, "NetPriceProductTradePrice")
         _e(price, RAM, "ChargeAmount", _amount(line.unit_price))
-        _e(_e(item, RAM, "SpecifiedLineTradeDelivery"), RAM, "BilledQuantity", f"{line.quantity:.2f}",
-           unitCode=UNIT_ONE)
+        _e(
+            _e(item, RAM, "SpecifiedLineTradeDelivery"),
+            RAM,
+            "BilledQuantity",
+            f"{line.quantity:.2f}",
+            unitCode=UNIT_ONE,
+        )
         settlement = _e(item, RAM, "SpecifiedLineTradeSettlement")
         tax = _e(settlement, RAM, "ApplicableTradeTax")
         _e(tax, RAM, "TypeCode", "VAT")
         _e(tax, RAM, "CategoryCode", VAT_CATEGORY_STANDARD)
         _e(tax, RAM, "RateApplicablePercent", _amount(document.vat_rate))
-        _e(_e(settlement, RAM, "SpecifiedTradeSettlementLineMonetarySummation"), RAM, "LineTotalAmount",
-           _amount(line.net))
+        _e(
+            _e(settlement, RAM, "SpecifiedTradeSettlementLineMonetarySummation"),
+            RAM,
+            "LineTotalAmount",
+            _amount(line.net),
+        )
 
     agreement = _e(transaction, RAM, "ApplicableHeaderTradeAgreement")
     seller_tax_number = document.seller.company_id if document.seller.country != "FR" else ""
-    _party(agreement, "SellerTradeParty", document.seller, siren=french_siren(document.seller),
-           tax_number=seller_tax_number)
+    _party(
+        agreement,
+        "SellerTradeParty",
+        document.seller,
+        siren=french_siren(document.seller),
+        tax_number=seller_tax_number,
+    )
     _party(agreement, "BuyerTradeParty", document.buyer, siren=french_siren(document.buyer))
 
     delivery = _e(transaction, RAM, "ApplicableHeaderTradeDelivery")
@@ -146,10 +164,19 @@ def cii_xml(document: "BillingDocument", *, notes: list[tuple[str, str]]) -> byt
     if not document.is_credit_note and document.seller.iban:
         means = _e(settlement, RAM, "SpecifiedTradeSettlementPaymentMeans")
         _e(means, RAM, "TypeCode", PAYMENT_SEPA_CREDIT_TRANSFER)
-        _e(_e(means, RAM, "PayeePartyCreditorFinancialAccount"), RAM, "IBANID",
-           document.seller.iban.replace(" ", ""))
+        _e(
+            _e(means, RAM, "PayeePartyCreditorFinancialAccount"),
+            RAM,
+            "IBANID",
+            document.seller.iban.replace(" ", ""),
+        )
         if document.seller.bic:
-            _e(_e(means, RAM, "PayeeSpecifiedCreditorFinancialInstitution"), RAM, "BICID", document.seller.bic)
+            _e(
+                _e(means, RAM, "PayeeSpecifiedCreditorFinancialInstitution"),
+                RAM,
+                "BICID",
+                document.seller.bic,
+            )
     tax = _e(settlement, RAM, "ApplicableTradeTax")
     _e(tax, RAM, "CalculatedAmount", _amount(document.vat))
     _e(tax, RAM, "TypeCode", "VAT")

@@ -16,10 +16,15 @@ AGING_BUCKETS = [
 
 
 class InvoiceFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect,
-                               choices=[("", _("All"))] + Invoice.State.choices)
-    aging = forms.ChoiceField(label=_("Due"), required=False, widget=QuickSelect,
-                              choices=[("", _("Any day"))] + AGING_BUCKETS)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        widget=QuickSelect,
+        choices=[("", _("All"))] + Invoice.State.choices,
+    )
+    aging = forms.ChoiceField(
+        label=_("Due"), required=False, widget=QuickSelect, choices=[("", _("Any day"))] + AGING_BUCKETS
+    )
     customer = forms.CharField(label=_("Customer name"), required=False, max_length=200)
     country = forms.ChoiceField(label=_("Country"), required=False, widget=QuickSelect)
 
@@ -29,19 +34,32 @@ class InvoiceFilterForm(forms.Form):
 
 
 class RefuseForm(forms.Form):
-    reason = forms.CharField(label=_("Why do you refuse this invoice?"), max_length=2000, widget=forms.Textarea,
-                             help_text=_("Finance reads this before deciding on a reinstatement."))
+    reason = forms.CharField(
+        label=_("Why do you refuse this invoice?"),
+        max_length=2000,
+        widget=forms.Textarea,
+        help_text=_("Finance reads this before deciding on a reinstatement."),
+    )
     understood = forms.BooleanField(
-        label=_("I understand that my account then loses all support, including SLA claims."), required=True)
+        label=_("I understand that my account then loses all support, including SLA claims."), required=True
+    )
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount received"), max_digits=12, decimal_places=2,
-                                min_value=Decimal("0.01"), max_value=Decimal("999999999.99"))
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    amount = forms.DecimalField(
+        label=_("Amount received"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("999999999.99"),
+    )
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reference = forms.CharField(label=_("Bank reference"), max_length=200, required=False)
 
 
 class ReinstateForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for the reinstatement"), max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the reinstatement"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -17,7 +17,9 @@ class VatRate(models.Model):
     """A country's standard VAT rate from a date on; the rate applied is the one valid on the day."""
 
     country = models.CharField(_("country"), max_length=2)
-    rate = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0)])
+    rate = models.DecimalField(
+        _("rate (%)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     valid_from = models.DateField(_("valid from"))
 
     class Meta:
@@ -55,7 +57,9 @@ class FreePeriod(models.Model):
 
     class Meta:
         ordering = ["-starts_on"]
-        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="free_period_order")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="free_period_order")
+        ]
 
     def __str__(self):
         return f"{self.starts_on} – {self.ends_on} {','.join(self.countries) or 'all'}"
@@ -75,7 +79,9 @@ class DocumentCounter(CachedChoiceLabels, models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["entity", "series", "year"], name="document_counter_unique_series")
+            models.UniqueConstraint(
+                fields=["entity", "series", "year"], name="document_counter_unique_series"
+            )
         ]
 
     def __str__(self):
@@ -93,8 +99,9 @@ class Invoice(CachedChoiceLabels, FSMModelMixin, models.Model):
 
     entity = models.ForeignKey("accounts.BillingEntity", on_delete=models.PROTECT, related_name="invoices")
     customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="invoices")
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="invoices")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
     number = models.CharField(_("number"), max_length=32, unique=True)
     # open → paid (fully paid) | refused (customer disputes it) | lapsed (unpaid after the due day)
     status = FSMField(default=State.OPEN, choices=State.choices, protected=True)
@@ -117,11 +124,16 @@ class Invoice(CachedChoiceLabels, FSMModelMixin, models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(gross=F("net") + F("vat")), name="invoice_gross_is_net_plus_vat"),
+            models.CheckConstraint(
+                condition=Q(gross=F("net") + F("vat")), name="invoice_gross_is_net_plus_vat"
+            ),
             models.CheckConstraint(condition=Q(net__gt=0), name="invoice_net_positive"),
             # The diagnosis fee of a ticket is billed at most once.
-            models.UniqueConstraint(fields=["ticket"], condition=Q(charges_diagnosis_fee=True),
-                                    name="invoice_one_diagnosis_fee_per_ticket"),
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(charges_diagnosis_fee=True),
+                name="invoice_one_diagnosis_fee_per_ticket",
+            ),
         ]
         indexes = [
             # The lapse sweep (open, due before a day) and finance's unpaid list, a keyset in (due_on, id)
@@ -183,7 +195,9 @@ class CreditNote(models.Model):
     """Cancels one invoice in full (refusal or lapse); cites its number and date."""
 
     invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="credit_note")
-    entity = models.ForeignKey("accounts.BillingEntity", on_delete=models.PROTECT, related_name="credit_notes")
+    entity = models.ForeignKey(
+        "accounts.BillingEntity", on_delete=models.PROTECT, related_name="credit_notes"
+    )
     number = models.CharField(max_length=32, unique=True)
     issued_on = models.DateField()
     reason = models.CharField(max_length=20)
@@ -239,11 +253,13 @@ class BanEvent(CachedChoiceLabels, models.Model):
     reason = models.CharField(max_length=20, blank=True)
     # The customer's words when refusing, or finance's when reinstating.
     note = models.TextField(blank=True)
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="ban_events")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="ban_events"
+    )
     # Who caused it; empty when the sweep lapsed an unpaid invoice.
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     # Empty while the ban is still to be applied to the account.
     applied_at = models.DateTimeField(null=True, blank=True)
@@ -254,9 +270,12 @@ class BanEvent(CachedChoiceLabels, models.Model):
         ordering = ["-id"]
         constraints = [
             # One ban per refused or lapsed invoice, however often the sweep or the task runs.
-            models.UniqueConstraint(fields=["invoice"], condition=Q(kind="ban"), name="ban_event_one_per_invoice"),
+            models.UniqueConstraint(
+                fields=["invoice"], condition=Q(kind="ban"), name="ban_event_one_per_invoice"
+            ),
             models.CheckConstraint(
-                condition=Q(kind="reinstatement") | (Q(kind="ban") & Q(invoice__isnull=False) & ~Q(reason="")),
+                condition=Q(kind="reinstatement")
+                | (Q(kind="ban") & Q(invoice__isnull=False) & ~Q(reason="")),
                 name="ban_event_ban_has_cause",
             ),
         ]
@@ -291,7 +310,9 @@ class SentEmail(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="sent_email_once")]
-        indexes = [models.Index(fields=["id"], condition=Q(sent_at__isnull=True), name="sent_email_pending_idx")]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(sent_at__isnull=True), name="sent_email_pending_idx")
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.object_id}"

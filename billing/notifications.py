@@ -123,8 +123,13 @@ def emails_relay() -> int:
         if not rows:
             return sent
         if error is not None:
-            logger.error("e-mails %s to %s: %s not sent (recorded on their rows), first: %r", rows[0].pk,
-                         rows[-1].pk, len(rows) - _sent(rows), error)
+            logger.error(
+                "e-mails %s to %s: %s not sent (recorded on their rows), first: %r",
+                rows[0].pk,
+                rows[-1].pk,
+                len(rows) - _sent(rows),
+                error,
+            )
         sent += _sent(rows)
     emails_relay_soon()  # more were waiting than one relay sends: the next one goes on
     return sent
@@ -174,8 +179,12 @@ def emails_record(*, kind: str, objects: list[tuple[int, int]]) -> None:
             FROM unnest(%(object_ids)s::bigint[], %(customer_ids)s::bigint[]) AS o(object_id, customer_id)
             ON CONFLICT (kind, object_id) DO NOTHING
             """,
-            {"kind": kind, "now": timezone.now(), "object_ids": object_ids,
-             "customer_ids": [customer_id for _object_id, customer_id in objects]},
+            {
+                "kind": kind,
+                "now": timezone.now(),
+                "object_ids": object_ids,
+                "customer_ids": [customer_id for _object_id, customer_id in objects],
+            },
         )
 
     def enqueue() -> None:
@@ -204,7 +213,7 @@ def emails_send(*, kind: str, object_ids: list[int]) -> int:
     task retries (with its backoff) only the ones that failed."""
     sent, first_error = 0, None
     for start in range(0, len(object_ids), EMAIL_BATCH):
-        batch = object_ids[start:start + EMAIL_BATCH]
+        batch = object_ids[start : start + EMAIL_BATCH]
         rows, error = _send_batch(SentEmail.objects.filter(kind=kind, object_id__in=batch))
         sent += _sent(rows)
         first_error = first_error or error
@@ -223,8 +232,13 @@ def emails_send_overdue(*, now: datetime) -> int:
         if not rows:
             return sent
         if error is not None:
-            logger.error("e-mails %s to %s: %s not sent (recorded on their rows), first: %r", rows[0].pk,
-                         rows[-1].pk, len(rows) - _sent(rows), error)
+            logger.error(
+                "e-mails %s to %s: %s not sent (recorded on their rows), first: %r",
+                rows[0].pk,
+                rows[-1].pk,
+                len(rows) - _sent(rows),
+                error,
+            )
         sent, after = sent + _sent(rows), rows[-1].pk
 
 
@@ -245,8 +259,11 @@ def _send_batch(emails, *, limit: int | None = None) -> tuple[list[SentEmail], E
     """
     first_error: Exception | None = None
     with transaction.atomic():
-        locked = emails.select_for_update(skip_locked=True).filter(
-            sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).order_by("id")
+        locked = (
+            emails.select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+            .order_by("id")
+        )
         rows = list(locked[:limit] if limit else locked)
         if not rows:
             return [], None
@@ -290,8 +307,11 @@ def _deliver(emails: list[SentEmail]) -> dict[int, Exception]:
                     specs[email.pk] = spec
     recipients: dict[int, list[str]] = {}
     for customer_id, address in (
-        User.objects.filter(customer_id__in={spec.customer.pk for spec in specs.values()}, is_active=True,
-                            role=Role.CUSTOMER).order_by("id").values_list("customer_id", "email")
+        User.objects.filter(
+            customer_id__in={spec.customer.pk for spec in specs.values()}, is_active=True, role=Role.CUSTOMER
+        )
+        .order_by("id")
+        .values_list("customer_id", "email")
     ):
         recipients.setdefault(customer_id, []).append(address)
     templates: dict = {}
@@ -395,24 +415,34 @@ def _invoice_context(invoice: Invoice) -> dict:
 @email_builder(INVOICE_ISSUED)
 def invoice_issued(pk: int) -> EmailSpec:
     invoice = _invoice(pk)
-    return EmailSpec(customer=invoice.customer, template="email/billing/invoice_issued",
-                     subject=_("Invoice %(number)s"), context=_invoice_context(invoice))
+    return EmailSpec(
+        customer=invoice.customer,
+        template="email/billing/invoice_issued",
+        subject=_("Invoice %(number)s"),
+        context=_invoice_context(invoice),
+    )
 
 
 @email_builder(PAYMENT_RECEIVED)
 def payment_received(pk: int) -> EmailSpec:
     payment = Payment.objects.select_related("invoice").get(pk=pk)
     invoice = _invoice(payment.invoice_id)
-    return EmailSpec(customer=invoice.customer, template="email/billing/payment_received",
-                     subject=_("Payment received for invoice %(number)s"),
-                     context={**_invoice_context(invoice), "payment": payment})
+    return EmailSpec(
+        customer=invoice.customer,
+        template="email/billing/payment_received",
+        subject=_("Payment received for invoice %(number)s"),
+        context={**_invoice_context(invoice), "payment": payment},
+    )
 
 
 def _reminder(pk: int, days: int) -> EmailSpec:
     invoice = _invoice(pk)
-    return EmailSpec(customer=invoice.customer, template="email/billing/invoice_reminder",
-                     subject=_("Reminder: invoice %(number)s is due on %(due_on)s"),
-                     context={**_invoice_context(invoice), "days": days, "due_on": _iso(invoice.due_on)})
+    return EmailSpec(
+        customer=invoice.customer,
+        template="email/billing/invoice_reminder",
+        subject=_("Reminder: invoice %(number)s is due on %(due_on)s"),
+        context={**_invoice_context(invoice), "days": days, "due_on": _iso(invoice.due_on)},
+    )
 
 
 @email_builder(REMINDER_7_DAYS)
@@ -442,18 +472,30 @@ def accounts_banned(pks: list[int]) -> dict[int, EmailSpec]:
 
 def _account_banned(ban: BanEvent) -> EmailSpec:
     credit_note = getattr(ban.invoice, "credit_note", None)
-    return EmailSpec(customer=ban.customer, template="email/billing/account_banned",
-                     subject=_("Your account is no longer eligible for support"),
-                     context={"ban": ban, "invoice": ban.invoice, "number": ban.invoice.number,
-                              "issued_on": _iso(ban.invoice.issued_on), "credit_note": credit_note,
-                              "refused": ban.reason == Customer.BanReason.REFUSED_INVOICE})
+    return EmailSpec(
+        customer=ban.customer,
+        template="email/billing/account_banned",
+        subject=_("Your account is no longer eligible for support"),
+        context={
+            "ban": ban,
+            "invoice": ban.invoice,
+            "number": ban.invoice.number,
+            "issued_on": _iso(ban.invoice.issued_on),
+            "credit_note": credit_note,
+            "refused": ban.reason == Customer.BanReason.REFUSED_INVOICE,
+        },
+    )
 
 
 @email_builder(ACCOUNT_REINSTATED)
 def account_reinstated(pk: int) -> EmailSpec:
     event = BanEvent.objects.select_related("customer").get(pk=pk)
-    return EmailSpec(customer=event.customer, template="email/billing/account_reinstated",
-                     subject=_("Support is available to your account again"), context={"event": event})
+    return EmailSpec(
+        customer=event.customer,
+        template="email/billing/account_reinstated",
+        subject=_("Support is available to your account again"),
+        context={"event": event},
+    )
 
 
 def _iso(day: date) -> str:

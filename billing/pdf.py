@@ -122,8 +122,8 @@ TEXTS = {
         "terms": "Paiement à {days} jours à compter de la date d'émission, au plus tard le {due} ({due_iso}).",
         "no_discount": "Pas d'escompte pour paiement anticipé.",
         "late_penalty": "En cas de retard de paiement, des pénalités de retard au taux annuel de {rate} "
-                        "sont exigibles dès le lendemain de la date d'échéance (art. L441-10 du Code de "
-                        "commerce).",
+        "sont exigibles dès le lendemain de la date d'échéance (art. L441-10 du Code de "
+        "commerce).",
         "recovery": "Indemnité forfaitaire pour frais de recouvrement : 40 €",
         "consumer_default": "",
         "cancels": "Cette facture d'avoir annule intégralement la facture n° {number} du {date}.",
@@ -169,7 +169,7 @@ TEXTS = {
         "late_penalty": "Bei Zahlungsverzug berechnen wir Verzugszinsen in Höhe von {rate} jährlich.",
         "recovery": "Verzugspauschale bei Zahlungsverzug: 40 € (§ 288 Abs. 5 BGB).",
         "consumer_default": "Hinweis nach § 286 Abs. 3 BGB: Sie kommen spätestens in Verzug, wenn Sie nicht "
-                            "innerhalb von 30 Tagen nach Fälligkeit und Zugang dieser Rechnung zahlen.",
+        "innerhalb von 30 Tagen nach Fälligkeit und Zugang dieser Rechnung zahlen.",
         "cancels": "Diese Stornorechnung storniert vollständig die Rechnung Nr. {number} vom {date}.",
         "no_payment_due": "Aus der stornierten Rechnung ist kein Betrag mehr zu zahlen.",
         "reasons": {
@@ -242,13 +242,26 @@ def payment_mentions(document: BillingDocument) -> list[tuple[str, str]]:
     if document.is_credit_note:
         return [("AAI", document_citation(document)), ("AAB", t["no_payment_due"])]
     # The exact due date, also as YYYY-MM-DD for the French reader (LAW-02).
-    mentions = [("AAB", t["terms"].format(days=(document.due_on - document.issued_on).days,
-                                          due=format_date(document.due_on, language=lang),
-                                          due_iso=document.due_on.isoformat()))]
+    mentions = [
+        (
+            "AAB",
+            t["terms"].format(
+                days=(document.due_on - document.issued_on).days,
+                due=format_date(document.due_on, language=lang),
+                due_iso=document.due_on.isoformat(),
+            ),
+        )
+    ]
     if document.is_business:
         mentions.append(("AAB", t["no_discount"]))
-        mentions.append(("PMD", t["late_penalty"].format(
-            rate=format_percent(document.seller.late_penalty_rate, language=lang))))
+        mentions.append(
+            (
+                "PMD",
+                t["late_penalty"].format(
+                    rate=format_percent(document.seller.late_penalty_rate, language=lang)
+                ),
+            )
+        )
         mentions.append(("PMT", t["recovery"]))
     elif t["consumer_default"]:
         mentions.append(("AAB", t["consumer_default"]))
@@ -256,16 +269,18 @@ def payment_mentions(document: BillingDocument) -> list[tuple[str, str]]:
 
 
 def document_citation(document: BillingDocument) -> str:
-    """"This credit note cancels invoice no. … of …": the cited invoice's number and date."""
+    """ "This credit note cancels invoice no. … of …": the cited invoice's number and date."""
     t = texts_for(document.language)
-    return t["cancels"].format(number=document.cancels_number,
-                               date=format_date(document.cancels_issued_on, language=document.language))
+    return t["cancels"].format(
+        number=document.cancels_number,
+        date=format_date(document.cancels_issued_on, language=document.language),
+    )
 
 
 def iban_display(iban: str) -> str:
     """An IBAN in groups of four, as banks print it."""
     compact = iban.replace(" ", "").upper()
-    return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
 def epc_qr(document: BillingDocument) -> segno.QRCode | None:
@@ -306,8 +321,12 @@ def billing_document_pdf(document: BillingDocument) -> bytes:
         "reason": t["reasons"].get(document.reason, "") if document.is_credit_note else "",
         "qr": epc_qr_data_uri(document),
     }
-    pdf = html_to_pdf(template="pdf/billing/invoice.html", context=context, language=document.language,
-                      pdf_variant=PDF_VARIANT)
+    pdf = html_to_pdf(
+        template="pdf/billing/invoice.html",
+        context=context,
+        language=document.language,
+        pdf_variant=PDF_VARIANT,
+    )
     seller_note = ("REG", " – ".join(filter(None, [document.seller.name, document.seller.registration])))
     xml = einvoice.cii_xml(document, notes=[seller_note, *mentions])
     return facturx.generate_from_binary(

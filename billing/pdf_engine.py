@@ -77,7 +77,7 @@ class SealedURLFetcher(URLFetcher):
 
     @staticmethod
     def _data(url: str) -> URLFetcherResponse:
-        header, _, payload = url[len("data:"):].partition(",")
+        header, _, payload = url[len("data:") :].partition(",")
         media_type, *params = header.split(";")
         if params and params[-1].lower() == "base64":
             body = base64.b64decode(unquote_to_bytes(payload), validate=False)
@@ -96,13 +96,16 @@ class _Renderer:
     def __init__(self):
         self.fetcher = SealedURLFetcher()
         self.font_config = FontConfiguration()
-        self.stylesheet = CSS(url=ASSETS_BASE_URL + STYLESHEET, url_fetcher=self.fetcher,
-                              font_config=self.font_config)
+        self.stylesheet = CSS(
+            url=ASSETS_BASE_URL + STYLESHEET, url_fetcher=self.fetcher, font_config=self.font_config
+        )
         self.image_cache: dict = {}
         # PDF/A needs an output intent. WeasyPrint's own ("srgb") opens its ICC file at every render
         # and never closes it; the same profile, read once here, gives the same output intent.
         icc = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
-        self.srgb = ColorProfile(io.BytesIO(icc), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
+        self.srgb = ColorProfile(
+            io.BytesIO(icc), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"])
+        )
 
 
 _local = threading.local()
@@ -153,7 +156,7 @@ def _language(language: str | None) -> str:
 
 def _group(digits: str, separator: str) -> str:
     head = len(digits) % 3 or 3
-    groups = [digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)]
+    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
     return separator.join(groups)
 
 
@@ -170,7 +173,7 @@ def format_decimal(value: Decimal, *, places: int | None = 2, language: str | No
 
 
 def format_money(amount: Decimal, currency: str = "EUR", *, language: str | None = None) -> str:
-    """"20,00 €" in French and German; "€20.00" in English."""
+    """ "20,00 €" in French and German; "€20.00" in English."""
     symbol = _CURRENCY_SYMBOLS.get(currency, currency)
     number = format_decimal(to_cents(amount), language=language)
     if _language(language) == "en":
@@ -179,13 +182,13 @@ def format_money(amount: Decimal, currency: str = "EUR", *, language: str | None
 
 
 def format_percent(rate: Decimal, *, language: str | None = None) -> str:
-    """"20,00 %" in French and German, "20.00%" in English."""
+    """ "20,00 %" in French and German, "20.00%" in English."""
     number = format_decimal(rate, places=2, language=language)
     return f"{number}%" if _language(language) == "en" else f"{number}\u00a0%"
 
 
 def format_quantity(quantity: Decimal, *, language: str | None = None) -> str:
-    """"1", "1,5", "2,25": no trailing zeros."""
+    """ "1", "1,5", "2,25": no trailing zeros."""
     return format_decimal(quantity, places=None, language=language)
 
 
@@ -193,7 +196,7 @@ _DATE_PATTERNS = {"fr": "{d:02d}/{m:02d}/{y}", "de": "{d:02d}.{m:02d}.{y}", "en"
 
 
 def format_date(day: date, *, language: str | None = None) -> str:
-    """"15/03/2026" (fr), "15.03.2026" (de), "2026-03-15" (en)."""
+    """ "15/03/2026" (fr), "15.03.2026" (de), "2026-03-15" (en)."""
     return _DATE_PATTERNS[_language(language)].format(d=day.day, m=day.month, y=day.year)
 
 
@@ -202,6 +205,6 @@ COUNTRY_TIME_ZONES = {"FR": "Europe/Paris", "DE": "Europe/Berlin"}
 
 
 def format_datetime(moment: datetime, *, country: str, language: str | None = None) -> str:
-    """"15/03/2026 14:05" in the reader's time zone (Paris for France, Berlin for Germany)."""
+    """ "15/03/2026 14:05" in the reader's time zone (Paris for France, Berlin for Germany)."""
     local = moment.astimezone(ZoneInfo(COUNTRY_TIME_ZONES.get(country, "UTC")))
     return f"{format_date(local.date(), language=language)} {local:%H:%M}"

@@ -28,21 +28,36 @@ INVOICE_ROW = (
 
 
 # What the rows read, and nothing else (the amount paid is an annotation of the list's query).
-INVOICE_ROW_COLUMNS = ("id", "number", "status", "due_on", "gross", "currency",
-                       "customer__name", "customer__country", "customer__support_status")
+INVOICE_ROW_COLUMNS = (
+    "id",
+    "number",
+    "status",
+    "due_on",
+    "gross",
+    "currency",
+    "customer__name",
+    "customer__country",
+    "customer__support_status",
+)
 
 
 def invoice_rows(invoices, *, today: date) -> list[SafeString]:
     """One `<tr>` per invoice, for templates/finance/billing/invoices.html (its header has the same columns)."""
     labels = {
-        "number_label": gettext("Number"), "customer_label": gettext("Customer"), "due_label": gettext("Due"),
-        "aging_label": gettext("Aging"), "total_label": gettext("Total"), "due_amount_label": gettext("Amount due"),
+        "number_label": gettext("Number"),
+        "customer_label": gettext("Customer"),
+        "due_label": gettext("Due"),
+        "aging_label": gettext("Aging"),
+        "total_label": gettext("Total"),
+        "due_amount_label": gettext("Amount due"),
         "status_label": gettext("Status"),
     }
     banned = format_html(' <span class="badge banned">{}</span>', gettext("banned"))
     buckets = {
-        "past_due": format_html("<strong>{}</strong>", gettext("Past due")), "0-7": gettext("0–7 days"),
-        "8-14": gettext("8–14 days"), "15-30": gettext("15–30 days"),
+        "past_due": format_html("<strong>{}</strong>", gettext("Past due")),
+        "0-7": gettext("0–7 days"),
+        "8-14": gettext("8–14 days"),
+        "15-30": gettext("15–30 days"),
     }
     return [_invoice_row(invoice, today, labels, banned, buckets) for invoice in invoices]
 
@@ -57,7 +72,9 @@ def aging_bucket(invoice: Invoice, *, today: date) -> str | None:
     return "0-7" if days_left <= 7 else "8-14" if days_left <= 14 else "15-30"
 
 
-def _invoice_row(invoice: Invoice, today: date, labels: dict, banned: SafeString, buckets: dict) -> SafeString:
+def _invoice_row(
+    invoice: Invoice, today: date, labels: dict, banned: SafeString, buckets: dict
+) -> SafeString:
     is_open = invoice.status == Invoice.State.OPEN
     bucket = aging_bucket(invoice, today=today)
     return format_html(

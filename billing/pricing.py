@@ -33,7 +33,11 @@ def _vat_rates(*, country, on: date):
 
 
 def _diagnosis_prices(*, country, at: datetime):
-    return DiagnosisPrice.objects.filter(country=country, effective_from__lte=at).order_by("-effective_from").values("net")
+    return (
+        DiagnosisPrice.objects.filter(country=country, effective_from__lte=at)
+        .order_by("-effective_from")
+        .values("net")
+    )
 
 
 def _no_vat_rate(country: str, on: date) -> ValidationError:
@@ -49,7 +53,9 @@ def vat_rate_for(*, country: str, on: date) -> Decimal:
 
 def free_period_covers(*, country: str, day: date) -> bool:
     # Free periods are few; the country test is done here so SQLite (no JSON containment) agrees.
-    periods = FreePeriod.objects.filter(starts_on__lte=day, ends_on__gte=day).values_list("countries", flat=True)
+    periods = FreePeriod.objects.filter(starts_on__lte=day, ends_on__gte=day).values_list(
+        "countries", flat=True
+    )
     return any(not countries or country in countries for countries in periods)
 
 
@@ -61,8 +67,10 @@ def diagnosis_fee_for(*, country: str, at: datetime | None = None) -> Fee:
     # "report an incident" page reads them.
     book = (
         BillingEntity.objects.filter(country=country)
-        .annotate(price=Subquery(_diagnosis_prices(country=OuterRef("country"), at=at)[:1]),
-                  rate=Subquery(_vat_rates(country=OuterRef("country"), on=day)[:1]))
+        .annotate(
+            price=Subquery(_diagnosis_prices(country=OuterRef("country"), at=at)[:1]),
+            rate=Subquery(_vat_rates(country=OuterRef("country"), on=day)[:1]),
+        )
         .values("currency", "price", "rate")
         .first()
     )

@@ -44,7 +44,9 @@ def with_amount_paid(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
         .values("total")
     )
     money = DecimalField(max_digits=12, decimal_places=2)
-    return queryset.annotate(amount_paid=Coalesce(Subquery(paid, output_field=money), Value(0), output_field=money))
+    return queryset.annotate(
+        amount_paid=Coalesce(Subquery(paid, output_field=money), Value(0), output_field=money)
+    )
 
 
 def invoices_for_api(*, user) -> QuerySet[Invoice]:
@@ -57,8 +59,12 @@ def invoices_filter(queryset: QuerySet[Invoice], filters: dict) -> QuerySet[Invo
     if filters.get("customer"):
         queryset = queryset.filter(customer_id=filters["customer"])
     # Date ranges include both ends.
-    for key, lookup in (("issued_from", "issued_on__gte"), ("issued_to", "issued_on__lte"),
-                        ("due_from", "due_on__gte"), ("due_to", "due_on__lte")):
+    for key, lookup in (
+        ("issued_from", "issued_on__gte"),
+        ("issued_to", "issued_on__lte"),
+        ("due_from", "due_on__gte"),
+        ("due_to", "due_on__lte"),
+    ):
         if filters.get(key):
             queryset = queryset.filter(**{lookup: filters[key]})
     if filters.get("overdue") is not None:
@@ -86,11 +92,17 @@ def receivables_open_by_days_to_due(*, today) -> list[dict]:
         sums[f"invoices_{name}"] = Count("id", filter=window)
     rows = (
         with_amount_paid(Invoice.objects.filter(status=Invoice.State.OPEN))
-        .values("currency").annotate(**sums).order_by("currency")
+        .values("currency")
+        .annotate(**sums)
+        .order_by("currency")
     )
     return [
-        {"days_to_due": name, "currency": row["currency"], "amount": row[f"amount_{name}"],
-         "invoices": row[f"invoices_{name}"]}
+        {
+            "days_to_due": name,
+            "currency": row["currency"],
+            "amount": row[f"amount_{name}"],
+            "invoices": row[f"invoices_{name}"],
+        }
         for row in rows
         for name, _low, _high in OPEN_BUCKETS
     ]
@@ -104,8 +116,16 @@ def receivables_cancelled_by_month() -> list[dict]:
         .annotate(amount=Sum("gross"), invoices=Count("id"))
         .order_by("-month", "reason", "currency")
     )
-    return [{"month": row["month"].strftime("%Y-%m"), "status": row["reason"], "currency": row["currency"],
-             "amount": row["amount"], "invoices": row["invoices"]} for row in rows]
+    return [
+        {
+            "month": row["month"].strftime("%Y-%m"),
+            "status": row["reason"],
+            "currency": row["currency"],
+            "amount": row["amount"],
+            "invoices": row["invoices"],
+        }
+        for row in rows
+    ]
 
 
 def bans_by_month() -> list[dict]:

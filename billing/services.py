@@ -93,7 +93,9 @@ def invoice_issue(
     issued_on = timezone.localdate()
     totals = totals_for(lines, vat_rate=vat_rate_for(country=customer.country, on=service_date))
     with transaction.atomic():
-        number = document_number_draw(entity=entity, series=DocumentCounter.Series.INVOICE, year=issued_on.year)
+        number = document_number_draw(
+            entity=entity, series=DocumentCounter.Series.INVOICE, year=issued_on.year
+        )
         invoice = Invoice.objects.create(
             entity=entity,
             customer=customer,
@@ -146,18 +148,26 @@ def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, referen
     """Record money received for an open invoice, never more than is due; paid in full, the invoice is paid."""
     invoice = invoice_lock(invoice=invoice)
     if invoice.status != Invoice.State.OPEN:
-        raise InvalidTransition(_("Only an open invoice can be paid; this one is %(status)s.")
-                                % {"status": invoice.status})
+        raise InvalidTransition(
+            _("Only an open invoice can be paid; this one is %(status)s.") % {"status": invoice.status}
+        )
     if amount != to_cents(amount) or amount <= 0:
         raise ValidationError({"amount": [_("The amount must be positive, in cents.")]})
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": [_("A payment cannot be received in the future.")]})
     due = invoice.gross - invoice_amount_paid(invoice=invoice)
     if amount > due:
-        raise ValidationError({"amount": [_("The amount is more than the %(due)s %(currency)s still due.")
-                                          % {"due": f"{due:.2f}", "currency": invoice.currency}]})
-    payment = Payment.objects.create(invoice=invoice, amount=amount, received_on=received_on,
-                                     reference=reference, recorded_by=by)
+        raise ValidationError(
+            {
+                "amount": [
+                    _("The amount is more than the %(due)s %(currency)s still due.")
+                    % {"due": f"{due:.2f}", "currency": invoice.currency}
+                ]
+            }
+        )
+    payment = Payment.objects.create(
+        invoice=invoice, amount=amount, received_on=received_on, reference=reference, recorded_by=by
+    )
     if amount == due:
         invoice.mark_paid(at=timezone.now())
         invoice.save(update_fields=["status", "closed_at"])
@@ -168,19 +178,33 @@ def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, referen
 def _credit_note_issue(*, invoice: Invoice, reason: str) -> CreditNote:
     # The full amount: a refused or lapsed invoice is cancelled, never edited (LAW-08).
     issued_on = timezone.localdate()
-    number = document_number_draw(entity=invoice.entity, series=DocumentCounter.Series.CREDIT_NOTE,
-                                  year=issued_on.year)
+    number = document_number_draw(
+        entity=invoice.entity, series=DocumentCounter.Series.CREDIT_NOTE, year=issued_on.year
+    )
     credit_note = CreditNote.objects.create(
-        invoice=invoice, entity=invoice.entity, number=number, issued_on=issued_on, reason=reason,
-        net=invoice.net, vat=invoice.vat, gross=invoice.gross, currency=invoice.currency,
+        invoice=invoice,
+        entity=invoice.entity,
+        number=number,
+        issued_on=issued_on,
+        reason=reason,
+        net=invoice.net,
+        vat=invoice.vat,
+        gross=invoice.gross,
+        currency=invoice.currency,
     )
     render_after_commit(task="billing.tasks.credit_note_pdf_render_task", object_id=credit_note.pk)
     return credit_note
 
 
 def _ban_request(*, invoice: Invoice, reason: str, note: str = "", by=None) -> BanEvent:
-    ban = BanEvent.objects.create(customer_id=invoice.customer_id, kind=BanEvent.Kind.BAN, reason=reason,
-                                  note=note, invoice=invoice, actor=by)
+    ban = BanEvent.objects.create(
+        customer_id=invoice.customer_id,
+        kind=BanEvent.Kind.BAN,
+        reason=reason,
+        note=note,
+        invoice=invoice,
+        actor=by,
+    )
 
     def enqueue() -> None:
         from billing.tasks import ban_apply_task  # the tasks module imports this one
@@ -229,10 +253,13 @@ def invoices_lapse(*, invoice_ids: list[int], today: date) -> list[Invoice]:
     task per ban would be 100,000 messages). Building 2,000 model instances per chunk cost more than the
     database's work, hence the SQL; ids travel as arrays (`= ANY(%s)`), cheaper than 1,000-item `IN` lists.
     """
-    invoices = list(Invoice.objects.raw(
-        "SELECT id, status, closed_at, entity_id FROM billing_invoice "
-        "WHERE id = ANY(%s::bigint[]) AND status = %s AND due_on < %s ORDER BY id FOR UPDATE SKIP LOCKED",
-        [list(invoice_ids), Invoice.State.OPEN, today]))
+    invoices = list(
+        Invoice.objects.raw(
+            "SELECT id, status, closed_at, entity_id FROM billing_invoice "
+            "WHERE id = ANY(%s::bigint[]) AND status = %s AND due_on < %s ORDER BY id FOR UPDATE SKIP LOCKED",
+            [list(invoice_ids), Invoice.State.OPEN, today],
+        )
+    )
     if not invoices:
         return []
     now, issued_on = timezone.now(), timezone.localdate()
@@ -243,8 +270,12 @@ def invoices_lapse(*, invoice_ids: list[int], today: date) -> list[Invoice]:
     entities = BillingEntity.objects.in_bulk({invoice.entity_id for invoice in invoices})
     series = DocumentCounter.Series.CREDIT_NOTE
     firsts = {
-        entity_id: _counter_advance(entity=entities[entity_id], series=series, year=issued_on.year,
-                                    count=sum(invoice.entity_id == entity_id for invoice in invoices))
+        entity_id: _counter_advance(
+            entity=entities[entity_id],
+            series=series,
+            year=issued_on.year,
+            count=sum(invoice.entity_id == entity_id for invoice in invoices),
+        )
         for entity_id in sorted(entities)
     }
     with connection.cursor() as cursor:
@@ -269,9 +300,16 @@ def invoices_lapse(*, invoice_ids: list[int], today: date) -> list[Invoice]:
             ORDER BY id
             RETURNING id
             """,
-            {"year": str(issued_on.year), "prefix": NUMBER_PREFIX[series], "issued_on": issued_on,
-             "reason": Invoice.State.LAPSED, "now": now, "ids": ids, "entity_ids": list(firsts),
-             "firsts": list(firsts.values())},
+            {
+                "year": str(issued_on.year),
+                "prefix": NUMBER_PREFIX[series],
+                "issued_on": issued_on,
+                "reason": Invoice.State.LAPSED,
+                "now": now,
+                "ids": ids,
+                "entity_ids": list(firsts),
+                "firsts": list(firsts.values()),
+            },
         )
         credit_note_ids = [row[0] for row in cursor.fetchall()]
         cursor.execute(
@@ -317,9 +355,14 @@ def bans_apply(*, ban_ids: list[int]) -> int:
         return 0
     # Only the columns the transition reads and writes; locked in id order, as every path locks accounts.
     customer_ids = sorted({customer_id for _id, customer_id, _reason in bans})
-    customers = {customer.pk: customer for customer in Customer.objects.raw(
-        "SELECT id, support_status, banned_at, ban_reason FROM accounts_customer "
-        "WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE", [customer_ids])}
+    customers = {
+        customer.pk: customer
+        for customer in Customer.objects.raw(
+            "SELECT id, support_status, banned_at, ban_reason FROM accounts_customer "
+            "WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",
+            [customer_ids],
+        )
+    }
     now = timezone.now()
     banned: list[Customer] = []
     changed: list[int] = []  # the bans that changed their account's status; the others are history only
@@ -340,8 +383,10 @@ def bans_apply(*, ban_ids: list[int]) -> int:
     update_from_instances(banned, ["support_status", "banned_at", "ban_reason"])
     if banned:
         customers_banned.send(sender=Customer, customers=banned)
-    notifications.emails_record(kind=notifications.ACCOUNT_BANNED,
-                                objects=[(ban_id, customer_id) for ban_id, customer_id, _reason in bans])
+    notifications.emails_record(
+        kind=notifications.ACCOUNT_BANNED,
+        objects=[(ban_id, customer_id) for ban_id, customer_id, _reason in bans],
+    )
     return len(bans)
 
 
@@ -373,9 +418,17 @@ def customer_reinstate(*, customer: Customer, reason: str, by) -> Customer:
     now = timezone.now()
     # A ban still pending here was caused before this decision, which covers it: it stays history only.
     BanEvent.objects.filter(customer=customer, kind=BanEvent.Kind.BAN, applied_at__isnull=True).update(
-        applied_at=now, changed_status=False)
-    event = BanEvent.objects.create(customer=customer, kind=BanEvent.Kind.REINSTATEMENT, note=reason, actor=by,
-                                    created_at=now, applied_at=now, changed_status=True)
+        applied_at=now, changed_status=False
+    )
+    event = BanEvent.objects.create(
+        customer=customer,
+        kind=BanEvent.Kind.REINSTATEMENT,
+        note=reason,
+        actor=by,
+        created_at=now,
+        applied_at=now,
+        changed_status=True,
+    )
     email_queue(kind=notifications.ACCOUNT_REINSTATED, object_id=event.pk, customer_id=customer.pk)
     return customer
 

@@ -57,7 +57,9 @@ SWEEP_CHUNK = 1000
 def _chunks_of_ids(queryset):
     """The ids of `queryset` in id order, a chunk at a time, each read after the previous one is done."""
     after = 0
-    while ids := list(queryset.filter(pk__gt=after).order_by("id").values_list("id", flat=True)[:SWEEP_CHUNK]):
+    while ids := list(
+        queryset.filter(pk__gt=after).order_by("id").values_list("id", flat=True)[:SWEEP_CHUNK]
+    ):
         after = ids[-1]
         yield ids
 
@@ -96,8 +98,12 @@ def invoice_reminders_send(*, now: datetime) -> int:
     candidates = Invoice.objects.filter(
         status=Invoice.State.OPEN, due_on__gte=today, due_on__lte=today + timedelta(days=REMINDER_DAYS)
     ).annotate(
-        reminded_7=Exists(SentEmail.objects.filter(kind=notifications.REMINDER_7_DAYS, object_id=OuterRef("pk"))),
-        reminded_1=Exists(SentEmail.objects.filter(kind=notifications.REMINDER_1_DAY, object_id=OuterRef("pk"))),
+        reminded_7=Exists(
+            SentEmail.objects.filter(kind=notifications.REMINDER_7_DAYS, object_id=OuterRef("pk"))
+        ),
+        reminded_1=Exists(
+            SentEmail.objects.filter(kind=notifications.REMINDER_1_DAY, object_id=OuterRef("pk"))
+        ),
     )
     for invoice in candidates.order_by("id"):
         one_day = (invoice.due_on - today).days <= 1
@@ -156,7 +162,11 @@ def documents_render_missing(*, now: datetime, limit: int = 50) -> int:
     cutoff = now - documents.RENDER_SLA
     for model, kind, render in (
         (Invoice, documents.Kind.INVOICE, lambda pk: documents.invoice_pdf_stored(invoice_id=pk)),
-        (CreditNote, documents.Kind.CREDIT_NOTE, lambda pk: documents.credit_note_pdf_stored(credit_note_id=pk)),
+        (
+            CreditNote,
+            documents.Kind.CREDIT_NOTE,
+            lambda pk: documents.credit_note_pdf_stored(credit_note_id=pk),
+        ),
     ):
         for object_id in documents.ids_to_render(model, kind=kind, issued_before=cutoff, limit=limit):
             try:

@@ -17,8 +17,10 @@ def update_from_instances(instances: list, fields: list[str]) -> None:
     arrays = ", ".join(f"%s::{column.db_type(connection)}[]" for column in columns)
     names = ", ".join(quote(column.column) for column in columns)
     assignments = ", ".join(f"{quote(column.column)} = v.{quote(column.column)}" for column in columns[1:])
-    values = [[column.get_db_prep_value(getattr(instance, column.attname), connection) for instance in instances]
-              for column in columns]
+    values = [
+        [column.get_db_prep_value(getattr(instance, column.attname), connection) for instance in instances]
+        for column in columns
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608 - names from the model

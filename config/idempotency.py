@@ -59,15 +59,21 @@ def idempotent(handler):
         with transaction.atomic():
             # status_code 0 marks "being answered"; nobody else ever sees it, it commits with the answer.
             IdempotencyRecord.objects.bulk_create(
-                [IdempotencyRecord(user=request.user, key=key, fingerprint=fingerprint, status_code=0, body="")],
+                [
+                    IdempotencyRecord(
+                        user=request.user, key=key, fingerprint=fingerprint, status_code=0, body=""
+                    )
+                ],
                 ignore_conflicts=True,
             )
             record = IdempotencyRecord.objects.select_for_update().get(user=request.user, key=key)
             if record.status_code and record.created_at >= timezone.now() - key_ttl():
                 if record.fingerprint != fingerprint:
                     return Response(
-                        {"code": "idempotency_key_reused",
-                         "detail": "This Idempotency-Key was first used with other parameters."},
+                        {
+                            "code": "idempotency_key_reused",
+                            "detail": "This Idempotency-Key was first used with other parameters.",
+                        },
                         status=422,
                     )
                 return _replay(record)

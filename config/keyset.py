@@ -72,7 +72,9 @@ def _beyond(ordering: list[tuple[str, bool]], values: list) -> Q:
     strictly = Q(**{f"{field}__{'lt' if descending else 'gt'}": value})
     if not rest:
         return strictly
-    return Q(**{f"{field}__{'lte' if descending else 'gte'}": value}) & (strictly | _beyond(rest, rest_values))
+    return Q(**{f"{field}__{'lte' if descending else 'gte'}": value}) & (
+        strictly | _beyond(rest, rest_values)
+    )
 
 
 def _json_value(value):
@@ -121,14 +123,16 @@ def keyset_page(request, queryset: QuerySet, *, per_page: int) -> KeysetPage:
     try:
         if before is not None:
             reversed_ordering = [(field, not descending) for field, descending in ordering]
-            rows = list(queryset.filter(_beyond(reversed_ordering, before)).order_by(*backward)[:per_page + 1])
+            rows = list(
+                queryset.filter(_beyond(reversed_ordering, before)).order_by(*backward)[: per_page + 1]
+            )
             more_before = len(rows) > per_page
             rows = rows[:per_page][::-1]
             more_after = True
         else:
             if after is not None:
                 queryset = queryset.filter(_beyond(ordering, after))
-            rows = list(queryset.order_by(*forward)[:per_page + 1])
+            rows = list(queryset.order_by(*forward)[: per_page + 1])
             more_after = len(rows) > per_page
             rows = rows[:per_page]
             more_before = after is not None
@@ -140,8 +144,11 @@ def keyset_page(request, queryset: QuerySet, *, per_page: int) -> KeysetPage:
         return keyset_page(_without_cursor(request), queryset, per_page=per_page)
     if not rows:
         # Past the end (rows deleted since): show the first page rather than an empty one.
-        return keyset_page(_without_cursor(request), queryset, per_page=per_page) if (after or before) else \
-            KeysetPage([], next_query=None, previous_query=None)
+        return (
+            keyset_page(_without_cursor(request), queryset, per_page=per_page)
+            if (after or before)
+            else KeysetPage([], next_query=None, previous_query=None)
+        )
     return KeysetPage(
         rows,
         next_query=_query(request, **{AFTER: _encode(rows[-1], ordering)}) if more_after else None,

@@ -16,8 +16,10 @@ PAGE_SIZE = 25
 
 def _permission_message(exc: CodedPermissionDenied) -> str:
     if exc.code == "support_banned":
-        return _("Your account is banned from support after a refused or unpaid invoice: "
-                 "no ticket can be opened. Your services are not affected.")
+        return _(
+            "Your account is banned from support after a refused or unpaid invoice: "
+            "no ticket can be opened. Your services are not affected."
+        )
     if exc.code == "consent_required":
         return _("This action needs the customer's consent, and the ticket has no grant in force for it.")
     return _("You are not allowed to do this.")
@@ -40,8 +42,13 @@ def call_service(request, call, *, form=None):
             for text in exc.messages:
                 messages.error(request, text)
     except TransitionNotAllowed:
-        messages.error(request, _("This is no longer possible: it was changed in the meantime. "
-                                  "The page now shows its current state."))
+        messages.error(
+            request,
+            _(
+                "This is no longer possible: it was changed in the meantime. "
+                "The page now shows its current state."
+            ),
+        )
     except CodedPermissionDenied as exc:
         messages.error(request, _permission_message(exc))
     return False, None

@@ -35,22 +35,24 @@ class AutoSchema(BaseAutoSchema):
         parameters = list(super().get_override_parameters())
         handler = getattr(self.view, self.method.lower(), None)
         if getattr(handler, "idempotent", False):
-            parameters.append(OpenApiParameter(
-                IDEMPOTENCY_HEADER,
-                {"type": "string", "minLength": 1, "maxLength": 255, "pattern": IDEMPOTENCY_KEY_PATTERN},
-                OpenApiParameter.HEADER,
-                description="Makes a retry safe: a repeated request with the same key (per user) returns "
-                            "the first answer, status and body, for at least 24 hours, without acting "
-                            "again. The same key with other parameters is a 422.",
-            ))
+            parameters.append(
+                OpenApiParameter(
+                    IDEMPOTENCY_HEADER,
+                    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": IDEMPOTENCY_KEY_PATTERN},
+                    OpenApiParameter.HEADER,
+                    description="Makes a retry safe: a repeated request with the same key (per user) returns "
+                    "the first answer, status and body, for at least 24 hours, without acting "
+                    "again. The same key with other parameters is a 422.",
+                )
+            )
         return parameters
 
 
 _ERROR_COMPONENTS = {
     "FieldErrors": {
         "type": "object",
-        "description": "Invalid input: DRF's field errors, `{\"field\": [\"message\", ...]}` (nested for nested "
-                       "input); `non_field_errors` for errors of the whole body.",
+        "description": 'Invalid input: DRF\'s field errors, `{"field": ["message", ...]}` (nested for nested '
+        "input); `non_field_errors` for errors of the whole body.",
         "additionalProperties": {},
     },
     "ErrorDetail": {
@@ -68,13 +70,18 @@ _ERROR_COMPONENTS = {
     },
     "ConflictError": {
         "type": "object",
-        "properties": {"code": {"type": "string", "enum": ["invalid_transition"]}, "detail": {"type": "string"}},
+        "properties": {
+            "code": {"type": "string", "enum": ["invalid_transition"]},
+            "detail": {"type": "string"},
+        },
         "required": ["code", "detail"],
     },
     "IdempotencyError": {
         "type": "object",
-        "properties": {"code": {"type": "string", "enum": ["idempotency_key_reused"]},
-                       "detail": {"type": "string"}},
+        "properties": {
+            "code": {"type": "string", "enum": ["idempotency_key_reused"]},
+            "detail": {"type": "string"},
+        },
         "required": ["code", "detail"],
     },
 }
@@ -84,16 +91,20 @@ _ERRORS = {
     "401": ("No or bad credentials.", "ErrorDetail"),
     "403": ("The caller may not do this (role, support ban or missing consent).", "PermissionError"),
     "404": ("No such object, or one the caller may not see.", "ErrorDetail"),
-    "409": ("Not allowed in the object's current state, including the loser of two simultaneous actions.",
-            "ConflictError"),
+    "409": (
+        "Not allowed in the object's current state, including the loser of two simultaneous actions.",
+        "ConflictError",
+    ),
     "422": ("This Idempotency-Key was first used with other parameters.", "IdempotencyError"),
 }
 
 
 def _error_response(status: str) -> dict:
     description, component = _ERRORS[status]
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+    }
 
 
 def add_error_responses(result, generator, request, public):
@@ -112,8 +123,10 @@ def add_error_responses(result, generator, request, public):
                 statuses += ["401", "403"]
             if method != "get":
                 statuses.append("409")
-            if any(p.get("in") == "header" and p.get("name") == IDEMPOTENCY_HEADER
-                   for p in operation.get("parameters", [])):
+            if any(
+                p.get("in") == "header" and p.get("name") == IDEMPOTENCY_HEADER
+                for p in operation.get("parameters", [])
+            ):
                 statuses.append("422")
             responses = operation.setdefault("responses", {})
             for status in statuses:

@@ -103,14 +103,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "connect_timeout": 5,
-        # The app's joins are look-ups from one driving table along foreign keys, written by the ORM in
-        # that order. Searching every order of a seven-table join took PostgreSQL 0.9 ms of planning for
-        # 0.1 ms of execution on the ticket page; at 4 the planner keeps its choice of plan for every
-        # query of the benchmark and the receivables report (docs/performance.md) in half the time.
-        "options": "-c join_collapse_limit=4",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": 5,
+            # The app's joins are look-ups from one driving table along foreign keys, written by the ORM in
+            # that order. Searching every order of a seven-table join took PostgreSQL 0.9 ms of planning for
+            # 0.1 ms of execution on the ticket page; at 4 the planner keeps its choice of plan for every
+            # query of the benchmark and the receivables report (docs/performance.md) in half the time.
+            "options": "-c join_collapse_limit=4",
+        }
+    )
     # The role that runs the tests creates its own test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DJANGO_TEST_DB_NAME", "test_incident_desk")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -27,77 +27,217 @@ api_patterns = [
 
 # Portals: URL names are <portal>:<app>:<action>.
 customer_patterns = [
-    path("", include(([
-        path("", tickets_customer.DashboardView.as_view(), name="dashboard"),
-        path("tickets/", tickets_customer.TicketListView.as_view(), name="list"),
-        path("tickets/new/", tickets_customer.TicketOpenView.as_view(), name="open"),
-        path("tickets/ask/", tickets_customer.QuestionOpenView.as_view(), name="ask"),
-        path("tickets/<int:pk>/", tickets_customer.TicketDetailView.as_view(), name="detail"),
-        path("tickets/<int:pk>/messages/", tickets_customer.MessagePostView.as_view(), name="message"),
-        path("tickets/<int:pk>/cancel/", tickets_customer.TicketCancelView.as_view(), name="cancel"),
-        path("attachments/<int:pk>/", tickets_customer.AttachmentDownloadView.as_view(), name="attachment"),
-    ], "tickets"))),
-    path("", include(([
-        path("tickets/<int:pk>/access/", diagnostics_customer.TicketAccessView.as_view(), name="access"),
-        path("access-requests/<int:pk>/grant/", diagnostics_customer.AccessGrantView.as_view(), name="grant"),
-        path("access-requests/<int:pk>/deny/", diagnostics_customer.AccessDenyView.as_view(), name="deny"),
-        path("access-requests/<int:pk>/revoke/", diagnostics_customer.AccessRevokeView.as_view(), name="revoke"),
-        path("tickets/<int:pk>/report.pdf", diagnostics_customer.TicketReportView.as_view(), name="report"),
-    ], "diagnostics"))),
-    path("quotes/", include(([
-        path("<int:pk>/", quotes_customer.QuoteDetailView.as_view(), name="detail"),
-        path("<int:pk>/pdf/", quotes_customer.QuotePdfView.as_view(), name="pdf"),
-        path("<int:pk>/accept/", quotes_customer.QuoteAcceptView.as_view(), name="accept"),
-        path("<int:pk>/decline/", quotes_customer.QuoteDeclineView.as_view(), name="decline"),
-    ], "quotes"))),
-    path("invoices/", include(([
-        path("", billing_customer.InvoiceListView.as_view(), name="invoices"),
-        path("<int:pk>/", billing_customer.InvoiceDetailView.as_view(), name="invoice"),
-        path("<int:pk>/pdf/", billing_customer.InvoicePdfView.as_view(), name="pdf"),
-        path("<int:pk>/qr.svg", billing_customer.InvoiceQrView.as_view(), name="qr"),
-        path("<int:pk>/refuse/", billing_customer.InvoiceRefuseView.as_view(), name="refuse"),
-        path("credit-notes/<int:pk>/pdf/", billing_customer.CreditNotePdfView.as_view(), name="credit_note_pdf"),
-    ], "billing"))),
+    path(
+        "",
+        include(
+            (
+                [
+                    path("", tickets_customer.DashboardView.as_view(), name="dashboard"),
+                    path("tickets/", tickets_customer.TicketListView.as_view(), name="list"),
+                    path("tickets/new/", tickets_customer.TicketOpenView.as_view(), name="open"),
+                    path("tickets/ask/", tickets_customer.QuestionOpenView.as_view(), name="ask"),
+                    path("tickets/<int:pk>/", tickets_customer.TicketDetailView.as_view(), name="detail"),
+                    path(
+                        "tickets/<int:pk>/messages/",
+                        tickets_customer.MessagePostView.as_view(),
+                        name="message",
+                    ),
+                    path(
+                        "tickets/<int:pk>/cancel/", tickets_customer.TicketCancelView.as_view(), name="cancel"
+                    ),
+                    path(
+                        "attachments/<int:pk>/",
+                        tickets_customer.AttachmentDownloadView.as_view(),
+                        name="attachment",
+                    ),
+                ],
+                "tickets",
+            )
+        ),
+    ),
+    path(
+        "",
+        include(
+            (
+                [
+                    path(
+                        "tickets/<int:pk>/access/",
+                        diagnostics_customer.TicketAccessView.as_view(),
+                        name="access",
+                    ),
+                    path(
+                        "access-requests/<int:pk>/grant/",
+                        diagnostics_customer.AccessGrantView.as_view(),
+                        name="grant",
+                    ),
+                    path(
+                        "access-requests/<int:pk>/deny/",
+                        diagnostics_customer.AccessDenyView.as_view(),
+                        name="deny",
+                    ),
+                    path(
+                        "access-requests/<int:pk>/revoke/",
+                        diagnostics_customer.AccessRevokeView.as_view(),
+                        name="revoke",
+                    ),
+                    path(
+                        "tickets/<int:pk>/report.pdf",
+                        diagnostics_customer.TicketReportView.as_view(),
+                        name="report",
+                    ),
+                ],
+                "diagnostics",
+            )
+        ),
+    ),
+    path(
+        "quotes/",
+        include(
+            (
+                [
+                    path("<int:pk>/", quotes_customer.QuoteDetailView.as_view(), name="detail"),
+                    path("<int:pk>/pdf/", quotes_customer.QuotePdfView.as_view(), name="pdf"),
+                    path("<int:pk>/accept/", quotes_customer.QuoteAcceptView.as_view(), name="accept"),
+                    path("<int:pk>/decline/", quotes_customer.QuoteDeclineView.as_view(), name="decline"),
+                ],
+                "quotes",
+            )
+        ),
+    ),
+    path(
+        "invoices/",
+        include(
+            (
+                [
+                    path("", billing_customer.InvoiceListView.as_view(), name="invoices"),
+                    path("<int:pk>/", billing_customer.InvoiceDetailView.as_view(), name="invoice"),
+                    path("<int:pk>/pdf/", billing_customer.InvoicePdfView.as_view(), name="pdf"),
+                    path("<int:pk>/qr.svg", billing_customer.InvoiceQrView.as_view(), name="qr"),
+                    path("<int:pk>/refuse/", billing_customer.InvoiceRefuseView.as_view(), name="refuse"),
+                    path(
+                        "credit-notes/<int:pk>/pdf/",
+                        billing_customer.CreditNotePdfView.as_view(),
+                        name="credit_note_pdf",
+                    ),
+                ],
+                "billing",
+            )
+        ),
+    ),
 ]
 
 staff_patterns = [
-    path("", include(([
-        path("", tickets_staff.QueueView.as_view(), name="queue"),
-        path("mine/", tickets_staff.MyTicketsView.as_view(), name="mine"),
-        path("tickets/", tickets_staff.AllTicketsView.as_view(), name="all"),
-        path("tickets/<int:pk>/", tickets_staff.TicketWorkspaceView.as_view(), name="detail"),
-        path("tickets/<int:pk>/claim/", tickets_staff.TicketClaimView.as_view(), name="claim"),
-        path("tickets/<int:pk>/messages/", tickets_staff.MessagePostView.as_view(), name="message"),
-        path("tickets/<int:pk>/close/", tickets_staff.TicketCloseView.as_view(), name="close"),
-        path("attachments/<int:pk>/", tickets_staff.AttachmentDownloadView.as_view(), name="attachment"),
-    ], "tickets"))),
-    path("", include(([
-        path("tickets/<int:pk>/conclude/", diagnostics_staff.DiagnosisConcludeView.as_view(), name="conclude"),
-        path("tickets/<int:pk>/access/", diagnostics_staff.TicketAccessView.as_view(), name="access"),
-        path("tickets/<int:pk>/access/request/", diagnostics_staff.AccessRequestCreateView.as_view(),
-             name="request_access"),
-        path("tickets/<int:pk>/interventions/", diagnostics_staff.InterventionCreateView.as_view(),
-             name="intervene"),
-    ], "diagnostics"))),
-    path("", include(([
-        path("tickets/<int:pk>/complete/", quotes_staff.TicketCompleteWorkView.as_view(), name="complete"),
-    ], "quotes"))),
+    path(
+        "",
+        include(
+            (
+                [
+                    path("", tickets_staff.QueueView.as_view(), name="queue"),
+                    path("mine/", tickets_staff.MyTicketsView.as_view(), name="mine"),
+                    path("tickets/", tickets_staff.AllTicketsView.as_view(), name="all"),
+                    path("tickets/<int:pk>/", tickets_staff.TicketWorkspaceView.as_view(), name="detail"),
+                    path("tickets/<int:pk>/claim/", tickets_staff.TicketClaimView.as_view(), name="claim"),
+                    path(
+                        "tickets/<int:pk>/messages/", tickets_staff.MessagePostView.as_view(), name="message"
+                    ),
+                    path("tickets/<int:pk>/close/", tickets_staff.TicketCloseView.as_view(), name="close"),
+                    path(
+                        "attachments/<int:pk>/",
+                        tickets_staff.AttachmentDownloadView.as_view(),
+                        name="attachment",
+                    ),
+                ],
+                "tickets",
+            )
+        ),
+    ),
+    path(
+        "",
+        include(
+            (
+                [
+                    path(
+                        "tickets/<int:pk>/conclude/",
+                        diagnostics_staff.DiagnosisConcludeView.as_view(),
+                        name="conclude",
+                    ),
+                    path(
+                        "tickets/<int:pk>/access/",
+                        diagnostics_staff.TicketAccessView.as_view(),
+                        name="access",
+                    ),
+                    path(
+                        "tickets/<int:pk>/access/request/",
+                        diagnostics_staff.AccessRequestCreateView.as_view(),
+                        name="request_access",
+                    ),
+                    path(
+                        "tickets/<int:pk>/interventions/",
+                        diagnostics_staff.InterventionCreateView.as_view(),
+                        name="intervene",
+                    ),
+                ],
+                "diagnostics",
+            )
+        ),
+    ),
+    path(
+        "",
+        include(
+            (
+                [
+                    path(
+                        "tickets/<int:pk>/complete/",
+                        quotes_staff.TicketCompleteWorkView.as_view(),
+                        name="complete",
+                    ),
+                ],
+                "quotes",
+            )
+        ),
+    ),
 ]
 
 finance_patterns = [
-    path("", include(([
-        path("", billing_finance.InvoiceListView.as_view(), name="invoices"),
-        path("closed/", billing_finance.ClosedInvoiceListView.as_view(), name="closed"),
-        path("export.csv", billing_finance.InvoiceExportView.as_view(), name="export"),
-        path("invoices/<int:pk>/", billing_finance.InvoiceDetailView.as_view(), name="invoice"),
-        path("invoices/<int:pk>/payments/", billing_finance.PaymentRecordView.as_view(), name="pay"),
-        path("accounts/banned/", billing_finance.BannedAccountsView.as_view(), name="banned"),
-        path("accounts/<int:pk>/reinstate/", billing_finance.CustomerReinstateView.as_view(), name="reinstate"),
-        path("accounts/<int:pk>/history/", billing_finance.CustomerHistoryView.as_view(), name="history"),
-    ], "billing"))),
-    path("", include(([
-        path("receivables/", diagnostics_finance.ReceivablesView.as_view(), name="receivables"),
-    ], "diagnostics"))),
+    path(
+        "",
+        include(
+            (
+                [
+                    path("", billing_finance.InvoiceListView.as_view(), name="invoices"),
+                    path("closed/", billing_finance.ClosedInvoiceListView.as_view(), name="closed"),
+                    path("export.csv", billing_finance.InvoiceExportView.as_view(), name="export"),
+                    path("invoices/<int:pk>/", billing_finance.InvoiceDetailView.as_view(), name="invoice"),
+                    path(
+                        "invoices/<int:pk>/payments/", billing_finance.PaymentRecordView.as_view(), name="pay"
+                    ),
+                    path("accounts/banned/", billing_finance.BannedAccountsView.as_view(), name="banned"),
+                    path(
+                        "accounts/<int:pk>/reinstate/",
+                        billing_finance.CustomerReinstateView.as_view(),
+                        name="reinstate",
+                    ),
+                    path(
+                        "accounts/<int:pk>/history/",
+                        billing_finance.CustomerHistoryView.as_view(),
+                        name="history",
+                    ),
+                ],
+                "billing",
+            )
+        ),
+    ),
+    path(
+        "",
+        include(
+            (
+                [
+                    path("receivables/", diagnostics_finance.ReceivablesView.as_view(), name="receivables"),
+                ],
+                "diagnostics",
+            )
+        ),
+    ),
 ]
 
 auth_patterns = [
@@ -105,9 +245,16 @@ auth_patterns = [
     path("logout/", account_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", account_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("password-reset/<uidb64>/<token>/", account_views.PasswordResetConfirmView.as_view(),
-         name="password_reset_confirm"),
-    path("password-reset/done/", account_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        account_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
     path("", account_views.HomeView.as_view(), name="home"),
 ]

@@ -30,8 +30,14 @@ def csp_report(request):
         report = report.get("csp-report", report)
     if isinstance(report, dict):
         # json.dumps escapes newlines and control characters: a report cannot forge log lines (SEC-26).
-        fields = ("document-uri", "violated-directive", "effective-directive", "blocked-uri", "source-file",
-                  "line-number")
+        fields = (
+            "document-uri",
+            "violated-directive",
+            "effective-directive",
+            "blocked-uri",
+            "source-file",
+            "line-number",
+        )
         csp_log.warning("csp violation %s", json.dumps({k: str(report.get(k, ""))[:500] for k in fields}))
     return HttpResponse(status=204)
 
@@ -85,12 +91,15 @@ def server_error(request):
     database_down = isinstance(exc, OperationalError | InterfaceError)
     status = 503 if database_down else 500
     if request.path.startswith("/api/"):
-        detail = ("The service is briefly unavailable; try again in a minute." if database_down
-                  else "Server error.")
+        detail = (
+            "The service is briefly unavailable; try again in a minute." if database_down else "Server error."
+        )
         response = JsonResponse({"detail": detail}, status=status)
     else:
         try:
-            body = loader.select_template([f"{status}.html", "500.html"]).render({"database_down": database_down})
+            body = loader.select_template([f"{status}.html", "500.html"]).render(
+                {"database_down": database_down}
+            )
         except Exception:  # noqa: BLE001 - the error page itself must never fail (no template, no database)
             body = "<!doctype html><title>Server error</title><h1>Server error</h1>"
         response = HttpResponse(body, status=status)

@@ -19,10 +19,19 @@ class QuickSelect(forms.Select):
         context = self.get_context(name, value, attrs)["widget"]
         groups = []
         for group_name, options, _index in context["optgroups"]:
-            rendered = format_html_join("", '<option value="{}"{}>{}</option>', (
-                (str(option["value"]), flatatt(option["attrs"]), option["label"]) for option in options
-            ))
-            groups.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered)
-                          if group_name is not None else rendered)
-        return format_html('<select name="{}"{}>{}</select>', context["name"], flatatt(context["attrs"]),
-                           mark_safe("".join(groups)))  # noqa: S308 - each part is built by format_html above
+            rendered = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((str(option["value"]), flatatt(option["attrs"]), option["label"]) for option in options),
+            )
+            groups.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered)
+                if group_name is not None
+                else rendered
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            context["name"],
+            flatatt(context["attrs"]),
+            mark_safe("".join(groups)),  # noqa: S308 - each part is built by format_html above
+        )

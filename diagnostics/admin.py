@@ -41,8 +41,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AccessRequest)
 class AccessRequestAdmin(ReadOnlyAdmin):
-    list_display = ["id", "ticket", "scope", "status", "duration_hours", "requested_by", "requested_at",
-                    "expires_at"]
+    list_display = [
+        "id",
+        "ticket",
+        "scope",
+        "status",
+        "duration_hours",
+        "requested_by",
+        "requested_at",
+        "expires_at",
+    ]
     list_filter = ["status", "scope"]
     list_select_related = ["ticket", "requested_by"]
     search_fields = ["=id", "=ticket__id"]
@@ -84,7 +92,17 @@ class ContactObligationAdmin(ReadOnlyAdmin):
 class AuditEntryAdmin(ReadOnlyAdmin):
     """The append-only log: read and search only (the model and, on PostgreSQL, a trigger refuse changes)."""
 
-    list_display = ["id", "at", "event", "outcome", "action", "actor", "actor_role", "ticket", "access_request"]
+    list_display = [
+        "id",
+        "at",
+        "event",
+        "outcome",
+        "action",
+        "actor",
+        "actor_role",
+        "ticket",
+        "access_request",
+    ]
     list_filter = ["event", "outcome", "action", "actor_role"]
     list_select_related = ["actor", "ticket"]
     search_fields = ["=id", "=ticket__id", "actor__email"]

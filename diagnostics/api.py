@@ -34,15 +34,17 @@ from tickets.selectors import tickets_visible_to
 
 class QuoteLineInput(serializers.Serializer):
     description = text_field(max_length=500)
-    quantity = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"),
-                                        max_value=Decimal("99999"))
+    quantity = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("99999")
+    )
     unit_price = money_field(max_value=Decimal("1000000"))
 
 
 class QuoteInput(serializers.Serializer):
     lines = QuoteLineInput(many=True, allow_empty=False, max_length=100)
-    valid_days = serializers.IntegerField(required=False, min_value=1, max_value=90,
-                                          default=settings.QUOTE_DEFAULT_VALID_DAYS)
+    valid_days = serializers.IntegerField(
+        required=False, min_value=1, max_value=90, default=settings.QUOTE_DEFAULT_VALID_DAYS
+    )
 
 
 class TicketConcludeDiagnosisApi(TicketActionApi):
@@ -64,7 +66,11 @@ class TicketConcludeDiagnosisApi(TicketActionApi):
                 valid_days=values["quote"]["valid_days"],
             )
         services.diagnosis_conclude(
-            ticket=ticket, findings=values["findings"], outcome=values["outcome"], quote=quote, by=request.user
+            ticket=ticket,
+            findings=values["findings"],
+            outcome=values["outcome"],
+            quote=quote,
+            by=request.user,
         )
         return ticket_response(ticket, user=request.user)
 
@@ -222,8 +228,21 @@ class AuditFilter(serializers.Serializer):
     access_request = id_field(required=False)
 
 
-CSV_COLUMNS = ["id", "at", "event", "outcome", "action", "actor", "actor_role", "ticket", "access_request",
-               "intervention", "detail", "previous_hash", "entry_hash"]
+CSV_COLUMNS = [
+    "id",
+    "at",
+    "event",
+    "outcome",
+    "action",
+    "actor",
+    "actor_role",
+    "ticket",
+    "access_request",
+    "intervention",
+    "detail",
+    "previous_hash",
+    "entry_hash",
+]
 
 
 def _csv_cell(value) -> str:
@@ -244,10 +263,26 @@ def audit_csv_response(queryset, *, filename: str) -> StreamingHttpResponse:
     def rows():
         yield writer.writerow(CSV_COLUMNS)
         for entry in queryset.order_by("id").iterator(chunk_size=1000):
-            yield writer.writerow([_csv_cell(value) for value in (
-                entry.pk, entry.at, entry.event, entry.outcome, entry.action, entry.actor_id, entry.actor_role,
-                entry.ticket_id, entry.access_request_id, entry.intervention_id, entry.detail,
-                entry.previous_hash, entry.entry_hash)])
+            yield writer.writerow(
+                [
+                    _csv_cell(value)
+                    for value in (
+                        entry.pk,
+                        entry.at,
+                        entry.event,
+                        entry.outcome,
+                        entry.action,
+                        entry.actor_id,
+                        entry.actor_role,
+                        entry.ticket_id,
+                        entry.access_request_id,
+                        entry.intervention_id,
+                        entry.detail,
+                        entry.previous_hash,
+                        entry.entry_hash,
+                    )
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -274,8 +309,9 @@ class AuditLogApi(generics.ListAPIView):
     def get_queryset(self):
         filters = AuditFilter(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        return selectors.audit_entries_filter(selectors.audit_entries_visible_to(user=self.request.user),
-                                              filters.validated_data)
+        return selectors.audit_entries_filter(
+            selectors.audit_entries_visible_to(user=self.request.user), filters.validated_data
+        )
 
     @extend_schema(parameters=[AuditFilter])
     def get(self, request, *args, **kwargs):
@@ -369,7 +405,9 @@ class ContactRecordApi(APIView):
     permission_classes = [IsSupport]
 
     class Input(serializers.Serializer):
-        channel = serializers.ChoiceField(choices=[CustomerContact.Channel.PHONE, CustomerContact.Channel.EMAIL])
+        channel = serializers.ChoiceField(
+            choices=[CustomerContact.Channel.PHONE, CustomerContact.Channel.EMAIL]
+        )
         note = text_field(max_length=500, required=False, allow_blank=True, default="")
 
     @extend_schema(request=Input, responses={201: CustomerContactOutput})

@@ -47,7 +47,10 @@ def audit_append(
 ) -> AuditEntry:
     """Append one line to the ticket's audit chain; the caller holds the ticket's row lock."""
     previous = (
-        AuditEntry.objects.filter(ticket_id=ticket.pk).order_by("-id").values_list("entry_hash", flat=True).first()
+        AuditEntry.objects.filter(ticket_id=ticket.pk)
+        .order_by("-id")
+        .values_list("entry_hash", flat=True)
+        .first()
     )
     entry = AuditEntry(
         at=at.astimezone(UTC),
@@ -71,8 +74,11 @@ def audit_append(
 def _email(obligation: ContactObligation) -> None:
     # billing's outbox: the row is written in this transaction and sent after commit; its hourly sweep
     # sends what a broker outage held back. receivers.py records the contact once the e-mail has gone.
-    email_queue(kind=EMAIL_KIND_BY_OBLIGATION[obligation.kind], object_id=obligation.pk,
-                customer_id=obligation.ticket.customer_id)
+    email_queue(
+        kind=EMAIL_KIND_BY_OBLIGATION[obligation.kind],
+        object_id=obligation.pk,
+        customer_id=obligation.ticket.customer_id,
+    )
 
 
 def _lock(access_request: AccessRequest) -> tuple[Ticket, AccessRequest]:
@@ -99,7 +105,9 @@ def _resolve_obligation(access_request: AccessRequest, *, resolution: str, at: d
 
 
 @transaction.atomic
-def access_request_create(*, ticket: Ticket, scope: str, reason: str, duration_hours: int, by) -> AccessRequest:
+def access_request_create(
+    *, ticket: Ticket, scope: str, reason: str, duration_hours: int, by
+) -> AccessRequest:
     """Staff must ask before any access to data: one ticket, one scope, 1 to 72 hours once granted."""
     if scope not in AccessRequest.Scope.values:
         raise ValidationError({"scope": [_("Unknown scope.")]})
@@ -109,17 +117,36 @@ def access_request_create(*, ticket: Ticket, scope: str, reason: str, duration_h
     _refuse_if_ticket_ended(ticket)
     now = timezone.now()
     request = AccessRequest.objects.create(
-        ticket=ticket, scope=scope, reason=reason, duration_hours=duration_hours, requested_by=by, requested_at=now
+        ticket=ticket,
+        scope=scope,
+        reason=reason,
+        duration_hours=duration_hours,
+        requested_by=by,
+        requested_at=now,
     )
-    ticket_record(ticket=ticket, verb=TicketEvent.Verb.ACCESS, actor=by, event="requested",
-                  access_request=request.pk, scope=scope, duration_hours=duration_hours)
+    ticket_record(
+        ticket=ticket,
+        verb=TicketEvent.Verb.ACCESS,
+        actor=by,
+        event="requested",
+        access_request=request.pk,
+        scope=scope,
+        duration_hours=duration_hours,
+    )
     # The request is on the ticket page at once; the e-mail follows after commit and meets the obligation.
     obligation = ContactObligation.objects.create(
         ticket=ticket, kind=ContactObligation.Kind.ASK_BEFORE_ACCESS, access_request=request, created_at=now
     )
     CustomerContact.objects.create(obligation=obligation, channel=CustomerContact.Channel.TICKET_PAGE, at=now)
-    audit_append(ticket=ticket, event=AuditEntry.Event.ACCESS_REQUESTED, action=scope, at=now, by=by,
-                 access_request=request, detail=reason)
+    audit_append(
+        ticket=ticket,
+        event=AuditEntry.Event.ACCESS_REQUESTED,
+        action=scope,
+        at=now,
+        by=by,
+        access_request=request,
+        detail=reason,
+    )
     _email(obligation)
     return request
 
@@ -134,11 +161,23 @@ def access_request_grant(*, access_request: AccessRequest, by) -> AccessRequest:
     access_request.grant(by=by, at=now)
     access_request.save()
     _resolve_obligation(access_request, resolution=ContactObligation.Resolution.ANSWERED, at=now)
-    ticket_record(ticket=ticket, verb=TicketEvent.Verb.ACCESS, actor=by, event="granted",
-                  access_request=access_request.pk, scope=access_request.scope,
-                  expires_at=access_request.expires_at.isoformat())
-    audit_append(ticket=ticket, event=AuditEntry.Event.ACCESS_GRANTED, action=access_request.scope, at=now,
-                 by=by, access_request=access_request)
+    ticket_record(
+        ticket=ticket,
+        verb=TicketEvent.Verb.ACCESS,
+        actor=by,
+        event="granted",
+        access_request=access_request.pk,
+        scope=access_request.scope,
+        expires_at=access_request.expires_at.isoformat(),
+    )
+    audit_append(
+        ticket=ticket,
+        event=AuditEntry.Event.ACCESS_GRANTED,
+        action=access_request.scope,
+        at=now,
+        by=by,
+        access_request=access_request,
+    )
     return access_request
 
 
@@ -152,10 +191,22 @@ def access_request_deny(*, access_request: AccessRequest, by) -> AccessRequest:
     access_request.deny(by=by, at=now)
     access_request.save()
     _resolve_obligation(access_request, resolution=ContactObligation.Resolution.ANSWERED, at=now)
-    ticket_record(ticket=ticket, verb=TicketEvent.Verb.ACCESS, actor=by, event="denied",
-                  access_request=access_request.pk, scope=access_request.scope)
-    audit_append(ticket=ticket, event=AuditEntry.Event.ACCESS_DENIED, action=access_request.scope, at=now,
-                 by=by, access_request=access_request)
+    ticket_record(
+        ticket=ticket,
+        verb=TicketEvent.Verb.ACCESS,
+        actor=by,
+        event="denied",
+        access_request=access_request.pk,
+        scope=access_request.scope,
+    )
+    audit_append(
+        ticket=ticket,
+        event=AuditEntry.Event.ACCESS_DENIED,
+        action=access_request.scope,
+        at=now,
+        by=by,
+        access_request=access_request,
+    )
     return access_request
 
 
@@ -168,10 +219,22 @@ def access_request_revoke(*, access_request: AccessRequest, by) -> AccessRequest
     now = timezone.now()
     access_request.revoke(by=by, at=now)
     access_request.save()
-    ticket_record(ticket=ticket, verb=TicketEvent.Verb.ACCESS, actor=by, event="revoked",
-                  access_request=access_request.pk, scope=access_request.scope)
-    audit_append(ticket=ticket, event=AuditEntry.Event.ACCESS_REVOKED, action=access_request.scope, at=now,
-                 by=by, access_request=access_request)
+    ticket_record(
+        ticket=ticket,
+        verb=TicketEvent.Verb.ACCESS,
+        actor=by,
+        event="revoked",
+        access_request=access_request.pk,
+        scope=access_request.scope,
+    )
+    audit_append(
+        ticket=ticket,
+        event=AuditEntry.Event.ACCESS_REVOKED,
+        action=access_request.scope,
+        at=now,
+        by=by,
+        access_request=access_request,
+    )
     return access_request
 
 
@@ -184,16 +247,31 @@ def access_request_expire(*, access_request: AccessRequest, now: datetime | None
     time_over = access_request.status == AccessRequest.State.GRANTED and access_request.expires_at <= now
     if not (ticket_over or time_over):
         raise InvalidTransition(_("This access request has not run out."))
-    ends = [moment for moment, applies in ((access_request.expires_at, time_over),
-                                          (ticket.ended_at or now, ticket_over)) if applies]
+    ends = [
+        moment
+        for moment, applies in ((access_request.expires_at, time_over), (ticket.ended_at or now, ticket_over))
+        if applies
+    ]
     cause = "time_ran_out" if time_over and min(ends) == access_request.expires_at else "ticket_ended"
     access_request.expire(at=min(ends))
     access_request.save()
     _resolve_obligation(access_request, resolution=ContactObligation.Resolution.MOOT, at=now)
-    ticket_record(ticket=ticket, verb=TicketEvent.Verb.ACCESS, event="expired", access_request=access_request.pk,
-                  scope=access_request.scope, cause=cause)
-    audit_append(ticket=ticket, event=AuditEntry.Event.ACCESS_EXPIRED, action=access_request.scope, at=now,
-                 access_request=access_request, detail=cause)
+    ticket_record(
+        ticket=ticket,
+        verb=TicketEvent.Verb.ACCESS,
+        event="expired",
+        access_request=access_request.pk,
+        scope=access_request.scope,
+        cause=cause,
+    )
+    audit_append(
+        ticket=ticket,
+        event=AuditEntry.Event.ACCESS_EXPIRED,
+        action=access_request.scope,
+        at=now,
+        access_request=access_request,
+        detail=cause,
+    )
     return access_request
 
 
@@ -233,7 +311,9 @@ def intervention_perform(*, ticket: Ticket, action: str, description: str, by) -
     if action not in DataAction.values:
         raise ValidationError({"action": [_("Unknown action.")]})
     with transaction.atomic():
-        intervention = _intervention_perform_locked(ticket=ticket, action=action, description=description, by=by)
+        intervention = _intervention_perform_locked(
+            ticket=ticket, action=action, description=description, by=by
+        )
     if intervention is None:
         # Raised outside the atomic block so that the audit line of the refusal commits.
         raise ConsentRequired()
@@ -248,8 +328,15 @@ def _intervention_perform_locked(*, ticket: Ticket, action: str, description: st
     if action in SCOPES_ALLOWING:
         grant = selectors.access_grant_in_force(ticket=ticket, action=action, now=now, lock=True)
         if grant is None:
-            audit_append(ticket=ticket, event=AuditEntry.Event.INTERVENTION, action=action, at=now, by=by,
-                         outcome=AuditEntry.Outcome.REFUSED, detail=description)
+            audit_append(
+                ticket=ticket,
+                event=AuditEntry.Event.INTERVENTION,
+                action=action,
+                at=now,
+                by=by,
+                outcome=AuditEntry.Outcome.REFUSED,
+                detail=description,
+            )
             return None
     else:
         # An emergency action on an ended ticket is not a follow-up of anything: it needs a ticket of its own.
@@ -257,16 +344,34 @@ def _intervention_perform_locked(*, ticket: Ticket, action: str, description: st
     intervention = Intervention.objects.create(
         ticket=ticket, action=action, description=description, agent=by, performed_at=now, consent=grant
     )
-    ticket_record(ticket=ticket, verb=TicketEvent.Verb.INTERVENTION, actor=by, action=action,
-                  intervention=intervention.pk, consent=grant.pk if grant else None)
-    audit_append(ticket=ticket, event=AuditEntry.Event.INTERVENTION, action=action, at=now, by=by,
-                 access_request=grant, intervention=intervention, detail=description)
+    ticket_record(
+        ticket=ticket,
+        verb=TicketEvent.Verb.INTERVENTION,
+        actor=by,
+        action=action,
+        intervention=intervention.pk,
+        consent=grant.pk if grant else None,
+    )
+    audit_append(
+        ticket=ticket,
+        event=AuditEntry.Event.INTERVENTION,
+        action=action,
+        at=now,
+        by=by,
+        access_request=grant,
+        intervention=intervention,
+        detail=description,
+    )
     if action in EMERGENCY_ACTIONS:
         obligation = ContactObligation.objects.create(
-            ticket=ticket, kind=ContactObligation.Kind.TELL_AFTER_EMERGENCY, intervention=intervention,
+            ticket=ticket,
+            kind=ContactObligation.Kind.TELL_AFTER_EMERGENCY,
+            intervention=intervention,
             created_at=now,
         )
-        CustomerContact.objects.create(obligation=obligation, channel=CustomerContact.Channel.TICKET_PAGE, at=now)
+        CustomerContact.objects.create(
+            obligation=obligation, channel=CustomerContact.Channel.TICKET_PAGE, at=now
+        )
         _email(obligation)
     return intervention
 
@@ -277,8 +382,9 @@ def contact_obligation_emailed(*, obligation_id: int, at: datetime, recipients: 
     Runs in the outbox's sending transaction, so the contact is recorded exactly when the e-mail is.
     """
     obligation = ContactObligation.objects.select_for_update().get(pk=obligation_id)
-    contact = CustomerContact.objects.create(obligation=obligation, channel=CustomerContact.Channel.EMAIL, at=at,
-                                             recipients=recipients)
+    contact = CustomerContact.objects.create(
+        obligation=obligation, channel=CustomerContact.Channel.EMAIL, at=at, recipients=recipients
+    )
     # An account with no active user got nothing: the obligation stays open, the queue shows it, staff phone.
     if obligation.is_open and recipients:
         obligation.resolved_at, obligation.resolution = at, ContactObligation.Resolution.CONTACTED
@@ -290,15 +396,25 @@ def contact_obligation_emailed(*, obligation_id: int, at: datetime, recipients: 
 def contact_record(*, obligation: ContactObligation, channel: str, note: str, by) -> CustomerContact:
     """Staff record a contact made outside the app (a phone call, a personal e-mail); it meets the obligation."""
     if channel not in (CustomerContact.Channel.PHONE, CustomerContact.Channel.EMAIL):
-        raise ValidationError({"channel": [_("Staff record phone calls and e-mails; the app writes the rest.")]})
+        raise ValidationError(
+            {"channel": [_("Staff record phone calls and e-mails; the app writes the rest.")]}
+        )
     ticket = ticket_lock(ticket=Ticket(pk=obligation.ticket_id))
     obligation = ContactObligation.objects.select_for_update().get(pk=obligation.pk)
     now = timezone.now()
-    contact = CustomerContact.objects.create(obligation=obligation, channel=channel, at=now, recorded_by=by,
-                                             note=note, recipients=1)
+    contact = CustomerContact.objects.create(
+        obligation=obligation, channel=channel, at=now, recorded_by=by, note=note, recipients=1
+    )
     if obligation.is_open:
         obligation.resolved_at, obligation.resolution = now, ContactObligation.Resolution.CONTACTED
         obligation.save(update_fields=["resolved_at", "resolution"])
-    ticket_record(ticket=ticket, verb=TicketEvent.Verb.NOTE, actor=by, public=False, contact=contact.pk,
-                  channel=channel, obligation=obligation.pk)
+    ticket_record(
+        ticket=ticket,
+        verb=TicketEvent.Verb.NOTE,
+        actor=by,
+        public=False,
+        contact=contact.pk,
+        channel=channel,
+        obligation=obligation.pk,
+    )
     return contact

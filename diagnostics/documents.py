@@ -32,11 +32,22 @@ def report_interventions(ticket: Ticket) -> tuple[InterventionEntry, ...]:
         grant = intervention.consent
         consent = None
         if grant is not None:
-            consent = Consent(request_id=grant.pk, scope=grant.scope, granted_at=grant.decided_at,
-                              expires_at=grant.expires_at, granted_by=_person(grant.decided_by))
-        entries.append(InterventionEntry(performed_at=intervention.performed_at, action=intervention.action,
-                                         description=intervention.description,
-                                         agent=_person(intervention.agent), consent=consent))
+            consent = Consent(
+                request_id=grant.pk,
+                scope=grant.scope,
+                granted_at=grant.decided_at,
+                expires_at=grant.expires_at,
+                granted_by=_person(grant.decided_by),
+            )
+        entries.append(
+            InterventionEntry(
+                performed_at=intervention.performed_at,
+                action=intervention.action,
+                description=intervention.description,
+                agent=_person(intervention.agent),
+                consent=consent,
+            )
+        )
     return tuple(entries)
 
 
@@ -52,8 +63,12 @@ def diagnosis_report(*, ticket: Ticket) -> DiagnosisReport:
         service=ticket.service.name if ticket.service_id else "",
         language=entity.language,
         seller=seller_of(entity),
-        customer=Party(name=customer.name, address=customer.billing_address, country=customer.country,
-                       vat_id=customer.vat_id),
+        customer=Party(
+            name=customer.name,
+            address=customer.billing_address,
+            country=customer.country,
+            vat_id=customer.vat_id,
+        ),
         opened_at=ticket.created_at,
         concluded_at=diagnosis.concluded_at,
         agent=_person(diagnosis.agent),
@@ -74,4 +89,6 @@ def diagnosis_report(*, ticket: Ticket) -> DiagnosisReport:
 def diagnosis_report_bytes(*, ticket: Ticket) -> bytes:
     """The report's PDF. The models' own labels are the fallback for a code the report has no words for."""
     labels = {**dict(Outcome.choices), **dict(FeeRule.choices), **dict(DataAction.choices)}
-    return diagnosis_report_pdf(diagnosis_report(ticket=ticket), labels={k: str(v) for k, v in labels.items()})
+    return diagnosis_report_pdf(
+        diagnosis_report(ticket=ticket), labels={k: str(v) for k, v in labels.items()}
+    )

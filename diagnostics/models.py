@@ -81,13 +81,15 @@ class AccessRequest(CachedChoiceLabels, FSMModelMixin, models.Model):
     status = FSMField(_("status"), default=State.PENDING, choices=State.choices, protected=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -97,15 +99,23 @@ class AccessRequest(CachedChoiceLabels, FSMModelMixin, models.Model):
             models.Index(fields=["status", "expires_at"], name="access_request_expiry_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(duration_hours__gte=1, duration_hours__lte=GRANT_MAX_HOURS),
-                                   name="access_request_duration_1_to_72_hours"),
+            models.CheckConstraint(
+                condition=Q(duration_hours__gte=1, duration_hours__lte=GRANT_MAX_HOURS),
+                name="access_request_duration_1_to_72_hours",
+            ),
             # Every answer names who gave it and when; only a request that was never answered has none.
-            models.CheckConstraint(condition=Q(status__in=["pending", "expired"]) | Q(decided_at__isnull=False),
-                                   name="access_request_decided_when_answered"),
-            models.CheckConstraint(condition=Q(status="granted") | Q(status="pending") | Q(ended_at__isnull=False),
-                                   name="access_request_ended_when_final"),
-            models.CheckConstraint(condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("requested_at")),
-                                   name="access_request_expires_after_request"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "expired"]) | Q(decided_at__isnull=False),
+                name="access_request_decided_when_answered",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="granted") | Q(status="pending") | Q(ended_at__isnull=False),
+                name="access_request_ended_when_final",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("requested_at")),
+                name="access_request_expires_after_request",
+            ),
         ]
 
     def __str__(self):
@@ -153,8 +163,9 @@ class Intervention(CachedChoiceLabels, models.Model):
     description = models.TextField(_("description"))
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     performed_at = models.DateTimeField(_("performed at"), default=timezone.now)
-    consent = models.ForeignKey(AccessRequest, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="interventions")
+    consent = models.ForeignKey(
+        AccessRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="interventions"
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -182,7 +193,10 @@ class ContactObligation(CachedChoiceLabels, models.Model):
 
     class Kind(models.TextChoices):
         ASK_BEFORE_ACCESS = "ask_before_access", _("Ask the customer before any access to data")
-        TELL_AFTER_EMERGENCY = "tell_after_emergency", _("Tell the customer at once after an emergency action")
+        TELL_AFTER_EMERGENCY = (
+            "tell_after_emergency",
+            _("Tell the customer at once after an emergency action"),
+        )
 
     class Resolution(models.TextChoices):
         CONTACTED = "contacted", _("The customer was reached")
@@ -191,10 +205,12 @@ class ContactObligation(CachedChoiceLabels, models.Model):
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="contact_obligations")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    access_request = models.OneToOneField(AccessRequest, on_delete=models.PROTECT, null=True, blank=True,
-                                          related_name="contact_obligation")
-    intervention = models.OneToOneField(Intervention, on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="contact_obligation")
+    access_request = models.OneToOneField(
+        AccessRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="contact_obligation"
+    )
+    intervention = models.OneToOneField(
+        Intervention, on_delete=models.PROTECT, null=True, blank=True, related_name="contact_obligation"
+    )
     created_at = models.DateTimeField(_("arose at"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
@@ -207,7 +223,9 @@ class ContactObligation(CachedChoiceLabels, models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="ask_before_access", access_request__isnull=False, intervention__isnull=True))
+                condition=(
+                    Q(kind="ask_before_access", access_request__isnull=False, intervention__isnull=True)
+                )
                 | (Q(kind="tell_after_emergency", intervention__isnull=False, access_request__isnull=True)),
                 name="contact_obligation_names_its_cause",
             ),
@@ -237,8 +255,9 @@ class CustomerContact(CachedChoiceLabels, models.Model):
     obligation = models.ForeignKey(ContactObligation, on_delete=models.PROTECT, related_name="contacts")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     at = models.DateTimeField(_("at"), default=timezone.now)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
@@ -292,15 +311,18 @@ class AuditEntry(CachedChoiceLabels, models.Model):
     event = models.CharField(_("event"), max_length=20, choices=Event.choices)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     action = models.CharField(_("action or scope"), max_length=20, choices=DataAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     actor_role = models.CharField(_("actor's role then"), max_length=10)
     customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="+")
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="+")
-    access_request = models.ForeignKey(AccessRequest, on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="+")
-    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     detail = models.TextField(_("detail"), blank=True)
     previous_hash = models.CharField(max_length=64, blank=True)
     entry_hash = models.CharField(max_length=64, unique=True)
@@ -330,8 +352,17 @@ class AuditEntry(CachedChoiceLabels, models.Model):
     def compute_hash(self) -> str:
         """SHA-256 over the line's content and its predecessor's hash."""
         content = [
-            self.previous_hash, self.at.isoformat(), self.event, self.outcome, self.action, self.actor_id,
-            self.actor_role, self.customer_id, self.ticket_id, self.access_request_id, self.intervention_id,
+            self.previous_hash,
+            self.at.isoformat(),
+            self.event,
+            self.outcome,
+            self.action,
+            self.actor_id,
+            self.actor_role,
+            self.customer_id,
+            self.ticket_id,
+            self.access_request_id,
+            self.intervention_id,
             self.detail,
         ]
         return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()

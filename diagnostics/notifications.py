@@ -22,7 +22,9 @@ EMAIL_KIND_BY_OBLIGATION = {
 
 
 def _obligation(pk: int) -> ContactObligation:
-    return ContactObligation.objects.select_related("ticket__customer", "access_request", "intervention").get(pk=pk)
+    return ContactObligation.objects.select_related("ticket__customer", "access_request", "intervention").get(
+        pk=pk
+    )
 
 
 @email_builder(ACCESS_REQUESTED)
@@ -30,11 +32,18 @@ def access_requested(pk: int) -> EmailSpec:
     obligation = _obligation(pk)
     request = obligation.access_request
     ticket = obligation.ticket
-    return EmailSpec(customer=ticket.customer, template="email/diagnostics/access_requested",
-                     subject=_("Ticket %(ticket)s: our support asks for access to your data"),
-                     context={"ticket": ticket.pk, "ticket_id": ticket.pk, "hours": request.duration_hours,
-                              # lazy: rendered in the account's language at send time
-                              "scope": AccessRequest.Scope(request.scope).label})
+    return EmailSpec(
+        customer=ticket.customer,
+        template="email/diagnostics/access_requested",
+        subject=_("Ticket %(ticket)s: our support asks for access to your data"),
+        context={
+            "ticket": ticket.pk,
+            "ticket_id": ticket.pk,
+            "hours": request.duration_hours,
+            # lazy: rendered in the account's language at send time
+            "scope": AccessRequest.Scope(request.scope).label,
+        },
+    )
 
 
 @email_builder(EMERGENCY_ACTION)
@@ -42,8 +51,14 @@ def emergency_action(pk: int) -> EmailSpec:
     obligation = _obligation(pk)
     intervention = obligation.intervention
     ticket = obligation.ticket
-    return EmailSpec(customer=ticket.customer, template="email/diagnostics/emergency_action",
-                     subject=_("Ticket %(ticket)s: our support took an emergency action"),
-                     context={"ticket": ticket.pk, "ticket_id": ticket.pk,
-                              "action": DataAction(intervention.action).label,
-                              "performed_at": intervention.performed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")})
+    return EmailSpec(
+        customer=ticket.customer,
+        template="email/diagnostics/emergency_action",
+        subject=_("Ticket %(ticket)s: our support took an emergency action"),
+        context={
+            "ticket": ticket.pk,
+            "ticket_id": ticket.pk,
+            "action": DataAction(intervention.action).label,
+            "performed_at": intervention.performed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+        },
+    )

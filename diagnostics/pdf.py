@@ -86,7 +86,7 @@ TEXTS = {
         "basis": "Fondement",
         "consent": "Votre accord n° {id} ({scope}), donné le {granted} par {who}, valable jusqu'au {expires}",
         "emergency": "Action d'urgence ne nécessitant pas d'accord préalable ; vous en avez été informé "
-                     "immédiatement",
+        "immédiatement",
         "page": "Page",
         "company_id": "SIREN",
         "footer_vat": "TVA",
@@ -154,7 +154,7 @@ TEXTS = {
             "charged_fixed": "Während der Diagnose behoben: Die Gebühr ist fällig",
             "charged_quoted": "Nicht behoben, Angebot erstellt: Die Gebühr ist fällig",
             "charged_not_provider_fault": "Fehler des Anbieters vermutet, aber nicht festgestellt: "
-                                          "Die Gebühr ist fällig",
+            "Die Gebühr ist fällig",
             "waived_service_guarantee": "Fehler des Anbieters: kostenlos im Rahmen der Dienstgarantie",
             "waived_no_quote": "Kein Angebot: Die Diagnose ist kostenlos",
             "waived_no_competence": "Außerhalb unseres Fachgebiets: Die Diagnose ist kostenlos",
@@ -229,23 +229,27 @@ def diagnosis_report_pdf(report: DiagnosisReport, *, labels: dict | None = None)
                 who=entry.consent.granted_by,
                 expires=when(entry.consent.expires_at),
             )
-        interventions.append({
-            "when": when(entry.performed_at),
-            "action": _label(t["actions"], entry.action, labels),
-            "description": entry.description,
-            "agent": entry.agent,
-            "basis": basis,
-        })
+        interventions.append(
+            {
+                "when": when(entry.performed_at),
+                "action": _label(t["actions"], entry.action, labels),
+                "description": entry.description,
+                "agent": entry.agent,
+                "basis": basis,
+            }
+        )
     if report.fee_charged and report.fee_net is not None:
-        fee = t["fee_charged"].format(net=format_money(report.fee_net, report.currency, language=lang),
-                                      gross=format_money(report.fee_gross, report.currency, language=lang))
+        fee = t["fee_charged"].format(
+            net=format_money(report.fee_net, report.currency, language=lang),
+            gross=format_money(report.fee_gross, report.currency, language=lang),
+        )
     else:
         fee = t["fee_waived"]
     quote = ""
     if report.quote_number:
-        quote = t["quote_line"].format(number=report.quote_number,
-                                       gross=format_money(report.quote_gross, report.currency,
-                                                          language=lang))
+        quote = t["quote_line"].format(
+            number=report.quote_number, gross=format_money(report.quote_gross, report.currency, language=lang)
+        )
     context = {
         "doc": report,
         "seller": report.seller,

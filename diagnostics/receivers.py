@@ -35,8 +35,10 @@ def end_consent_with_ticket(sender, instance, target, **kwargs):
     """When a ticket ends, its grants and unanswered requests end with it."""
     if target not in Ticket.FINAL_STATES:
         return
-    pending = any(callback is _end_consent_of_ended_tickets
-                  for _sids, callback, _robust in transaction.get_connection().run_on_commit)
+    pending = any(
+        callback is _end_consent_of_ended_tickets
+        for _sids, callback, _robust in transaction.get_connection().run_on_commit
+    )
     if not pending or getattr(_ended, "ticket_ids", None) is None:
         # No callback waits in this transaction (a former one committed, or rolled back and left ids
         # behind: those are harmless, as only requests of tickets that really ended are expired).
@@ -62,4 +64,6 @@ def record_email_contact(sender, email, **kwargs):
         with transaction.atomic():
             contact_obligation_emailed(obligation_id=email.object_id, at=email.sent_at, recipients=recipients)
     except DatabaseError:
-        logger.exception("e-mail %s %s went, but its contact could not be recorded", email.kind, email.object_id)
+        logger.exception(
+            "e-mail %s %s went, but its contact could not be recorded", email.kind, email.object_id
+        )

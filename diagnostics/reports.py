@@ -23,8 +23,17 @@ def diagnosis_fees_by_rule() -> list[dict]:
         .annotate(diagnoses=Count("id"), net=Sum("ticket__fee_net"), gross=Sum("ticket__fee_gross"))
         .order_by("-fee_charged", "fee_rule", "currency")
     )
-    return [{"rule": row["fee_rule"], "charged": row["fee_charged"], "currency": row["currency"],
-             "diagnoses": row["diagnoses"], "net": row["net"], "gross": row["gross"]} for row in rows]
+    return [
+        {
+            "rule": row["fee_rule"],
+            "charged": row["fee_charged"],
+            "currency": row["currency"],
+            "diagnoses": row["diagnoses"],
+            "net": row["net"],
+            "gross": row["gross"],
+        }
+        for row in rows
+    ]
 
 
 def receivables_report(*, today) -> dict:

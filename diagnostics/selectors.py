@@ -30,7 +30,9 @@ def access_requests_of_ticket(*, ticket: Ticket) -> QuerySet[AccessRequest]:
     return AccessRequest.objects.filter(ticket=ticket).select_related("ticket")
 
 
-def access_grant_in_force(*, ticket: Ticket, action: str, now: datetime, lock: bool = False) -> AccessRequest | None:
+def access_grant_in_force(
+    *, ticket: Ticket, action: str, now: datetime, lock: bool = False
+) -> AccessRequest | None:
     """The grant that allows `action` on `ticket` now, the narrowest scope first; None when there is none.
 
     Compares `expires_at` with now and reads the ticket's status, so nothing depends on the sweep having run.
@@ -38,9 +40,13 @@ def access_grant_in_force(*, ticket: Ticket, action: str, now: datetime, lock: b
     if ticket.status in Ticket.FINAL_STATES or action not in SCOPES_ALLOWING:
         return None
     grants = AccessRequest.objects.filter(
-        ticket=ticket, status=AccessRequest.State.GRANTED, scope__in=SCOPES_ALLOWING[action], expires_at__gt=now
-    ).order_by(Case(When(scope=action, then=Value(0)), default=Value(1), output_field=IntegerField()),
-               "-expires_at")
+        ticket=ticket,
+        status=AccessRequest.State.GRANTED,
+        scope__in=SCOPES_ALLOWING[action],
+        expires_at__gt=now,
+    ).order_by(
+        Case(When(scope=action, then=Value(0)), default=Value(1), output_field=IntegerField()), "-expires_at"
+    )
     if lock:
         grants = grants.select_for_update()
     return grants.first()
@@ -50,8 +56,10 @@ def access_requests_lapsed(*, now: datetime) -> QuerySet[AccessRequest]:
     """Requests the sweep must mark expired: grants past their end, and anything open on an ended ticket."""
     return AccessRequest.objects.filter(
         Q(status=AccessRequest.State.GRANTED, expires_at__lte=now)
-        | Q(status__in=(AccessRequest.State.PENDING, AccessRequest.State.GRANTED),
-            ticket__status__in=Ticket.FINAL_STATES)
+        | Q(
+            status__in=(AccessRequest.State.PENDING, AccessRequest.State.GRANTED),
+            ticket__status__in=Ticket.FINAL_STATES,
+        )
     ).order_by("id")
 
 
@@ -92,7 +100,9 @@ def contact_obligations_visible_to(*, user) -> QuerySet[ContactObligation]:
     return ContactObligation.objects.prefetch_related("contacts")
 
 
-def contact_obligations_filter(queryset: QuerySet[ContactObligation], filters: dict) -> QuerySet[ContactObligation]:
+def contact_obligations_filter(
+    queryset: QuerySet[ContactObligation], filters: dict
+) -> QuerySet[ContactObligation]:
     if filters.get("ticket") is not None:
         queryset = queryset.filter(ticket_id=filters["ticket"])
     if filters.get("open") is not None:

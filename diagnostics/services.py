@@ -31,7 +31,9 @@ _TRANSITION_BY_OUTCOME = {
 
 
 @transaction.atomic
-def diagnosis_conclude(*, ticket: Ticket, findings: str, outcome: str, by, quote: QuoteSpec | None = None) -> Diagnosis:
+def diagnosis_conclude(
+    *, ticket: Ticket, findings: str, outcome: str, by, quote: QuoteSpec | None = None
+) -> Diagnosis:
     """Conclude a diagnosis: the ticket moves as the outcome table says and is billed in the same transaction."""
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": [_("Unknown outcome.")]})
@@ -42,19 +44,42 @@ def diagnosis_conclude(*, ticket: Ticket, findings: str, outcome: str, by, quote
     ticket = ticket_lock(ticket=ticket)
     _TRANSITION_BY_OUTCOME[outcome](ticket)
     ticket.save()
-    charge = ticket_charge(outcome=outcome, moment=BillingMoment.CONCLUDED,
-                           suspected_provider_fault=ticket.suspected_provider_fault, fee_free=bool(ticket.fee_free))
-    diagnosis = Diagnosis.objects.create(
-        ticket=ticket, agent=by, findings=findings, outcome=outcome, fee_charged=charge.fee_due,
-        fee_rule=charge.rule, concluded_at=ticket.diagnosis_concluded_at,
+    charge = ticket_charge(
+        outcome=outcome,
+        moment=BillingMoment.CONCLUDED,
+        suspected_provider_fault=ticket.suspected_provider_fault,
+        fee_free=bool(ticket.fee_free),
     )
-    ticket_record(ticket=ticket, verb=TicketEvent.Verb.DIAGNOSIS_CONCLUDED, actor=by, outcome=outcome,
-                  fee_rule=charge.rule)
+    diagnosis = Diagnosis.objects.create(
+        ticket=ticket,
+        agent=by,
+        findings=findings,
+        outcome=outcome,
+        fee_charged=charge.fee_due,
+        fee_rule=charge.rule,
+        concluded_at=ticket.diagnosis_concluded_at,
+    )
+    ticket_record(
+        ticket=ticket,
+        verb=TicketEvent.Verb.DIAGNOSIS_CONCLUDED,
+        actor=by,
+        outcome=outcome,
+        fee_rule=charge.rule,
+    )
     email_queue(kind=DIAGNOSIS_CONCLUDED, object_id=ticket.pk, customer_id=ticket.customer_id)  # after commit
     if quote is not None:
         created = quote_create(ticket=ticket, lines=quote.lines, valid_days=quote.valid_days)
-        ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_SENT, actor=by, quote=created.pk,
-                      gross=str(created.gross))
-    ticket_bill(ticket=ticket, outcome=outcome, moment=BillingMoment.CONCLUDED,
-                service_date=timezone.localdate(ticket.diagnosis_concluded_at))
+        ticket_record(
+            ticket=ticket,
+            verb=TicketEvent.Verb.QUOTE_SENT,
+            actor=by,
+            quote=created.pk,
+            gross=str(created.gross),
+        )
+    ticket_bill(
+        ticket=ticket,
+        outcome=outcome,
+        moment=BillingMoment.CONCLUDED,
+        service_date=timezone.localdate(ticket.diagnosis_concluded_at),
+    )
     return diagnosis

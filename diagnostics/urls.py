@@ -13,7 +13,9 @@ urlpatterns = [
     path("access-requests/<int:pk>/", api.AccessRequestDetailApi.as_view(), name="access-request"),
     path("access-requests/<int:pk>/grant/", api.AccessRequestGrantApi.as_view(), name="access-request-grant"),
     path("access-requests/<int:pk>/deny/", api.AccessRequestDenyApi.as_view(), name="access-request-deny"),
-    path("access-requests/<int:pk>/revoke/", api.AccessRequestRevokeApi.as_view(), name="access-request-revoke"),
+    path(
+        "access-requests/<int:pk>/revoke/", api.AccessRequestRevokeApi.as_view(), name="access-request-revoke"
+    ),
     path("tickets/<int:pk>/interventions/", api.TicketInterventionsApi.as_view(), name="interventions"),
     path("tickets/<int:pk>/audit-log/", api.TicketAuditLogApi.as_view(), name="ticket-audit-log"),
     path("tickets/<int:pk>/audit-log/csv/", api.TicketAuditLogCsvApi.as_view(), name="ticket-audit-log-csv"),

@@ -55,5 +55,7 @@ class TicketCompleteWorkApi(TicketActionApi):
         ticket = self.get_ticket(pk)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        ticket = services.ticket_complete_work(ticket=ticket, report=data.validated_data["report"], by=request.user)
+        ticket = services.ticket_complete_work(
+            ticket=ticket, report=data.validated_data["report"], by=request.user
+        )
         return ticket_response(ticket, user=request.user)

@@ -18,4 +18,6 @@ class QuotePdfApi(PdfDownloadApi):
     def get(self, request, pk: int):
         quote = get_object_or_404(quotes_visible_to(user=request.user).only("id"), pk=pk)
         stored = quote_pdf_stored(quote_id=quote.pk)
-        return pdf_response(stored_document_bytes(stored), filename=quote_number(quote.pk), etag=stored.sha256)
+        return pdf_response(
+            stored_document_bytes(stored), filename=quote_number(quote.pk), etag=stored.sha256
+        )

@@ -17,9 +17,12 @@ def quote_document(quote: Quote) -> QuoteDocument:
     customer = ticket.customer
     entity = BillingEntity.objects.get(country=customer.country)
     # The fee goes on the work's invoice exactly when the outcome table bills it at completion.
-    charge = ticket_charge(outcome=Outcome.QUOTED, moment=BillingMoment.WORK_COMPLETED,
-                           suspected_provider_fault=ticket.suspected_provider_fault,
-                           fee_free=bool(ticket.fee_free))
+    charge = ticket_charge(
+        outcome=Outcome.QUOTED,
+        moment=BillingMoment.WORK_COMPLETED,
+        suspected_provider_fault=ticket.suspected_provider_fault,
+        fee_free=bool(ticket.fee_free),
+    )
     return QuoteDocument(
         number=quote_number(quote.pk),
         issued_on=timezone.localdate(quote.sent_at),
@@ -28,11 +31,16 @@ def quote_document(quote: Quote) -> QuoteDocument:
         language=entity.language,
         currency=quote.currency,
         seller=seller_of(entity),
-        buyer=billing_pdf.Party(name=customer.name, address=customer.billing_address, country=customer.country,
-                                vat_id=customer.vat_id),
+        buyer=billing_pdf.Party(
+            name=customer.name,
+            address=customer.billing_address,
+            country=customer.country,
+            vat_id=customer.vat_id,
+        ),
         lines=tuple(
-            billing_pdf.Line(description=line.description, quantity=line.quantity, unit_price=line.unit_price,
-                             net=line.net)
+            billing_pdf.Line(
+                description=line.description, quantity=line.quantity, unit_price=line.unit_price, net=line.net
+            )
             for line in quote.lines.order_by("position")
         ),
         net=quote.net,
@@ -51,5 +59,6 @@ def quote_pdf_stored(*, quote_id: int) -> StoredDocument:
         quote = Quote.objects.select_related("ticket__customer").get(pk=quote_id)
         return quote_pdf(quote_document(quote))
 
-    return stored_document_get_or_render(kind=Kind.QUOTE, object_id=quote_id,
-                                         lock=Quote.objects.filter(pk=quote_id), render=render)
+    return stored_document_get_or_render(
+        kind=Kind.QUOTE, object_id=quote_id, lock=Quote.objects.filter(pk=quote_id), render=render
+    )

@@ -3,5 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CompleteWorkForm(forms.Form):
-    report = forms.CharField(label=_("Work report"), max_length=20000, widget=forms.Textarea,
-                             help_text=_("What was done; the customer reads this and the invoice follows."))
+    report = forms.CharField(
+        label=_("Work report"),
+        max_length=20000,
+        widget=forms.Textarea,
+        help_text=_("What was done; the customer reads this and the invoice follows."),
+    )

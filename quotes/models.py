@@ -30,18 +30,22 @@ class Quote(CachedChoiceLabels, FSMModelMixin, models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
     valid_until = models.DateField()
     accepted_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     # One invoice per accepted quote (with the diagnosis fee when it is due).
-    invoice = models.OneToOneField("billing.Invoice", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="quote")
+    invoice = models.OneToOneField(
+        "billing.Invoice", on_delete=models.PROTECT, null=True, blank=True, related_name="quote"
+    )
 
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["status", "valid_until"], name="quote_expiry_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(gross=F("net") + F("vat")), name="quote_gross_is_net_plus_vat"),
+            models.CheckConstraint(
+                condition=Q(gross=F("net") + F("vat")), name="quote_gross_is_net_plus_vat"
+            ),
         ]
 
     def __str__(self):

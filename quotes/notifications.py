@@ -11,8 +11,14 @@ QUOTE_SENT = "quote_sent"
 @email_builder(QUOTE_SENT)
 def quote_sent(pk: int) -> EmailSpec:
     quote = Quote.objects.select_related("ticket__customer").get(pk=pk)
-    return EmailSpec(customer=quote.ticket.customer, template="email/quotes/quote_sent",
-                     subject=_("Quote for ticket no. %(ticket_id)s"),
-                     context={"quote": quote, "ticket_id": quote.ticket_id,
-                              "valid_until": quote.valid_until.isoformat(),
-                              "lines": list(quote.lines.order_by("position"))})
+    return EmailSpec(
+        customer=quote.ticket.customer,
+        template="email/quotes/quote_sent",
+        subject=_("Quote for ticket no. %(ticket_id)s"),
+        context={
+            "quote": quote,
+            "ticket_id": quote.ticket_id,
+            "valid_until": quote.valid_until.isoformat(),
+            "lines": list(quote.lines.order_by("position")),
+        },
+    )

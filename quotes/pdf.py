@@ -61,7 +61,7 @@ TEXTS = {
             "espace client.",
         ],
         "fee": "Le diagnostic ({fee} HT) est facturé avec les travaux. En cas de refus ou d'expiration de "
-               "ce devis, seul le diagnostic est facturé.",
+        "ce devis, seul le diagnostic est facturé.",
         "nature": "Nature : prestations de services",
         "page": "Page",
         "footer_vat": "TVA",
@@ -93,7 +93,7 @@ TEXTS = {
             "an oder lehnen es dort ab.",
         ],
         "fee": "Die Diagnose ({fee} netto) wird zusammen mit den Arbeiten berechnet. Lehnen Sie das Angebot "
-               "ab oder läuft es ab, wird nur die Diagnose berechnet.",
+        "ab oder läuft es ab, wird nur die Diagnose berechnet.",
         "nature": "Art der Leistung: Dienstleistungen",
         "page": "Seite",
         "footer_vat": "USt-IdNr.",
@@ -123,7 +123,7 @@ TEXTS = {
             "This quote is valid until {valid_until} inclusive; accept or decline it in your customer area.",
         ],
         "fee": "The diagnosis ({fee} net) is invoiced with the work. If this quote is declined or expires, "
-               "only the diagnosis is invoiced.",
+        "only the diagnosis is invoiced.",
         "nature": "Nature: supply of services",
         "page": "Page",
         "footer_vat": "VAT",
@@ -135,8 +135,10 @@ def quote_pdf(document: QuoteDocument) -> bytes:
     """The quote's PDF: date, validity, lines, net, VAT and gross, and the terms of the work."""
     t = TEXTS.get(document.language, TEXTS["en"])
     lang = document.language
-    terms = [line.format(days=document.payment_days, valid_until=format_date(document.valid_until, language=lang))
-             for line in t["terms"]]
+    terms = [
+        line.format(days=document.payment_days, valid_until=format_date(document.valid_until, language=lang))
+        for line in t["terms"]
+    ]
     if document.fee_net:
         terms.append(t["fee"].format(fee=format_money(document.fee_net, document.currency, language=lang)))
     context = {

@@ -36,7 +36,9 @@ def ticket_bill(
     )
     lines = []
     if charge.bill_fee_now:
-        lines.append(LineSpec(description=fee_line_description(ticket), quantity=1, unit_price=ticket.fee_net))
+        lines.append(
+            LineSpec(description=fee_line_description(ticket), quantity=1, unit_price=ticket.fee_net)
+        )
     if charge.bill_quote_now and quote is not None:
         lines.extend(
             LineSpec(description=line.description, quantity=line.quantity, unit_price=line.unit_price)
@@ -51,14 +53,22 @@ def ticket_bill(
         service_date=service_date,
         charges_diagnosis_fee=charge.bill_fee_now,
     )
-    ticket_record(ticket=ticket, verb=TicketEvent.Verb.INVOICED, invoice=invoice.pk, number=invoice.number,
-                  gross=str(invoice.gross), rule=charge.rule)
+    ticket_record(
+        ticket=ticket,
+        verb=TicketEvent.Verb.INVOICED,
+        invoice=invoice.pk,
+        number=invoice.number,
+        gross=str(invoice.gross),
+        rule=charge.rule,
+    )
     return invoice
 
 
 def fee_line_description(ticket: Ticket) -> str:
     """Names the ticket but none of its technical content (invoices carry no customer data)."""
-    language = BillingEntity.objects.filter(country=ticket.customer.country).values_list("language", flat=True)
+    language = BillingEntity.objects.filter(country=ticket.customer.country).values_list(
+        "language", flat=True
+    )
     with translation.override(language.first() or "en"):
         return _("Incident diagnosis, ticket no. %(ticket)s") % {"ticket": ticket.pk}
 
@@ -79,8 +89,14 @@ def quote_create(*, ticket: Ticket, lines: list[LineSpec], valid_days: int | Non
         valid_until=today + timedelta(days=valid_days),
     )
     QuoteLine.objects.bulk_create(
-        QuoteLine(quote=quote, position=position, description=line.description, quantity=line.quantity,
-                  unit_price=line.unit_price, net=line.net)
+        QuoteLine(
+            quote=quote,
+            position=position,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            net=line.net,
+        )
         for position, line in enumerate(lines, start=1)
     )
     email_queue(kind=QUOTE_SENT, object_id=quote.pk, customer_id=ticket.customer_id)  # sent after commit
@@ -116,8 +132,12 @@ def quote_decline(*, quote: Quote, by) -> Quote:
     quote.save()
     ticket.save()
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_DECLINED, actor=by, quote=quote.pk)
-    ticket_bill(ticket=ticket, outcome=Outcome.QUOTED, moment=BillingMoment.QUOTE_DECLINED,
-                service_date=_diagnosis_day(ticket))
+    ticket_bill(
+        ticket=ticket,
+        outcome=Outcome.QUOTED,
+        moment=BillingMoment.QUOTE_DECLINED,
+        service_date=_diagnosis_day(ticket),
+    )
     return quote
 
 
@@ -130,8 +150,12 @@ def quote_expire(*, quote: Quote) -> Quote:
     quote.save()
     ticket.save()
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_EXPIRED, quote=quote.pk)
-    ticket_bill(ticket=ticket, outcome=Outcome.QUOTED, moment=BillingMoment.QUOTE_EXPIRED,
-                service_date=_diagnosis_day(ticket))
+    ticket_bill(
+        ticket=ticket,
+        outcome=Outcome.QUOTED,
+        moment=BillingMoment.QUOTE_EXPIRED,
+        service_date=_diagnosis_day(ticket),
+    )
     return quote
 
 
@@ -143,8 +167,13 @@ def ticket_complete_work(*, ticket: Ticket, report: str, by) -> Ticket:
     ticket.save()
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.WORK_COMPLETED, actor=by)
     quote = Quote.objects.select_for_update().get(ticket=ticket)
-    quote.invoice = ticket_bill(ticket=ticket, outcome=Outcome.QUOTED, moment=BillingMoment.WORK_COMPLETED,
-                                service_date=timezone.localdate(), quote=quote)
+    quote.invoice = ticket_bill(
+        ticket=ticket,
+        outcome=Outcome.QUOTED,
+        moment=BillingMoment.WORK_COMPLETED,
+        service_date=timezone.localdate(),
+        quote=quote,
+    )
     quote.save(update_fields=["invoice"])
     email_queue(kind=WORK_COMPLETED, object_id=ticket.pk, customer_id=ticket.customer_id)  # sent after commit
     return ticket

@@ -39,8 +39,9 @@ def quote_pdf_render_task(quote_id: int) -> None:
 def quote_documents_render_missing(*, now: datetime, limit: int = 50) -> int:
     """Render the quotes sent more than RENDER_SLA ago that still have no PDF (their task was lost)."""
     rendered = 0
-    for quote_id in ids_to_render(Quote, kind=Kind.QUOTE, issued_before=now - RENDER_SLA, limit=limit,
-                                  issued_field="sent_at"):
+    for quote_id in ids_to_render(
+        Quote, kind=Kind.QUOTE, issued_before=now - RENDER_SLA, limit=limit, issued_field="sent_at"
+    ):
         try:
             quote_pdf_stored(quote_id=quote_id)
         except Exception:  # one quote failing must not keep the others waiting

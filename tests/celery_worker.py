@@ -29,7 +29,8 @@ def redis_answers() -> bool:
 
 
 needs_redis = pytest.mark.skipif(
-    "not redis_answers()", reason="needs Redis as CELERY_BROKER_URL (bin/test-env or CI sets it) for a real worker"
+    "not redis_answers()",
+    reason="needs Redis as CELERY_BROKER_URL (bin/test-env or CI sets it) for a real worker",
 )
 
 
@@ -44,15 +45,37 @@ def real_worker(*, log: Path, tasks: list[str]):
     previous_routes = celery_app.conf.task_routes
     celery_app.conf.update(task_routes={task: {"queue": queue} for task in tasks})  # rebuilds the router
     db = connection.settings_dict
-    database_url = (f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}@{db['HOST'] or '127.0.0.1'}"
-                    f":{db['PORT'] or 5432}/{db['NAME']}")
-    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-           "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    database_url = (
+        f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}@{db['HOST'] or '127.0.0.1'}"
+        f":{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool=solo",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-            cwd=Path(settings.BASE_DIR), env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                queue,
+                "--pool=solo",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+            ],
+            cwd=Path(settings.BASE_DIR),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 30

@@ -44,8 +44,11 @@ def customer(customer_account):
 
 @pytest.fixture
 def other_customer(db):
-    return UserFactory(email="other@example.de", role=Role.CUSTOMER,
-                       customer=CustomerFactory(name="Other GmbH", country="DE", language="de"))
+    return UserFactory(
+        email="other@example.de",
+        role=Role.CUSTOMER,
+        customer=CustomerFactory(name="Other GmbH", country="DE", language="de"),
+    )
 
 
 @pytest.fixture
@@ -65,8 +68,9 @@ def finance(db):
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(email="admin@example.com", role=Role.ADMIN, customer=None, is_staff=True,
-                       is_superuser=True)
+    return UserFactory(
+        email="admin@example.com", role=Role.ADMIN, customer=None, is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture
@@ -113,7 +117,10 @@ def seed_reference_data():
     """The rows the data migrations seed (billing entities, VAT rates), idempotently."""
     from django.apps import apps
 
-    for module in ("accounts.migrations.0002_seed_billing_entities", "billing.migrations.0002_seed_vat_rates"):
+    for module in (
+        "accounts.migrations.0002_seed_billing_entities",
+        "billing.migrations.0002_seed_vat_rates",
+    ):
         importlib.import_module(module).seed(apps, None)
 
 

@@ -134,6 +134,8 @@ def assert_sealed(content: bytes, canary: CanaryServer, *, attachments_allowed: 
     assert not any(secret in stream for stream in decoded_streams(content))
     assert secret.decode() not in pdf_text(content)
     assert list(attachments(content)) == attachments_allowed
-    assert not {"/JavaScript", "/JS", "/Launch", "/URI", "/OpenAction", "/AA", "/SubmitForm"} & names_used(content)
+    assert not {"/JavaScript", "/JS", "/Launch", "/URI", "/OpenAction", "/AA", "/SubmitForm"} & names_used(
+        content
+    )
     # Escaped, not dropped: the customer sees what was typed.
     assert "<img src=" in pdf_one_line(content)

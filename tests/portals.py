@@ -28,15 +28,27 @@ def browser(user) -> Client:
 
 
 def incident(customer, **overrides):
-    values = {"kind": "incident", "subject": "Server down", "description": "No ping since 3am",
-              "accept_diagnosis_fee": True, **overrides}
+    values = {
+        "kind": "incident",
+        "subject": "Server down",
+        "description": "No ping since 3am",
+        "accept_diagnosis_fee": True,
+        **overrides,
+    }
     return ticket_open(by=customer, **values)
 
 
 def quoted(customer, agent):
     ticket = incident(customer)
     ticket_start_diagnosis(ticket=ticket, by=agent)
-    diagnosis_conclude(ticket=ticket, findings="Disk failing", outcome="quoted", by=agent, quote=QuoteSpec(
-        lines=[LineSpec(description="Replace disk", quantity=Decimal("1"), unit_price=Decimal("80.00"))]))
+    diagnosis_conclude(
+        ticket=ticket,
+        findings="Disk failing",
+        outcome="quoted",
+        by=agent,
+        quote=QuoteSpec(
+            lines=[LineSpec(description="Replace disk", quantity=Decimal("1"), unit_price=Decimal("80.00"))]
+        ),
+    )
     ticket.refresh_from_db()
     return ticket

@@ -17,7 +17,9 @@ def generic(serializer_class, instance) -> dict:
             data[name] = None
         elif isinstance(field, serializers.Serializer):
             data[name] = generic(type(field), attribute)
-        elif isinstance(field, serializers.ListSerializer) and isinstance(field.child, serializers.Serializer):
+        elif isinstance(field, serializers.ListSerializer) and isinstance(
+            field.child, serializers.Serializer
+        ):
             data[name] = [generic(type(field.child), item) for item in attribute.all()]
         else:
             data[name] = field.to_representation(attribute)

@@ -12,8 +12,13 @@ def client_for(user) -> APIClient:
 
 
 def open_incident(customer, **overrides) -> dict:
-    payload = {"kind": "incident", "subject": "Server down", "description": "No ping since 3am",
-               "accept_diagnosis_fee": True, **overrides}
+    payload = {
+        "kind": "incident",
+        "subject": "Server down",
+        "description": "No ping since 3am",
+        "accept_diagnosis_fee": True,
+        **overrides,
+    }
     response = client_for(customer).post(f"{API}/tickets/", payload, format="json")
     assert response.status_code == 201, response.content
     return response.json()
@@ -25,15 +30,21 @@ def start(agent, ticket_id) -> dict:
     return response.json()
 
 
-QUOTE = {"lines": [{"description": "Replace disk", "quantity": "2", "unit_price": "49.95"},
-                   {"description": "Labour", "quantity": "1.5", "unit_price": "60.00"}]}
+QUOTE = {
+    "lines": [
+        {"description": "Replace disk", "quantity": "2", "unit_price": "49.95"},
+        {"description": "Labour", "quantity": "1.5", "unit_price": "60.00"},
+    ]
+}
 
 
 def conclude(agent, ticket_id, outcome, quote=None) -> dict:
     payload = {"findings": "RAID degraded", "outcome": outcome}
     if quote is not None:
         payload["quote"] = quote
-    response = client_for(agent).post(f"{API}/tickets/{ticket_id}/conclude-diagnosis/", payload, format="json")
+    response = client_for(agent).post(
+        f"{API}/tickets/{ticket_id}/conclude-diagnosis/", payload, format="json"
+    )
     assert response.status_code == 200, response.content
     return response.json()
 

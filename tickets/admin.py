@@ -45,9 +45,26 @@ class TicketAdmin(admin.ModelAdmin):
     list_select_related = ["customer", "assignee"]
     date_hierarchy = "created_at"
     readonly_fields = [
-        "customer", "opened_by", "kind", "service", "status", "assignee", "created_at", "fee_currency", "fee_net",
-        "fee_vat_rate", "fee_vat", "fee_gross", "fee_free", "fee_free_reason", "diagnosis_started_at",
-        "diagnosis_concluded_at", "work_started_at", "ended_at", "answer", "work_report",
+        "customer",
+        "opened_by",
+        "kind",
+        "service",
+        "status",
+        "assignee",
+        "created_at",
+        "fee_currency",
+        "fee_net",
+        "fee_vat_rate",
+        "fee_vat",
+        "fee_gross",
+        "fee_free",
+        "fee_free_reason",
+        "diagnosis_started_at",
+        "diagnosis_concluded_at",
+        "work_started_at",
+        "ended_at",
+        "answer",
+        "work_report",
     ]
     inlines = [MessageInline, AttachmentInline, EventInline]
 

@@ -88,8 +88,20 @@ class TicketOutput(serializers.ModelSerializer):
     class Meta:
         model = Ticket
         fields = [
-            "id", "customer", "kind", "subject", "description", "service", "suspected_provider_fault",
-            "status", "assignee", "created_at", "diagnosis_fee", "diagnosis", "quote", "invoices",
+            "id",
+            "customer",
+            "kind",
+            "subject",
+            "description",
+            "service",
+            "suspected_provider_fault",
+            "status",
+            "assignee",
+            "created_at",
+            "diagnosis_fee",
+            "diagnosis",
+            "quote",
+            "invoices",
         ]
 
     @extend_schema_field(TicketFeeOutput(allow_null=True))
@@ -116,22 +128,26 @@ class TicketOutput(serializers.ModelSerializer):
             diagnosis = quote = None
         else:
             diagnosis, quote = related_or_none(ticket, "diagnosis"), related_or_none(ticket, "quote")
-        return with_other_fields(self, ticket, {
-            "id": ticket.pk,
-            "customer": ticket.customer_id,
-            "kind": ticket.kind,
-            "subject": ticket.subject,
-            "description": ticket.description,
-            "service": ticket.service_id,
-            "suspected_provider_fault": ticket.suspected_provider_fault,
-            "status": ticket.status,
-            "assignee": ticket.assignee_id,
-            "created_at": fields["created_at"].to_representation(ticket.created_at),
-            "diagnosis_fee": self.get_diagnosis_fee(ticket),
-            "diagnosis": None if diagnosis is None else fields["diagnosis"].to_representation(diagnosis),
-            "quote": None if quote is None else fields["quote"].to_representation(quote),
-            "invoices": [] if self.context.get("just_opened") else self.get_invoices(ticket),
-        })
+        return with_other_fields(
+            self,
+            ticket,
+            {
+                "id": ticket.pk,
+                "customer": ticket.customer_id,
+                "kind": ticket.kind,
+                "subject": ticket.subject,
+                "description": ticket.description,
+                "service": ticket.service_id,
+                "suspected_provider_fault": ticket.suspected_provider_fault,
+                "status": ticket.status,
+                "assignee": ticket.assignee_id,
+                "created_at": fields["created_at"].to_representation(ticket.created_at),
+                "diagnosis_fee": self.get_diagnosis_fee(ticket),
+                "diagnosis": None if diagnosis is None else fields["diagnosis"].to_representation(diagnosis),
+                "quote": None if quote is None else fields["quote"].to_representation(quote),
+                "invoices": [] if self.context.get("just_opened") else self.get_invoices(ticket),
+            },
+        )
 
 
 def ticket_response(ticket: Ticket, *, user, status_code=status.HTTP_200_OK) -> Response:
@@ -166,7 +182,9 @@ class TicketListCreateApi(generics.ListAPIView):
     def get_queryset(self):
         filters = TicketFilter(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        return selectors.tickets_filter(selectors.tickets_for_api(user=self.request.user), filters.validated_data)
+        return selectors.tickets_filter(
+            selectors.tickets_for_api(user=self.request.user), filters.validated_data
+        )
 
     @extend_schema(parameters=[TicketFilter])
     def get(self, request, *args, **kwargs):
@@ -183,15 +201,20 @@ class TicketListCreateApi(generics.ListAPIView):
         if service_id is not None:
             service = Service.objects.filter(pk=service_id, customer_id=request.user.customer_id).first()
             if service is None:
-                raise serializers.ValidationError({"service": ["This service does not belong to your account."]})
+                raise serializers.ValidationError(
+                    {"service": ["This service does not belong to your account."]}
+                )
         ticket = services.ticket_open(by=request.user, service=service, **values)
         # The ticket as created: the service returns it as the transaction committed it.
-        return Response(TicketOutput(ticket, context={"just_opened": True}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            TicketOutput(ticket, context={"just_opened": True}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class TicketQueueOutput(TicketOutput):
     contact_pending = serializers.BooleanField(
-        read_only=True, help_text="The provider still owes the customer a contact about work on its data.")
+        read_only=True, help_text="The provider still owes the customer a contact about work on its data."
+    )
 
     class Meta(TicketOutput.Meta):
         fields = [*TicketOutput.Meta.fields, "contact_pending"]
@@ -328,5 +351,3 @@ class TicketHistoryApi(generics.ListAPIView):
     def get_queryset(self):
         ticket = get_object_or_404(selectors.tickets_visible_to(user=self.request.user), pk=self.kwargs["pk"])
         return selectors.ticket_events_for(ticket=ticket, user=self.request.user)
-
-

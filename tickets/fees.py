@@ -26,10 +26,14 @@ class FeeRule(models.TextChoices):
 
     CHARGED_FIXED = "charged_fixed", _("Fixed during the diagnosis: the fee is due")
     CHARGED_QUOTED = "charged_quoted", _("Not fixed, quote given: the fee is due")
-    CHARGED_NOT_PROVIDER_FAULT = "charged_not_provider_fault", _(
-        "Provider fault suspected but not found: the fee is due"
+    CHARGED_NOT_PROVIDER_FAULT = (
+        "charged_not_provider_fault",
+        _("Provider fault suspected but not found: the fee is due"),
     )
-    WAIVED_SERVICE_GUARANTEE = "waived_service_guarantee", _("Provider's fault: free under the service guarantee")
+    WAIVED_SERVICE_GUARANTEE = (
+        "waived_service_guarantee",
+        _("Provider's fault: free under the service guarantee"),
+    )
     WAIVED_NO_QUOTE = "waived_no_quote", _("No quote offered: the diagnosis is free")
     WAIVED_NO_COMPETENCE = "waived_no_competence", _("Beyond our competence: the diagnosis is free")
     WAIVED_INTRODUCTORY = "waived_introductory_period", _("Opened during an introductory period: free")
@@ -37,9 +41,9 @@ class FeeRule(models.TextChoices):
 
 @dataclass(frozen=True)
 class Charge:
-    fee_due: bool          # the diagnosis costs the fee, whether billed now or later
-    bill_fee_now: bool     # put the fee on an invoice at this moment
-    bill_quote_now: bool   # put the quote's lines on an invoice at this moment
+    fee_due: bool  # the diagnosis costs the fee, whether billed now or later
+    bill_fee_now: bool  # put the fee on an invoice at this moment
+    bill_quote_now: bool  # put the quote's lines on an invoice at this moment
     rule: FeeRule
 
 
@@ -49,8 +53,12 @@ _WAIVED_BY_OUTCOME = {
     Outcome.NO_COMPETENCE: FeeRule.WAIVED_NO_COMPETENCE,
 }
 _ALLOWED_MOMENTS = {
-    Outcome.QUOTED: {BillingMoment.CONCLUDED, BillingMoment.QUOTE_DECLINED, BillingMoment.QUOTE_EXPIRED,
-                     BillingMoment.WORK_COMPLETED},
+    Outcome.QUOTED: {
+        BillingMoment.CONCLUDED,
+        BillingMoment.QUOTE_DECLINED,
+        BillingMoment.QUOTE_EXPIRED,
+        BillingMoment.WORK_COMPLETED,
+    },
 }
 
 
@@ -65,7 +73,9 @@ def ticket_charge(*, outcome: str, moment: str, suspected_provider_fault: bool, 
     if moment not in _ALLOWED_MOMENTS.get(outcome, {BillingMoment.CONCLUDED}):
         raise ValueError(f"{outcome} has no billing at {moment}")
     if outcome in _WAIVED_BY_OUTCOME:
-        return Charge(fee_due=False, bill_fee_now=False, bill_quote_now=False, rule=_WAIVED_BY_OUTCOME[outcome])
+        return Charge(
+            fee_due=False, bill_fee_now=False, bill_quote_now=False, rule=_WAIVED_BY_OUTCOME[outcome]
+        )
     if suspected_provider_fault:
         charged_rule = FeeRule.CHARGED_NOT_PROVIDER_FAULT
     else:
@@ -90,9 +100,9 @@ class OutcomeCost:
     """One row of "what each outcome costs", for the pages that show it before anyone commits."""
 
     outcome: Outcome
-    fee_due: bool           # the fee is owed with this outcome (now, or when a quote is decided)
-    fee_billed_now: bool    # invoiced the moment the diagnosis is concluded
-    quote_follows: bool     # a quote is sent; its work is billed only once accepted and completed
+    fee_due: bool  # the fee is owed with this outcome (now, or when a quote is decided)
+    fee_billed_now: bool  # invoiced the moment the diagnosis is concluded
+    quote_follows: bool  # a quote is sent; its work is billed only once accepted and completed
     rule: FeeRule
 
 
@@ -100,8 +110,19 @@ def outcome_costs(*, fee_free: bool, suspected_provider_fault: bool = False) -> 
     """Every outcome with what the customer is billed for it, read from `ticket_charge` (no rule here)."""
     rows = []
     for outcome in Outcome:
-        charge = ticket_charge(outcome=outcome, moment=BillingMoment.CONCLUDED,
-                               suspected_provider_fault=suspected_provider_fault, fee_free=fee_free)
-        rows.append(OutcomeCost(outcome=outcome, fee_due=charge.fee_due, fee_billed_now=charge.bill_fee_now,
-                                quote_follows=outcome == Outcome.QUOTED, rule=charge.rule))
+        charge = ticket_charge(
+            outcome=outcome,
+            moment=BillingMoment.CONCLUDED,
+            suspected_provider_fault=suspected_provider_fault,
+            fee_free=fee_free,
+        )
+        rows.append(
+            OutcomeCost(
+                outcome=outcome,
+                fee_due=charge.fee_due,
+                fee_billed_now=charge.bill_fee_now,
+                quote_follows=outcome == Outcome.QUOTED,
+                rule=charge.rule,
+            )
+        )
     return rows

@@ -10,13 +10,17 @@ TEXT_MAX = 20000
 
 
 class TicketOpenForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What do you need?"), choices=Ticket.Kind.choices, initial=Ticket.Kind.INCIDENT)
-    service = forms.ModelChoiceField(label=_("Service concerned"), queryset=None, required=False,
-                                     empty_label=_("— none or several —"))
+    kind = forms.ChoiceField(
+        label=_("What do you need?"), choices=Ticket.Kind.choices, initial=Ticket.Kind.INCIDENT
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service concerned"), queryset=None, required=False, empty_label=_("— none or several —")
+    )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(label=_("Description"), max_length=TEXT_MAX, widget=forms.Textarea)
     suspected_provider_fault = forms.BooleanField(
-        label=_("I think the fault is on the provider's side"), required=False,
+        label=_("I think the fault is on the provider's side"),
+        required=False,
         help_text=_("If the diagnosis finds the provider at fault, it is free whatever you tick here."),
     )
     accept_diagnosis_fee = forms.BooleanField(
@@ -32,7 +36,8 @@ class TicketOpenForm(forms.Form):
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}))
     attachment = forms.FileField(
-        label=_("Attach a file (optional)"), required=False,
+        label=_("Attach a file (optional)"),
+        required=False,
         help_text=_("PNG, JPEG, PDF, text or log file, 10 MB at most."),
         widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg,.pdf,.txt,.log"}),
     )
@@ -41,17 +46,24 @@ class MessageForm(forms.Form):
 class QueueFilterForm(forms.Form):
     """Filters of the staff lists; anything invalid is ignored rather than an error page."""
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + Ticket.Kind.choices, required=False,
-                             widget=QuickSelect)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + Ticket.State.choices, required=False,
-                               widget=QuickSelect)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All"))] + Ticket.Kind.choices, required=False, widget=QuickSelect
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All"))] + Ticket.State.choices, required=False, widget=QuickSelect
+    )
     country = forms.ChoiceField(label=_("Country"), required=False, widget=QuickSelect)
     suspected_provider_fault = forms.NullBooleanField(
-        label=_("Provider fault suspected"), required=False,
+        label=_("Provider fault suspected"),
+        required=False,
         widget=QuickSelect(choices=[("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=QuickSelect,
-                                 choices=[("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody"))])
+    assignee = forms.ChoiceField(
+        label=_("Assignee"),
+        required=False,
+        widget=QuickSelect,
+        choices=[("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody"))],
+    )
 
     def selector_filters(self, *, user) -> dict:
         if not self.is_valid():

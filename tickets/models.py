@@ -29,21 +29,28 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
     FINAL_STATES = (State.RESOLVED, State.CLOSED, State.CANCELLED)
 
     # Indexed by ticket_customer_idx and ticket_customer_status_idx below, which start with it.
-    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="tickets",
-                                 db_index=False)
+    customer = models.ForeignKey(
+        "accounts.Customer", on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"))
-    service = models.ForeignKey("accounts.Service", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="tickets")
+    service = models.ForeignKey(
+        "accounts.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
     suspected_provider_fault = models.BooleanField(_("customer suspects a provider fault"), default=False)
     # incident: open → diagnosing → resolved | closed | quote_sent; quote_sent → in_work → resolved;
     #           quote_sent → closed (declined or expired); open → cancelled.
     # other kinds: open → closed (answered) | cancelled.
     status = FSMField(_("status"), default=State.OPEN, choices=State.choices, protected=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="assigned_tickets")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
     created_at = models.DateTimeField(_("opened at"), default=timezone.now)
     # The diagnosis fee exactly as shown and accepted when the ticket was opened (incidents only).
     fee_currency = models.CharField(max_length=3, blank=True)
@@ -74,12 +81,16 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
             # The queue page itself (keyset, oldest first): with two statuses, the index above cannot return
             # rows in id order, and the planner walked the primary key past a million finished tickets.
             # This one holds only the tickets waiting for or under diagnosis (issue 8, docs/performance.md).
-            models.Index(fields=["id"], condition=Q(kind="incident", status__in=["open", "diagnosing"]),
-                         name="ticket_queue_waiting_idx"),
+            models.Index(
+                fields=["id"],
+                condition=Q(kind="incident", status__in=["open", "diagnosing"]),
+                name="ticket_queue_waiting_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="incident", fee_net__isnull=False) | (~Q(kind="incident") & Q(fee_net__isnull=True)),
+                condition=Q(kind="incident", fee_net__isnull=False)
+                | (~Q(kind="incident") & Q(fee_net__isnull=True)),
                 name="ticket_fee_iff_incident",
             ),
         ]
@@ -160,8 +171,9 @@ class TicketEvent(CachedChoiceLabels, models.Model):
         INTERVENTION = "intervention", _("Intervention")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     verb = models.CharField(max_length=30, choices=Verb.choices)
     public = models.BooleanField(default=True)
     detail = models.JSONField(default=dict, blank=True)

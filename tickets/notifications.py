@@ -17,23 +17,32 @@ def _ticket(pk: int) -> Ticket:
 @email_builder(TICKET_OPENED)
 def ticket_opened(pk: int) -> EmailSpec:
     ticket = _ticket(pk)
-    return EmailSpec(customer=ticket.customer, template="email/tickets/ticket_opened",
-                     subject=_("Ticket no. %(ticket_id)s opened"),
-                     context={"ticket": ticket, "ticket_id": ticket.pk})
+    return EmailSpec(
+        customer=ticket.customer,
+        template="email/tickets/ticket_opened",
+        subject=_("Ticket no. %(ticket_id)s opened"),
+        context={"ticket": ticket, "ticket_id": ticket.pk},
+    )
 
 
 @email_builder(DIAGNOSIS_CONCLUDED)
 def diagnosis_concluded(pk: int) -> EmailSpec:
     # The diagnosis is reached through the ticket's reverse relation: tickets does not import diagnostics.
     ticket = Ticket.objects.select_related("customer", "diagnosis").get(pk=pk)
-    return EmailSpec(customer=ticket.customer, template="email/tickets/diagnosis_concluded",
-                     subject=_("Ticket no. %(ticket_id)s: diagnosis concluded"),
-                     context={"ticket": ticket, "ticket_id": ticket.pk, "diagnosis": ticket.diagnosis})
+    return EmailSpec(
+        customer=ticket.customer,
+        template="email/tickets/diagnosis_concluded",
+        subject=_("Ticket no. %(ticket_id)s: diagnosis concluded"),
+        context={"ticket": ticket, "ticket_id": ticket.pk, "diagnosis": ticket.diagnosis},
+    )
 
 
 @email_builder(WORK_COMPLETED)
 def work_completed(pk: int) -> EmailSpec:
     ticket = _ticket(pk)
-    return EmailSpec(customer=ticket.customer, template="email/tickets/work_completed",
-                     subject=_("Ticket no. %(ticket_id)s: work completed"),
-                     context={"ticket": ticket, "ticket_id": ticket.pk})
+    return EmailSpec(
+        customer=ticket.customer,
+        template="email/tickets/work_completed",
+        subject=_("Ticket no. %(ticket_id)s: work completed"),
+        context={"ticket": ticket, "ticket_id": ticket.pk},
+    )

@@ -32,15 +32,28 @@ STAFF_ROW = (
 
 # What the rows read, and nothing else: a list page converts and builds 25 rows of these columns only,
 # not the description, fees and reports of each ticket or the password hash of each assignee.
-STAFF_ROW_COLUMNS = ("id", "subject", "kind", "status", "created_at", "suspected_provider_fault",
-                     "customer__name", "customer__country", "assignee__email")
+STAFF_ROW_COLUMNS = (
+    "id",
+    "subject",
+    "kind",
+    "status",
+    "created_at",
+    "suspected_provider_fault",
+    "customer__name",
+    "customer__country",
+    "assignee__email",
+)
 
 
 def staff_rows(tickets) -> list[SafeString]:
     """One `<tr>` per ticket, for templates/staff/tickets/_rows.html (its header has the same columns)."""
     labels = {
-        "age_label": gettext("Age"), "subject_label": gettext("Subject"), "customer_label": gettext("Customer"),
-        "kind_label": gettext("Kind"), "status_label": gettext("Status"), "assignee_label": gettext("Assignee"),
+        "age_label": gettext("Age"),
+        "subject_label": gettext("Subject"),
+        "customer_label": gettext("Customer"),
+        "kind_label": gettext("Kind"),
+        "status_label": gettext("Status"),
+        "assignee_label": gettext("Assignee"),
     }
     badges = {
         "fault": format_html(' <span class="badge">{}</span>', gettext("provider fault?")),
@@ -68,7 +81,12 @@ def _staff_row(ticket: Ticket, labels: dict, badges: dict, claim: str) -> SafeSt
         kind=ticket.get_kind_display(),
         status=ticket.get_status_display(),
         assignee=ticket.assignee.email if ticket.assignee else "—",
-        claim=format_html('<button type="submit" form="claim-form" formaction="{}">{}</button>',
-                          pk_path("staff:tickets:claim", ticket.pk), claim) if claimable else "",
+        claim=format_html(
+            '<button type="submit" form="claim-form" formaction="{}">{}</button>',
+            pk_path("staff:tickets:claim", ticket.pk),
+            claim,
+        )
+        if claimable
+        else "",
         **labels,
     )

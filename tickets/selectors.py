@@ -23,11 +23,13 @@ def ticket_get_for_user(*, user, pk: int) -> Ticket:
 
 def tickets_for_api(*, user) -> QuerySet[Ticket]:
     """Everything the ticket representation shows, in a fixed number of queries whatever the page size."""
-    return tickets_visible_to(user=user).select_related(
-        "diagnosis", "diagnosis__agent", "quote"
-    ).prefetch_related(
-        "quote__lines",
-        Prefetch("invoices", queryset=_invoice_ids()),
+    return (
+        tickets_visible_to(user=user)
+        .select_related("diagnosis", "diagnosis__agent", "quote")
+        .prefetch_related(
+            "quote__lines",
+            Prefetch("invoices", queryset=_invoice_ids()),
+        )
     )
 
 
@@ -37,8 +39,9 @@ def _invoice_ids():
 
 def tickets_queue(*, filters: dict | None = None) -> QuerySet[Ticket]:
     """The diagnosis queue: incidents still waiting for or under diagnosis, oldest first."""
-    queryset = Ticket.objects.filter(kind=Ticket.Kind.INCIDENT, status__in=(Ticket.State.OPEN,
-                                                                            Ticket.State.DIAGNOSING))
+    queryset = Ticket.objects.filter(
+        kind=Ticket.Kind.INCIDENT, status__in=(Ticket.State.OPEN, Ticket.State.DIAGNOSING)
+    )
     return tickets_filter(queryset, filters or {}).annotate(contact_pending=_contact_pending()).order_by("id")
 
 
@@ -49,8 +52,13 @@ def _contact_pending() -> Exists:
     tickets imports nothing of diagnostics.
     """
     # Both conditions in one filter() act on one join; `id__isnull=False` keeps tickets without any out.
-    return Exists(Ticket.objects.filter(pk=OuterRef("pk"), contact_obligations__id__isnull=False,
-                                        contact_obligations__resolved_at__isnull=True))
+    return Exists(
+        Ticket.objects.filter(
+            pk=OuterRef("pk"),
+            contact_obligations__id__isnull=False,
+            contact_obligations__resolved_at__isnull=True,
+        )
+    )
 
 
 def tickets_filter(queryset: QuerySet[Ticket], filters: dict) -> QuerySet[Ticket]:
@@ -87,8 +95,13 @@ def ticket_thread(*, ticket: Ticket) -> list[Message]:
     view of a ticket page. Each message says whether it has any (an index probe in the same query), and
     the attachments are fetched, in one more query, only for a thread where one has.
     """
-    messages = list(ticket_messages(ticket=ticket).annotate(
-        has_attachments=Exists(Attachment.objects.filter(message=OuterRef("pk")))))
+    messages = list(
+        ticket_messages(ticket=ticket).annotate(
+            has_attachments=Exists(Attachment.objects.filter(message=OuterRef("pk")))
+        )
+    )
     if any(message.has_attachments for message in messages):
-        prefetch_related_objects(messages, Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        prefetch_related_objects(
+            messages, Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+        )
     return messages

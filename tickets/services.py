@@ -63,8 +63,13 @@ def ticket_open(
             created_at=now,
             **(_fee_fields(fee) if fee else {}),
         )
-        ticket_record(ticket=ticket, verb=TicketEvent.Verb.OPENED, actor=by,
-                      fee_gross=str(fee.gross) if fee else None, fee_free=fee.free if fee else None)
+        ticket_record(
+            ticket=ticket,
+            verb=TicketEvent.Verb.OPENED,
+            actor=by,
+            fee_gross=str(fee.gross) if fee else None,
+            fee_free=fee.free if fee else None,
+        )
         email_queue(kind=TICKET_OPENED, object_id=ticket.pk, customer_id=customer.pk)  # sent after commit
     return ticket
 
@@ -100,10 +105,13 @@ def tickets_cancel_for_bans(*, customer_ids: list[int]) -> int:
     one ticket at a time. Only the columns the transition needs are read, and ids travel as arrays.
     """
     # A ticket an agent is starting right now is waited for, then left out if it is no longer open.
-    tickets = list(Ticket.objects.raw(
-        "SELECT id, status, ended_at FROM tickets_ticket "
-        "WHERE customer_id = ANY(%s::bigint[]) AND status = %s ORDER BY id FOR UPDATE",
-        [list(customer_ids), Ticket.State.OPEN]))
+    tickets = list(
+        Ticket.objects.raw(
+            "SELECT id, status, ended_at FROM tickets_ticket "
+            "WHERE customer_id = ANY(%s::bigint[]) AND status = %s ORDER BY id FOR UPDATE",
+            [list(customer_ids), Ticket.State.OPEN],
+        )
+    )
     if not tickets:
         return 0
     for ticket in tickets:
@@ -117,7 +125,11 @@ def tickets_cancel_for_bans(*, customer_ids: list[int]) -> int:
             SELECT id, NULL, %(verb)s, true, %(detail)s::jsonb, ended_at
             FROM tickets_ticket WHERE id = ANY(%(ids)s::bigint[]) ORDER BY id
             """,
-            {"verb": TicketEvent.Verb.CANCELLED, "detail": json.dumps({"reason": "support_banned"}), "ids": ids},
+            {
+                "verb": TicketEvent.Verb.CANCELLED,
+                "detail": json.dumps({"reason": "support_banned"}),
+                "ids": ids,
+            },
         )
     return len(tickets)
 
@@ -180,8 +192,16 @@ def attachment_kind(*, head: bytes, name: str) -> tuple[str, str]:
             return kind, content_type
     if extension in _TEXT_EXTENSIONS and _looks_like_text(head):
         return Attachment.Kind.TEXT, "text/plain; charset=utf-8"
-    raise ValidationError({"attachment": [_("Only PNG and JPEG images, PDF documents and text or log files "
-                                            "are accepted, and the file's content must match its name.")]})
+    raise ValidationError(
+        {
+            "attachment": [
+                _(
+                    "Only PNG and JPEG images, PDF documents and text or log files "
+                    "are accepted, and the file's content must match its name."
+                )
+            ]
+        }
+    )
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -214,8 +234,14 @@ def message_post_with_attachment(*, ticket: Ticket, author, body: str, upload=No
 
     if upload is not None:
         if upload.size > settings.ATTACHMENT_MAX_BYTES:
-            raise ValidationError({"attachment": [_("The file is larger than %(mb)s MB.")
-                                                  % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}]})
+            raise ValidationError(
+                {
+                    "attachment": [
+                        _("The file is larger than %(mb)s MB.")
+                        % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+                    ]
+                }
+            )
         if upload.size == 0:
             raise ValidationError({"attachment": [_("The file is empty.")]})
         upload.seek(0)
@@ -229,8 +255,14 @@ def message_post_with_attachment(*, ticket: Ticket, author, body: str, upload=No
     message = message_post(ticket=ticket, author=author, body=body)
     if upload is not None:
         Attachment.objects.create(
-            message=message, ticket=ticket, file=upload, original_name=_clean_file_name(upload.name or ""),
-            kind=kind, content_type=content_type, size=upload.size, sha256=digest.hexdigest(),
+            message=message,
+            ticket=ticket,
+            file=upload,
+            original_name=_clean_file_name(upload.name or ""),
+            kind=kind,
+            content_type=content_type,
+            size=upload.size,
+            sha256=digest.hexdigest(),
         )
     return message
 

@@ -20,8 +20,11 @@ from config.portals import call_service, paginate, with_days_left
 
 def _invoice(request, pk):
     invoice = get_object_or_404(
-        invoices_visible_to(user=request.user).select_related("entity", "credit_note")
-        .prefetch_related("lines", "payments"), pk=pk)
+        invoices_visible_to(user=request.user)
+        .select_related("entity", "credit_note")
+        .prefetch_related("lines", "payments"),
+        pk=pk,
+    )
     invoice.amount_due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else 0
     with_days_left([invoice], today=timezone.localdate())
     return invoice
@@ -45,15 +48,18 @@ class InvoicePdfView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         invoice = get_object_or_404(invoices_visible_to(user=request.user).only("id", "number"), pk=pk)
         stored = documents.invoice_pdf_stored(invoice_id=invoice.pk)
-        return pdf_response(documents.stored_document_bytes(stored), filename=invoice.number, etag=stored.sha256)
+        return pdf_response(
+            documents.stored_document_bytes(stored), filename=invoice.number, etag=stored.sha256
+        )
 
 
 class CreditNotePdfView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         credit_note = get_object_or_404(credit_notes_visible_to(user=request.user), pk=pk)
         stored = documents.credit_note_pdf_stored(credit_note_id=credit_note.pk)
-        return pdf_response(documents.stored_document_bytes(stored), filename=credit_note.number,
-                            etag=stored.sha256)
+        return pdf_response(
+            documents.stored_document_bytes(stored), filename=credit_note.number, etag=stored.sha256
+        )
 
 
 class InvoiceQrView(CustomerRequiredMixin, View):
@@ -83,10 +89,20 @@ class InvoiceRefuseView(CustomerRequiredMixin, View):
         invoice = _invoice(request, pk)
         form = RefuseForm(request.POST)
         if form.is_valid():
-            ok, _invoice_ = call_service(request, lambda: services.invoice_refuse(
-                invoice=invoice, reason=form.cleaned_data["reason"], by=request.user), form=form)
+            ok, _invoice_ = call_service(
+                request,
+                lambda: services.invoice_refuse(
+                    invoice=invoice, reason=form.cleaned_data["reason"], by=request.user
+                ),
+                form=form,
+            )
             if ok:
-                messages.success(request, _("The invoice is refused and cancelled by a credit note. Your account "
-                                            "no longer has support; your services are not affected."))
+                messages.success(
+                    request,
+                    _(
+                        "The invoice is refused and cancelled by a credit note. Your account "
+                        "no longer has support; your services are not affected."
+                    ),
+                )
                 return redirect("customer:billing:invoice", pk=invoice.pk)
         return render(request, self.template_name, {"invoice": invoice, "form": form}, status=400)

@@ -64,8 +64,16 @@ class InvoiceListView(FinanceRequiredMixin, View):
         page = paginate(request, invoices.only(*INVOICE_ROW_COLUMNS))
         query = request.GET.copy()
         query.pop("page", None)
-        return render(request, self.template_name, {"page": page, "rows": invoice_rows(page, today=today),
-                                                    "filters": form, "query": query.urlencode()})
+        return render(
+            request,
+            self.template_name,
+            {
+                "page": page,
+                "rows": invoice_rows(page, today=today),
+                "filters": form,
+                "query": query.urlencode(),
+            },
+        )
 
 
 class ClosedInvoiceListView(InvoiceListView):
@@ -76,8 +84,11 @@ class ClosedInvoiceListView(InvoiceListView):
 
     def get(self, request):
         form, invoices, today = filtered_invoices(request, default_status="")
-        invoices = (invoices.filter(status__in=(Invoice.State.REFUSED, Invoice.State.LAPSED))
-                    .select_related("credit_note").order_by("-closed_at", "-id"))
+        invoices = (
+            invoices.filter(status__in=(Invoice.State.REFUSED, Invoice.State.LAPSED))
+            .select_related("credit_note")
+            .order_by("-closed_at", "-id")
+        )
         page = paginate(request, invoices)
         return render(request, self.template_name, {"page": page, "filters": form})
 
@@ -90,12 +101,35 @@ class InvoiceExportView(FinanceRequiredMixin, View):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
         writer = csv.writer(response)
-        writer.writerow(["number", "customer", "country", "status", "issued_on", "due_on", "days_left",
-                         "gross", "amount_paid", "currency"])
+        writer.writerow(
+            [
+                "number",
+                "customer",
+                "country",
+                "status",
+                "issued_on",
+                "due_on",
+                "days_left",
+                "gross",
+                "amount_paid",
+                "currency",
+            ]
+        )
         for invoice in invoices[:CSV_MAX_ROWS]:
-            writer.writerow([invoice.number, _csv_safe(invoice.customer.name), invoice.customer.country,
-                             invoice.status, invoice.issued_on, invoice.due_on, (invoice.due_on - today).days,
-                             invoice.gross, invoice.amount_paid, invoice.currency])
+            writer.writerow(
+                [
+                    invoice.number,
+                    _csv_safe(invoice.customer.name),
+                    invoice.customer.country,
+                    invoice.status,
+                    invoice.issued_on,
+                    invoice.due_on,
+                    (invoice.due_on - today).days,
+                    invoice.gross,
+                    invoice.amount_paid,
+                    invoice.currency,
+                ]
+            )
         return response
 
 
@@ -108,9 +142,15 @@ class InvoiceDetailView(FinanceRequiredMixin, View):
     template_name = "finance/billing/invoice.html"
 
     def get_invoice(self, pk):
-        invoice = get_object_or_404(invoices_visible_to(user=self.request.user).select_related(
-            "customer", "entity", "credit_note").prefetch_related("lines", "payments"), pk=pk)
-        invoice.amount_due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else 0
+        invoice = get_object_or_404(
+            invoices_visible_to(user=self.request.user)
+            .select_related("customer", "entity", "credit_note")
+            .prefetch_related("lines", "payments"),
+            pk=pk,
+        )
+        invoice.amount_due = (
+            invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else 0
+        )
         invoice.days_left = (invoice.due_on - timezone.localdate()).days
         invoice.days_overdue = -invoice.days_left
         return invoice
@@ -128,8 +168,11 @@ class PaymentRecordView(InvoiceDetailView):
         invoice = self.get_invoice(pk)
         form = PaymentForm(request.POST)
         if form.is_valid():
-            ok, _payment = call_service(request, lambda: services.invoice_pay(invoice=invoice, by=request.user,
-                                                                              **form.cleaned_data), form=form)
+            ok, _payment = call_service(
+                request,
+                lambda: services.invoice_pay(invoice=invoice, by=request.user, **form.cleaned_data),
+                form=form,
+            )
             if ok:
                 messages.success(request, _("The payment is recorded."))
                 return redirect("finance:billing:invoice", pk=invoice.pk)
@@ -140,11 +183,16 @@ class BannedAccountsView(FinanceRequiredMixin, View):
     """Accounts without support, the latest ban's cause and the customer's words, with reinstatement."""
 
     def get(self, request):
-        accounts = Customer.objects.filter(support_status=Customer.SupportStatus.BANNED).order_by("-banned_at", "-id")
+        accounts = Customer.objects.filter(support_status=Customer.SupportStatus.BANNED).order_by(
+            "-banned_at", "-id"
+        )
         page = paginate(request, accounts)
         latest = {}
-        for event in BanEvent.objects.filter(customer__in=[a.pk for a in page.object_list], kind=BanEvent.Kind.BAN)\
-                .select_related("invoice").order_by("customer_id", "-id"):
+        for event in (
+            BanEvent.objects.filter(customer__in=[a.pk for a in page.object_list], kind=BanEvent.Kind.BAN)
+            .select_related("invoice")
+            .order_by("customer_id", "-id")
+        ):
             latest.setdefault(event.customer_id, event)
         for account in page.object_list:
             account.last_ban = latest.get(account.pk)
@@ -156,8 +204,12 @@ class CustomerReinstateView(FinanceRequiredMixin, View):
         customer = get_object_or_404(Customer, pk=pk)
         form = ReinstateForm(request.POST)
         if form.is_valid():
-            ok, _customer = call_service(request, lambda: services.customer_reinstate(
-                customer=customer, reason=form.cleaned_data["reason"], by=request.user))
+            ok, _customer = call_service(
+                request,
+                lambda: services.customer_reinstate(
+                    customer=customer, reason=form.cleaned_data["reason"], by=request.user
+                ),
+            )
             if ok:
                 messages.success(request, _("%(name)s has support again.") % {"name": customer.name})
         else:

@@ -18,19 +18,26 @@ from tickets.selectors import tickets_visible_to
 def consent_context(*, ticket, user) -> dict:
     return {
         "ticket": ticket,
-        "access_requests": selectors.access_requests_of_ticket(ticket=ticket).select_related("requested_by")
-                                    .order_by("-id"),
-        "interventions": selectors.interventions_of_ticket(ticket=ticket).select_related("agent", "consent")
-                                  .order_by("-id"),
-        "audit": selectors.audit_entries_filter(selectors.audit_entries_visible_to(user=user), {"ticket": ticket.pk})
-                          .select_related("actor").order_by("-id")[:200],
+        "access_requests": selectors.access_requests_of_ticket(ticket=ticket)
+        .select_related("requested_by")
+        .order_by("-id"),
+        "interventions": selectors.interventions_of_ticket(ticket=ticket)
+        .select_related("agent", "consent")
+        .order_by("-id"),
+        "audit": selectors.audit_entries_filter(
+            selectors.audit_entries_visible_to(user=user), {"ticket": ticket.pk}
+        )
+        .select_related("actor")
+        .order_by("-id")[:200],
     }
 
 
 class TicketAccessView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         ticket = get_object_or_404(tickets_visible_to(user=request.user), pk=pk)
-        return render(request, "customer/diagnostics/access.html", consent_context(ticket=ticket, user=request.user))
+        return render(
+            request, "customer/diagnostics/access.html", consent_context(ticket=ticket, user=request.user)
+        )
 
 
 class _AccessDecisionView(CustomerRequiredMixin, View):
@@ -39,7 +46,9 @@ class _AccessDecisionView(CustomerRequiredMixin, View):
 
     def post(self, request, pk):
         access_request = get_object_or_404(selectors.access_requests_visible_to(user=request.user), pk=pk)
-        ok, _result = call_service(request, lambda: self.use_case(access_request=access_request, by=request.user))
+        ok, _result = call_service(
+            request, lambda: self.use_case(access_request=access_request, by=request.user)
+        )
         if ok:
             messages.success(request, self.done)
         return redirect("customer:diagnostics:access", pk=access_request.ticket_id)
@@ -65,7 +74,8 @@ class TicketReportView(CustomerRequiredMixin, View):
 
     def get(self, request, pk):
         ticket = get_object_or_404(
-            tickets_visible_to(user=request.user).select_related("customer", "service", "quote"), pk=pk)
+            tickets_visible_to(user=request.user).select_related("customer", "service", "quote"), pk=pk
+        )
         try:
             content = diagnosis_report_bytes(ticket=ticket)
         except Diagnosis.DoesNotExist:

@@ -20,7 +20,12 @@ def open_amounts_chart(rows: list[dict]) -> dict:
     for index, row in enumerate(rows):
         width = int((CHART_WIDTH - 220) * row["amount"] / top)
         bars.append({**row, "y": index * (BAR_HEIGHT + 8), "width": max(width, 1), "text_x": 180 + width + 6})
-    return {"bars": bars, "height": max(len(bars), 1) * (BAR_HEIGHT + 8), "width": CHART_WIDTH, "bar_height": BAR_HEIGHT}
+    return {
+        "bars": bars,
+        "height": max(len(bars), 1) * (BAR_HEIGHT + 8),
+        "width": CHART_WIDTH,
+        "bar_height": BAR_HEIGHT,
+    }
 
 
 class ReceivablesView(FinanceRequiredMixin, View):
@@ -28,10 +33,16 @@ class ReceivablesView(FinanceRequiredMixin, View):
         report = receivables_report(today=timezone.localdate())
         # Codes become their labels in the reader's language.
         for row in report["refused_and_lapsed_by_month"]:
-            row["status_label"] = Invoice.State(row["status"]).label if row["status"] in Invoice.State.values \
-                else row["status"]
+            row["status_label"] = (
+                Invoice.State(row["status"]).label if row["status"] in Invoice.State.values else row["status"]
+            )
         for row in report["diagnosis_fees"]:
             row["rule_label"] = FeeRule(row["rule"]).label if row["rule"] in FeeRule.values else row["rule"]
-        return render(request, "finance/diagnostics/receivables.html", {
-            "report": report, "chart": open_amounts_chart(report["open_by_days_to_due"]),
-        })
+        return render(
+            request,
+            "finance/diagnostics/receivables.html",
+            {
+                "report": report,
+                "chart": open_amounts_chart(report["open_by_days_to_due"]),
+            },
+        )

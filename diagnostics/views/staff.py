@@ -21,16 +21,25 @@ class DiagnosisConcludeView(SupportRequiredMixin, View):
     template_name = "staff/diagnostics/conclude.html"
 
     def get_ticket(self, pk):
-        return get_object_or_404(tickets_visible_to(user=self.request.user).select_related("customer", "service"),
-                                 pk=pk)
+        return get_object_or_404(
+            tickets_visible_to(user=self.request.user).select_related("customer", "service"), pk=pk
+        )
 
     def render_page(self, ticket, form, lines, *, status=200):
-        return render(self.request, self.template_name, {
-            "ticket": ticket, "form": form, "lines": lines,
-            "costs": outcome_costs(fee_free=bool(ticket.fee_free),
-                                   suspected_provider_fault=ticket.suspected_provider_fault),
-            "vat_rate": vat_rate_for(country=ticket.customer.country, on=timezone.localdate()),
-        }, status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "ticket": ticket,
+                "form": form,
+                "lines": lines,
+                "costs": outcome_costs(
+                    fee_free=bool(ticket.fee_free), suspected_provider_fault=ticket.suspected_provider_fault
+                ),
+                "vat_rate": vat_rate_for(country=ticket.customer.country, on=timezone.localdate()),
+            },
+            status=status,
+        )
 
     def get(self, request, pk):
         ticket = self.get_ticket(pk)
@@ -47,10 +56,20 @@ class DiagnosisConcludeView(SupportRequiredMixin, View):
             quote = None
             if quoted:
                 specs = [LineSpec(**line) for line in lines.cleaned_data if line]
-                quote = services.QuoteSpec(lines=specs, valid_days=values.get("valid_days")) if specs else None
-            ok, _diagnosis = call_service(request, lambda: services.diagnosis_conclude(
-                ticket=ticket, findings=values["findings"], outcome=values["outcome"], quote=quote, by=request.user,
-            ), form=form)
+                quote = (
+                    services.QuoteSpec(lines=specs, valid_days=values.get("valid_days")) if specs else None
+                )
+            ok, _diagnosis = call_service(
+                request,
+                lambda: services.diagnosis_conclude(
+                    ticket=ticket,
+                    findings=values["findings"],
+                    outcome=values["outcome"],
+                    quote=quote,
+                    by=request.user,
+                ),
+                form=form,
+            )
             if ok:
                 messages.success(request, _("The diagnosis is concluded."))
                 return redirect("staff:tickets:detail", pk=ticket.pk)
@@ -67,8 +86,10 @@ class TicketAccessView(SupportRequiredMixin, View):
 
     def render_page(self, ticket, *, request_form=None, intervention_form=None, status=200):
         context = consent_context(ticket=ticket, user=self.request.user)
-        context.update(request_form=request_form or AccessRequestForm(),
-                       intervention_form=intervention_form or InterventionForm())
+        context.update(
+            request_form=request_form or AccessRequestForm(),
+            intervention_form=intervention_form or InterventionForm(),
+        )
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, pk):
@@ -80,8 +101,11 @@ class AccessRequestCreateView(TicketAccessView):
         ticket = self.get_ticket(pk)
         form = AccessRequestForm(request.POST)
         if form.is_valid():
-            ok, _request = call_service(request, lambda: consent.access_request_create(
-                ticket=ticket, by=request.user, **form.cleaned_data), form=form)
+            ok, _request = call_service(
+                request,
+                lambda: consent.access_request_create(ticket=ticket, by=request.user, **form.cleaned_data),
+                form=form,
+            )
             if ok:
                 messages.success(request, _("The customer is asked for access."))
                 return redirect("staff:diagnostics:access", pk=ticket.pk)
@@ -93,8 +117,11 @@ class InterventionCreateView(TicketAccessView):
         ticket = self.get_ticket(pk)
         form = InterventionForm(request.POST)
         if form.is_valid():
-            ok, _intervention = call_service(request, lambda: consent.intervention_perform(
-                ticket=ticket, by=request.user, **form.cleaned_data), form=form)
+            ok, _intervention = call_service(
+                request,
+                lambda: consent.intervention_perform(ticket=ticket, by=request.user, **form.cleaned_data),
+                form=form,
+            )
             if ok:
                 messages.success(request, _("The intervention is recorded; the customer sees it."))
                 return redirect("staff:diagnostics:access", pk=ticket.pk)

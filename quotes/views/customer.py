@@ -18,7 +18,8 @@ from quotes.selectors import quotes_visible_to
 class QuoteDetailView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         quote = get_object_or_404(
-            quotes_visible_to(user=request.user).select_related("ticket").prefetch_related("lines"), pk=pk)
+            quotes_visible_to(user=request.user).select_related("ticket").prefetch_related("lines"), pk=pk
+        )
         return render(request, "customer/quotes/detail.html", {"quote": quote, "ticket": quote.ticket})
 
 
@@ -28,7 +29,9 @@ class QuotePdfView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         quote = get_object_or_404(quotes_visible_to(user=request.user).only("id"), pk=pk)
         stored = quote_pdf_stored(quote_id=quote.pk)
-        return pdf_response(stored_document_bytes(stored), filename=quote_number(quote.pk), etag=stored.sha256)
+        return pdf_response(
+            stored_document_bytes(stored), filename=quote_number(quote.pk), etag=stored.sha256
+        )
 
 
 class _QuoteDecisionView(CustomerRequiredMixin, View):

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = {"accounts", "billing", "tickets", "quotes", "diagnostics"}
 PROJECT_MODELS = [model for model in apps.get_models() if model._meta.app_label in PROJECT_APPS]
-INLINE_MODELS = {inline.model for model_admin in admin.site._registry.values() for inline in model_admin.inlines}
+INLINE_MODELS = {
+    inline.model for model_admin in admin.site._registry.values() for inline in model_admin.inlines
+}
 REGISTERED_MODELS = [model for model in PROJECT_MODELS if admin.site.is_registered(model)]
 
 

@@ -7,7 +7,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_token_is_issued_for_valid_credentials(api, customer):
-    response = api.post("/api/v1/auth/token/", {"email": "CLIENT@example.fr", "password": PASSWORD}, format="json")
+    response = api.post(
+        "/api/v1/auth/token/", {"email": "CLIENT@example.fr", "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     me = api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
@@ -17,7 +19,9 @@ def test_token_is_issued_for_valid_credentials(api, customer):
 
 @pytest.mark.parametrize("email", ["client@example.fr", "nobody@example.fr"])
 def test_bad_credentials_are_a_400_that_does_not_tell_which_part_was_wrong(api, customer, email):
-    response = api.post("/api/v1/auth/token/", {"email": email, "password": "wrong-password-123"}, format="json")
+    response = api.post(
+        "/api/v1/auth/token/", {"email": email, "password": "wrong-password-123"}, format="json"
+    )
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["Unable to log in with these credentials."]}
 
@@ -93,13 +97,21 @@ def test_staff_list_customers_paginated(as_user, agent, customer, other_customer
 def test_admin_creates_customer_user(as_user, admin_user, customer_account):
     response = as_user(admin_user).post(
         "/api/v1/users/",
-        {"email": "new@example.fr", "password": "a-long-enough-passphrase", "role": "customer",
-         "customer": customer_account.pk},
+        {
+            "email": "new@example.fr",
+            "password": "a-long-enough-passphrase",
+            "role": "customer",
+            "customer": customer_account.pk,
+        },
         format="json",
     )
     assert response.status_code == 201
-    assert response.json() == {"id": response.json()["id"], "email": "new@example.fr", "role": "customer",
-                                "customer": customer_account.pk}
+    assert response.json() == {
+        "id": response.json()["id"],
+        "email": "new@example.fr",
+        "role": "customer",
+        "customer": customer_account.pk,
+    }
     assert User.objects.get(email="new@example.fr").check_password("a-long-enough-passphrase")
 
 
@@ -113,8 +125,15 @@ def test_admin_creates_customer_user(as_user, admin_user, customer_account):
         ({"email": "x@example.fr", "password": "a-long-enough-passphrase", "role": "root"}, "role"),
         ({"email": "x@example.fr", "password": "a-long-enough-passphrase", "role": "customer"}, "customer"),
         ({"email": "not-an-email", "password": "a-long-enough-passphrase", "role": "agent"}, "email"),
-        ({"email": "x@example.fr", "password": "a-long-enough-passphrase", "role": "customer",
-          "customer": 999999}, "customer"),
+        (
+            {
+                "email": "x@example.fr",
+                "password": "a-long-enough-passphrase",
+                "role": "customer",
+                "customer": 999999,
+            },
+            "customer",
+        ),
     ],
 )
 def test_invalid_user_is_a_400_and_writes_nothing(as_user, admin_user, customer, payload, field):
@@ -128,8 +147,12 @@ def test_invalid_user_is_a_400_and_writes_nothing(as_user, admin_user, customer,
 def test_staff_user_cannot_belong_to_a_customer_account(as_user, admin_user, customer_account):
     response = as_user(admin_user).post(
         "/api/v1/users/",
-        {"email": "a@example.com", "password": "a-long-enough-passphrase", "role": "agent",
-         "customer": customer_account.pk},
+        {
+            "email": "a@example.com",
+            "password": "a-long-enough-passphrase",
+            "role": "agent",
+            "customer": customer_account.pk,
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -143,11 +166,15 @@ def test_createsuperuser_gives_an_admin_role(db):
 
 def test_services_are_scoped_to_the_customer(as_user, admin_user, customer, other_customer):
     admin = as_user(admin_user)
-    mine = admin.post("/api/v1/services/", {"customer": customer.customer_id, "name": "srv1", "kind": "vps"},
-                      format="json")
+    mine = admin.post(
+        "/api/v1/services/", {"customer": customer.customer_id, "name": "srv1", "kind": "vps"}, format="json"
+    )
     assert mine.status_code == 201
-    admin.post("/api/v1/services/", {"customer": other_customer.customer_id, "name": "srv2", "kind": "vps"},
-               format="json")
+    admin.post(
+        "/api/v1/services/",
+        {"customer": other_customer.customer_id, "name": "srv2", "kind": "vps"},
+        format="json",
+    )
     listed = as_user(customer).get("/api/v1/services/").json()["results"]
     assert [s["name"] for s in listed] == ["srv1"]
     assert as_user(customer).get(f"/api/v1/services/{mine.json()['id'] + 1}/").status_code == 404

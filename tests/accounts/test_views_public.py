@@ -12,10 +12,14 @@ from tests.portals import HOSTILE, browser
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("persona", "landing"), [
-    ("customer", "customer:tickets:dashboard"), ("agent", "staff:tickets:queue"),
-    ("finance", "finance:billing:invoices"),
-])
+@pytest.mark.parametrize(
+    ("persona", "landing"),
+    [
+        ("customer", "customer:tickets:dashboard"),
+        ("agent", "staff:tickets:queue"),
+        ("finance", "finance:billing:invoices"),
+    ],
+)
 def test_login_lands_on_the_roles_portal_in_the_accounts_language(request, persona, landing):
     user = request.getfixturevalue(persona)
     client = browser(None)
@@ -46,8 +50,9 @@ def test_logout_ends_the_session(customer):
     assert client.get(reverse("customer:tickets:dashboard")).status_code == 302
 
 
-def test_password_reset_answers_the_same_for_known_and_unknown_addresses(customer,
-                                                                         django_capture_on_commit_callbacks):
+def test_password_reset_answers_the_same_for_known_and_unknown_addresses(
+    customer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as known_callbacks:
         known = browser(None).post(reverse("password_reset"), {"email": customer.email})
     with django_capture_on_commit_callbacks() as unknown_callbacks:
@@ -67,11 +72,14 @@ def test_the_reset_mail_goes_to_the_account_in_its_language_and_the_link_works(c
     client = browser(None)
     form_page = client.get(link.removeprefix("http://testserver"), follow=True)
     assert form_page.context["validlink"]
-    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": "a-much-longer-passphrase-42",
-                                                         "new_password2": "a-much-longer-passphrase-42"})
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-much-longer-passphrase-42", "new_password2": "a-much-longer-passphrase-42"},
+    )
     assert done["Location"] == reverse("password_reset_complete")
-    again = browser(None).post(reverse("login"), {"username": customer.email,
-                                                  "password": "a-much-longer-passphrase-42"})
+    again = browser(None).post(
+        reverse("login"), {"username": customer.email, "password": "a-much-longer-passphrase-42"}
+    )
     assert again.status_code == 302
 
 
@@ -83,7 +91,9 @@ def test_login_and_reset_survive_hostile_input(value):
 
 def test_the_language_switch_overrides_the_account_language(customer):
     client = browser(customer)
-    response = client.post(reverse("set_language"), {"language": "de", "next": reverse("customer:tickets:open")})
+    response = client.post(
+        reverse("set_language"), {"language": "de", "next": reverse("customer:tickets:open")}
+    )
     assert response.status_code == 302
     page = client.get(reverse("customer:tickets:open"))
     assert "zahlungspflichtig bestellen" in page.content.decode()

@@ -31,7 +31,9 @@ def sweep(at, capture):
 
 def test_an_unpaid_invoice_lapses_on_day_31_not_day_29_nor_30(invoice, django_capture_on_commit_callbacks):
     for day in (29, 30):
-        assert sweep(days_after(invoice, day), django_capture_on_commit_callbacks)["invoices_lapse_overdue"] == 0
+        assert (
+            sweep(days_after(invoice, day), django_capture_on_commit_callbacks)["invoices_lapse_overdue"] == 0
+        )
         assert Invoice.objects.get().status == "open"
     assert sweep(days_after(invoice, 31), django_capture_on_commit_callbacks)["invoices_lapse_overdue"] == 1
     lapsed = Invoice.objects.get()
@@ -45,12 +47,21 @@ def test_an_unpaid_invoice_lapses_on_day_31_not_day_29_nor_30(invoice, django_ca
 
 def test_a_second_sweep_changes_nothing(invoice, customer, django_capture_on_commit_callbacks):
     first = sweep(days_after(invoice, 31), django_capture_on_commit_callbacks)
-    rows = (Invoice.objects.count(), CreditNote.objects.count(), BanEvent.objects.count(), SentEmail.objects.count())
+    rows = (
+        Invoice.objects.count(),
+        CreditNote.objects.count(),
+        BanEvent.objects.count(),
+        SentEmail.objects.count(),
+    )
     second = sweep(days_after(invoice, 31), django_capture_on_commit_callbacks)
     assert first["invoices_lapse_overdue"] == 1
     assert set(second.values()) == {0}
-    assert (Invoice.objects.count(), CreditNote.objects.count(), BanEvent.objects.count(),
-            SentEmail.objects.count()) == rows
+    assert (
+        Invoice.objects.count(),
+        CreditNote.objects.count(),
+        BanEvent.objects.count(),
+        SentEmail.objects.count(),
+    ) == rows
 
 
 def test_the_command_runs_the_same_sweeps_and_a_rerun_does_nothing(invoice):
@@ -73,19 +84,24 @@ def test_a_paid_invoice_never_lapses(invoice, finance, django_capture_on_commit_
     assert not Customer.objects.get(pk=invoice.customer_id).is_banned
 
 
-def test_reminders_go_7_days_and_1_day_before_the_due_day_each_once(invoice, mailoutbox,
-                                                                     django_capture_on_commit_callbacks):
+def test_reminders_go_7_days_and_1_day_before_the_due_day_each_once(
+    invoice, mailoutbox, django_capture_on_commit_callbacks
+):
     for day in range(20, 31):
         sweep(days_after(invoice, day), django_capture_on_commit_callbacks)
         sweep(days_after(invoice, day), django_capture_on_commit_callbacks)
     reminders = SentEmail.objects.filter(kind__startswith="invoice_reminder").order_by("id")
     # Due on day 30: 7 days and 1 day before.
     assert [(r.kind, (timezone.localdate(r.sent_at) - invoice.issued_on).days) for r in reminders] == [
-        ("invoice_reminder_7d", 23), ("invoice_reminder_1d", 29)]
+        ("invoice_reminder_7d", 23),
+        ("invoice_reminder_1d", 29),
+    ]
     assert len([m for m in mailoutbox if invoice.due_on.isoformat() in m.subject]) == 2
 
 
-def test_a_refused_invoice_gets_no_reminder(invoice, customer, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_refused_invoice_gets_no_reminder(
+    invoice, customer, mailoutbox, django_capture_on_commit_callbacks
+):
     from billing.services import invoice_refuse
 
     invoice_refuse(invoice=invoice, reason="no", by=customer)
@@ -99,8 +115,9 @@ def test_a_missed_sweep_still_sends_the_reminder_due(invoice, django_capture_on_
     assert SentEmail.objects.filter(kind="invoice_reminder_7d").exists()
 
 
-def test_the_sweep_expires_quotes_past_validity_and_bills_the_fee_once(customer, agent,
-                                                                       django_capture_on_commit_callbacks):
+def test_the_sweep_expires_quotes_past_validity_and_bills_the_fee_once(
+    customer, agent, django_capture_on_commit_callbacks
+):
     ticket = diagnosed(customer, agent, "quoted")
     quote = Quote.objects.get(pk=ticket["quote"]["id"])
     later = timezone.now() + timedelta(days=15)
@@ -118,7 +135,9 @@ def test_a_lapse_ban_cancels_open_tickets(customer, customer_account, django_cap
     assert customer_account.tickets.get(pk=ticket["id"]).status == "cancelled"
 
 
-def test_a_ban_left_pending_is_applied_by_the_next_sweep(invoice, customer, django_capture_on_commit_callbacks):
+def test_a_ban_left_pending_is_applied_by_the_next_sweep(
+    invoice, customer, django_capture_on_commit_callbacks
+):
     from billing.services import invoice_refuse
 
     invoice_refuse(invoice=invoice, reason="no", by=customer)  # its after-commit task never ran
@@ -127,7 +146,9 @@ def test_a_ban_left_pending_is_applied_by_the_next_sweep(invoice, customer, djan
     assert Customer.objects.get(pk=invoice.customer_id).ban_reason == "refused_invoice"
 
 
-def test_a_development_database_lapses_and_bans_one_by_one(invoice, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_development_database_lapses_and_bans_one_by_one(
+    invoice, monkeypatch, django_capture_on_commit_callbacks
+):
     # `make run` keeps its data in SQLite, where the chunks' set-based SQL does not run: the sweeps take
     # each row through its one-at-a-time service there, with the same result.
     from django.db import connection

@@ -24,8 +24,9 @@ def published(monkeypatch):
 
 
 @needs_redis
-def test_many_emails_recorded_while_a_relay_waits_publish_one_task(customer, customer_account, published,
-                                                                   django_capture_on_commit_callbacks):
+def test_many_emails_recorded_while_a_relay_waits_publish_one_task(
+    customer, customer_account, published, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
             open_incident(customer)
@@ -35,9 +36,9 @@ def test_many_emails_recorded_while_a_relay_waits_publish_one_task(customer, cus
 
 
 @needs_redis
-def test_the_relay_sends_what_waits_and_a_later_email_publishes_a_new_task(customer, customer_account, published,
-                                                                          mailoutbox,
-                                                                          django_capture_on_commit_callbacks):
+def test_the_relay_sends_what_waits_and_a_later_email_publishes_a_new_task(
+    customer, customer_account, published, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         open_incident(customer)
         issue_invoice(customer_account)
@@ -48,23 +49,33 @@ def test_the_relay_sends_what_waits_and_a_later_email_publishes_a_new_task(custo
     assert published == ["relay", "relay"]  # the first relay released the flag before sending
 
 
-def test_without_a_flag_each_email_publishes_its_relay(customer, published, django_capture_on_commit_callbacks):
-    with override_settings(CELERY_BROKER_URL="filesystem://"), django_capture_on_commit_callbacks(execute=True):
+def test_without_a_flag_each_email_publishes_its_relay(
+    customer, published, django_capture_on_commit_callbacks
+):
+    with (
+        override_settings(CELERY_BROKER_URL="filesystem://"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         open_incident(customer)
         open_incident(customer)
     assert published == ["relay", "relay"]
 
 
-def test_an_unreachable_flag_store_falls_back_to_one_task_each(customer, published, monkeypatch,
-                                                               django_capture_on_commit_callbacks):
-    with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0"), django_capture_on_commit_callbacks(execute=True):
+def test_an_unreachable_flag_store_falls_back_to_one_task_each(
+    customer, published, monkeypatch, django_capture_on_commit_callbacks
+):
+    with (
+        override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         open_incident(customer)
         open_incident(customer)
     assert published == ["relay", "relay"]
 
 
-def test_the_relay_leaves_a_failed_email_to_the_hourly_sweep(customer_account, customer, mailoutbox, settings,
-                                                             published, django_capture_on_commit_callbacks):
+def test_the_relay_leaves_a_failed_email_to_the_hourly_sweep(
+    customer_account, customer, mailoutbox, settings, published, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         issue_invoice(customer_account)
     settings.EMAIL_BACKEND = "tests.billing.test_emails.FailingBackend"
@@ -76,8 +87,9 @@ def test_the_relay_leaves_a_failed_email_to_the_hourly_sweep(customer_account, c
     assert SentEmail.objects.get().attempts == 1
 
 
-def test_a_relay_sends_in_batches_and_hands_the_rest_to_another(customer, published, monkeypatch, mailoutbox,
-                                                                django_capture_on_commit_callbacks):
+def test_a_relay_sends_in_batches_and_hands_the_rest_to_another(
+    customer, published, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(notifications, "EMAIL_BATCH", 2)
     monkeypatch.setattr(notifications, "RELAY_BATCHES", 2)
     with django_capture_on_commit_callbacks(execute=True):

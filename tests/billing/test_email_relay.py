@@ -29,7 +29,9 @@ def overdue_bans(count):
         UserFactory(customer=account, email=f"account{n}@example.com")
         invoices.append(issue_invoice(account))
     SentEmail.objects.update(sent_at=timezone.now(), attempts=1)  # the invoices' own e-mails went
-    services.invoices_lapse(invoice_ids=[i.pk for i in invoices], today=invoices[0].due_on + timedelta(days=1))
+    services.invoices_lapse(
+        invoice_ids=[i.pk for i in invoices], today=invoices[0].due_on + timedelta(days=1)
+    )
     return list(BanEvent.objects.order_by("id").values_list("id", flat=True))
 
 
@@ -46,7 +48,9 @@ def relayed(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_chunk_of_bans_hands_its_emails_to_one_task_once_committed(relayed, django_capture_on_commit_callbacks):
+def test_a_chunk_of_bans_hands_its_emails_to_one_task_once_committed(
+    relayed, django_capture_on_commit_callbacks
+):
     ban_ids = overdue_bans(3)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.bans_apply(ban_ids=ban_ids)
@@ -71,7 +75,11 @@ def test_the_task_relays_the_chunks_emails_once_each_in_its_accounts_language(ma
     languages = [message.alternatives[0][0].split('<html lang="')[1][:2] for message in mailoutbox]
     assert sorted(languages) == ["de", "fr", "fr"]
     sent = SentEmail.objects.filter(kind=BANNED).order_by("object_id")
-    assert [(e.language, e.attempts, e.last_error) for e in sent] == [("fr", 1, ""), ("de", 1, ""), ("fr", 1, "")]
+    assert [(e.language, e.attempts, e.last_error) for e in sent] == [
+        ("fr", 1, ""),
+        ("de", 1, ""),
+        ("fr", 1, ""),
+    ]
     assert "FR-" in mailoutbox[0].body and "{{" not in mailoutbox[0].body
 
 
@@ -116,7 +124,10 @@ def test_one_failure_in_a_chunk_is_recorded_the_others_go_and_the_retry_sends_on
 
     failed = pending().get()
     assert (failed.object_id, failed.attempts, failed.last_error) == (
-        ban_ids[1], 1, "ConnectionResetError: mailbox unavailable")
+        ban_ids[1],
+        1,
+        "ConnectionResetError: mailbox unavailable",
+    )
     assert len(mailoutbox) == 2
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert tasks.emails_send_task(BANNED, ban_ids) == 1
@@ -144,7 +155,9 @@ def test_the_sweep_sends_in_bounded_batches_and_leaves_dead_letters_alone(monkey
     monkeypatch.setattr(notifications, "EMAIL_BATCH", 2)
     batches = []
     deliver = notifications._deliver
-    monkeypatch.setattr(notifications, "_deliver", lambda emails: batches.append(len(emails)) or deliver(emails))
+    monkeypatch.setattr(
+        notifications, "_deliver", lambda emails: batches.append(len(emails)) or deliver(emails)
+    )
 
     assert tasks.emails_send_pending(now=timezone.now() + timedelta(hours=1)) == 4
 
@@ -153,11 +166,13 @@ def test_the_sweep_sends_in_bounded_batches_and_leaves_dead_letters_alone(monkey
 
 
 @pytest.mark.django_db
-def test_a_lost_relay_task_is_recovered_by_the_next_hourly_sweep_once(customer, customer_account, mailoutbox,
-                                                                     django_capture_on_commit_callbacks):
+def test_a_lost_relay_task_is_recovered_by_the_next_hourly_sweep_once(
+    customer, customer_account, mailoutbox, django_capture_on_commit_callbacks
+):
     invoice = issue_invoice(customer_account)
-    day_31 = timezone.make_aware(timezone.datetime.combine(invoice.issued_on + timedelta(days=31),
-                                                           timezone.datetime.min.time())) + timedelta(hours=12)
+    day_31 = timezone.make_aware(
+        timezone.datetime.combine(invoice.issued_on + timedelta(days=31), timezone.datetime.min.time())
+    ) + timedelta(hours=12)
     with time_machine.travel(day_31, tick=False):
         with django_capture_on_commit_callbacks(execute=False):  # the broker lost every task of this run
             done = deadlines_enforce()

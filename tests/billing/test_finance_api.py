@@ -39,18 +39,31 @@ def test_invoices_filter_by_status_customer_dates_and_overdue(finance, customer,
     today = timezone.localdate()
     assert numbers(client.get(f"{API}/invoices/?customer={old.customer_id}")) == [overdue.number, old.number]
     assert numbers(client.get(f"{API}/invoices/?issued_from={today - timedelta(days=21)}")) == [
-        recent.number, old.number]
+        recent.number,
+        old.number,
+    ]
     assert numbers(client.get(f"{API}/invoices/?issued_to={today - timedelta(days=21)}")) == [overdue.number]
     assert numbers(client.get(f"{API}/invoices/?due_from={today}&due_to={today + timedelta(days=10)}")) == [
-        old.number]
+        old.number
+    ]
     assert numbers(client.get(f"{API}/invoices/?overdue=true")) == [overdue.number]
     assert numbers(client.get(f"{API}/invoices/?overdue=false")) == [recent.number, old.number]
     invoice_refuse(invoice=old, reason="no", by=customer)
     assert numbers(client.get(f"{API}/invoices/?status=refused")) == [old.number]
 
 
-@pytest.mark.parametrize("query", ["status=unpaid", "customer=0", "customer=abc", "issued_from=yesterday",
-                                   "due_to=2026-13-01", "overdue=maybe", "customer=99999999999999999999"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=unpaid",
+        "customer=0",
+        "customer=abc",
+        "issued_from=yesterday",
+        "due_to=2026-13-01",
+        "overdue=maybe",
+        "customer=99999999999999999999",
+    ],
+)
 def test_bad_filters_are_a_400(finance, query):
     assert client_for(finance).get(f"{API}/invoices/?{query}").status_code == 400
     assert client_for(finance).get(f"{API}/invoices/export.csv?{query}").status_code == 400
@@ -64,11 +77,13 @@ def test_csv_export_streams_the_filtered_list(finance, three_invoices):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [(r["number"], r["status"], r["gross"], r["amount_due"]) for r in rows] == [
-        (overdue.number, "open", "24.00", "24.00"), (old.number, "open", "24.00", "24.00")]
+        (overdue.number, "open", "24.00", "24.00"),
+        (old.number, "open", "24.00", "24.00"),
+    ]
 
 
 def test_csv_export_defuses_spreadsheet_formulas(finance):
-    account = CustomerFactory(name="=HYPERLINK(\"http://evil\")")
+    account = CustomerFactory(name='=HYPERLINK("http://evil")')
     issue_invoice(account)
     body = b"".join(client_for(finance).get(f"{API}/invoices/export.csv").streaming_content).decode()
     assert list(csv.DictReader(io.StringIO(body)))[0]["customer_name"].startswith("'=")
@@ -80,8 +95,9 @@ def test_customers_export_only_their_own_invoices_and_agents_nothing(customer, a
     assert client_for(agent).get(f"{API}/invoices/export.csv").status_code == 403
 
 
-def test_invoice_list_query_count_does_not_grow_with_rows(finance, customer_account,
-                                                          django_assert_max_num_queries):
+def test_invoice_list_query_count_does_not_grow_with_rows(
+    finance, customer_account, django_assert_max_num_queries
+):
     client = client_for(finance)
     issue_invoice(customer_account)
     with django_assert_max_num_queries(4) as one:
@@ -92,8 +108,9 @@ def test_invoice_list_query_count_does_not_grow_with_rows(finance, customer_acco
         assert len(client.get(f"{API}/invoices/?page_size=50").json()["results"]) == 50
 
 
-def test_ban_history_query_count_does_not_grow_with_rows(finance, customer, customer_account,
-                                                         django_assert_max_num_queries):
+def test_ban_history_query_count_does_not_grow_with_rows(
+    finance, customer, customer_account, django_assert_max_num_queries
+):
     from billing.services import ban_apply, customer_reinstate
 
     def ban_and_reinstate():
@@ -130,15 +147,29 @@ def test_receivables_report(finance, customer, agent, customer_account, django_c
     body = report.json()
     buckets = {row["days_to_due"]: (row["amount"], row["invoices"]) for row in body["open_by_days_to_due"]}
     # 0-7: `week` (24.00) and half of `paid_half` (30.00); 8-14: `fortnight`; 15-30: `due_soon`.
-    assert buckets == {"overdue": ("0.00", 0), "0-7": ("54.00", 2), "8-14": ("24.00", 1), "15-30": ("24.00", 1)}
+    assert buckets == {
+        "overdue": ("0.00", 0),
+        "0-7": ("54.00", 2),
+        "8-14": ("24.00", 1),
+        "15-30": ("24.00", 1),
+    }
     assert (week.due_on - today).days == 5 and (fortnight.due_on - today).days == 12
     assert (due_soon.due_on - today).days == 30
     month = today.strftime("%Y-%m")
     assert body["refused_and_lapsed_by_month"] == [
-        {"month": month, "status": "refused", "currency": "EUR", "amount": "12.00", "invoices": 1}]
+        {"month": month, "status": "refused", "currency": "EUR", "amount": "12.00", "invoices": 1}
+    ]
     assert body["bans_by_month"] == [{"month": month, "banned": 1, "reinstated": 0}]
-    assert body["diagnosis_fees"] == [{"rule": "waived_service_guarantee", "charged": False, "currency": "EUR",
-                                       "diagnoses": 1, "net": "20.00", "gross": "24.00"}]
+    assert body["diagnosis_fees"] == [
+        {
+            "rule": "waived_service_guarantee",
+            "charged": False,
+            "currency": "EUR",
+            "diagnoses": 1,
+            "net": "20.00",
+            "gross": "24.00",
+        }
+    ]
 
 
 @pytest.mark.parametrize("role", ["customer", "agent"])
@@ -147,13 +178,20 @@ def test_receivables_report_is_for_finance_and_admins(request, role, admin_user)
     assert client_for(admin_user).get(f"{API}/reports/receivables/").status_code == 200
 
 
-def test_lapsed_amounts_are_reported_by_the_month_of_their_credit_note(finance, customer_account,
-                                                                       django_capture_on_commit_callbacks):
+def test_lapsed_amounts_are_reported_by_the_month_of_their_credit_note(
+    finance, customer_account, django_capture_on_commit_callbacks
+):
     invoice = issue_invoice(customer_account)
     later = timezone.now() + timedelta(days=31)
     with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
         deadlines_enforce()
         body = client_for(finance).get(f"{API}/reports/receivables/").json()
     assert body["refused_and_lapsed_by_month"] == [
-        {"month": timezone.localdate(later).strftime("%Y-%m"), "status": "lapsed", "currency": "EUR",
-         "amount": str(invoice.gross), "invoices": 1}]
+        {
+            "month": timezone.localdate(later).strftime("%Y-%m"),
+            "status": "lapsed",
+            "currency": "EUR",
+            "amount": str(invoice.gross),
+            "invoices": 1,
+        }
+    ]

@@ -41,11 +41,19 @@ def test_only_an_open_invoice_changes_status_and_only_once(customer_account, fin
 
 def test_a_status_change_carries_no_edit_along(customer_account):
     invoice = issue_invoice(customer_account)
-    refused("UPDATE billing_invoice SET status = 'lapsed', closed_at = now(), customer_name = 'x' WHERE id = %s",
-            [invoice.pk])
-    refused("UPDATE billing_invoice SET charges_diagnosis_fee = NOT charges_diagnosis_fee WHERE id = %s",
-            [invoice.pk])
-    refused("UPDATE billing_invoice SET ticket_id = NULL, customer_vat_id = 'FR00' WHERE id = %s", [invoice.pk])
+    refused(
+        "UPDATE billing_invoice SET status = 'lapsed', closed_at = now(), customer_name = 'x' WHERE id = %s",
+        [invoice.pk],
+    )
+    refused(
+        "UPDATE billing_invoice SET charges_diagnosis_fee = NOT charges_diagnosis_fee WHERE id = %s",
+        [invoice.pk],
+    )
+    refused(
+        "UPDATE billing_invoice SET ticket_id = NULL, customer_vat_id = 'FR00' WHERE id = %s", [invoice.pk]
+    )
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE billing_invoice SET status = 'lapsed', closed_at = now() WHERE id = %s", [invoice.pk])
+        cursor.execute(
+            "UPDATE billing_invoice SET status = 'lapsed', closed_at = now() WHERE id = %s", [invoice.pk]
+        )
     assert Invoice.objects.get(pk=invoice.pk).status == Invoice.State.LAPSED

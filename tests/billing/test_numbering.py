@@ -24,18 +24,26 @@ def test_numbers_are_per_entity_and_year():
     french, german = CustomerFactory(country="FR"), CustomerFactory(country="DE")
     year = timezone.localdate().year
     assert [issue(french), issue(french), issue(german)] == [
-        f"FR-{year}-000001", f"FR-{year}-000002", f"DE-{year}-000001"]
+        f"FR-{year}-000001",
+        f"FR-{year}-000002",
+        f"DE-{year}-000001",
+    ]
     with time_machine.travel(timezone.now().replace(year=year + 1, month=1, day=2)):
         assert issue(french) == f"FR-{year + 1}-000001"
 
 
 @pytest.mark.django_db
 def test_invoice_is_due_30_days_after_issue_with_vat_on_the_total():
-    invoice = invoice_issue(customer=CustomerFactory(country="DE"), lines=LINE * 3,
-                            service_date=timezone.localdate())
+    invoice = invoice_issue(
+        customer=CustomerFactory(country="DE"), lines=LINE * 3, service_date=timezone.localdate()
+    )
     assert (invoice.due_on - invoice.issued_on).days == 30
     assert (invoice.net, invoice.vat_rate, invoice.vat, invoice.gross) == (
-        Decimal("60.00"), Decimal("19.00"), Decimal("11.40"), Decimal("71.40"))
+        Decimal("60.00"),
+        Decimal("19.00"),
+        Decimal("11.40"),
+        Decimal("71.40"),
+    )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,9 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 def pay(user, invoice_id, amount, **extra):
-    return client_for(user).post(f"{API}/invoices/{invoice_id}/payments/",
-                                 {"amount": amount, "received_on": "2026-01-05", "reference": "VIR 1", **extra},
-                                 format="json")
+    return client_for(user).post(
+        f"{API}/invoices/{invoice_id}/payments/",
+        {"amount": amount, "received_on": "2026-01-05", "reference": "VIR 1", **extra},
+        format="json",
+    )
 
 
 def test_partial_then_full_payment_makes_the_invoice_paid(finance, invoice):
@@ -27,15 +29,34 @@ def test_partial_then_full_payment_makes_the_invoice_paid(finance, invoice):
     second = pay(finance, invoice.pk, "14.00")
     assert second.status_code == 201
     assert (second.json()["status"], second.json()["amount_paid"], second.json()["amount_due"]) == (
-        "paid", "24.00", "0.00")
+        "paid",
+        "24.00",
+        "0.00",
+    )
 
 
 def test_admin_records_a_payment_too(admin_user, invoice):
     assert pay(admin_user, invoice.pk, "24.00").json()["status"] == "paid"
 
 
-@pytest.mark.parametrize("amount", ["24.01", "100.00", "0", "0.00", "-5.00", "10.001", "abc", "", None, "1e3",
-                                    "NaN", "Infinity", "99999999999999.99"])
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "24.01",
+        "100.00",
+        "0",
+        "0.00",
+        "-5.00",
+        "10.001",
+        "abc",
+        "",
+        None,
+        "1e3",
+        "NaN",
+        "Infinity",
+        "99999999999999.99",
+    ],
+)
 def test_invalid_amount_is_a_400_on_the_amount_and_records_nothing(finance, invoice, amount):
     response = pay(finance, invoice.pk, amount)
     assert response.status_code == 400
@@ -82,8 +103,9 @@ def test_payment_on_an_unknown_invoice_is_a_404(finance, invoice):
 
 
 def test_received_on_defaults_to_today(finance, invoice):
-    response = client_for(finance).post(f"{API}/invoices/{invoice.pk}/payments/", {"amount": "1.00"},
-                                        format="json")
+    response = client_for(finance).post(
+        f"{API}/invoices/{invoice.pk}/payments/", {"amount": "1.00"}, format="json"
+    )
     assert response.status_code == 201
     assert Payment.objects.get().reference == ""
 

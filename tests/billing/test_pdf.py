@@ -24,9 +24,11 @@ from tests.factories import CustomerFactory, UserFactory
 from tests.pdf_helpers import attachments, names_used, pdf_one_line, pdf_text
 
 ISSUE_DAY = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
-RAM = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
-       "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
-       "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"}
+RAM = {
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
+}
 
 
 @pytest.fixture
@@ -48,26 +50,46 @@ def pdf_tasks_eager():
 
 @pytest.fixture
 def fr_business(db):
-    return CustomerFactory(name="Boulangerie Dupont SARL", country="FR", language="fr", vat_id="FR40303265045",
-                           billing_address="12 rue des Lilas\n69003 Lyon")
+    return CustomerFactory(
+        name="Boulangerie Dupont SARL",
+        country="FR",
+        language="fr",
+        vat_id="FR40303265045",
+        billing_address="12 rue des Lilas\n69003 Lyon",
+    )
 
 
 @pytest.fixture
 def fr_consumer(db):
-    return CustomerFactory(name="Jeanne Martin", country="FR", language="fr", vat_id="",
-                           billing_address="3 place Bellecour\n69002 Lyon")
+    return CustomerFactory(
+        name="Jeanne Martin",
+        country="FR",
+        language="fr",
+        vat_id="",
+        billing_address="3 place Bellecour\n69002 Lyon",
+    )
 
 
 @pytest.fixture
 def de_consumer(db):
-    return CustomerFactory(name="Erika Mustermann", country="DE", language="de", vat_id="",
-                           billing_address="Hauptstraße 5\n10115 Berlin")
+    return CustomerFactory(
+        name="Erika Mustermann",
+        country="DE",
+        language="de",
+        vat_id="",
+        billing_address="Hauptstraße 5\n10115 Berlin",
+    )
 
 
 @pytest.fixture
 def de_business(db):
-    return CustomerFactory(name="Muster Webdesign GmbH", country="DE", language="de", vat_id="DE136695976",
-                           billing_address="Lindenallee 9\n50667 Köln")
+    return CustomerFactory(
+        name="Muster Webdesign GmbH",
+        country="DE",
+        language="de",
+        vat_id="DE136695976",
+        billing_address="Lindenallee 9\n50667 Köln",
+    )
 
 
 def issue(customer, *lines: tuple[str, str, str], service_date=date(2026, 3, 2)) -> Invoice:
@@ -81,9 +103,17 @@ def issue(customer, *lines: tuple[str, str, str], service_date=date(2026, 3, 2))
 def credit(invoice: Invoice, *, reason: str = "refused") -> CreditNote:
     """A credit note cancelling `invoice` in full, numbered in its own series (as the refusal does)."""
     number = document_number_draw(entity=invoice.entity, series=DocumentCounter.Series.CREDIT_NOTE, year=2026)
-    return CreditNote.objects.create(invoice=invoice, entity=invoice.entity, number=number,
-                                     issued_on=date(2026, 3, 10), reason=reason, net=invoice.net,
-                                     vat=invoice.vat, gross=invoice.gross, currency=invoice.currency)
+    return CreditNote.objects.create(
+        invoice=invoice,
+        entity=invoice.entity,
+        number=number,
+        issued_on=date(2026, 3, 10),
+        reason=reason,
+        net=invoice.net,
+        vat=invoice.vat,
+        gross=invoice.gross,
+        currency=invoice.currency,
+    )
 
 
 def invoice_bytes(invoice: Invoice) -> bytes:
@@ -104,30 +134,52 @@ def embedded_xml(content: bytes) -> etree._Element:
 
 
 def test_french_business_invoice_states_every_mention_of_french_law(fr_business, issue_day):
-    invoice = issue(fr_business, ("Diagnostic d'incident, ticket n° 7", "1", "20.00"),
-                    ("Remplacement du disque", "2", "49.95"))
+    invoice = issue(
+        fr_business,
+        ("Diagnostic d'incident, ticket n° 7", "1", "20.00"),
+        ("Remplacement du disque", "2", "49.95"),
+    )
 
     text = pdf_one_line(invoice_bytes(invoice))
 
     for expected in [
-        "Facture", "N° FR-2026-000001",
+        "Facture",
+        "N° FR-2026-000001",
         # The seller: legal name, address, SIREN, VAT number, RCS and capital.
-        "Exemple Hébergement SAS", "59100 Roubaix", "SIREN : 123456782", "FR11123456782",
-        "RCS Exempleville", "capital de 10 000 €",
+        "Exemple Hébergement SAS",
+        "59100 Roubaix",
+        "SIREN : 123456782",
+        "FR11123456782",
+        "RCS Exempleville",
+        "capital de 10 000 €",
         # The buyer: name, address, SIREN (from its VAT number) and VAT number.
-        "Boulangerie Dupont SARL", "69003 Lyon", "SIREN : 303265045", "FR40303265045",
+        "Boulangerie Dupont SARL",
+        "69003 Lyon",
+        "SIREN : 303265045",
+        "FR40303265045",
         # Dates: issue, service, exact due date (also as YYYY-MM-DD).
-        "Date d'émission 03/03/2026", "Date de la prestation 02/03/2026", "Date d'échéance 02/04/2026",
+        "Date d'émission 03/03/2026",
+        "Date de la prestation 02/03/2026",
+        "Date d'échéance 02/04/2026",
         "au plus tard le 02/04/2026 (2026-04-02)",
         # Lines, unit prices, net, rate, VAT and gross with French number formats.
-        "Diagnostic d'incident, ticket n° 7", "Remplacement du disque", "49,95 €", "99,90 €",
-        "Total HT 119,90 €", "TVA 20,00 % 23,98 €", "Total TTC 143,88 €", "Net à payer 143,88 €",
+        "Diagnostic d'incident, ticket n° 7",
+        "Remplacement du disque",
+        "49,95 €",
+        "99,90 €",
+        "Total HT 119,90 €",
+        "TVA 20,00 % 23,98 €",
+        "Total TTC 143,88 €",
+        "Net à payer 143,88 €",
         "prestations de services",
         # Business invoices: penalties, escompte, the recovery indemnity.
-        "pénalités de retard au taux annuel de 10,00 %", "Pas d'escompte pour paiement anticipé",
+        "pénalités de retard au taux annuel de 10,00 %",
+        "Pas d'escompte pour paiement anticipé",
         "Indemnité forfaitaire pour frais de recouvrement : 40 €",
         # Payment by transfer, the invoice number as the reference.
-        "FR76 3000 6000 0112 3456 7890 189", "EXMPFRPPXXX", "Référence à indiquer FR-2026-000001",
+        "FR76 3000 6000 0112 3456 7890 189",
+        "EXMPFRPPXXX",
+        "Référence à indiquer FR-2026-000001",
     ]:
         assert expected in text, expected
 
@@ -144,19 +196,36 @@ def test_french_consumer_invoice_carries_no_business_mentions(fr_consumer, issue
 
 
 def test_german_consumer_invoice_states_tax_number_service_date_and_default_notice(de_consumer, issue_day):
-    invoice = issue(de_consumer, ("Diagnose des Vorfalls, Ticket Nr. 9", "1", "20.00"),
-                    ("Wiederherstellung der Datenbank", "1.5", "1234.50"))
+    invoice = issue(
+        de_consumer,
+        ("Diagnose des Vorfalls, Ticket Nr. 9", "1", "20.00"),
+        ("Wiederherstellung der Datenbank", "1.5", "1234.50"),
+    )
 
     text = pdf_one_line(invoice_bytes(invoice))
 
     for expected in [
-        "Rechnung", "Nr. DE-2026-000001",
-        "Beispiel Hosting GmbH", "66111 Saarbrücken", "Steuernummer: 040/123/45678", "USt-IdNr.: DE123456788",
-        "Erika Mustermann", "10115 Berlin",
-        "Rechnungsdatum 03.03.2026", "Leistungsdatum 02.03.2026", "Fällig am 02.04.2026",
-        "Wiederherstellung der Datenbank", "1,5", "1.234,50 €", "1.851,75 €",
-        "Summe netto 1.871,75 €", "USt. 19,00 % 355,63 €", "Gesamtbetrag brutto 2.227,38 €",
-        "§ 286 Abs. 3 BGB", "DE89 3704 0044 0532 0130 00", "Verwendungszweck DE-2026-000001",
+        "Rechnung",
+        "Nr. DE-2026-000001",
+        "Beispiel Hosting GmbH",
+        "66111 Saarbrücken",
+        "Steuernummer: 040/123/45678",
+        "USt-IdNr.: DE123456788",
+        "Erika Mustermann",
+        "10115 Berlin",
+        "Rechnungsdatum 03.03.2026",
+        "Leistungsdatum 02.03.2026",
+        "Fällig am 02.04.2026",
+        "Wiederherstellung der Datenbank",
+        "1,5",
+        "1.234,50 €",
+        "1.851,75 €",
+        "Summe netto 1.871,75 €",
+        "USt. 19,00 % 355,63 €",
+        "Gesamtbetrag brutto 2.227,38 €",
+        "§ 286 Abs. 3 BGB",
+        "DE89 3704 0044 0532 0130 00",
+        "Verwendungszweck DE-2026-000001",
     ]:
         assert expected in text, expected
     assert "Verzugspauschale" not in text
@@ -178,10 +247,17 @@ def test_french_credit_note_is_a_facture_d_avoir_citing_the_invoice(fr_business,
 
     text = pdf_one_line(credit_note_bytes(credit_note))
 
-    for expected in ["Facture d'avoir", "N° FR-2026-C000001", "Date d'émission 10/03/2026",
-                     "annule intégralement la facture n° FR-2026-000001 du 03/03/2026",
-                     "Motif : facture contestée par le client", "Boulangerie Dupont SARL",
-                     "Total HT 20,00 €", "TVA 20,00 % 4,00 €", "Total TTC 24,00 €"]:
+    for expected in [
+        "Facture d'avoir",
+        "N° FR-2026-C000001",
+        "Date d'émission 10/03/2026",
+        "annule intégralement la facture n° FR-2026-000001 du 03/03/2026",
+        "Motif : facture contestée par le client",
+        "Boulangerie Dupont SARL",
+        "Total HT 20,00 €",
+        "TVA 20,00 % 4,00 €",
+        "Total TTC 24,00 €",
+    ]:
         assert expected in text, expected
     assert "Net à payer" not in text
 
@@ -207,8 +283,10 @@ def test_girocode_asks_for_the_gross_with_the_invoice_number_as_remittance_text(
 
     # EPC069-12 version 002, ISO 8859-1 (charset 2), SEPA credit transfer: BIC, name, IBAN, amount,
     # no purpose, no structured reference, the invoice number as remittance text.
-    expected = ("BCD\n002\n2\nSCT\nEXMPFRPPXXX\nExemple Hébergement SAS (données fictives)\n"
-                "FR7630006000011234567890189\nEUR24\n\n\nFR-2026-000001").encode("iso-8859-1")
+    expected = (
+        "BCD\n002\n2\nSCT\nEXMPFRPPXXX\nExemple Hébergement SAS (données fictives)\n"
+        "FR7630006000011234567890189\nEUR24\n\n\nFR-2026-000001"
+    ).encode("iso-8859-1")
     assert qr.matrix == segno.make_qr(expected, error="m", boost_error=False).matrix
 
 
@@ -217,24 +295,35 @@ def test_girocode_asks_for_the_gross_with_the_invoice_number_as_remittance_text(
 
 @pytest.mark.parametrize(("country", "vat_id"), [("FR", "FR40303265045"), ("DE", ""), ("DE", "DE136695976")])
 def test_invoice_and_credit_note_are_pdfa3_carrying_xsd_valid_en16931_xml(country, vat_id, db, issue_day):
-    customer = CustomerFactory(country=country, vat_id=vat_id, billing_address="Zeile 1\nZeile 2\n12345 Stadt")
+    customer = CustomerFactory(
+        country=country, vat_id=vat_id, billing_address="Zeile 1\nZeile 2\n12345 Stadt"
+    )
     invoice = issue(customer, ("Diagnostic", "1", "20.00"))
     credit_note = credit(invoice)
 
-    for content, type_code, number in [(invoice_bytes(invoice), "380", invoice.number),
-                                       (credit_note_bytes(credit_note), "381", credit_note.number)]:
+    for content, type_code, number in [
+        (invoice_bytes(invoice), "380", invoice.number),
+        (credit_note_bytes(credit_note), "381", credit_note.number),
+    ]:
         xml = embedded_xml(content)
         assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
         assert xml.findtext("rsm:ExchangedDocument/ram:TypeCode", namespaces=RAM) == type_code
         assert xml.findtext("rsm:ExchangedDocument/ram:ID", namespaces=RAM) == number
-        assert xml.findtext(".//ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",
-                            namespaces=RAM) == "urn:cen.eu:en16931:2017"
+        assert (
+            xml.findtext(".//ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", namespaces=RAM)
+            == "urn:cen.eu:en16931:2017"
+        )
         metadata = PdfReader(io.BytesIO(content)).xmp_metadata
-        assert b'pdfaid:part>3<' in metadata.stream.get_data() or b'pdfaid:part="3"' in metadata.stream.get_data()
+        assert (
+            b"pdfaid:part>3<" in metadata.stream.get_data()
+            or b'pdfaid:part="3"' in metadata.stream.get_data()
+        )
 
 
 def test_xml_holds_every_vat_relevant_datum(fr_business, issue_day):
-    invoice = issue(fr_business, ("Diagnostic d'incident", "1", "20.00"), ("Remplacement du disque", "2", "49.95"))
+    invoice = issue(
+        fr_business, ("Diagnostic d'incident", "1", "20.00"), ("Remplacement du disque", "2", "49.95")
+    )
 
     xml = embedded_xml(invoice_bytes(invoice))
 
@@ -246,8 +335,13 @@ def test_xml_holds_every_vat_relevant_datum(fr_business, issue_day):
     seller = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/"
     buyer = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:BuyerTradeParty/"
     assert text("rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString") == "20260303"
-    assert text(settlement + "ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString") == "20260402"
-    assert text(".//ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString") == "20260302"
+    assert (
+        text(settlement + "ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString")
+        == "20260402"
+    )
+    assert (
+        text(".//ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString") == "20260302"
+    )
     assert text(settlement + "ram:InvoiceCurrencyCode") == "EUR"
     assert text(settlement + "ram:ApplicableTradeTax/ram:BasisAmount") == "119.90"
     assert text(settlement + "ram:ApplicableTradeTax/ram:CalculatedAmount") == "23.98"
@@ -257,8 +351,13 @@ def test_xml_holds_every_vat_relevant_datum(fr_business, issue_day):
     assert text(totals + "ram:GrandTotalAmount") == "143.88"
     assert text(totals + "ram:DuePayableAmount") == "143.88"
     assert text(settlement + "ram:PaymentReference") == "FR-2026-000001"
-    assert text(settlement + "ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeePartyCreditorFinancialAccount"
-                             "/ram:IBANID") == "FR7630006000011234567890189"
+    assert (
+        text(
+            settlement + "ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeePartyCreditorFinancialAccount"
+            "/ram:IBANID"
+        )
+        == "FR7630006000011234567890189"
+    )
     assert text(seller + "ram:SpecifiedTaxRegistration/ram:ID") == "FR11123456782"
     assert text(seller + "ram:SpecifiedLegalOrganization/ram:ID") == "123456782"
     assert text(buyer + "ram:Name") == "Boulangerie Dupont SARL"
@@ -266,7 +365,9 @@ def test_xml_holds_every_vat_relevant_datum(fr_business, issue_day):
     assert text(buyer + "ram:PostalTradeAddress/ram:PostcodeCode") == "69003"
     assert text(buyer + "ram:PostalTradeAddress/ram:CityName") == "Lyon"
     assert [line.text for line in xml.iterfind(".//ram:SpecifiedTradeProduct/ram:Name", namespaces=RAM)] == [
-        "Diagnostic d'incident", "Remplacement du disque"]
+        "Diagnostic d'incident",
+        "Remplacement du disque",
+    ]
     notes = [note.text for note in xml.iterfind(".//ram:IncludedNote/ram:Content", namespaces=RAM)]
     assert "Indemnité forfaitaire pour frais de recouvrement : 40 €" in notes
 
@@ -276,8 +377,12 @@ def test_german_xml_carries_the_sellers_steuernummer(de_consumer, issue_day):
 
     xml = embedded_xml(invoice_bytes(invoice))
 
-    registrations = {node.get("schemeID"): node.text for node in xml.iterfind(
-        ".//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", namespaces=RAM)}
+    registrations = {
+        node.get("schemeID"): node.text
+        for node in xml.iterfind(
+            ".//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", namespaces=RAM
+        )
+    }
     assert registrations == {"VA": "DE123456788", "FC": "040/123/45678"}
 
 
@@ -295,13 +400,20 @@ def test_invoice_pdf_and_xml_hold_nothing_of_the_tickets_technical_content(fr_bu
     from tickets.models import Ticket
 
     ticket = Ticket.objects.create(
-        customer=fr_business, opened_by=UserFactory(customer=fr_business), kind=Ticket.Kind.INCIDENT,
-        subject="SECRET-SUBJECT mysql root password hunter2", description="SECRET-DESCRIPTION ssh key",
-        fee_currency="EUR", fee_net=Decimal("20.00"),
+        customer=fr_business,
+        opened_by=UserFactory(customer=fr_business),
+        kind=Ticket.Kind.INCIDENT,
+        subject="SECRET-SUBJECT mysql root password hunter2",
+        description="SECRET-DESCRIPTION ssh key",
+        fee_currency="EUR",
+        fee_net=Decimal("20.00"),
     )
-    invoice = invoice_issue(customer=fr_business, ticket=ticket, service_date=date(2026, 3, 2),
-                            lines=[LineSpec(f"Diagnostic d'incident, ticket n° {ticket.pk}", Decimal("1"),
-                                            Decimal("20.00"))])
+    invoice = invoice_issue(
+        customer=fr_business,
+        ticket=ticket,
+        service_date=date(2026, 3, 2),
+        lines=[LineSpec(f"Diagnostic d'incident, ticket n° {ticket.pk}", Decimal("1"), Decimal("20.00"))],
+    )
 
     content = invoice_bytes(invoice)
     xml = etree.tostring(embedded_xml(content)).decode()
@@ -323,8 +435,9 @@ def test_the_only_embedded_file_is_the_factur_x_xml(fr_business, issue_day):
 # Rendered once, stored, served as stored.
 
 
-def test_issuing_an_invoice_renders_and_stores_its_pdf_after_commit(fr_business, pdf_tasks_eager,
-                                                                    django_capture_on_commit_callbacks):
+def test_issuing_an_invoice_renders_and_stores_its_pdf_after_commit(
+    fr_business, pdf_tasks_eager, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         invoice = issue(fr_business, ("Diagnostic", "1", "20.00"))
 
@@ -334,24 +447,28 @@ def test_issuing_an_invoice_renders_and_stores_its_pdf_after_commit(fr_business,
     assert stored.sha256 == hashlib.sha256(content).hexdigest()
 
 
-def test_refusing_an_invoice_stores_its_credit_notes_pdf_after_commit(customer, customer_account, issue_day,
-                                                                     pdf_tasks_eager,
-                                                                     django_capture_on_commit_callbacks):
+def test_refusing_an_invoice_stores_its_credit_notes_pdf_after_commit(
+    customer, customer_account, issue_day, pdf_tasks_eager, django_capture_on_commit_callbacks
+):
     invoice = issue(customer_account, ("Diagnostic d'incident", "1", "20.00"))
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = api_for(customer).post(f"/api/v1/invoices/{invoice.pk}/refuse/", {"reason": "Pas d'accord"},
-                                          format="json")
+        response = api_for(customer).post(
+            f"/api/v1/invoices/{invoice.pk}/refuse/", {"reason": "Pas d'accord"}, format="json"
+        )
 
     assert response.status_code == 200
     credit_note = CreditNote.objects.get(invoice=invoice)
     stored = StoredDocument.objects.get(kind=StoredDocument.Kind.CREDIT_NOTE, object_id=credit_note.pk)
     assert "Facture d'avoir" in pdf_text(bytes(stored.content))
-    assert api_for(customer).get(f"/api/v1/credit-notes/{credit_note.pk}/pdf/").content == bytes(stored.content)
+    assert api_for(customer).get(f"/api/v1/credit-notes/{credit_note.pk}/pdf/").content == bytes(
+        stored.content
+    )
 
 
-def test_issuing_commits_even_when_the_broker_is_down(fr_business, django_capture_on_commit_callbacks,
-                                                      monkeypatch):
+def test_issuing_commits_even_when_the_broker_is_down(
+    fr_business, django_capture_on_commit_callbacks, monkeypatch
+):
     from billing import tasks
 
     def broker_down(*args, **kwargs):
@@ -370,7 +487,9 @@ def test_two_downloads_return_the_same_bytes_even_after_the_entity_changes(fr_bu
     client = api_for(finance)
 
     first = client.get(f"/api/v1/invoices/{invoice.pk}/pdf/")
-    BillingEntity.objects.filter(country="FR").update(legal_name="Renamed SAS", iban="FR7630001007941234567890185")
+    BillingEntity.objects.filter(country="FR").update(
+        legal_name="Renamed SAS", iban="FR7630001007941234567890185"
+    )
     second = client.get(f"/api/v1/invoices/{invoice.pk}/pdf/")
 
     assert first.status_code == second.status_code == 200
@@ -440,8 +559,9 @@ def test_client_asking_for_a_pdf_gets_it(customer, fr_invoice):
 
 
 def test_another_customers_invoice_is_a_404_in_json_even_when_a_pdf_is_asked_for(other_customer, fr_invoice):
-    response = api_for(other_customer).get(f"/api/v1/invoices/{fr_invoice.pk}/pdf/",
-                                           HTTP_ACCEPT="application/pdf")
+    response = api_for(other_customer).get(
+        f"/api/v1/invoices/{fr_invoice.pk}/pdf/", HTTP_ACCEPT="application/pdf"
+    )
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
@@ -459,8 +579,9 @@ def test_anonymous_download_is_401(client, fr_invoice):
     assert client.get(f"/api/v1/invoices/{fr_invoice.pk}/pdf/").status_code == 401
 
 
-def test_stored_invoice_download_takes_a_bounded_number_of_queries(finance, fr_invoice,
-                                                                   django_assert_max_num_queries):
+def test_stored_invoice_download_takes_a_bounded_number_of_queries(
+    finance, fr_invoice, django_assert_max_num_queries
+):
     client = api_for(finance)
     client.get(f"/api/v1/invoices/{fr_invoice.pk}/pdf/")
 

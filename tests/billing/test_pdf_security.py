@@ -29,25 +29,46 @@ def hostile_invoice(canary, country: str):
     entity.address = hostile(canary.url) + "\n75001 Paris"
     entity.registration = hostile(canary.url, short=True)
     entity.save()
-    customer = CustomerFactory(country=country, name=hostile(canary.url, short=True),
-                               billing_address=hostile(canary.url), vat_id='<b x="&">\'"</b>')
-    return invoice_issue(customer=customer, service_date=date(2026, 3, 2), lines=[
-        LineSpec(description=hostile(canary.url), quantity=Decimal("1"), unit_price=Decimal("20.00")),
-        LineSpec(description="</td></tr></table><h1>Injected</h1>", quantity=Decimal("2"),
-                 unit_price=Decimal("5.00")),
-    ])
+    customer = CustomerFactory(
+        country=country,
+        name=hostile(canary.url, short=True),
+        billing_address=hostile(canary.url),
+        vat_id='<b x="&">\'"</b>',
+    )
+    return invoice_issue(
+        customer=customer,
+        service_date=date(2026, 3, 2),
+        lines=[
+            LineSpec(description=hostile(canary.url), quantity=Decimal("1"), unit_price=Decimal("20.00")),
+            LineSpec(
+                description="</td></tr></table><h1>Injected</h1>",
+                quantity=Decimal("2"),
+                unit_price=Decimal("5.00"),
+            ),
+        ],
+    )
 
 
 @pytest.mark.parametrize("country", ["FR", "DE"])
 def test_hostile_invoice_and_credit_note_fetch_nothing_and_embed_only_our_xml(canary, country, db):
     invoice = hostile_invoice(canary, country)
     number = document_number_draw(entity=invoice.entity, series=DocumentCounter.Series.CREDIT_NOTE, year=2026)
-    credit_note = CreditNote.objects.create(invoice=invoice, entity=invoice.entity, number=number,
-                                            issued_on=date(2026, 3, 9), reason="refused", net=invoice.net,
-                                            vat=invoice.vat, gross=invoice.gross, currency=invoice.currency)
+    credit_note = CreditNote.objects.create(
+        invoice=invoice,
+        entity=invoice.entity,
+        number=number,
+        issued_on=date(2026, 3, 9),
+        reason="refused",
+        net=invoice.net,
+        vat=invoice.vat,
+        gross=invoice.gross,
+        currency=invoice.currency,
+    )
 
-    for stored in (documents.invoice_pdf_stored(invoice_id=invoice.pk),
-                   documents.credit_note_pdf_stored(credit_note_id=credit_note.pk)):
+    for stored in (
+        documents.invoice_pdf_stored(invoice_id=invoice.pk),
+        documents.credit_note_pdf_stored(credit_note_id=credit_note.pk),
+    ):
         content = bytes(stored.content)
         assert_sealed(content, canary, attachments_allowed=["factur-x.xml"])
         assert "</td></tr></table><h1>Injected</h1>" in pdf_text(content).replace("\n", "")
@@ -78,12 +99,22 @@ def test_unsealed_rendering_would_have_reached_the_canary(canary):
     assert canary.requests == ["/control"]
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:9/x", "https://example.com/x.css", "ftp://127.0.0.1/x", "file:///etc/passwd",
-    ASSETS_BASE_URL + "../../config/settings.py", ASSETS_BASE_URL + "fonts/../../documents.py",
-    "file://remote-host" + str(ASSETS_DIR / "logo.svg"), ASSETS_BASE_URL + "logo.svg?x=1",
-    ASSETS_BASE_URL + "missing.css", "javascript:alert(1)", "relative/path.css",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x",
+        "https://example.com/x.css",
+        "ftp://127.0.0.1/x",
+        "file:///etc/passwd",
+        ASSETS_BASE_URL + "../../config/settings.py",
+        ASSETS_BASE_URL + "fonts/../../documents.py",
+        "file://remote-host" + str(ASSETS_DIR / "logo.svg"),
+        ASSETS_BASE_URL + "logo.svg?x=1",
+        ASSETS_BASE_URL + "missing.css",
+        "javascript:alert(1)",
+        "relative/path.css",
+    ],
+)
 def test_fetcher_refuses_everything_but_bundled_assets(url):
     with pytest.raises(AssetRefused):
         SealedURLFetcher().fetch(url)
@@ -106,8 +137,11 @@ def test_a_long_running_renderer_does_not_keep_every_documents_images(db):
     from billing import pdf_engine
     from billing.pdf import billing_document_pdf
 
-    invoice = invoice_issue(customer=CustomerFactory(), service_date=date(2026, 3, 2), lines=[
-        LineSpec(description="Diagnostic", quantity=Decimal("1"), unit_price=Decimal("20.00"))])
+    invoice = invoice_issue(
+        customer=CustomerFactory(),
+        service_date=date(2026, 3, 2),
+        lines=[LineSpec(description="Diagnostic", quantity=Decimal("1"), unit_price=Decimal("20.00"))],
+    )
     document = documents.invoice_document(invoice)
     for number in range(40):  # each number makes another QR code
         billing_document_pdf(replace(document, number=f"FR-2026-{number:06d}"))

@@ -20,8 +20,13 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 
 def test_pdf_tasks_go_to_the_pdf_queue_that_a_plain_worker_consumes():
-    tasks = [invoice_pdf_render_task, credit_note_pdf_render_task, quote_pdf_render_task,
-             documents_render_missing_task, quote_documents_render_missing_task]
+    tasks = [
+        invoice_pdf_render_task,
+        credit_note_pdf_render_task,
+        quote_pdf_render_task,
+        documents_render_missing_task,
+        quote_documents_render_missing_task,
+    ]
 
     router = celery_app.amqp.router
     assert {router.route(task._get_exec_options(), task.name)["queue"].name for task in tasks} == {"pdf"}
@@ -40,8 +45,13 @@ def pdf_worker(tmp_path):
 @pytest.mark.worker
 def test_a_real_worker_stores_the_pdf_of_an_invoice_issued_a_moment_ago(pdf_worker, customer_account):
     with transaction.atomic():
-        invoice = invoice_issue(customer=customer_account, service_date=timezone.localdate(), lines=[
-            LineSpec(description="Incident diagnosis", quantity=Decimal("1"), unit_price=Decimal("20.00"))])
+        invoice = invoice_issue(
+            customer=customer_account,
+            service_date=timezone.localdate(),
+            lines=[
+                LineSpec(description="Incident diagnosis", quantity=Decimal("1"), unit_price=Decimal("20.00"))
+            ],
+        )
     issued_at = time.monotonic()
     stored = StoredDocument.objects.filter(kind=StoredDocument.Kind.INVOICE, object_id=invoice.pk)
     while time.monotonic() - issued_at < 20 and not stored.exists():

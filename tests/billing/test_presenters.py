@@ -29,7 +29,9 @@ def test_the_customer_name_is_escaped_and_the_amounts_localised(customer_account
     assert "24,00 EUR" in row and f'href="{reverse("finance:billing:invoice", args=[invoice.pk])}"' in row
 
 
-@pytest.mark.parametrize(("days_after_issue", "bucket"), [(0, "15-30"), (16, "8-14"), (23, "0-7"), (31, "past_due")])
+@pytest.mark.parametrize(
+    ("days_after_issue", "bucket"), [(0, "15-30"), (16, "8-14"), (23, "0-7"), (31, "past_due")]
+)
 def test_the_aging_bucket_follows_the_days_left(customer_account, customer, days_after_issue, bucket):
     invoice = issue_invoice(customer_account)
     today = invoice.issued_on + timedelta(days=days_after_issue)

@@ -19,8 +19,16 @@ def fee(user):
 
 
 def test_default_fee_is_20_eur_net_with_the_countrys_vat(customer, other_customer):
-    assert fee(customer) == {"country": "FR", "currency": "EUR", "net": "20.00", "vat_rate": "20.00", "vat": "4.00",
-                             "gross": "24.00", "free": False, "free_reason": None}
+    assert fee(customer) == {
+        "country": "FR",
+        "currency": "EUR",
+        "net": "20.00",
+        "vat_rate": "20.00",
+        "vat": "4.00",
+        "gross": "24.00",
+        "free": False,
+        "free_reason": None,
+    }
     assert fee(other_customer)["gross"] == "23.80"
 
 
@@ -30,12 +38,16 @@ def test_only_customers_ask_for_their_fee(agent):
 
 def test_new_price_applies_to_tickets_opened_afterwards_only(customer, admin_user):
     before = open_incident(customer)
-    response = client_for(admin_user).put(f"{API}/pricing/diagnosis-fees/FR/", {"net": "25.50"}, format="json")
+    response = client_for(admin_user).put(
+        f"{API}/pricing/diagnosis-fees/FR/", {"net": "25.50"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["net"] == "25.50"
     assert fee(customer)["net"] == "25.50"
     after = open_incident(customer)
-    assert client_for(customer).get(f"{API}/tickets/{before['id']}/").json()["diagnosis_fee"]["net"] == "20.00"
+    assert (
+        client_for(customer).get(f"{API}/tickets/{before['id']}/").json()["diagnosis_fee"]["net"] == "20.00"
+    )
     assert after["diagnosis_fee"]["net"] == "25.50"
     assert after["diagnosis_fee"]["gross"] == "30.60"
 
@@ -48,8 +60,15 @@ def test_the_shown_fee_is_the_fee_stored_on_a_ticket_opened_then(customer):
 
 @pytest.mark.parametrize(
     ("country", "payload"),
-    [("US", {"net": "10"}), ("FR", {"net": "-1"}), ("FR", {"net": "1.234"}), ("FR", {"net": "abc"}),
-     ("FR", {}), ("FR", {"net": "1e9"}), ("X" * 300, {"net": "10"})],
+    [
+        ("US", {"net": "10"}),
+        ("FR", {"net": "-1"}),
+        ("FR", {"net": "1.234"}),
+        ("FR", {"net": "abc"}),
+        ("FR", {}),
+        ("FR", {"net": "1e9"}),
+        ("X" * 300, {"net": "10"}),
+    ],
 )
 def test_bad_price_is_a_400(admin_user, country, payload):
     response = client_for(admin_user).put(f"{API}/pricing/diagnosis-fees/{country}/", payload, format="json")
@@ -59,18 +78,23 @@ def test_bad_price_is_a_400(admin_user, country, payload):
 
 @pytest.mark.parametrize("role", ["agent", "finance", "customer"])
 def test_only_admin_sets_prices(request, role):
-    response = client_for(request.getfixturevalue(role)).put(f"{API}/pricing/diagnosis-fees/FR/", {"net": "1"},
-                                                             format="json")
+    response = client_for(request.getfixturevalue(role)).put(
+        f"{API}/pricing/diagnosis-fees/FR/", {"net": "1"}, format="json"
+    )
     assert response.status_code == 403
 
 
-def test_free_period_makes_incidents_opened_inside_it_free_both_ends_included(customer, other_customer,
-                                                                              admin_user):
+def test_free_period_makes_incidents_opened_inside_it_free_both_ends_included(
+    customer, other_customer, admin_user
+):
     today = timezone.localdate()
     response = client_for(admin_user).post(
         f"{API}/pricing/free-periods/",
-        {"starts_on": str(today + timedelta(days=1)), "ends_on": str(today + timedelta(days=3)),
-         "countries": ["fr"]},
+        {
+            "starts_on": str(today + timedelta(days=1)),
+            "ends_on": str(today + timedelta(days=3)),
+            "countries": ["fr"],
+        },
         format="json",
     )
     assert response.status_code == 201
@@ -88,8 +112,9 @@ def test_free_period_makes_incidents_opened_inside_it_free_both_ends_included(cu
 
 def test_free_period_without_countries_covers_all(customer, other_customer, admin_user):
     today = str(timezone.localdate())
-    client_for(admin_user).post(f"{API}/pricing/free-periods/", {"starts_on": today, "ends_on": today},
-                                format="json")
+    client_for(admin_user).post(
+        f"{API}/pricing/free-periods/", {"starts_on": today, "ends_on": today}, format="json"
+    )
     assert fee(customer)["free"] and fee(other_customer)["free"]
 
 
@@ -111,12 +136,16 @@ def test_bad_free_period_is_a_400(admin_user, payload, field):
     assert not FreePeriod.objects.exists()
 
 
-def test_the_fee_is_read_in_two_queries_whatever_the_price_history(customer, admin_user, django_assert_num_queries):
+def test_the_fee_is_read_in_two_queries_whatever_the_price_history(
+    customer, admin_user, django_assert_num_queries
+):
     from billing.pricing import diagnosis_fee_for
 
     country = customer.customer.country
     for net in ("25.00", "30.00"):
-        response = client_for(admin_user).put(f"{API}/pricing/diagnosis-fees/{country}/", {"net": net}, format="json")
+        response = client_for(admin_user).put(
+            f"{API}/pricing/diagnosis-fees/{country}/", {"net": net}, format="json"
+        )
         assert response.status_code == 200
     with django_assert_num_queries(2):  # entity, price and VAT rate; then the free periods
         fee = diagnosis_fee_for(country=country)

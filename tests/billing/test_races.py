@@ -16,10 +16,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 def test_a_payment_and_a_refusal_racing_on_one_invoice_one_wins(customer, finance, invoice):
     results = run_together(
-        lambda: client_for(finance).post(f"{API}/invoices/{invoice.pk}/payments/", {"amount": "24.00"},
-                                         format="json"),
-        lambda: client_for(customer).post(f"{API}/invoices/{invoice.pk}/refuse/", {"reason": "no"},
-                                          format="json"),
+        lambda: client_for(finance).post(
+            f"{API}/invoices/{invoice.pk}/payments/", {"amount": "24.00"}, format="json"
+        ),
+        lambda: client_for(customer).post(
+            f"{API}/invoices/{invoice.pk}/refuse/", {"reason": "no"}, format="json"
+        ),
     )
     winner, loser = sorted(response.status_code for response in results)
     assert loser == 409
@@ -42,14 +44,20 @@ def test_credit_notes_refused_at_once_are_numbered_without_gap(customer_account)
         account = CustomerFactory(country="FR")
         users.append(UserFactory(customer=account))
         invoices.append(issue_invoice(account))
-    results = run_together(*[
-        (lambda user=user, inv=inv: client_for(user).post(f"{API}/invoices/{inv.pk}/refuse/", {"reason": "no"},
-                                                           format="json"))
-        for user, inv in zip(users, invoices, strict=True)
-    ])
+    results = run_together(
+        *[
+            (
+                lambda user=user, inv=inv: client_for(user).post(
+                    f"{API}/invoices/{inv.pk}/refuse/", {"reason": "no"}, format="json"
+                )
+            )
+            for user, inv in zip(users, invoices, strict=True)
+        ]
+    )
     assert [response.status_code for response in results] == [200] * 6
     assert sorted(CreditNote.objects.values_list("number", flat=True)) == [
-        f"FR-{year}-C{n:06d}" for n in range(1, 7)]
+        f"FR-{year}-C{n:06d}" for n in range(1, 7)
+    ]
 
 
 def test_two_sweeps_at_once_lapse_and_ban_once(customer_account, customer):

@@ -21,7 +21,9 @@ def refuse(user, invoice_id, reason="I never asked for this"):
 
 
 def reinstate(user, customer_id, reason="Settled by phone"):
-    return client_for(user).post(f"{API}/customers/{customer_id}/reinstate/", {"reason": reason}, format="json")
+    return client_for(user).post(
+        f"{API}/customers/{customer_id}/reinstate/", {"reason": reason}, format="json"
+    )
 
 
 def test_refusal_cancels_the_invoice_with_a_credit_note_and_bans_the_account(
@@ -33,16 +35,29 @@ def test_refusal_cancels_the_invoice_with_a_credit_note_and_bans_the_account(
     body = response.json()
     year = timezone.localdate().year
     assert (body["status"], body["amount_due"]) == ("refused", "0.00")
-    assert body["credit_note"] == {"number": f"FR-{year}-C000001", "issued_on": timezone.localdate().isoformat()}
+    assert body["credit_note"] == {
+        "number": f"FR-{year}-C000001",
+        "issued_on": timezone.localdate().isoformat(),
+    }
     credit_note = CreditNote.objects.get()
-    assert (credit_note.invoice_id, credit_note.gross, credit_note.reason) == (invoice.pk, invoice.gross, "refused")
+    assert (credit_note.invoice_id, credit_note.gross, credit_note.reason) == (
+        invoice.pk,
+        invoice.gross,
+        "refused",
+    )
 
     account = client_for(customer).get(f"{API}/customers/{customer.customer_id}/").json()
     assert (account["support_status"], account["ban_reason"]) == ("banned", "refused_invoice")
     assert account["banned_at"] is not None
     ban = BanEvent.objects.get()
     assert (ban.kind, ban.reason, ban.invoice_id, ban.actor_id, ban.note, ban.changed_status) == (
-        "ban", "refused_invoice", invoice.pk, customer.pk, "I never asked for this", True)
+        "ban",
+        "refused_invoice",
+        invoice.pk,
+        customer.pk,
+        "I never asked for this",
+        True,
+    )
     assert [m.subject for m in mailoutbox if invoice.number in m.body and "C000001" in m.body]
 
 
@@ -83,10 +98,17 @@ def test_refusal_needs_a_reason(customer, invoice, reason):
     assert Invoice.objects.get().status == "open"
 
 
-def test_ban_cancels_only_tickets_nobody_has_started_on(customer, agent, invoice, django_capture_on_commit_callbacks):
+def test_ban_cancels_only_tickets_nobody_has_started_on(
+    customer, agent, invoice, django_capture_on_commit_callbacks
+):
     waiting = open_incident(customer)
-    question = client_for(customer).post(f"{API}/tickets/", {"kind": "technical", "subject": "DNS?",
-                                                              "description": "How?"}, format="json").json()
+    question = (
+        client_for(customer)
+        .post(
+            f"{API}/tickets/", {"kind": "technical", "subject": "DNS?", "description": "How?"}, format="json"
+        )
+        .json()
+    )
     diagnosing = open_incident(customer)
     start(agent, diagnosing["id"])
     quoted = diagnosed(customer, agent, "quoted")
@@ -97,34 +119,54 @@ def test_ban_cancels_only_tickets_nobody_has_started_on(customer, agent, invoice
         refuse(customer, invoice.pk)
 
     statuses = {t["id"]: t["status"] for t in client_for(customer).get(f"{API}/tickets/").json()["results"]}
-    assert statuses == {waiting["id"]: "cancelled", question["id"]: "cancelled", diagnosing["id"]: "diagnosing",
-                        quoted["id"]: "quote_sent", in_work["id"]: "in_work"}
+    assert statuses == {
+        waiting["id"]: "cancelled",
+        question["id"]: "cancelled",
+        diagnosing["id"]: "diagnosing",
+        quoted["id"]: "quote_sent",
+        in_work["id"]: "in_work",
+    }
     # What was started runs to its end, and the cancelled ones cost nothing.
     conclude(agent, diagnosing["id"], "quoted", QUOTE)
     assert not Invoice.objects.filter(ticket_id__in=[waiting["id"], question["id"]]).exists()
 
 
 @pytest.mark.parametrize("kind", ["incident", "technical", "commercial", "sla_claim"])
-def test_banned_account_cannot_open_any_kind_of_ticket(kind, customer, invoice, django_capture_on_commit_callbacks):
+def test_banned_account_cannot_open_any_kind_of_ticket(
+    kind, customer, invoice, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         refuse(customer, invoice.pk)
-    response = client_for(fresh(customer)).post(f"{API}/tickets/", {"kind": kind, "subject": "s", "description": "d",
-                                                                     "accept_diagnosis_fee": True}, format="json")
+    response = client_for(fresh(customer)).post(
+        f"{API}/tickets/",
+        {"kind": kind, "subject": "s", "description": "d", "accept_diagnosis_fee": True},
+        format="json",
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "support_banned"
 
 
-def test_banned_account_still_reads_its_records(customer, agent, admin_user, invoice,
-                                                django_capture_on_commit_callbacks):
-    client_for(admin_user).post(f"{API}/services/", {"customer": customer.customer_id, "name": "srv", "kind": "vps"},
-                                format="json")
+def test_banned_account_still_reads_its_records(
+    customer, agent, admin_user, invoice, django_capture_on_commit_callbacks
+):
+    client_for(admin_user).post(
+        f"{API}/services/", {"customer": customer.customer_id, "name": "srv", "kind": "vps"}, format="json"
+    )
     ticket = diagnosed(customer, agent, "quoted")
     with django_capture_on_commit_callbacks(execute=True):
         refuse(customer, invoice.pk)
     client = client_for(customer)
-    for path in ["/tickets/", f"/tickets/{ticket['id']}/", f"/quotes/{ticket['quote']['id']}/", "/invoices/",
-                 f"/invoices/{invoice.pk}/", "/services/", f"/customers/{customer.customer_id}/", "/me/",
-                 f"/tickets/{ticket['id']}/messages/"]:
+    for path in [
+        "/tickets/",
+        f"/tickets/{ticket['id']}/",
+        f"/quotes/{ticket['quote']['id']}/",
+        "/invoices/",
+        f"/invoices/{invoice.pk}/",
+        "/services/",
+        f"/customers/{customer.customer_id}/",
+        "/me/",
+        f"/tickets/{ticket['id']}/messages/",
+    ]:
         assert client.get(f"{API}{path}").status_code == 200, path
     # A ticket already under way still runs: the customer may still accept its quote.
     assert client.post(f"{API}/quotes/{ticket['quote']['id']}/accept/").status_code == 200
@@ -140,15 +182,22 @@ def test_finance_or_an_admin_reinstates_and_the_history_keeps_both(
     with django_capture_on_commit_callbacks(execute=True):
         response = reinstate(staff, customer.customer_id)
     assert response.status_code == 200
-    assert (response.json()["support_status"], response.json()["ban_reason"], response.json()["banned_at"]) == (
-        "active", None, None)
+    assert (
+        response.json()["support_status"],
+        response.json()["ban_reason"],
+        response.json()["banned_at"],
+    ) == ("active", None, None)
     history = client_for(staff).get(f"{API}/customers/{customer.customer_id}/bans/").json()["results"]
     assert [(e["kind"], e["reason"], e["invoice"], e["actor"], e["note"]) for e in history] == [
         ("reinstatement", "", None, staff.pk, "Settled by phone"),
         ("ban", "refused_invoice", invoice.pk, customer.pk, "I never asked for this"),
     ]
-    assert client_for(fresh(customer)).post(f"{API}/tickets/", {"kind": "technical", "subject": "s",
-                                                                 "description": "d"}, format="json").status_code == 201
+    assert (
+        client_for(fresh(customer))
+        .post(f"{API}/tickets/", {"kind": "technical", "subject": "s", "description": "d"}, format="json")
+        .status_code
+        == 201
+    )
     # The relay sends every e-mail waiting, the invoice's own (recorded when the fixture issued it) too.
     sent = SentEmail.objects.filter(sent_at__isnull=False).values_list("kind", flat=True)
     assert sorted(sent) == ["account_banned", "account_reinstated", "invoice_issued"]
@@ -156,7 +205,9 @@ def test_finance_or_an_admin_reinstates_and_the_history_keeps_both(
 
 
 @pytest.mark.parametrize("role", ["agent", "customer"])
-def test_agents_and_customers_cannot_reinstate(request, role, customer, invoice, django_capture_on_commit_callbacks):
+def test_agents_and_customers_cannot_reinstate(
+    request, role, customer, invoice, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         refuse(customer, invoice.pk)
     response = reinstate(request.getfixturevalue(role), customer.customer_id)
@@ -187,7 +238,9 @@ def test_a_second_refusal_while_banned_is_recorded_without_changing_the_ban(
         assert refuse(customer, second.pk).status_code == 200
     assert Customer.objects.get(pk=customer_account.pk).banned_at == banned_at
     assert list(BanEvent.objects.order_by("id").values_list("invoice_id", "changed_status")) == [
-        (first.pk, True), (second.pk, False)]
+        (first.pk, True),
+        (second.pk, False),
+    ]
     assert [c.number[-7:] for c in CreditNote.objects.order_by("id")] == ["C000001", "C000002"]
 
 

@@ -130,8 +130,9 @@ def test_a_chunk_leaves_an_account_already_banned_as_it_was(customer_account):
     invoice = issue_invoice(customer_account)
     ban_ids = lapse_and_list_bans(invoice)
     banned_at = timezone.now() - timedelta(days=3)
-    Customer.objects.filter(pk=customer_account.pk).update(support_status="banned", banned_at=banned_at,
-                                                           ban_reason="refused_invoice")
+    Customer.objects.filter(pk=customer_account.pk).update(
+        support_status="banned", banned_at=banned_at, ban_reason="refused_invoice"
+    )
 
     assert services.bans_apply(ban_ids=ban_ids) == 1
 
@@ -157,7 +158,9 @@ def test_a_ban_another_transaction_holds_is_left_for_the_next_run(customer_accou
 
 
 @pytest.mark.django_db
-def test_a_chunk_cancels_only_the_tickets_nobody_started_with_their_history(customer, customer_account, agent):
+def test_a_chunk_cancels_only_the_tickets_nobody_started_with_their_history(
+    customer, customer_account, agent
+):
     waiting, started = open_incident(customer), open_incident(customer, subject="Started")
     start(agent, started["id"])
     ban_ids = lapse_and_list_bans(issue_invoice(customer_account))
@@ -169,5 +172,9 @@ def test_a_chunk_cancels_only_the_tickets_nobody_started_with_their_history(cust
     assert Ticket.objects.get(pk=started["id"]).status == "diagnosing"
     event = TicketEvent.objects.get(ticket=cancelled, verb="cancelled")
     assert (event.actor_id, event.public, event.detail, event.created_at) == (
-        None, True, {"reason": "support_banned"}, cancelled.ended_at)
+        None,
+        True,
+        {"reason": "support_banned"},
+        cancelled.ended_at,
+    )
     assert not TicketEvent.objects.filter(ticket_id=started["id"], verb="cancelled").exists()

@@ -20,9 +20,11 @@ def billed(customer, agent) -> Invoice:
 
 def test_invoice_pages_are_the_customers_only(customer, other_customer, agent, finance):
     invoice = billed(customer, agent)
-    for url in (reverse("customer:billing:invoice", args=[invoice.pk]),
-                reverse("customer:billing:refuse", args=[invoice.pk]),
-                reverse("customer:billing:qr", args=[invoice.pk])):
+    for url in (
+        reverse("customer:billing:invoice", args=[invoice.pk]),
+        reverse("customer:billing:refuse", args=[invoice.pk]),
+        reverse("customer:billing:qr", args=[invoice.pk]),
+    ):
         assert browser(customer).get(url).status_code == 200
         assert browser(other_customer).get(url).status_code == 404
         assert browser(agent).get(url).status_code == 403
@@ -56,11 +58,15 @@ def test_refusal_needs_a_reason_and_the_ticked_box(customer, agent):
     assert invoice.status == Invoice.State.OPEN
 
 
-def test_refusal_cancels_the_invoice_and_requests_the_ban(customer, agent, django_capture_on_commit_callbacks):
+def test_refusal_cancels_the_invoice_and_requests_the_ban(
+    customer, agent, django_capture_on_commit_callbacks
+):
     invoice = billed(customer, agent)
     with django_capture_on_commit_callbacks():
-        response = browser(customer).post(reverse("customer:billing:refuse", args=[invoice.pk]),
-                                          {"reason": "Nothing was fixed", "understood": "on"})
+        response = browser(customer).post(
+            reverse("customer:billing:refuse", args=[invoice.pk]),
+            {"reason": "Nothing was fixed", "understood": "on"},
+        )
     assert response.status_code == 302
     invoice.refresh_from_db()
     assert invoice.status == Invoice.State.REFUSED and invoice.credit_note is not None
@@ -79,8 +85,9 @@ def test_refusing_twice_is_a_message_not_an_error(customer, agent):
 @pytest.mark.parametrize("value", HOSTILE)
 def test_refusal_form_survives_hostile_input(customer, agent, value):
     invoice = billed(customer, agent)
-    response = browser(customer).post(reverse("customer:billing:refuse", args=[invoice.pk]),
-                                      {"reason": value, "understood": value})
+    response = browser(customer).post(
+        reverse("customer:billing:refuse", args=[invoice.pk]), {"reason": value, "understood": value}
+    )
     assert response.status_code in (302, 400)
 
 

@@ -15,8 +15,13 @@ from tests.portals import HOSTILE, browser
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["finance:billing:invoices", "finance:billing:closed", "finance:billing:export", "finance:billing:banned",
-         "finance:diagnostics:receivables"]
+PAGES = [
+    "finance:billing:invoices",
+    "finance:billing:closed",
+    "finance:billing:export",
+    "finance:billing:banned",
+    "finance:diagnostics:receivables",
+]
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -40,7 +45,7 @@ def test_open_invoices_by_due_day_with_aging_filter(customer, agent, finance):
 
 
 def test_csv_export_defuses_formulas(customer, agent, finance):
-    Customer.objects.filter(pk=customer.customer_id).update(name="=HYPERLINK(\"http://x\")")
+    Customer.objects.filter(pk=customer.customer_id).update(name='=HYPERLINK("http://x")')
     billed(customer, agent)
     response = browser(finance).get(reverse("finance:billing:export"))
     assert response["Content-Type"].startswith("text/csv")
@@ -50,8 +55,9 @@ def test_csv_export_defuses_formulas(customer, agent, finance):
 def test_recording_a_payment_settles_the_invoice(customer, agent, finance):
     invoice = billed(customer, agent)
     url = reverse("finance:billing:pay", args=[invoice.pk])
-    response = browser(finance).post(url, {"amount": str(invoice.gross), "received_on": timezone.localdate(),
-                                           "reference": "VIR 123"})
+    response = browser(finance).post(
+        url, {"amount": str(invoice.gross), "received_on": timezone.localdate(), "reference": "VIR 123"}
+    )
     assert response.status_code == 302
     invoice.refresh_from_db()
     assert invoice.status == Invoice.State.PAID
@@ -61,7 +67,9 @@ def test_overpayment_and_future_dates_are_readable_errors(customer, agent, finan
     invoice = billed(customer, agent)
     url = reverse("finance:billing:pay", args=[invoice.pk])
     too_much = browser(finance).post(url, {"amount": "99999", "received_on": timezone.localdate()})
-    future = browser(finance).post(url, {"amount": "1", "received_on": timezone.localdate() + timedelta(days=3)})
+    future = browser(finance).post(
+        url, {"amount": "1", "received_on": timezone.localdate() + timedelta(days=3)}
+    )
     assert too_much.status_code == 400 and future.status_code == 400
     assert "errorlist" in too_much.content.decode()
 
@@ -69,8 +77,10 @@ def test_overpayment_and_future_dates_are_readable_errors(customer, agent, finan
 @pytest.mark.parametrize("value", HOSTILE)
 def test_payment_form_survives_hostile_input(customer, agent, finance, value):
     invoice = billed(customer, agent)
-    response = browser(finance).post(reverse("finance:billing:pay", args=[invoice.pk]),
-                                     {"amount": value, "received_on": value, "reference": value})
+    response = browser(finance).post(
+        reverse("finance:billing:pay", args=[invoice.pk]),
+        {"amount": value, "received_on": value, "reference": value},
+    )
     assert response.status_code == 400
 
 

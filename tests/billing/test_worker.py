@@ -37,9 +37,13 @@ def broker_down(monkeypatch):
     reset_broker_connections()
 
 
-def test_refusal_succeeds_with_the_broker_down_and_the_next_sweep_applies_the_ban(broker_down, customer, invoice):
+def test_refusal_succeeds_with_the_broker_down_and_the_next_sweep_applies_the_ban(
+    broker_down, customer, invoice
+):
     started = time.monotonic()
-    response = client_for(customer).post(f"{API}/invoices/{invoice.pk}/refuse/", {"reason": "no"}, format="json")
+    response = client_for(customer).post(
+        f"{API}/invoices/{invoice.pk}/refuse/", {"reason": "no"}, format="json"
+    )
     assert response.status_code == 200
     assert time.monotonic() - started < 5  # publishing fails fast instead of hanging the request
     assert response.json()["status"] == "refused"
@@ -62,7 +66,9 @@ def worker(tmp_path):
 @needs_redis
 @pytest.mark.worker
 def test_a_real_worker_applies_the_ban_within_seconds_of_the_refusal(worker, customer, invoice):
-    response = client_for(customer).post(f"{API}/invoices/{invoice.pk}/refuse/", {"reason": "no"}, format="json")
+    response = client_for(customer).post(
+        f"{API}/invoices/{invoice.pk}/refuse/", {"reason": "no"}, format="json"
+    )
     assert response.status_code == 200
     refused_at = time.monotonic()
     while time.monotonic() - refused_at < 10 and not Customer.objects.get(pk=customer.customer_id).is_banned:

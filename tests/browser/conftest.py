@@ -24,7 +24,9 @@ SCREENSHOTS = (
 def pytest_collection_modifyitems(config, items):
     if CHROMIUM.exists():
         return
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing: `apt-get install -y chromium` runs the browser journeys")
+    skip = pytest.mark.skip(
+        reason=f"{CHROMIUM} is missing: `apt-get install -y chromium` runs the browser journeys"
+    )
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
@@ -35,8 +37,14 @@ def browser_type_launch_args():
     return {
         "executable_path": str(CHROMIUM),
         "headless": True,
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"],
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
     }
 
 
@@ -94,8 +102,11 @@ class Person:
 
     def foreign_requests(self) -> list[str]:
         own = urlparse(self.base).netloc
-        return [url for url in self.requests if urlparse(url).scheme not in ("data", "blob")
-                and urlparse(url).netloc != own]
+        return [
+            url
+            for url in self.requests
+            if urlparse(url).scheme not in ("data", "blob") and urlparse(url).netloc != own
+        ]
 
 
 @pytest.fixture

@@ -21,25 +21,47 @@ from tickets.services import ticket_start_diagnosis
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LANGUAGES = {
-    "fr": {"country": "FR", "order": "Commander avec obligation de paiement", "gross": "24,00",
-           "accept": "Accepter le devis", "claim": "Prendre", "paid": "Payée", "refused": "Refusée",
-           "banned": "Votre compte est exclu du support", "grant": "Accorder", "granted": "Accordée",
-           "read": "Lire les données du client"},
-    "de": {"country": "DE", "order": "zahlungspflichtig bestellen", "gross": "23,80",
-           "accept": "Angebot annehmen", "claim": "Übernehmen", "paid": "Bezahlt", "refused": "Abgelehnt",
-           "banned": "Ihr Konto ist vom Support ausgeschlossen", "grant": "Erteilen", "granted": "Erteilt",
-           "read": "Kundendaten lesen"},
+    "fr": {
+        "country": "FR",
+        "order": "Commander avec obligation de paiement",
+        "gross": "24,00",
+        "accept": "Accepter le devis",
+        "claim": "Prendre",
+        "paid": "Payée",
+        "refused": "Refusée",
+        "banned": "Votre compte est exclu du support",
+        "grant": "Accorder",
+        "granted": "Accordée",
+        "read": "Lire les données du client",
+    },
+    "de": {
+        "country": "DE",
+        "order": "zahlungspflichtig bestellen",
+        "gross": "23,80",
+        "accept": "Angebot annehmen",
+        "claim": "Übernehmen",
+        "paid": "Bezahlt",
+        "refused": "Abgelehnt",
+        "banned": "Ihr Konto ist vom Support ausgeschlossen",
+        "grant": "Erteilen",
+        "granted": "Erteilt",
+        "read": "Kundendaten lesen",
+    },
 }
 
 
 def people(language):
-    account = CustomerFactory(name=f"Kunde {language} <b>&</b>", country=LANGUAGES[language]["country"],
-                              language=language)
+    account = CustomerFactory(
+        name=f"Kunde {language} <b>&</b>", country=LANGUAGES[language]["country"], language=language
+    )
     ServiceFactory(customer=account, name="srv-01.example.net")
     customer = UserFactory(email=f"client-{language}@example.com", role=Role.CUSTOMER, customer=account)
-    agent = UserFactory(email=f"agent-{language}@example.com", role=Role.AGENT, customer=None, language=language)
-    finance = UserFactory(email=f"finance-{language}@example.com", role=Role.FINANCE, customer=None,
-                          language=language)
+    agent = UserFactory(
+        email=f"agent-{language}@example.com", role=Role.AGENT, customer=None, language=language
+    )
+    finance = UserFactory(
+        email=f"finance-{language}@example.com", role=Role.FINANCE, customer=None, language=language
+    )
     return customer, agent, finance
 
 

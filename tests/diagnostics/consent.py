@@ -4,8 +4,11 @@ from tests.workflow import API, client_for
 
 
 def access_request(agent, ticket_id, scope="read_data", hours=4, reason="Read the web server's error log"):
-    return client_for(agent).post(f"{API}/tickets/{ticket_id}/access-requests/",
-                                  {"scope": scope, "reason": reason, "duration_hours": hours}, format="json")
+    return client_for(agent).post(
+        f"{API}/tickets/{ticket_id}/access-requests/",
+        {"scope": scope, "reason": reason, "duration_hours": hours},
+        format="json",
+    )
 
 
 def ask(agent, ticket_id, scope="read_data", hours=4) -> dict:
@@ -25,8 +28,11 @@ def granted(customer, agent, ticket_id, scope="read_data", hours=4) -> dict:
 
 
 def act(agent, ticket_id, action, description="Looked at /var/log/nginx/error.log"):
-    return client_for(agent).post(f"{API}/tickets/{ticket_id}/interventions/",
-                                  {"action": action, "description": description}, format="json")
+    return client_for(agent).post(
+        f"{API}/tickets/{ticket_id}/interventions/",
+        {"action": action, "description": description},
+        format="json",
+    )
 
 
 def audit_log(user, ticket_id) -> list[dict]:
@@ -37,7 +43,10 @@ def audit_log(user, ticket_id) -> list[dict]:
 
 def technical_ticket(customer) -> dict:
     """A question ticket: carries no fee, so it needs no seeded prices (transactional tests flush them)."""
-    response = client_for(customer).post(f"{API}/tickets/", {"kind": "technical", "subject": "Mail bounces",
-                                                             "description": "Since noon"}, format="json")
+    response = client_for(customer).post(
+        f"{API}/tickets/",
+        {"kind": "technical", "subject": "Mail bounces", "description": "Since noon"},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     return response.json()

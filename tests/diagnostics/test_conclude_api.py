@@ -19,8 +19,14 @@ def test_fixed_resolves_and_bills_the_fee_now(customer, agent):
     assert len(ticket["invoices"]) == 1
     bill = invoice(customer, ticket["invoices"][0])
     assert (bill["net"], bill["vat_rate"], bill["vat"], bill["gross"]) == ("20.00", "20.00", "4.00", "24.00")
-    assert bill["lines"] == [{"description": f"Diagnostic d'incident, ticket n° {ticket['id']}", "quantity": "1.00",
-                              "unit_price": "20.00", "net": "20.00"}]
+    assert bill["lines"] == [
+        {
+            "description": f"Diagnostic d'incident, ticket n° {ticket['id']}",
+            "quantity": "1.00",
+            "unit_price": "20.00",
+            "net": "20.00",
+        }
+    ]
     assert bill["status"] == "open" and bill["amount_due"] == "24.00" and bill["amount_paid"] == "0.00"
     assert bill["ticket"] == ticket["id"] and bill["credit_note"] is None
 
@@ -49,7 +55,12 @@ def test_quoted_sends_a_quote_and_bills_nothing_yet(customer, agent):
     quote = ticket["quote"]
     assert quote["status"] == "sent"
     assert [line["net"] for line in quote["lines"]] == ["99.90", "90.00"]
-    assert (quote["net"], quote["vat_rate"], quote["vat"], quote["gross"]) == ("189.90", "20.00", "37.98", "227.88")
+    assert (quote["net"], quote["vat_rate"], quote["vat"], quote["gross"]) == (
+        "189.90",
+        "20.00",
+        "37.98",
+        "227.88",
+    )
     assert quote["currency"] == "EUR" and quote["accepted_at"] is None
 
 
@@ -80,8 +91,11 @@ def test_concluding_twice_or_before_starting_is_a_409(customer, agent):
 def test_customer_cannot_conclude(customer, agent):
     ticket = open_incident(customer)
     start(agent, ticket["id"])
-    response = client_for(customer).post(f"{API}/tickets/{ticket['id']}/conclude-diagnosis/",
-                                         {"findings": "f", "outcome": "provider_fault"}, format="json")
+    response = client_for(customer).post(
+        f"{API}/tickets/{ticket['id']}/conclude-diagnosis/",
+        {"findings": "f", "outcome": "provider_fault"},
+        format="json",
+    )
     assert response.status_code == 403
 
 
@@ -97,16 +111,34 @@ LINE = {"description": "Fix", "quantity": "1", "unit_price": "10.00"}
         ({"findings": "f", "outcome": "quoted"}, "quote"),
         ({"findings": "f", "outcome": "fixed", "quote": {"lines": [LINE]}}, "quote"),
         ({"findings": "f", "outcome": "quoted", "quote": {"lines": []}}, "quote"),
-        ({"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "unit_price": "-5.00"}]}}, "quote"),
+        (
+            {"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "unit_price": "-5.00"}]}},
+            "quote",
+        ),
         ({"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "unit_price": "0"}]}}, "quote"),
-        ({"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "unit_price": "10.001"}]}}, "quote"),
-        ({"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "unit_price": "1e12"}]}}, "quote"),
-        ({"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "unit_price": "NaN"}]}}, "quote"),
+        (
+            {"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "unit_price": "10.001"}]}},
+            "quote",
+        ),
+        (
+            {"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "unit_price": "1e12"}]}},
+            "quote",
+        ),
+        (
+            {"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "unit_price": "NaN"}]}},
+            "quote",
+        ),
         ({"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "quantity": "0"}]}}, "quote"),
-        ({"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "quantity": "1000000"}]}}, "quote"),
+        (
+            {"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "quantity": "1000000"}]}},
+            "quote",
+        ),
         ({"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "quantity": 1.5555}]}}, "quote"),
         ({"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "description": ""}]}}, "quote"),
-        ({"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "description": "x" * 501}]}}, "quote"),
+        (
+            {"findings": "f", "outcome": "quoted", "quote": {"lines": [{**LINE, "description": "x" * 501}]}},
+            "quote",
+        ),
         ({"findings": "f", "outcome": "quoted", "quote": {"lines": [LINE] * 101}}, "quote"),
         ({"findings": "f", "outcome": "quoted", "quote": {"lines": [LINE], "valid_days": 0}}, "quote"),
         ({"findings": "f", "outcome": "quoted", "quote": {"lines": [LINE], "valid_days": 100000}}, "quote"),
@@ -118,7 +150,9 @@ LINE = {"description": "Fix", "quantity": "1", "unit_price": "10.00"}
 def test_bad_conclusion_is_a_400_and_changes_nothing(customer, agent, payload, field):
     ticket = open_incident(customer)
     start(agent, ticket["id"])
-    response = client_for(agent).post(f"{API}/tickets/{ticket['id']}/conclude-diagnosis/", payload, format="json")
+    response = client_for(agent).post(
+        f"{API}/tickets/{ticket['id']}/conclude-diagnosis/", payload, format="json"
+    )
     assert response.status_code == 400
     assert field in response.json()
     after = client_for(agent).get(f"{API}/tickets/{ticket['id']}/").json()

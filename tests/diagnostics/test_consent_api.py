@@ -25,7 +25,11 @@ def test_request_has_the_contract_shape_and_waits_for_the_customer(ticket, agent
     body = ask(agent, ticket["id"], scope="modify_data", hours=12)
     assert {"id", "ticket", "scope", "reason", "status", "expires_at"} <= set(body)
     assert (body["ticket"], body["scope"], body["status"], body["expires_at"]) == (
-        ticket["id"], "modify_data", "pending", None)
+        ticket["id"],
+        "modify_data",
+        "pending",
+        None,
+    )
     assert body["reason"] == "Read the web server's error log"
 
 
@@ -37,7 +41,11 @@ def test_no_work_on_data_without_a_grant_and_the_refusal_is_logged(ticket, custo
     assert not Intervention.objects.exists()
     [line] = audit_log(customer, ticket["id"])
     assert (line["event"], line["outcome"], line["action"], line["actor"]) == (
-        "intervention", "refused", action, agent.pk)
+        "intervention",
+        "refused",
+        action,
+        agent.pk,
+    )
 
 
 def test_a_pending_request_opens_nothing(ticket, agent):
@@ -82,7 +90,11 @@ def test_intervention_has_the_contract_shape(ticket, customer, agent):
     body = act(agent, ticket["id"], "read_data", description="Read the error log").json()
     assert set(body) == {"id", "ticket", "action", "description", "agent", "performed_at", "consent"}
     assert (body["action"], body["description"], body["agent"], body["consent"]) == (
-        "read_data", "Read the error log", agent.pk, grant["id"])
+        "read_data",
+        "Read the error log",
+        agent.pk,
+        grant["id"],
+    )
     assert parse_datetime(body["performed_at"]).utcoffset() is not None
 
 
@@ -160,7 +172,9 @@ def test_durations_at_the_bounds_are_accepted(ticket, agent, hours):
     ],
 )
 def test_bad_access_request_input_is_a_400_and_asks_nothing(ticket, agent, payload, field):
-    response = client_for(agent).post(f"{API}/tickets/{ticket['id']}/access-requests/", payload, format="json")
+    response = client_for(agent).post(
+        f"{API}/tickets/{ticket['id']}/access-requests/", payload, format="json"
+    )
     assert response.status_code == 400
     assert field in response.json()
     assert not AccessRequest.objects.exists()
@@ -188,8 +202,9 @@ def test_bad_intervention_input_is_a_400_and_does_nothing(ticket, agent, payload
 
 
 def test_malformed_json_is_a_400(ticket, agent):
-    response = client_for(agent).post(f"{API}/tickets/{ticket['id']}/access-requests/", "{not json",
-                                      content_type="application/json")
+    response = client_for(agent).post(
+        f"{API}/tickets/{ticket['id']}/access-requests/", "{not json", content_type="application/json"
+    )
     assert response.status_code == 400
 
 
@@ -200,7 +215,11 @@ def test_emergency_actions_need_no_consent_and_appear_in_the_customers_log(ticke
     assert response.json()["consent"] is None
     [line] = audit_log(customer, ticket["id"])
     assert (line["event"], line["outcome"], line["action"], line["intervention"]) == (
-        "intervention", "done", action, response.json()["id"])
+        "intervention",
+        "done",
+        action,
+        response.json()["id"],
+    )
     listed = client_for(customer).get(f"{API}/tickets/{ticket['id']}/interventions/").json()["results"]
     assert [item["id"] for item in listed] == [response.json()["id"]]
     # Told on the ticket page at once: a public history event the customer reads.
@@ -210,7 +229,10 @@ def test_emergency_actions_need_no_consent_and_appear_in_the_customers_log(ticke
 
 def test_the_customer_and_staff_see_every_intervention_newest_first(ticket, customer, agent, admin_user):
     granted(customer, agent, ticket["id"], scope="modify_data")
-    ids = [act(agent, ticket["id"], action).json()["id"] for action in ("read_data", "rescue_mode", "modify_data")]
+    ids = [
+        act(agent, ticket["id"], action).json()["id"]
+        for action in ("read_data", "rescue_mode", "modify_data")
+    ]
     act(agent, ticket["id"], "read_data", description="x" * 10).json()
     for user in (customer, agent, admin_user):
         listed = client_for(user).get(f"{API}/tickets/{ticket['id']}/interventions/").json()
@@ -224,17 +246,23 @@ def test_the_customer_and_staff_list_the_requests_newest_first(ticket, customer,
     decide(customer, first["id"], "deny")
     for user in (customer, agent):
         listed = client_for(user).get(f"{API}/tickets/{ticket['id']}/access-requests/").json()["results"]
-        assert [(item["id"], item["status"]) for item in listed] == [(second["id"], "pending"),
-                                                                   (first["id"], "denied")]
+        assert [(item["id"], item["status"]) for item in listed] == [
+            (second["id"], "pending"),
+            (first["id"], "denied"),
+        ]
 
 
 def test_customer_of_another_account_gets_404_everywhere(ticket, customer, other_customer, agent):
     grant = granted(customer, agent, ticket["id"])
     act(agent, ticket["id"], "read_data")
     outsider = client_for(other_customer)
-    for path in (f"tickets/{ticket['id']}/access-requests/", f"tickets/{ticket['id']}/interventions/",
-                 f"tickets/{ticket['id']}/audit-log/", f"tickets/{ticket['id']}/audit-log/csv/",
-                 f"access-requests/{grant['id']}/"):
+    for path in (
+        f"tickets/{ticket['id']}/access-requests/",
+        f"tickets/{ticket['id']}/interventions/",
+        f"tickets/{ticket['id']}/audit-log/",
+        f"tickets/{ticket['id']}/audit-log/csv/",
+        f"access-requests/{grant['id']}/",
+    ):
         assert outsider.get(f"{API}/{path}").status_code == 404, path
     for verb in ("grant", "deny", "revoke"):
         assert decide(other_customer, grant["id"], verb).status_code == 404
@@ -263,8 +291,13 @@ def test_only_support_staff_ask_or_act(request, ticket, role):
 
 
 def test_finance_reads_no_consent_data(ticket, finance):
-    for path in (f"tickets/{ticket['id']}/access-requests/", f"tickets/{ticket['id']}/interventions/",
-                 f"tickets/{ticket['id']}/audit-log/", "audit-log/", "contact-obligations/"):
+    for path in (
+        f"tickets/{ticket['id']}/access-requests/",
+        f"tickets/{ticket['id']}/interventions/",
+        f"tickets/{ticket['id']}/audit-log/",
+        "audit-log/",
+        "contact-obligations/",
+    ):
         assert client_for(finance).get(f"{API}/{path}").status_code == 403, path
 
 
@@ -281,9 +314,17 @@ def test_anonymous_gets_401(ticket, api):
 
 
 def test_status_cannot_be_written_by_the_request(ticket, agent):
-    response = client_for(agent).post(f"{API}/tickets/{ticket['id']}/access-requests/",
-                                      {"scope": "read_data", "reason": "r", "duration_hours": 4,
-                                       "status": "granted", "expires_at": "2099-01-01T00:00:00Z"}, format="json")
+    response = client_for(agent).post(
+        f"{API}/tickets/{ticket['id']}/access-requests/",
+        {
+            "scope": "read_data",
+            "reason": "r",
+            "duration_hours": 4,
+            "status": "granted",
+            "expires_at": "2099-01-01T00:00:00Z",
+        },
+        format="json",
+    )
     assert response.status_code == 201
     assert (response.json()["status"], response.json()["expires_at"]) == ("pending", None)
 

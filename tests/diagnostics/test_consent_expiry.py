@@ -55,8 +55,9 @@ def test_the_sweep_marks_grants_past_their_end_expired_once(ticket, customer, ag
     assert AccessRequest.objects.get(pk=long["id"]).status == "granted"
     assert AccessRequest.objects.get(pk=pending["id"]).status == "pending"
     expiry = [line for line in audit_log(customer, ticket["id"]) if line["event"] == "access_expired"]
-    assert [(line["access_request"], line["actor"], line["actor_role"], line["detail"]) for line in expiry] == [
-        (short["id"], None, "system", "time_ran_out")]
+    assert [
+        (line["access_request"], line["actor"], line["actor_role"], line["detail"]) for line in expiry
+    ] == [(short["id"], None, "system", "time_ran_out")]
 
 
 def test_an_expired_grant_cannot_be_granted_again(ticket, customer, agent):
@@ -71,8 +72,9 @@ def test_an_expired_grant_cannot_be_granted_again(ticket, customer, agent):
 
 
 @pytest.mark.parametrize("outcome", ["fixed", "no_competence"])
-def test_grants_end_when_the_ticket_is_resolved_or_closed(ticket, customer, agent, outcome,
-                                                          django_capture_on_commit_callbacks):
+def test_grants_end_when_the_ticket_is_resolved_or_closed(
+    ticket, customer, agent, outcome, django_capture_on_commit_callbacks
+):
     grant = granted(customer, agent, ticket["id"], scope="modify_data", hours=72)
     pending = ask(agent, ticket["id"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -108,8 +110,11 @@ def test_grants_end_when_the_ticket_is_cancelled(customer, agent, django_capture
 
 def test_nothing_can_be_asked_or_done_on_an_ended_ticket(ticket, customer, agent):
     conclude(agent, ticket["id"], "fixed")
-    response = client_for(agent).post(f"{API}/tickets/{ticket['id']}/access-requests/",
-                                      {"scope": "read_data", "reason": "r", "duration_hours": 1}, format="json")
+    response = client_for(agent).post(
+        f"{API}/tickets/{ticket['id']}/access-requests/",
+        {"scope": "read_data", "reason": "r", "duration_hours": 1},
+        format="json",
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "invalid_transition"
     assert act(agent, ticket["id"], "rescue_mode").status_code == 409

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 def fill(ticket_id: int, agent, customer, rows: int) -> None:
     ticket = Ticket.objects.get(pk=ticket_id)
     for _ in range(rows):
-        request = consent.access_request_create(ticket=ticket, scope="read_data", reason="r", duration_hours=1,
-                                                by=agent)
+        request = consent.access_request_create(
+            ticket=ticket, scope="read_data", reason="r", duration_hours=1, by=agent
+        )
         consent.access_request_grant(access_request=request, by=customer)
         consent.intervention_perform(ticket=ticket, action="read_data", description="d", by=agent)
         consent.intervention_perform(ticket=ticket, action="rescue_mode", description="d", by=agent)
@@ -22,8 +23,13 @@ def fill(ticket_id: int, agent, customer, rows: int) -> None:
     consent.contact_record(obligation=obligation, channel="phone", note="n", by=agent)
 
 
-PATHS = ["tickets/{id}/access-requests/", "tickets/{id}/interventions/", "tickets/{id}/audit-log/",
-         "audit-log/", "audit-log/?ticket={id}&outcome=done"]
+PATHS = [
+    "tickets/{id}/access-requests/",
+    "tickets/{id}/interventions/",
+    "tickets/{id}/audit-log/",
+    "audit-log/",
+    "audit-log/?ticket={id}&outcome=done",
+]
 
 
 @pytest.mark.parametrize("rows", [1, 50])
@@ -50,11 +56,14 @@ def test_contact_obligations_list_is_query_bounded(customer, agent, django_asser
 
 
 @pytest.mark.parametrize("rows", [1, 50])
-def test_the_queue_with_its_contact_flag_is_query_bounded(customer, agent, django_assert_max_num_queries, rows):
+def test_the_queue_with_its_contact_flag_is_query_bounded(
+    customer, agent, django_assert_max_num_queries, rows
+):
     for _ in range(rows):
         ticket = open_incident(customer)
-        consent.intervention_perform(ticket=Ticket.objects.get(pk=ticket["id"]), action="rescue_mode",
-                                     description="d", by=agent)
+        consent.intervention_perform(
+            ticket=Ticket.objects.get(pk=ticket["id"]), action="rescue_mode", description="d", by=agent
+        )
     with django_assert_max_num_queries(5):
         response = client_for(agent).get(f"{API}/tickets/queue/", {"page_size": 100})
     assert [item["contact_pending"] for item in response.json()["results"]] == [True] * rows

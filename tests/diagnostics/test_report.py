@@ -34,13 +34,16 @@ def diagnosed_with_interventions(customer, agent):
         start(agent, ticket["id"])
         grant = granted(customer, agent, ticket["id"], scope="read_data", hours=4)
         assert act(agent, ticket["id"], "read_data", "Lecture du journal nginx").status_code == 201
-        assert act(agent, ticket["id"], "suspend_service", "Service suspendu : envoi de spam").status_code == 201
+        assert (
+            act(agent, ticket["id"], "suspend_service", "Service suspendu : envoi de spam").status_code == 201
+        )
         conclude(agent, ticket["id"], "fixed")
     return ticket, grant
 
 
 def test_report_states_findings_outcome_fee_rule_and_every_intervention_with_its_basis(
-        customer, diagnosed_with_interventions):
+    customer, diagnosed_with_interventions
+):
     ticket, grant = diagnosed_with_interventions
 
     response = report(customer, ticket["id"])
@@ -50,14 +53,22 @@ def test_report_states_findings_outcome_fee_rule_and_every_intervention_with_its
     assert response["Content-Disposition"] == f'attachment; filename="diagnosis-{ticket["id"]}.pdf"'
     text = pdf_one_line(response.content)
     for expected in [
-        "Rapport de diagnostic", f"Ticket #{ticket['id']}", "Boulangerie Test", "Site en erreur 500",
+        "Rapport de diagnostic",
+        f"Ticket #{ticket['id']}",
+        "Boulangerie Test",
+        "Site en erreur 500",
         "Ouvert le 03/03/2026 10:00",  # 09:00 UTC is 10:00 in Paris
-        "RAID degraded", "Corrigé pendant le diagnostic", "Camille Technicienne",
-        "Dus : 20,00 € HT (24,00 € TTC)", "Corrigé pendant le diagnostic : les frais sont dus",
-        "Lecture de données", "Lecture du journal nginx",
+        "RAID degraded",
+        "Corrigé pendant le diagnostic",
+        "Camille Technicienne",
+        "Dus : 20,00 € HT (24,00 € TTC)",
+        "Corrigé pendant le diagnostic : les frais sont dus",
+        "Lecture de données",
+        "Lecture du journal nginx",
         f"Votre accord n° {grant['id']} (Lecture de données), donné le 03/03/2026 10:00 par Paul Client, "
         "valable jusqu'au 03/03/2026 14:00",
-        "Suspension du service (urgence)", "Service suspendu : envoi de spam",
+        "Suspension du service (urgence)",
+        "Service suspendu : envoi de spam",
         "Action d'urgence ne nécessitant pas d'accord préalable",
     ]:
         assert expected in text, expected
@@ -68,9 +79,13 @@ def test_german_report_for_a_waived_fee_names_the_rule(other_customer, agent):
 
     text = pdf_one_line(report(other_customer, ticket["id"]).content)
 
-    for expected in ["Diagnosebericht", "Nicht behoben; außerhalb unseres Fachgebiets", "Nicht berechnet",
-                     "Außerhalb unseres Fachgebiets: Die Diagnose ist kostenlos",
-                     "Es fanden keine Eingriffe in Ihre Daten oder Dienste statt."]:
+    for expected in [
+        "Diagnosebericht",
+        "Nicht behoben; außerhalb unseres Fachgebiets",
+        "Nicht berechnet",
+        "Außerhalb unseres Fachgebiets: Die Diagnose ist kostenlos",
+        "Es fanden keine Eingriffe in Ihre Daten oder Dienste statt.",
+    ]:
         assert expected in text, expected
 
 
@@ -83,8 +98,9 @@ def test_quoted_report_cites_the_quote(customer, agent):
     assert "Non corrigé, devis proposé : les frais sont dus" in text
 
 
-def test_support_staff_read_the_report_other_customers_and_finance_do_not(customer, other_customer, agent,
-                                                                           finance):
+def test_support_staff_read_the_report_other_customers_and_finance_do_not(
+    customer, other_customer, agent, finance
+):
     ticket = diagnosed(customer, agent, "fixed")
 
     assert report(agent, ticket["id"]).status_code == 200
@@ -102,8 +118,9 @@ def test_no_report_before_the_diagnosis_is_concluded(customer, agent):
     assert response.json()["detail"] == "This ticket has no concluded diagnosis yet."
 
 
-def test_report_takes_a_bounded_number_of_queries(customer, diagnosed_with_interventions,
-                                                  django_assert_max_num_queries):
+def test_report_takes_a_bounded_number_of_queries(
+    customer, diagnosed_with_interventions, django_assert_max_num_queries
+):
     ticket, _grant = diagnosed_with_interventions
 
     with django_assert_max_num_queries(6):
@@ -112,13 +129,17 @@ def test_report_takes_a_bounded_number_of_queries(customer, diagnosed_with_inter
 
 def test_hostile_ticket_findings_and_interventions_reach_nothing(customer, agent):
     with CanaryServer() as canary:
-        ticket = open_incident(customer, subject=hostile(canary.url, short=True),
-                               description=hostile(canary.url))
+        ticket = open_incident(
+            customer, subject=hostile(canary.url, short=True), description=hostile(canary.url)
+        )
         start(agent, ticket["id"])
         granted(customer, agent, ticket["id"], scope="modify_data")
         assert act(agent, ticket["id"], "modify_data", hostile(canary.url)).status_code == 201
-        response = client_for(agent).post(f"{API}/tickets/{ticket['id']}/conclude-diagnosis/",
-                                          {"findings": hostile(canary.url), "outcome": "fixed"}, format="json")
+        response = client_for(agent).post(
+            f"{API}/tickets/{ticket['id']}/conclude-diagnosis/",
+            {"findings": hostile(canary.url), "outcome": "fixed"},
+            format="json",
+        )
         assert response.status_code == 200
 
         content = diagnosis_report_bytes(ticket=Ticket.objects.get(pk=ticket["id"]))

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 def asked(customer, agent):
     ticket = incident(customer)
     ticket_start_diagnosis(ticket=ticket, by=agent)
-    return access_request_create(ticket=ticket, scope="read_data", reason="Read the logs", duration_hours=2, by=agent)
+    return access_request_create(
+        ticket=ticket, scope="read_data", reason="Read the logs", duration_hours=2, by=agent
+    )
 
 
 def test_access_page_is_the_customers_only(asked, customer, other_customer, agent):
@@ -23,7 +25,10 @@ def test_access_page_is_the_customers_only(asked, customer, other_customer, agen
     assert "Read the logs" in browser(customer).get(url).content.decode()
     assert browser(other_customer).get(url).status_code == 404
     assert browser(agent).get(url).status_code == 403
-    assert browser(other_customer).post(reverse("customer:diagnostics:grant", args=[asked.pk])).status_code == 404
+    assert (
+        browser(other_customer).post(reverse("customer:diagnostics:grant", args=[asked.pk])).status_code
+        == 404
+    )
 
 
 def test_grant_then_revoke(asked, customer):
@@ -44,8 +49,11 @@ def test_granting_a_denied_request_is_a_message_not_an_error(asked, customer):
 
 def test_intervention_and_log_are_shown_escaped(asked, customer, agent):
     access_request_grant(access_request=asked, by=customer)
-    intervention_perform(ticket=asked.ticket, action="read_data", description="<img src=x onerror=alert(1)>",
-                         by=agent)
-    page = browser(customer).get(reverse("customer:diagnostics:access", args=[asked.ticket_id])).content.decode()
+    intervention_perform(
+        ticket=asked.ticket, action="read_data", description="<img src=x onerror=alert(1)>", by=agent
+    )
+    page = (
+        browser(customer).get(reverse("customer:diagnostics:access", args=[asked.ticket_id])).content.decode()
+    )
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x" not in page
     assert 'id="access-log"' in page

@@ -9,8 +9,12 @@ from tickets.services import ticket_start_diagnosis
 
 pytestmark = pytest.mark.django_db
 
-MANAGEMENT = {"lines-TOTAL_FORMS": "3", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
-              "lines-MAX_NUM_FORMS": "100"}
+MANAGEMENT = {
+    "lines-TOTAL_FORMS": "3",
+    "lines-INITIAL_FORMS": "0",
+    "lines-MIN_NUM_FORMS": "0",
+    "lines-MAX_NUM_FORMS": "100",
+}
 
 
 @pytest.fixture
@@ -29,23 +33,36 @@ def test_conclude_page_is_for_support_only(diagnosing, customer, finance, agent)
 
 
 def test_concluding_with_a_quote(diagnosing, agent):
-    response = browser(agent).post(reverse("staff:diagnostics:conclude", args=[diagnosing.pk]), {
-        **MANAGEMENT, "findings": "Disk", "outcome": "quoted", "valid_days": "10",
-        "lines-0-description": "Disk", "lines-0-quantity": "2", "lines-0-unit_price": "49.95"})
+    response = browser(agent).post(
+        reverse("staff:diagnostics:conclude", args=[diagnosing.pk]),
+        {
+            **MANAGEMENT,
+            "findings": "Disk",
+            "outcome": "quoted",
+            "valid_days": "10",
+            "lines-0-description": "Disk",
+            "lines-0-quantity": "2",
+            "lines-0-unit_price": "49.95",
+        },
+    )
     assert response.status_code == 302
     diagnosing.refresh_from_db()
     assert diagnosing.status == Ticket.State.QUOTE_SENT and str(diagnosing.quote.net) == "99.90"
 
 
 def test_quoted_without_lines_is_a_readable_error(diagnosing, agent):
-    response = browser(agent).post(reverse("staff:diagnostics:conclude", args=[diagnosing.pk]),
-                                   {**MANAGEMENT, "findings": "Disk", "outcome": "quoted"})
+    response = browser(agent).post(
+        reverse("staff:diagnostics:conclude", args=[diagnosing.pk]),
+        {**MANAGEMENT, "findings": "Disk", "outcome": "quoted"},
+    )
     assert response.status_code == 400 and b"errorlist" in response.content
 
 
 def test_half_typed_lines_do_not_block_another_outcome(diagnosing, agent):
-    response = browser(agent).post(reverse("staff:diagnostics:conclude", args=[diagnosing.pk]), {
-        **MANAGEMENT, "findings": "Fixed", "outcome": "fixed", "lines-0-description": "half"})
+    response = browser(agent).post(
+        reverse("staff:diagnostics:conclude", args=[diagnosing.pk]),
+        {**MANAGEMENT, "findings": "Fixed", "outcome": "fixed", "lines-0-description": "half"},
+    )
     assert response.status_code == 302
     diagnosing.refresh_from_db()
     assert diagnosing.status == Ticket.State.RESOLVED
@@ -60,9 +77,19 @@ def test_concluding_twice_is_a_message_not_an_error(diagnosing, agent):
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_conclude_form_survives_hostile_input(diagnosing, agent, value):
-    response = browser(agent).post(reverse("staff:diagnostics:conclude", args=[diagnosing.pk]), {
-        "lines-TOTAL_FORMS": value, "lines-INITIAL_FORMS": value, "findings": value, "outcome": "quoted",
-        "valid_days": value, "lines-0-description": value, "lines-0-quantity": value, "lines-0-unit_price": value})
+    response = browser(agent).post(
+        reverse("staff:diagnostics:conclude", args=[diagnosing.pk]),
+        {
+            "lines-TOTAL_FORMS": value,
+            "lines-INITIAL_FORMS": value,
+            "findings": value,
+            "outcome": "quoted",
+            "valid_days": value,
+            "lines-0-description": value,
+            "lines-0-quantity": value,
+            "lines-0-unit_price": value,
+        },
+    )
     assert response.status_code == 400
 
 
@@ -74,16 +101,20 @@ def test_access_page_is_for_support_only(diagnosing, customer, finance, agent):
 
 
 def test_reading_data_without_a_grant_is_refused_with_a_message(diagnosing, agent):
-    response = browser(agent).post(reverse("staff:diagnostics:intervene", args=[diagnosing.pk]),
-                                   {"action": "read_data", "description": "peek"})
+    response = browser(agent).post(
+        reverse("staff:diagnostics:intervene", args=[diagnosing.pk]),
+        {"action": "read_data", "description": "peek"},
+    )
     assert response.status_code == 400
     assert list(response.context["messages"])
     assert not diagnosing.interventions.exists()
 
 
 def test_asking_for_access(diagnosing, agent):
-    response = browser(agent).post(reverse("staff:diagnostics:request_access", args=[diagnosing.pk]),
-                                   {"scope": "read_data", "reason": "logs", "duration_hours": "3"})
+    response = browser(agent).post(
+        reverse("staff:diagnostics:request_access", args=[diagnosing.pk]),
+        {"scope": "read_data", "reason": "logs", "duration_hours": "3"},
+    )
     assert response.status_code == 302
     assert diagnosing.access_requests.get().duration_hours == 3
 
@@ -91,6 +122,8 @@ def test_asking_for_access(diagnosing, agent):
 @pytest.mark.parametrize("value", HOSTILE)
 def test_consent_forms_survive_hostile_input(diagnosing, agent, value):
     client = browser(agent)
-    for name, data in (("staff:diagnostics:request_access", {"scope": value, "reason": value, "duration_hours": value}),
-                       ("staff:diagnostics:intervene", {"action": value, "description": value})):
+    for name, data in (
+        ("staff:diagnostics:request_access", {"scope": value, "reason": value, "duration_hours": value}),
+        ("staff:diagnostics:intervene", {"action": value, "description": value}),
+    ):
         assert client.post(reverse(name, args=[diagnosing.pk]), data).status_code == 400

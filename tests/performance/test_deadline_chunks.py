@@ -20,14 +20,21 @@ def overdue(db, monkeypatch):
     call_command("seed_scale", scale=0.001, stdout=io.StringIO())
     call_command("seed_scale", add_overdue=30, stdout=io.StringIO())
     monkeypatch.setattr(tasks, "SWEEP_CHUNK", 7)  # 30 invoices: four full chunks and a partial one
-    return list(Invoice.objects.filter(status=Invoice.State.OPEN, due_on__lt=timezone.localdate())
-                .values_list("id", "customer_id"))
+    return list(
+        Invoice.objects.filter(status=Invoice.State.OPEN, due_on__lt=timezone.localdate()).values_list(
+            "id", "customer_id"
+        )
+    )
 
 
-def test_every_overdue_invoice_lapses_once_with_its_credit_note_and_ban(overdue, django_capture_on_commit_callbacks):
+def test_every_overdue_invoice_lapses_once_with_its_credit_note_and_ban(
+    overdue, django_capture_on_commit_callbacks
+):
     year = timezone.localdate().year
-    counters = {c.entity_id: c.last_number for c in DocumentCounter.objects.filter(
-        series=DocumentCounter.Series.CREDIT_NOTE, year=year)}
+    counters = {
+        c.entity_id: c.last_number
+        for c in DocumentCounter.objects.filter(series=DocumentCounter.Series.CREDIT_NOTE, year=year)
+    }
     accounts = {customer_id for _id, customer_id in overdue}
     open_tickets = Ticket.objects.filter(customer_id__in=accounts, status=Ticket.State.OPEN).count()
     cancelled_before = Ticket.objects.filter(status=Ticket.State.CANCELLED).count()
@@ -40,11 +47,14 @@ def test_every_overdue_invoice_lapses_once_with_its_credit_note_and_ban(overdue,
     notes = CreditNote.objects.filter(invoice_id__in=ids)
     assert notes.count() == 30 and set(notes.values_list("reason", flat=True)) == {"lapsed"}
     for entity_id, last in counters.items():
-        numbers = sorted(int(n.rsplit("C", 1)[1]) for n in notes.filter(entity_id=entity_id)
-                         .values_list("number", flat=True))
+        numbers = sorted(
+            int(n.rsplit("C", 1)[1])
+            for n in notes.filter(entity_id=entity_id).values_list("number", flat=True)
+        )
         assert numbers == list(range(last + 1, last + 1 + len(numbers)))
-        assert DocumentCounter.objects.get(entity_id=entity_id, series="credit_note", year=year).last_number == \
-            last + len(numbers)
+        assert DocumentCounter.objects.get(
+            entity_id=entity_id, series="credit_note", year=year
+        ).last_number == last + len(numbers)
     bans = BanEvent.objects.filter(invoice_id__in=ids)
     assert bans.count() == 30 and not bans.filter(applied_at__isnull=True).exists()
     assert bans.filter(changed_status=True).count() == len(accounts)

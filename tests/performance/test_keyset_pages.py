@@ -30,15 +30,18 @@ def walk(queryset, per_page):
     return pages
 
 
-@pytest.mark.parametrize(("queryset", "per_page"), [
-    (lambda: Ticket.objects.order_by("-id"), 7),
-    (lambda: Ticket.objects.filter(kind="incident").order_by("id"), 25),
-    # Many invoices share a due day: the id breaks the ties, in the list's direction.
-    (lambda: Invoice.objects.order_by("due_on", "id"), 4),
-    (lambda: Invoice.objects.order_by("-issued_on"), 5),
-    # Timestamps a few microseconds apart: the cursor keeps their full precision.
-    (lambda: Ticket.objects.order_by("-created_at"), 6),
-])
+@pytest.mark.parametrize(
+    ("queryset", "per_page"),
+    [
+        (lambda: Ticket.objects.order_by("-id"), 7),
+        (lambda: Ticket.objects.filter(kind="incident").order_by("id"), 25),
+        # Many invoices share a due day: the id breaks the ties, in the list's direction.
+        (lambda: Invoice.objects.order_by("due_on", "id"), 4),
+        (lambda: Invoice.objects.order_by("-issued_on"), 5),
+        # Timestamps a few microseconds apart: the cursor keeps their full precision.
+        (lambda: Ticket.objects.order_by("-created_at"), 6),
+    ],
+)
 def test_pages_cover_every_row_once_in_order_both_ways(seeded, queryset, per_page):
     expected = list(queryset().values_list("id", flat=True))
     pages = walk(queryset(), per_page)
@@ -61,11 +64,15 @@ def close_timestamps(seeded):
 
 def test_microseconds_apart_rows_are_neither_skipped_nor_repeated(close_timestamps):
     queryset = Ticket.objects.order_by("created_at")
-    assert [row.pk for page in walk(queryset, 3) for row in page] == list(queryset.values_list("id", flat=True))
+    assert [row.pk for page in walk(queryset, 3) for row in page] == list(
+        queryset.values_list("id", flat=True)
+    )
 
 
-@pytest.mark.parametrize("cursor", ["after=nonsense", "after=W10", "before=WyJ4Il0", "after=WyJ4IiwgMV0",
-                                    "after=" + "A" * 600, "page=3"])
+@pytest.mark.parametrize(
+    "cursor",
+    ["after=nonsense", "after=W10", "before=WyJ4Il0", "after=WyJ4IiwgMV0", "after=" + "A" * 600, "page=3"],
+)
 def test_a_cursor_that_is_not_one_gives_the_first_page(seeded, cursor):
     queryset = Invoice.objects.order_by("due_on", "id")
     page = keyset_page(RequestFactory().get("/list/?" + cursor), queryset, per_page=5)
@@ -73,6 +80,11 @@ def test_a_cursor_that_is_not_one_gives_the_first_page(seeded, cursor):
 
 
 def test_filters_stay_in_the_links(seeded):
-    page = keyset_page(RequestFactory().get("/list/?status=open&kind=incident"), Ticket.objects.order_by("-id"),
-                       per_page=3)
-    assert "status=open" in page.next_query and "kind=incident" in page.next_query and "after=" in page.next_query
+    page = keyset_page(
+        RequestFactory().get("/list/?status=open&kind=incident"), Ticket.objects.order_by("-id"), per_page=3
+    )
+    assert (
+        "status=open" in page.next_query
+        and "kind=incident" in page.next_query
+        and "after=" in page.next_query
+    )

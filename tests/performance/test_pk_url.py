@@ -16,7 +16,9 @@ def test_the_same_path_as_reverse(viewname, pk):
 
 
 def test_the_tag_escapes_nothing_it_needs_not_and_matches_url():
-    html = Template("{% load portal %}{% pk_url 'staff:tickets:detail' ticket.pk %}|{% url 'staff:tickets:detail' ticket.pk %}")
+    html = Template(
+        "{% load portal %}{% pk_url 'staff:tickets:detail' ticket.pk %}|{% url 'staff:tickets:detail' ticket.pk %}"
+    )
     mine, django = html.render(Context({"ticket": {"pk": 7}})).split("|")
     assert mine == django
 

@@ -64,7 +64,9 @@ def same_for_1_and_50(client, url_for_1: str, url_for_50: str, rows, django_asse
 def newest_ticket_with_everything(*, declined: bool) -> Ticket:
     """A French incident, newest of all, with a diagnosis, a quote with lines and an invoice: page 1 of one row
     then shows every relation the ticket representation has, as the rows of a 50-row page do."""
-    account = Customer.objects.filter(country="FR", support_status=Customer.SupportStatus.ACTIVE).order_by("id")[0]
+    account = Customer.objects.filter(country="FR", support_status=Customer.SupportStatus.ACTIVE).order_by(
+        "id"
+    )[0]
     ticket = quoted(account.users.get(), role(Role.AGENT))
     if declined:
         quote_decline(quote=ticket.quote, by=ticket.opened_by)
@@ -75,16 +77,19 @@ def newest_ticket_with_everything(*, declined: bool) -> Ticket:
     return ticket
 
 
-@pytest.mark.parametrize(("who", "path"), [
-    ("agent", "/tickets/"),
-    ("agent", "/tickets/?status=resolved"),
-    ("agent", "/tickets/?kind=incident&country=FR"),
-    ("agent", "/tickets/?status=closed&suspected_provider_fault=false"),
-    ("finance", "/invoices/?status=paid"),
-    ("agent", "/customers/"),
-    ("agent", "/services/"),
-    ("admin", "/users/"),
-])
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("agent", "/tickets/"),
+        ("agent", "/tickets/?status=resolved"),
+        ("agent", "/tickets/?kind=incident&country=FR"),
+        ("agent", "/tickets/?status=closed&suspected_provider_fault=false"),
+        ("finance", "/invoices/?status=paid"),
+        ("agent", "/customers/"),
+        ("agent", "/services/"),
+        ("admin", "/users/"),
+    ],
+)
 def test_api_lists_by_page_size(seeded, who, path, django_assert_num_queries):
     if path.startswith("/tickets/"):
         newest_ticket_with_everything(declined="closed" in path)
@@ -111,8 +116,11 @@ def test_api_lists_by_page_size(seeded, who, path, django_assert_num_queries):
 def test_api_customer_invoice_list(seeded, django_assert_num_queries):
     account = Customer.objects.filter(support_status=Customer.SupportStatus.ACTIVE).order_by("id").first()
     for _ in range(50 - account.invoices.count()):
-        invoice_issue(customer=account, lines=[LineSpec("Work", Decimal("1"), Decimal("10.00"))],
-                      service_date=timezone.localdate())
+        invoice_issue(
+            customer=account,
+            lines=[LineSpec("Work", Decimal("1"), Decimal("10.00"))],
+            service_date=timezone.localdate(),
+        )
     client = api_for(account.users.get())
     with CaptureQueriesContext(connection) as queries:
         assert len(client.get(f"{API}/invoices/?page_size=1").json()["results"]) == 1
@@ -124,8 +132,11 @@ def test_api_customer_invoice_list(seeded, django_assert_num_queries):
 
 
 def ticket_with_one_message() -> Ticket:
-    ticket = Ticket.objects.filter(kind=Ticket.Kind.INCIDENT, status=Ticket.State.RESOLVED, quote__isnull=False)\
-        .order_by("id").first()
+    ticket = (
+        Ticket.objects.filter(kind=Ticket.Kind.INCIDENT, status=Ticket.State.RESOLVED, quote__isnull=False)
+        .order_by("id")
+        .first()
+    )
     ticket.messages.exclude(pk=ticket.messages.order_by("id").values_list("id", flat=True)[:1]).delete()
     if not ticket.messages.exists():
         Message.objects.create(ticket=ticket, author=ticket.opened_by, body="First")
@@ -135,8 +146,11 @@ def ticket_with_one_message() -> Ticket:
 def more_messages(ticket):
     def grow():
         agent = role(Role.AGENT)
-        Message.objects.bulk_create(Message(ticket=ticket, author=agent if n % 2 else ticket.opened_by,
-                                            body=f"message {n}") for n in range(ticket.messages.count(), 50))
+        Message.objects.bulk_create(
+            Message(ticket=ticket, author=agent if n % 2 else ticket.opened_by, body=f"message {n}")
+            for n in range(ticket.messages.count(), 50)
+        )
+
     return grow
 
 
@@ -145,21 +159,32 @@ def test_api_ticket_messages(seeded, who, django_assert_num_queries):
     ticket = ticket_with_one_message()
     client = api_for(ticket.opened_by if who == "customer" else role(Role.AGENT))
     url = f"{API}/tickets/{ticket.pk}/messages/?page_size=50"
-    same_for_1_and_50(client, url, url, lambda: ticket.messages.count(), django_assert_num_queries,
-                      grow=more_messages(ticket))
+    same_for_1_and_50(
+        client,
+        url,
+        url,
+        lambda: ticket.messages.count(),
+        django_assert_num_queries,
+        grow=more_messages(ticket),
+    )
 
 
 def test_api_ticket_history(seeded, django_assert_num_queries):
-    ticket = Ticket.objects.filter(kind=Ticket.Kind.TECHNICAL, status=Ticket.State.OPEN).order_by("id").first()
+    ticket = (
+        Ticket.objects.filter(kind=Ticket.Kind.TECHNICAL, status=Ticket.State.OPEN).order_by("id").first()
+    )
     agent = role(Role.AGENT)
     url = f"{API}/tickets/{ticket.pk}/history/?page_size=50"
 
     def grow():
-        TicketEvent.objects.bulk_create(TicketEvent(ticket=ticket, actor=agent, verb=TicketEvent.Verb.NOTE,
-                                                    public=False, detail={"n": n}) for n in range(49))
+        TicketEvent.objects.bulk_create(
+            TicketEvent(ticket=ticket, actor=agent, verb=TicketEvent.Verb.NOTE, public=False, detail={"n": n})
+            for n in range(49)
+        )
 
-    same_for_1_and_50(api_for(agent), url, url, lambda: ticket.events.count(), django_assert_num_queries,
-                      grow=grow)
+    same_for_1_and_50(
+        api_for(agent), url, url, lambda: ticket.events.count(), django_assert_num_queries, grow=grow
+    )
 
 
 def quote_with_one_line() -> Quote:
@@ -170,24 +195,45 @@ def quote_with_one_line() -> Quote:
 
 def more_quote_lines(quote):
     def grow():
-        QuoteLine.objects.bulk_create(QuoteLine(quote=quote, position=n, description=f"line {n}", quantity=1,
-                                                unit_price=Decimal("1.00"), net=Decimal("1.00"))
-                                      for n in range(2, 51))
+        QuoteLine.objects.bulk_create(
+            QuoteLine(
+                quote=quote,
+                position=n,
+                description=f"line {n}",
+                quantity=1,
+                unit_price=Decimal("1.00"),
+                net=Decimal("1.00"),
+            )
+            for n in range(2, 51)
+        )
+
     return grow
 
 
 def test_api_ticket_detail_with_its_quote(seeded, django_assert_num_queries):
     quote = quote_with_one_line()
     url = f"{API}/tickets/{quote.ticket_id}/"
-    same_for_1_and_50(api_for(role(Role.AGENT)), url, url, lambda: quote.lines.count(), django_assert_num_queries,
-                      grow=more_quote_lines(quote))
+    same_for_1_and_50(
+        api_for(role(Role.AGENT)),
+        url,
+        url,
+        lambda: quote.lines.count(),
+        django_assert_num_queries,
+        grow=more_quote_lines(quote),
+    )
 
 
 def test_api_quote_detail(seeded, django_assert_num_queries):
     quote = quote_with_one_line()
     url = f"{API}/quotes/{quote.pk}/"
-    same_for_1_and_50(api_for(quote.ticket.opened_by), url, url, lambda: quote.lines.count(),
-                      django_assert_num_queries, grow=more_quote_lines(quote))
+    same_for_1_and_50(
+        api_for(quote.ticket.opened_by),
+        url,
+        url,
+        lambda: quote.lines.count(),
+        django_assert_num_queries,
+        grow=more_quote_lines(quote),
+    )
 
 
 def invoices_with_1_and_50_lines_and_payments() -> tuple[Invoice, Invoice]:
@@ -197,11 +243,19 @@ def invoices_with_1_and_50_lines_and_payments() -> tuple[Invoice, Invoice]:
     finance = role(Role.FINANCE)
     invoices = []
     for lines in (1, 50):
-        invoice = invoice_issue(customer=account, service_date=timezone.localdate(),
-                                lines=[LineSpec(f"Work {n}", Decimal("1"), Decimal("10.00")) for n in range(lines)])
+        invoice = invoice_issue(
+            customer=account,
+            service_date=timezone.localdate(),
+            lines=[LineSpec(f"Work {n}", Decimal("1"), Decimal("10.00")) for n in range(lines)],
+        )
         for n in range(lines):
-            invoice_pay(invoice=invoice, amount=Decimal("1.00"), received_on=timezone.localdate(),
-                        reference=f"part {n}", by=finance)
+            invoice_pay(
+                invoice=invoice,
+                amount=Decimal("1.00"),
+                received_on=timezone.localdate(),
+                reference=f"part {n}",
+                by=finance,
+            )
         invoices.append(invoice)
     return invoices[0], invoices[1]
 
@@ -221,8 +275,11 @@ def test_api_receivables_report(seeded, django_assert_num_queries):
     client = api_for(role(Role.FINANCE))
     one = count(client, url)
     for _ in range(50):
-        invoice_issue(customer=account, lines=[LineSpec("Work", Decimal("1"), Decimal("10.00"))],
-                      service_date=timezone.localdate())
+        invoice_issue(
+            customer=account,
+            lines=[LineSpec("Work", Decimal("1"), Decimal("10.00"))],
+            service_date=timezone.localdate(),
+        )
     with django_assert_num_queries(one):
         assert client.get(url).status_code == 200
 
@@ -233,15 +290,27 @@ def test_api_receivables_report(seeded, django_assert_num_queries):
 def test_staff_ticket_page(seeded, django_assert_num_queries):
     ticket = ticket_with_one_message()
     url = reverse("staff:tickets:detail", args=[ticket.pk])
-    same_for_1_and_50(browser(role(Role.AGENT)), url, url, lambda: ticket.messages.count(),
-                      django_assert_num_queries, grow=more_messages(ticket))
+    same_for_1_and_50(
+        browser(role(Role.AGENT)),
+        url,
+        url,
+        lambda: ticket.messages.count(),
+        django_assert_num_queries,
+        grow=more_messages(ticket),
+    )
 
 
 def test_customer_quote_page(seeded, django_assert_num_queries):
     quote = quote_with_one_line()
     url = reverse("customer:quotes:detail", args=[quote.pk])
-    same_for_1_and_50(browser(quote.ticket.opened_by), url, url, lambda: quote.lines.count(),
-                      django_assert_num_queries, grow=more_quote_lines(quote))
+    same_for_1_and_50(
+        browser(quote.ticket.opened_by),
+        url,
+        url,
+        lambda: quote.lines.count(),
+        django_assert_num_queries,
+        grow=more_quote_lines(quote),
+    )
 
 
 @pytest.mark.parametrize("portal", ["customer", "finance"])
@@ -256,12 +325,25 @@ def test_invoice_page(seeded, portal, django_assert_num_queries):
 
 
 def ban(account: Customer, *, at) -> None:
-    invoice = invoice_issue(customer=account, lines=[LineSpec("Work", Decimal("1"), Decimal("10.00"))],
-                            service_date=timezone.localdate())
-    BanEvent.objects.create(customer=account, kind=BanEvent.Kind.BAN, reason=Customer.BanReason.UNPAID_INVOICE,
-                            invoice=invoice, created_at=at, applied_at=at, changed_status=True)
-    Customer.objects.filter(pk=account.pk).update(support_status=Customer.SupportStatus.BANNED, banned_at=at,
-                                                   ban_reason=Customer.BanReason.UNPAID_INVOICE)
+    invoice = invoice_issue(
+        customer=account,
+        lines=[LineSpec("Work", Decimal("1"), Decimal("10.00"))],
+        service_date=timezone.localdate(),
+    )
+    BanEvent.objects.create(
+        customer=account,
+        kind=BanEvent.Kind.BAN,
+        reason=Customer.BanReason.UNPAID_INVOICE,
+        invoice=invoice,
+        created_at=at,
+        applied_at=at,
+        changed_status=True,
+    )
+    Customer.objects.filter(pk=account.pk).update(
+        support_status=Customer.SupportStatus.BANNED,
+        banned_at=at,
+        ban_reason=Customer.BanReason.UNPAID_INVOICE,
+    )
 
 
 def test_finance_banned_accounts_page(seeded, django_assert_num_queries):
@@ -277,8 +359,9 @@ def test_finance_banned_accounts_page(seeded, django_assert_num_queries):
     url = reverse("finance:billing:banned")
 
     def grow():
-        for n, account in enumerate(Customer.objects.filter(support_status=Customer.SupportStatus.ACTIVE)
-                                    .order_by("id")[:49]):
+        for n, account in enumerate(
+            Customer.objects.filter(support_status=Customer.SupportStatus.ACTIVE).order_by("id")[:49]
+        ):
             ban(account, at=now - timedelta(minutes=n + 1))
 
     client = browser(role(Role.FINANCE))
@@ -295,14 +378,29 @@ def test_finance_account_history_page(seeded, django_assert_num_queries):
     account = Customer.objects.filter(support_status=Customer.SupportStatus.ACTIVE).order_by("id").first()
     account.ban_events.all().delete()
     finance = role(Role.FINANCE)
-    BanEvent.objects.create(customer=account, kind=BanEvent.Kind.REINSTATEMENT, note="first", actor=finance,
-                            applied_at=timezone.now(), changed_status=True)
+    BanEvent.objects.create(
+        customer=account,
+        kind=BanEvent.Kind.REINSTATEMENT,
+        note="first",
+        actor=finance,
+        applied_at=timezone.now(),
+        changed_status=True,
+    )
     url = reverse("finance:billing:history", args=[account.pk])
 
     def grow():
-        BanEvent.objects.bulk_create(BanEvent(customer=account, kind=BanEvent.Kind.REINSTATEMENT, note=f"n{n}",
-                                              actor=finance, applied_at=timezone.now(), changed_status=True)
-                                     for n in range(49))
+        BanEvent.objects.bulk_create(
+            BanEvent(
+                customer=account,
+                kind=BanEvent.Kind.REINSTATEMENT,
+                note=f"n{n}",
+                actor=finance,
+                applied_at=timezone.now(),
+                changed_status=True,
+            )
+            for n in range(49)
+        )
 
-    same_for_1_and_50(browser(finance), url, url, lambda: account.ban_events.count(), django_assert_num_queries,
-                      grow=grow)
+    same_for_1_and_50(
+        browser(finance), url, url, lambda: account.ban_events.count(), django_assert_num_queries, grow=grow
+    )

@@ -4,13 +4,13 @@ import pytest
 from django import forms
 from django.test import SimpleTestCase
 
-CHOICES = [("", "All"), ("open", "Open"), ("a&b", "<b>bold</b> & \"quoted\"")]
+CHOICES = [("", "All"), ("open", "Open"), ("a&b", '<b>bold</b> & "quoted"')]
 GROUPED = [("", "Any"), ("Europe", [("fr", "France"), ("de", "Deutschland")]), ("other", "Other")]
 
 
 @pytest.mark.parametrize("choices", [CHOICES, GROUPED])
 @pytest.mark.parametrize("value", [None, "", "open", "a&b", "de", "not-a-choice"])
-@pytest.mark.parametrize("attrs", [None, {"id": "id_status", "aria-invalid": "true", "class": "x\"y"}])
+@pytest.mark.parametrize("attrs", [None, {"id": "id_status", "aria-invalid": "true", "class": 'x"y'}])
 def test_the_same_markup_as_djangos_select(choices, value, attrs):
     from config.widgets import QuickSelect
 

@@ -47,12 +47,23 @@ def test_every_kind_and_state_is_there(seeded):
 
 def test_diagnoses_exactly_for_concluded_incidents_and_quotes_for_quoted_ones(seeded):
     concluded = Ticket.objects.filter(kind=Ticket.Kind.INCIDENT).exclude(
-        status__in=[Ticket.State.OPEN, Ticket.State.DIAGNOSING, Ticket.State.CANCELLED])
-    assert set(Diagnosis.objects.values_list("ticket_id", flat=True)) == set(concluded.values_list("id", flat=True))
+        status__in=[Ticket.State.OPEN, Ticket.State.DIAGNOSING, Ticket.State.CANCELLED]
+    )
+    assert set(Diagnosis.objects.values_list("ticket_id", flat=True)) == set(
+        concluded.values_list("id", flat=True)
+    )
     quoted = Diagnosis.objects.filter(outcome=Outcome.QUOTED).values_list("ticket_id", flat=True)
     assert set(Quote.objects.values_list("ticket_id", flat=True)) == set(quoted)
-    assert not Ticket.objects.filter(status=Ticket.State.QUOTE_SENT).exclude(quote__status=Quote.State.SENT).exists()
-    assert not Ticket.objects.filter(status=Ticket.State.IN_WORK).exclude(quote__status=Quote.State.ACCEPTED).exists()
+    assert (
+        not Ticket.objects.filter(status=Ticket.State.QUOTE_SENT)
+        .exclude(quote__status=Quote.State.SENT)
+        .exists()
+    )
+    assert (
+        not Ticket.objects.filter(status=Ticket.State.IN_WORK)
+        .exclude(quote__status=Quote.State.ACCEPTED)
+        .exists()
+    )
     assert not Quote.objects.filter(status=Quote.State.SENT, valid_until__lt=timezone.localdate()).exists()
 
 
@@ -67,8 +78,9 @@ def test_fee_snapshot_on_incidents_only_and_bills_follow_the_outcome_table(seede
         assert sum(line.net for line in invoice.lines.all()) == invoice.net
         assert invoice.lines.all()[0].unit_price == invoice.ticket.fee_net
     assert not Diagnosis.objects.filter(outcome=Outcome.PROVIDER_FAULT, fee_charged=True).exists()
-    assert not Invoice.objects.filter(ticket__diagnosis__outcome__in=[
-        Outcome.PROVIDER_FAULT, Outcome.NO_QUOTE, Outcome.NO_COMPETENCE]).exists()
+    assert not Invoice.objects.filter(
+        ticket__diagnosis__outcome__in=[Outcome.PROVIDER_FAULT, Outcome.NO_QUOTE, Outcome.NO_COMPETENCE]
+    ).exists()
 
 
 def test_invoice_states_are_consistent_with_money_and_dates(seeded):
@@ -86,8 +98,15 @@ def test_invoice_states_are_consistent_with_money_and_dates(seeded):
 def test_banned_accounts_have_nothing_in_progress(seeded):
     banned = Customer.objects.filter(support_status=Customer.SupportStatus.BANNED)
     assert banned.exists()
-    assert not Ticket.objects.filter(customer__in=banned, status__in=[
-        Ticket.State.OPEN, Ticket.State.DIAGNOSING, Ticket.State.QUOTE_SENT, Ticket.State.IN_WORK]).exists()
+    assert not Ticket.objects.filter(
+        customer__in=banned,
+        status__in=[
+            Ticket.State.OPEN,
+            Ticket.State.DIAGNOSING,
+            Ticket.State.QUOTE_SENT,
+            Ticket.State.IN_WORK,
+        ],
+    ).exists()
 
 
 def test_users_match_their_role(seeded):
@@ -121,23 +140,34 @@ def test_references_all_resolve(seeded):
     ]
     with connection.cursor() as cursor:
         for table, column, target in checks:
-            cursor.execute(f"SELECT COUNT(*) FROM {table} x LEFT JOIN {target} y ON y.id = x.{column} "  # noqa: S608
-                           f"WHERE x.{column} IS NOT NULL AND y.id IS NULL")
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {table} x LEFT JOIN {target} y ON y.id = x.{column} "  # noqa: S608
+                f"WHERE x.{column} IS NOT NULL AND y.id IS NULL"
+            )
             assert cursor.fetchone()[0] == 0, f"{table}.{column}"
 
 
 def test_the_next_invoice_and_ticket_continue_the_seeded_series(seeded, django_capture_on_commit_callbacks):
     customer = Customer.objects.filter(support_status=Customer.SupportStatus.ACTIVE, country="FR").first()
     year = timezone.localdate().year
-    counter = DocumentCounter.objects.get(entity__country="FR", series=DocumentCounter.Series.INVOICE, year=year)
+    counter = DocumentCounter.objects.get(
+        entity__country="FR", series=DocumentCounter.Series.INVOICE, year=year
+    )
     numbers = Invoice.objects.filter(number__startswith=f"FR-{year}-").values_list("number", flat=True)
     assert counter.last_number == len(numbers) == max(int(n.rsplit("-", 1)[1]) for n in numbers)
 
-    invoice = invoice_issue(customer=customer, lines=[LineSpec("Extra", Decimal("1"), Decimal("10.00"))],
-                            service_date=timezone.localdate())
+    invoice = invoice_issue(
+        customer=customer,
+        lines=[LineSpec("Extra", Decimal("1"), Decimal("10.00"))],
+        service_date=timezone.localdate(),
+    )
     assert invoice.number == f"FR-{year}-{counter.last_number + 1:06d}"
-    ticket = ticket_open(by=customer.users.get(), kind=Ticket.Kind.TECHNICAL, subject="After the seed",
-                         description="The sequences continue after the seeded ids.")
+    ticket = ticket_open(
+        by=customer.users.get(),
+        kind=Ticket.Kind.TECHNICAL,
+        subject="After the seed",
+        description="The sequences continue after the seeded ids.",
+    )
     assert ticket.pk == Ticket.objects.order_by("-id").values_list("id", flat=True)[1] + 1
 
 
@@ -148,6 +178,7 @@ def test_overdue_invoices_are_added_for_the_deadline_benchmark(seeded):
     assert overdue.count() == 20
     assert not overdue.filter(customer__support_status=Customer.SupportStatus.BANNED).exists()
     for counter in DocumentCounter.objects.filter(series=DocumentCounter.Series.INVOICE):
-        numbers = Invoice.objects.filter(entity=counter.entity, number__startswith=f"{counter.entity.country}-"
-                                         f"{counter.year}-").values_list("number", flat=True)
+        numbers = Invoice.objects.filter(
+            entity=counter.entity, number__startswith=f"{counter.entity.country}-{counter.year}-"
+        ).values_list("number", flat=True)
         assert counter.last_number == len(numbers) == max(int(n.rsplit("-", 1)[1]) for n in numbers)

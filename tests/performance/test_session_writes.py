@@ -15,8 +15,10 @@ from tests.portals import browser
 def session_writes(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
-    return sum(q["sql"].startswith(("UPDATE \"django_session\"", "INSERT INTO \"django_session\""))
-               for q in queries.captured_queries)
+    return sum(
+        q["sql"].startswith(('UPDATE "django_session"', 'INSERT INTO "django_session"'))
+        for q in queries.captured_queries
+    )
 
 
 def test_the_idle_expiry_is_pushed_once_a_minute_not_on_every_page(customer):

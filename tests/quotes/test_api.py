@@ -28,26 +28,33 @@ def test_accepting_starts_the_work_at_once_without_payment(customer, agent):
 def test_completing_the_work_bills_the_fee_and_the_quote_on_one_invoice(customer, agent):
     ticket = diagnosed(customer, agent, "quoted")
     accept(customer, ticket["quote"]["id"])
-    done = client_for(agent).post(f"{API}/tickets/{ticket['id']}/complete-work/", {"report": "Disks replaced"},
-                                  format="json")
+    done = client_for(agent).post(
+        f"{API}/tickets/{ticket['id']}/complete-work/", {"report": "Disks replaced"}, format="json"
+    )
     assert done.status_code == 200
     assert done.json()["status"] == "resolved"
     [invoice_id] = done.json()["invoices"]
     bill = invoice(customer, invoice_id)
     assert [line["description"] for line in bill["lines"]] == [
-        f"Diagnostic d'incident, ticket n° {ticket['id']}", "Replace disk", "Labour"]
+        f"Diagnostic d'incident, ticket n° {ticket['id']}",
+        "Replace disk",
+        "Labour",
+    ]
     assert (bill["net"], bill["vat"], bill["gross"]) == ("209.90", "41.98", "251.88")
     assert Quote.objects.get().invoice_id == invoice_id
 
 
 def test_free_period_ticket_pays_only_the_quote_when_work_is_complete(customer, agent, admin_user):
     today = str(timezone.localdate())
-    client_for(admin_user).post(f"{API}/pricing/free-periods/", {"starts_on": today, "ends_on": today,
-                                                                  "countries": []}, format="json")
+    client_for(admin_user).post(
+        f"{API}/pricing/free-periods/", {"starts_on": today, "ends_on": today, "countries": []}, format="json"
+    )
     ticket = diagnosed(customer, agent, "quoted")
     assert ticket["diagnosis_fee"]["free"] is True
     accept(customer, ticket["quote"]["id"])
-    done = client_for(agent).post(f"{API}/tickets/{ticket['id']}/complete-work/", {"report": "ok"}, format="json")
+    done = client_for(agent).post(
+        f"{API}/tickets/{ticket['id']}/complete-work/", {"report": "ok"}, format="json"
+    )
     bill = invoice(customer, done.json()["invoices"][0])
     assert [line["description"] for line in bill["lines"]] == ["Replace disk", "Labour"]
     assert bill["net"] == "189.90"

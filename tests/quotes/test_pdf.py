@@ -45,10 +45,20 @@ def test_french_quote_states_date_validity_lines_totals_and_terms(customer, agen
     assert response.status_code == 200
     text = pdf_one_line(response.content)
     for expected in [
-        "Devis", f"N° Q-{quote['id']:06d}", "Date du devis 03/03/2026", "Valable jusqu'au 17/03/2026",
-        "Exemple Hébergement SAS", "SIREN : 123456782", "Boulangerie Test",
-        "Replace disk", "2 49,95 € 99,90 €", "Labour", "1,5 60,00 € 90,00 €",
-        "Total HT 189,90 €", "TVA 20,00 % 37,98 €", "Total TTC 227,88 €",
+        "Devis",
+        f"N° Q-{quote['id']:06d}",
+        "Date du devis 03/03/2026",
+        "Valable jusqu'au 17/03/2026",
+        "Exemple Hébergement SAS",
+        "SIREN : 123456782",
+        "Boulangerie Test",
+        "Replace disk",
+        "2 49,95 € 99,90 €",
+        "Labour",
+        "1,5 60,00 € 90,00 €",
+        "Total HT 189,90 €",
+        "TVA 20,00 % 37,98 €",
+        "Total TTC 227,88 €",
         "Les travaux commencent dès l'acceptation de ce devis, sans acompte ni paiement préalable",
         "payable à 30 jours",
         "Le diagnostic (20,00 € HT) est facturé avec les travaux",
@@ -61,14 +71,23 @@ def test_german_quote_is_an_angebot_with_german_numbers(other_customer, agent, s
 
     text = pdf_one_line(quote_pdf(other_customer, quote["id"]).content)
 
-    for expected in ["Angebot", "Angebotsdatum 03.03.2026", "Gültig bis 17.03.2026", "Beispiel Hosting GmbH",
-                     "Summe netto 189,90 €", "USt. 19,00 % 36,08 €", "Gesamtbetrag brutto 225,98 €",
-                     "ohne Anzahlung oder Vorauszahlung", "innerhalb von 30 Tagen"]:
+    for expected in [
+        "Angebot",
+        "Angebotsdatum 03.03.2026",
+        "Gültig bis 17.03.2026",
+        "Beispiel Hosting GmbH",
+        "Summe netto 189,90 €",
+        "USt. 19,00 % 36,08 €",
+        "Gesamtbetrag brutto 225,98 €",
+        "ohne Anzahlung oder Vorauszahlung",
+        "innerhalb von 30 Tagen",
+    ]:
         assert expected in text, expected
 
 
-def test_sending_a_quote_renders_and_stores_its_pdf_after_commit(customer, agent, pdf_tasks_eager,
-                                                                  django_capture_on_commit_callbacks):
+def test_sending_a_quote_renders_and_stores_its_pdf_after_commit(
+    customer, agent, pdf_tasks_eager, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         quote = diagnosed(customer, agent, "quoted")["quote"]
 
@@ -105,7 +124,9 @@ def test_another_customers_quote_is_a_404_and_finance_is_refused(customer, other
     assert quote_pdf(customer, 999999).status_code == 404
 
 
-def test_stored_quote_download_takes_a_bounded_number_of_queries(customer, agent, django_assert_max_num_queries):
+def test_stored_quote_download_takes_a_bounded_number_of_queries(
+    customer, agent, django_assert_max_num_queries
+):
     quote = diagnosed(customer, agent, "quoted")["quote"]
     quote_pdf(customer, quote["id"])
 

@@ -16,7 +16,10 @@ def test_quote_page_is_the_customers_only(customer, other_customer, agent):
     assert browser(customer).get(url).status_code == 200
     assert browser(other_customer).get(url).status_code == 404
     assert browser(agent).get(url).status_code == 403
-    assert browser(other_customer).post(reverse("customer:quotes:accept", args=[ticket.quote.pk])).status_code == 404
+    assert (
+        browser(other_customer).post(reverse("customer:quotes:accept", args=[ticket.quote.pk])).status_code
+        == 404
+    )
 
 
 def test_accepting_starts_the_work(customer, agent):

@@ -20,8 +20,9 @@ def test_complete_page_is_for_support_only(customer, agent, finance):
 
 def test_completing_before_acceptance_is_a_readable_error(customer, agent):
     ticket = quoted(customer, agent)
-    response = browser(agent).post(reverse("staff:quotes:complete", args=[ticket.pk]), {"report": "done"},
-                                   follow=True)
+    response = browser(agent).post(
+        reverse("staff:quotes:complete", args=[ticket.pk]), {"report": "done"}, follow=True
+    )
     assert response.status_code in (200, 400)
     ticket.refresh_from_db()
     assert ticket.status == Ticket.State.QUOTE_SENT

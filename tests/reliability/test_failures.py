@@ -74,6 +74,7 @@ def broker_down(monkeypatch):
 
 # The broker down ---------------------------------------------------------------------------------------
 
+
 def test_tickets_open_with_the_broker_down_and_their_mail_goes_once_with_the_sweep(broker_down, customer):
     started = time.monotonic()
     tickets = [open_incident(customer, subject=f"Down {n}") for n in range(3)]
@@ -95,7 +96,9 @@ def test_tickets_open_with_the_broker_down_and_their_mail_goes_once_with_the_swe
 
 def test_a_refusal_with_the_broker_down_bans_once_with_the_sweep(broker_down, customer, agent):
     invoice_id = diagnosed(customer, agent, "fixed")["invoices"][0]
-    response = client_for(customer).post(f"{API}/invoices/{invoice_id}/refuse/", {"reason": "no"}, format="json")
+    response = client_for(customer).post(
+        f"{API}/invoices/{invoice_id}/refuse/", {"reason": "no"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["status"] == "refused"
 
@@ -109,6 +112,7 @@ def test_a_refusal_with_the_broker_down_bans_once_with_the_sweep(broker_down, cu
 
 
 # A worker killed mid-task --------------------------------------------------------------------------------
+
 
 class HangingSmtpServer:
     """An SMTP server on loopback whose first `hang` connections never answer (the worker blocks in
@@ -191,18 +195,38 @@ def prefork_worker(tmp_path, smtp):
     previous_routes = celery_app.conf.task_routes
     celery_app.conf.update(task_routes={"billing.tasks.*": {"queue": queue}})
     db = connection.settings_dict
-    env = {**os.environ,
-           "DATABASE_URL": f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}"
-                           f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-           "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-           "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-           "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp.port)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}"
+        f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp.port),
+    }
     log = tmp_path / "worker.log"
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool=prefork",
-             "--concurrency=1", "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-            cwd=Path(settings.BASE_DIR), env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                queue,
+                "--pool=prefork",
+                "--concurrency=1",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+            ],
+            cwd=Path(settings.BASE_DIR),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         wait_for(lambda: "ready." in log.read_text() or process.poll() is not None, 30, "worker start", log)
@@ -237,6 +261,7 @@ def test_a_worker_killed_twice_mid_send_still_sends_the_mail_exactly_once(prefor
 
 
 # The database --------------------------------------------------------------------------------------------
+
 
 def test_the_web_app_reconnects_after_its_database_connection_is_cut(customer):
     from rest_framework.authtoken.models import Token
@@ -296,8 +321,11 @@ def test_with_the_database_down_the_api_answers_503_fast_and_recovers(customer):
     token = Token.objects.create(user=customer).key
     client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {token}")
     client.force_login(customer)  # the portal reads the session from the database
-    with mock.patch.object(DatabaseWrapper, "get_new_connection",
-                           side_effect=OperationalError("connection refused (database down for the test)")):
+    with mock.patch.object(
+        DatabaseWrapper,
+        "get_new_connection",
+        side_effect=OperationalError("connection refused (database down for the test)"),
+    ):
         connection.close()
         started = time.monotonic()
         api = client.get(f"{API}/me/")

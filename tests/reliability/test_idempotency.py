@@ -103,8 +103,12 @@ def invoice_id(customer, agent):
 
 def pay(user, invoice_id, amount="1.00", key=None):
     headers = {"Idempotency-Key": key} if key is not None else {}
-    return client_for(user).post(f"{API}/invoices/{invoice_id}/payments/", {"amount": amount, "reference": "SEPA 1"},
-                                 format="json", headers=headers)
+    return client_for(user).post(
+        f"{API}/invoices/{invoice_id}/payments/",
+        {"amount": amount, "reference": "SEPA 1"},
+        format="json",
+        headers=headers,
+    )
 
 
 def test_a_retried_payment_is_recorded_once(finance, invoice_id):
@@ -123,8 +127,12 @@ def test_a_payment_key_reused_for_another_amount_is_a_422(finance, invoice_id):
 
 def test_a_retried_refusal_issues_one_credit_note(customer, invoice_id):
     url = f"{API}/invoices/{invoice_id}/refuse/"
-    responses = [client_for(customer).post(url, {"reason": "Never asked"}, format="json",
-                                           headers={"Idempotency-Key": "refuse-1"}) for _ in range(2)]
+    responses = [
+        client_for(customer).post(
+            url, {"reason": "Never asked"}, format="json", headers={"Idempotency-Key": "refuse-1"}
+        )
+        for _ in range(2)
+    ]
     assert [r.status_code for r in responses] == [200, 200]
     assert responses[0].json() == responses[1].json()
     assert CreditNote.objects.filter(invoice_id=invoice_id).count() == 1

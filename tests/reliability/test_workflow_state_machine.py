@@ -116,8 +116,11 @@ class IncidentDesk(RuleBasedStateMachine):
 
     # Customers --------------------------------------------------------------------------------------
 
-    @rule(target=tickets, who=st.integers(0, 2), kind=st.sampled_from(["incident", "incident", "technical",
-                                                                        "sla_claim"]))
+    @rule(
+        target=tickets,
+        who=st.integers(0, 2),
+        kind=st.sampled_from(["incident", "incident", "technical", "sla_claim"]),
+    )
     def open_ticket(self, who, kind):
         payload = {"kind": kind, "subject": "s", "description": "d", "accept_diagnosis_fee": True}
         response = client_for(self.customers[who]).post(f"{API}/tickets/", payload, format="json")
@@ -145,7 +148,9 @@ class IncidentDesk(RuleBasedStateMachine):
         if ticket < 0 or ticket not in self.quote:
             return
         action = "accept" if accept else "decline"
-        response = client_for(self.customers[self.owner[ticket]]).post(f"{API}/quotes/{self.quote[ticket]}/{action}/")
+        response = client_for(self.customers[self.owner[ticket]]).post(
+            f"{API}/quotes/{self.quote[ticket]}/{action}/"
+        )
         if self.status[ticket] != "quote_sent":
             assert response.status_code == 409, response.content
             return
@@ -161,8 +166,9 @@ class IncidentDesk(RuleBasedStateMachine):
         if invoice < 0:
             return
         i, state, _ = self.invoice_state[invoice]
-        response = client_for(self.customers[i]).post(f"{API}/invoices/{invoice}/refuse/", {"reason": "no"},
-                                                      format="json")
+        response = client_for(self.customers[i]).post(
+            f"{API}/invoices/{invoice}/refuse/", {"reason": "no"}, format="json"
+        )
         if state != "open":
             assert response.status_code == 409, response.content
             return
@@ -188,15 +194,17 @@ class IncidentDesk(RuleBasedStateMachine):
         if ticket < 0:
             return -1
         payload = {"findings": "f", "outcome": outcome, **({"quote": QUOTE} if outcome == "quoted" else {})}
-        response = client_for(self.agents[agent]).post(f"{API}/tickets/{ticket}/conclude-diagnosis/", payload,
-                                                       format="json")
+        response = client_for(self.agents[agent]).post(
+            f"{API}/tickets/{ticket}/conclude-diagnosis/", payload, format="json"
+        )
         if self.status[ticket] != "diagnosing":
             assert response.status_code == 409, response.content
             return -1
         assert response.status_code == 200, response.content
         body = response.json()
         self.status[ticket] = {"fixed": "resolved", "provider_fault": "resolved", "quoted": "quote_sent"}.get(
-            outcome, "closed")
+            outcome, "closed"
+        )
         if outcome == "quoted":
             self.quote[ticket] = body["quote"]["id"]
         if outcome == "fixed":
@@ -207,8 +215,9 @@ class IncidentDesk(RuleBasedStateMachine):
     def complete_work(self, ticket):
         if ticket < 0:
             return -1
-        response = client_for(self.agents[0]).post(f"{API}/tickets/{ticket}/complete-work/", {"report": "done"},
-                                                   format="json")
+        response = client_for(self.agents[0]).post(
+            f"{API}/tickets/{ticket}/complete-work/", {"report": "done"}, format="json"
+        )
         if self.status[ticket] != "in_work":
             assert response.status_code == 409, response.content
             return -1
@@ -220,7 +229,9 @@ class IncidentDesk(RuleBasedStateMachine):
     def answer(self, ticket):
         if ticket < 0:
             return
-        response = client_for(self.agents[1]).post(f"{API}/tickets/{ticket}/close/", {"answer": "a"}, format="json")
+        response = client_for(self.agents[1]).post(
+            f"{API}/tickets/{ticket}/close/", {"answer": "a"}, format="json"
+        )
         if self.status[ticket] == "open" and self.kind[ticket] != "incident":
             assert response.status_code == 200, response.content
             self.status[ticket] = "closed"
@@ -235,8 +246,9 @@ class IncidentDesk(RuleBasedStateMachine):
             return
         i, state, _ = self.invoice_state[invoice]
         due = Invoice.objects.get(pk=invoice).gross
-        response = client_for(self.finance).post(f"{API}/invoices/{invoice}/payments/", {"amount": str(due)},
-                                                 format="json")
+        response = client_for(self.finance).post(
+            f"{API}/invoices/{invoice}/payments/", {"amount": str(due)}, format="json"
+        )
         if state != "open":
             assert response.status_code == 409, response.content
             return
@@ -245,8 +257,9 @@ class IncidentDesk(RuleBasedStateMachine):
 
     @rule(who=st.integers(0, 2))
     def reinstate(self, who):
-        response = client_for(self.finance).post(f"{API}/customers/{self.accounts[who].pk}/reinstate/",
-                                                 {"reason": "paid by phone"}, format="json")
+        response = client_for(self.finance).post(
+            f"{API}/customers/{self.accounts[who].pk}/reinstate/", {"reason": "paid by phone"}, format="json"
+        )
         if not self.banned(who):
             assert response.status_code == 409, response.content
             return
@@ -263,9 +276,14 @@ class IncidentDesk(RuleBasedStateMachine):
         self.clock = time_machine.travel(self.now, tick=False)
         self.clock.start()
         today = timezone.localdate()
-        expiring = [t for t in self.quote if self.status[t] == "quote_sent"
-                    and Ticket.objects.get(pk=t).quote.valid_until < today]
-        lapsing = [pk for pk, (_i, state, due_on) in self.invoice_state.items() if state == "open" and due_on < today]
+        expiring = [
+            t
+            for t in self.quote
+            if self.status[t] == "quote_sent" and Ticket.objects.get(pk=t).quote.valid_until < today
+        ]
+        lapsing = [
+            pk for pk, (_i, state, due_on) in self.invoice_state.items() if state == "open" and due_on < today
+        ]
         deadlines_enforce(now=timezone.now())
         for ticket in expiring:
             self.status[ticket] = "closed"
@@ -316,9 +334,17 @@ class IncidentDesk(RuleBasedStateMachine):
 
 def test_the_workflow_keeps_its_promises_whatever_the_order(customer_account):
     # customer_account: the db fixture, plus the seeded billing entities and VAT rates.
-    run_state_machine_as_test(IncidentDesk, settings=settings(
-        max_examples=int(os.environ.get("FUZZ_MACHINES", "20")),
-        stateful_step_count=int(os.environ.get("FUZZ_STEPS", "30")),
-        deadline=None, database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
-    ))
+    run_state_machine_as_test(
+        IncidentDesk,
+        settings=settings(
+            max_examples=int(os.environ.get("FUZZ_MACHINES", "20")),
+            stateful_step_count=int(os.environ.get("FUZZ_STEPS", "30")),
+            deadline=None,
+            database=None,
+            suppress_health_check=[
+                HealthCheck.too_slow,
+                HealthCheck.filter_too_much,
+                HealthCheck.data_too_large,
+            ],
+        ),
+    )

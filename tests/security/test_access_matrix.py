@@ -97,11 +97,19 @@ TODAY = timezone.localdate().isoformat()
 BODIES = {
     "POST /api/v1/customers/": {"name": "Intruder SARL", "country": "FR"},
     "POST /api/v1/customers/<int:pk>/reinstate/": {"reason": "probe"},
-    "POST /api/v1/users/": {"email": "intruder@example.com", "password": "a-long-probe-password-9", "role": "admin"},
+    "POST /api/v1/users/": {
+        "email": "intruder@example.com",
+        "password": "a-long-probe-password-9",
+        "role": "admin",
+    },
     "POST /api/v1/services/": {"customer": 1, "name": "probe", "kind": "vps"},
     "PUT /api/v1/pricing/diagnosis-fees/<str:country>/": {"net": "0.00"},
     "POST /api/v1/pricing/free-periods/": {"starts_on": TODAY, "ends_on": TODAY, "countries": []},
-    "POST /api/v1/invoices/<int:pk>/payments/": {"amount": "1.00", "received_on": TODAY, "reference": "probe"},
+    "POST /api/v1/invoices/<int:pk>/payments/": {
+        "amount": "1.00",
+        "received_on": TODAY,
+        "reference": "probe",
+    },
     "POST /api/v1/invoices/<int:pk>/refuse/": {"reason": "probe"},
     "POST /api/v1/tickets/": {"kind": "technical", "subject": "probe", "description": "probe"},
     "POST /api/v1/tickets/<int:pk>/conclude-diagnosis/": {"findings": "probe", "outcome": "fixed"},
@@ -109,7 +117,11 @@ BODIES = {
     "POST /api/v1/tickets/<int:pk>/close/": {"answer": "probe"},
     "POST /api/v1/tickets/<int:pk>/notes/": {"body": "probe"},
     "POST /api/v1/tickets/<int:pk>/messages/": {"body": "probe"},
-    "POST /api/v1/tickets/<int:pk>/access-requests/": {"scope": "read_data", "reason": "probe", "duration_hours": 1},
+    "POST /api/v1/tickets/<int:pk>/access-requests/": {
+        "scope": "read_data",
+        "reason": "probe",
+        "duration_hours": 1,
+    },
     "POST /api/v1/tickets/<int:pk>/interventions/": {"action": "read_data", "description": "probe"},
     "POST /api/v1/contact-obligations/<int:pk>/contacts/": {"channel": "phone", "note": "probe"},
 }
@@ -144,11 +156,16 @@ class Victim:
         self.in_work = in_work["id"]
         self.invoice = diagnosed(user, agent, "fixed", **subject)["invoices"][0]
         refused = diagnosed(user, agent, "fixed", **subject)["invoices"][0]
-        refusal = client_for(user).post(f"{API}/invoices/{refused}/refuse/", {"reason": SECRET}, format="json")
+        refusal = client_for(user).post(
+            f"{API}/invoices/{refused}/refuse/", {"reason": SECRET}, format="json"
+        )
         assert refusal.status_code == 200, refusal.content
         self.credit_note = CreditNote.objects.get(invoice_id=refused).pk
-        request = client_for(agent).post(f"{API}/tickets/{self.diagnosing}/access-requests/",
-                                         BODIES["POST /api/v1/tickets/<int:pk>/access-requests/"], format="json")
+        request = client_for(agent).post(
+            f"{API}/tickets/{self.diagnosing}/access-requests/",
+            BODIES["POST /api/v1/tickets/<int:pk>/access-requests/"],
+            format="json",
+        )
         assert request.status_code == 201, request.content
         self.access_request = request.json()["id"]
         client_for(user).post(f"{API}/tickets/{self.diagnosing}/messages/", {"body": SECRET}, format="json")
@@ -158,16 +175,24 @@ class Victim:
         if "<str:country>" in route:
             return "FR"
         by_action = {
-            "/cancel/": self.open_ticket, "/start-diagnosis/": self.open_ticket, "/close/": self.question,
-            "/conclude-diagnosis/": self.diagnosing, "/complete-work/": self.in_work,
-            "/access-requests/": self.diagnosing, "/interventions/": self.diagnosing,
+            "/cancel/": self.open_ticket,
+            "/start-diagnosis/": self.open_ticket,
+            "/close/": self.question,
+            "/conclude-diagnosis/": self.diagnosing,
+            "/complete-work/": self.in_work,
+            "/access-requests/": self.diagnosing,
+            "/interventions/": self.diagnosing,
         }
         for suffix, pk in by_action.items():
             if route.startswith("api/v1/tickets/") and route.endswith(suffix):
                 return pk
         by_collection = {
-            "customers": self.customer, "services": self.service, "invoices": self.invoice,
-            "credit-notes": self.credit_note, "tickets": self.quoted_ticket, "quotes": self.quote,
+            "customers": self.customer,
+            "services": self.service,
+            "invoices": self.invoice,
+            "credit-notes": self.credit_note,
+            "tickets": self.quoted_ticket,
+            "quotes": self.quote,
             "access-requests": self.access_request,
         }
         return by_collection.get(route.split("/")[2], MISSING_ID)
@@ -197,15 +222,23 @@ def test_the_contract_names_no_endpoint_that_is_gone():
 
 @pytest.fixture
 def people(customer, other_customer, agent, finance, admin_user):
-    return {"anonymous": None, "customer": customer, "other_customer": other_customer, "agent": agent,
-            "finance": finance, "admin": admin_user}
+    return {
+        "anonymous": None,
+        "customer": customer,
+        "other_customer": other_customer,
+        "agent": agent,
+        "finance": finance,
+        "admin": admin_user,
+    }
 
 
 def call(user, method: str, path: str, body):
     client = APIClient()
     if user is not None:
         client.force_authenticate(user=user)
-    return client.generic(method, path, json.dumps(body) if body is not None else "", content_type="application/json")
+    return client.generic(
+        method, path, json.dumps(body) if body is not None else "", content_type="application/json"
+    )
 
 
 def test_every_role_gets_the_contracts_answer_and_nothing_leaks_or_changes(people, agent):
@@ -231,17 +264,23 @@ def test_every_role_gets_the_contracts_answer_and_nothing_leaks_or_changes(peopl
                 where = f"{role} {endpoint.method} {endpoint.path(value)} ({label} object)"
                 answers[label] = (response.status_code, response.content)
                 if response.status_code != want:
-                    failures.append(f"{where}: {response.status_code}, contract says {want}: {response.content[:200]}")
+                    failures.append(
+                        f"{where}: {response.status_code}, contract says {want}: {response.content[:200]}"
+                    )
                     continue
                 data = response.json()
-                if set(data) - {"detail", "code"} or (want == 403 and data.get("code") != "permission_denied"):
+                if set(data) - {"detail", "code"} or (
+                    want == 403 and data.get("code") != "permission_denied"
+                ):
                     failures.append(f"{where}: not the contract's error body: {data}")
                 if SECRET in body_of(response):
                     failures.append(f"{where}: leaks the victim's data")
                 if database_fingerprint() != before:
                     failures.append(f"{where}: changed the database")
             if len(answers) == 2 and answers["victim's"] != answers["missing"]:
-                failures.append(f"{role} {endpoint}: another account's object and a missing one answer differently")
+                failures.append(
+                    f"{role} {endpoint}: another account's object and a missing one answer differently"
+                )
     report("access matrix: probes", probes)
     for status, count in outcomes.items():
         report(f"access matrix: {status} answers", count)
@@ -256,8 +295,11 @@ def body_of(response) -> str:
 
 def test_customers_lists_never_show_another_accounts_rows(people, agent):
     victim = Victim(agent)
-    lists = [e for e in api_endpoints() if e.method == "GET" and not e.has_object
-             and CUSTOMER in CONTRACT.get(str(e), set())]
+    lists = [
+        e
+        for e in api_endpoints()
+        if e.method == "GET" and not e.has_object and CUSTOMER in CONTRACT.get(str(e), set())
+    ]
     assert len(lists) >= 6
     for role in ("customer", "other_customer"):
         for endpoint in lists:
@@ -269,12 +311,14 @@ def test_customers_lists_never_show_another_accounts_rows(people, agent):
 
 def test_staff_reach_the_victims_objects_so_the_404s_above_are_about_visibility(people, agent):
     victim = Victim(agent)
-    reads = {"GET /api/v1/tickets/<int:pk>/": ("agent", victim.quoted_ticket),
-             "GET /api/v1/quotes/<int:pk>/": ("agent", victim.quote),
-             "GET /api/v1/invoices/<int:pk>/": ("finance", victim.invoice),
-             "GET /api/v1/customers/<int:pk>/": ("finance", victim.customer),
-             "GET /api/v1/services/<int:pk>/": ("admin", victim.service),
-             "GET /api/v1/access-requests/<int:pk>/": ("agent", victim.access_request)}
+    reads = {
+        "GET /api/v1/tickets/<int:pk>/": ("agent", victim.quoted_ticket),
+        "GET /api/v1/quotes/<int:pk>/": ("agent", victim.quote),
+        "GET /api/v1/invoices/<int:pk>/": ("finance", victim.invoice),
+        "GET /api/v1/customers/<int:pk>/": ("finance", victim.customer),
+        "GET /api/v1/services/<int:pk>/": ("admin", victim.service),
+        "GET /api/v1/access-requests/<int:pk>/": ("agent", victim.access_request),
+    }
     for route, (role, pk) in reads.items():
         path = "/" + route.split(" /", 1)[1].replace("<int:pk>", str(pk))
         assert call(people[role], "GET", path, None).status_code == 200, route

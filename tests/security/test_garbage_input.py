@@ -28,9 +28,11 @@ STRING_GARBAGE = ["\x00", "Rapport\x00 final", MEGABYTE, {"nested": ["object"]},
 NUMBER_GARBAGE = [HUGE, -HUGE, "1e400", "-1e400", "NaN", "Infinity", "0.000000001", str(HUGE), "1\x00"]
 DATE_GARBAGE = ["2026-02-30", "2026-13-01", "0000-01-01", "99999-12-31", "\x00", 20260101]
 BODY_GARBAGE = [DEEP.encode(), b"\xff\xfe\x00garbage", b"[]", b"null", b"42", b'"text"', b"{" * 3_000_000]
-QUERY_GARBAGE = ("status=%00&customer=99999999999999999999999999&page_size=100000000000000000000"
-                 "&cursor=%00garbage&kind=%00&ticket=-1&outcome=" + "x" * 5000 + "&country=%00&assignee=1e400"
-                 "&suspected_provider_fault=maybe&scope=%00")
+QUERY_GARBAGE = (
+    "status=%00&customer=99999999999999999999999999&page_size=100000000000000000000"
+    "&cursor=%00garbage&kind=%00&ticket=-1&outcome=" + "x" * 5000 + "&country=%00&assignee=1e400"
+    "&suspected_provider_fault=maybe&scope=%00"
+)
 
 
 def garbage_for(field: str, valid):
@@ -88,7 +90,9 @@ def test_garbage_in_any_field_is_a_400_and_changes_nothing(world):
                 answers[response.status_code] += 1
                 shown = repr(garbage)[:40]
                 if not 400 <= response.status_code < 500:
-                    failures.append(f"{endpoint} {field}={shown}: {response.status_code} {response.content[:150]}")
+                    failures.append(
+                        f"{endpoint} {field}={shown}: {response.status_code} {response.content[:150]}"
+                    )
                 elif database_fingerprint() != before:
                     failures.append(f"{endpoint} {field}={shown}: refused but changed the database")
     report("garbage input: field probes", probes)
@@ -124,7 +128,9 @@ def test_garbage_queries_and_paths_never_make_a_server_error(world):
             if response.status_code >= 500:
                 failures.append(f"{endpoint} with a garbage query: {response.status_code}")
         if endpoint.has_object:
-            values = ["%00", "A" * 10_000, "%F0%9F%92%A9"] if "<str:" in endpoint.route else [HUGE, 2**63, 2**64]
+            values = (
+                ["%00", "A" * 10_000, "%F0%9F%92%A9"] if "<str:" in endpoint.route else [HUGE, 2**63, 2**64]
+            )
             for value in values:
                 before = database_fingerprint()
                 response = send(user, endpoint.method, endpoint.path(value), None)
@@ -140,7 +146,11 @@ def test_garbage_queries_and_paths_never_make_a_server_error(world):
 @pytest.mark.parametrize("vat_id", ["\U0009b8f6yV\u00d4\u0003", "FR\x00", "ÄÖÜ" * 6])
 def test_a_vat_number_with_characters_no_vat_number_has_is_a_400(admin_user, vat_id):
     # Found by schemathesis: python-stdnum's compact() raised before the validation's try (a 500).
-    response = send(admin_user, "POST", "/api/v1/customers/",
-                    json.dumps({"name": "Test", "country": "DE", "vat_id": vat_id}).encode())
+    response = send(
+        admin_user,
+        "POST",
+        "/api/v1/customers/",
+        json.dumps({"name": "Test", "country": "DE", "vat_id": vat_id}).encode(),
+    )
     assert response.status_code == 400
     assert "vat_id" in response.json()

@@ -18,7 +18,9 @@ TOKEN = "/api/v1/auth/token/"
 
 
 def token(email, password, ip="203.0.113.7", **extra):
-    return APIClient().post(TOKEN, {"email": email, "password": password}, format="json", REMOTE_ADDR=ip, **extra)
+    return APIClient().post(
+        TOKEN, {"email": email, "password": password}, format="json", REMOTE_ADDR=ip, **extra
+    )
 
 
 def fail(email, times, ip="203.0.113.7", **extra):
@@ -70,10 +72,18 @@ def test_behind_one_trusted_proxy_the_address_it_saw_is_the_client(customer, set
     settings.TRUSTED_PROXY_COUNT = 1
     # The client may prepend anything; our proxy appends the address it really saw, last.
     fail(customer.email, 5, ip="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.7")
-    assert token(customer.email, PASSWORD, ip="10.0.0.2",
-                 HTTP_X_FORWARDED_FOR="2.2.2.2, 203.0.113.7").status_code == 429
-    assert token(customer.email, PASSWORD, ip="10.0.0.2",
-                 HTTP_X_FORWARDED_FOR="203.0.113.7, 198.51.100.9").status_code == 200
+    assert (
+        token(
+            customer.email, PASSWORD, ip="10.0.0.2", HTTP_X_FORWARDED_FOR="2.2.2.2, 203.0.113.7"
+        ).status_code
+        == 429
+    )
+    assert (
+        token(
+            customer.email, PASSWORD, ip="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7, 198.51.100.9"
+        ).status_code
+        == 200
+    )
 
 
 def test_an_unknown_address_gets_the_same_answers_as_a_real_one(customer):
@@ -91,8 +101,13 @@ def portal():
 
 def test_the_portal_login_locks_after_five_failures_even_for_the_right_password(customer, portal):
     for _ in range(4):
-        assert portal.post("/login/", {"username": customer.email, "password": "nope-nope-nope"}).status_code == 200
-    assert portal.post("/login/", {"username": customer.email, "password": "nope-nope-nope"}).status_code == 429
+        assert (
+            portal.post("/login/", {"username": customer.email, "password": "nope-nope-nope"}).status_code
+            == 200
+        )
+    assert (
+        portal.post("/login/", {"username": customer.email, "password": "nope-nope-nope"}).status_code == 429
+    )
     response = portal.post("/login/", {"username": customer.email, "password": PASSWORD})
     assert response.status_code == 429
     assert "_auth_user_id" not in portal.session

@@ -55,9 +55,12 @@ def world(django_db_setup, django_db_blocker):
         try:
             agent = UserFactory(role=Role.AGENT, customer=None, email="fuzz-agent@example.com")
             victim = Victim(agent)
-            users = {ADMIN: UserFactory(role=Role.ADMIN, customer=None, email="fuzz-admin@example.com"),
-                     FINANCE: UserFactory(role=Role.FINANCE, customer=None, email="fuzz-finance@example.com"),
-                     AGENT: agent, CUSTOMER: victim.user}
+            users = {
+                ADMIN: UserFactory(role=Role.ADMIN, customer=None, email="fuzz-admin@example.com"),
+                FINANCE: UserFactory(role=Role.FINANCE, customer=None, email="fuzz-finance@example.com"),
+                AGENT: agent,
+                CUSTOMER: victim.user,
+            }
             tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
             # Trap 10: a WSGI call closes the connection at request start and end, and with it the
             # transaction. Disconnected last: Django's test client (used above) reconnects it per call.
@@ -84,9 +87,16 @@ def role_for(method: str, path: str) -> str | None:
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
+)
 def test_every_operation_answers_as_documented(case, world):
     if case.operation.label not in SEEN:
         SEEN.add(case.operation.label)
@@ -95,8 +105,11 @@ def test_every_operation_answers_as_documented(case, world):
     victim, tokens = world
     role = role_for(case.operation.method.upper(), case.operation.path)
     headers = {"Authorization": f"Token {tokens[role]}"} if role else {}
-    if "id" in (case.path_parameters or {}) and isinstance(case.path_parameters["id"], int) \
-            and case.path_parameters["id"] % 2 == 0:
+    if (
+        "id" in (case.path_parameters or {})
+        and isinstance(case.path_parameters["id"], int)
+        and case.path_parameters["id"] % 2 == 0
+    ):
         case.path_parameters["id"] = victim.object_for(route_of(case.path))
     case.call_and_validate(headers=headers, excluded_checks=INPUT_STRICTNESS)
     report("schemathesis: requests checked")

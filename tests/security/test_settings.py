@@ -28,12 +28,15 @@ PRODUCTION_ENV = {
 def django_in(env: dict, *args: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     return subprocess.run(  # noqa: S603 - our own interpreter and fixed arguments
-        [sys.executable, *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120)
+        [sys.executable, *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
 
 
 def settings_in(env: dict, *names: str) -> dict:
-    code = ("import django, json; django.setup(); from django.conf import settings as s; "
-            f"print(json.dumps({{n: getattr(s, n) for n in {list(names)!r}}}))")
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps({{n: getattr(s, n) for n in {list(names)!r}}}))"
+    )
     result = django_in({**env, "DJANGO_SETTINGS_MODULE": "config.settings"}, "-c", code)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -46,20 +49,36 @@ def test_the_deploy_check_finds_nothing_with_production_environment():
 
 
 def test_the_deploy_check_fails_on_a_short_secret_key():
-    result = django_in({**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "short"},
-                       "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    result = django_in(
+        {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": "short"},
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
     assert result.returncode != 0
     assert "security.W009" in result.stderr + result.stdout
 
 
-HTTPS_SETTINGS = ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
-                  "SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME")
+HTTPS_SETTINGS = (
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SESSION_COOKIE_NAME",
+    "CSRF_COOKIE_NAME",
+)
 
 
 def test_production_is_https_only_with_host_prefixed_cookies():
     assert settings_in(PRODUCTION_ENV, *HTTPS_SETTINGS) == {
-        "SECURE_SSL_REDIRECT": True, "SECURE_HSTS_SECONDS": 31536000, "SESSION_COOKIE_SECURE": True,
-        "CSRF_COOKIE_SECURE": True, "SESSION_COOKIE_NAME": "__Host-sessionid", "CSRF_COOKIE_NAME": "__Host-csrftoken",
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SESSION_COOKIE_NAME": "__Host-sessionid",
+        "CSRF_COOKIE_NAME": "__Host-csrftoken",
     }
 
 
@@ -162,8 +181,13 @@ def test_swagger_ui_runs_without_inline_script(production):
 
 
 def test_csp_reports_are_logged_as_one_json_line(client, caplog):
-    report = {"csp-report": {"document-uri": "https://desk.example.com/login/", "violated-directive": "script-src",
-                             "blocked-uri": "inline\nFAKE LOG LINE"}}
+    report = {
+        "csp-report": {
+            "document-uri": "https://desk.example.com/login/",
+            "violated-directive": "script-src",
+            "blocked-uri": "inline\nFAKE LOG LINE",
+        }
+    }
     with caplog.at_level(logging.WARNING, logger="security.csp"):
         response = client.post("/csp-report/", json.dumps(report), content_type="application/csp-report")
     assert response.status_code == 204

@@ -12,8 +12,15 @@ def test_customer_opens_incident_with_the_fee_fixed_at_opening(customer, service
     assert ticket["kind"] == "incident"
     assert ticket["service"] == service.pk
     assert ticket["suspected_provider_fault"] is True
-    assert ticket["diagnosis_fee"] == {"currency": "EUR", "net": "20.00", "vat_rate": "20.00", "vat": "4.00",
-                                       "gross": "24.00", "free": False, "free_reason": None}
+    assert ticket["diagnosis_fee"] == {
+        "currency": "EUR",
+        "net": "20.00",
+        "vat_rate": "20.00",
+        "vat": "4.00",
+        "gross": "24.00",
+        "free": False,
+        "free_reason": None,
+    }
     assert ticket["diagnosis"] is None and ticket["quote"] is None and ticket["invoices"] == []
     assert ticket["assignee"] is None
 
@@ -25,8 +32,9 @@ def test_german_customer_pays_german_vat(other_customer):
 
 
 def test_incident_without_accepting_the_fee_is_refused(customer):
-    response = client_for(customer).post(f"{API}/tickets/", {"kind": "incident", "subject": "s",
-                                                              "description": "d"}, format="json")
+    response = client_for(customer).post(
+        f"{API}/tickets/", {"kind": "incident", "subject": "s", "description": "d"}, format="json"
+    )
     assert response.status_code == 400
     assert "accept_diagnosis_fee" in response.json()
     assert not Ticket.objects.exists()
@@ -34,8 +42,9 @@ def test_incident_without_accepting_the_fee_is_refused(customer):
 
 @pytest.mark.parametrize("kind", ["technical", "commercial", "sla_claim"])
 def test_question_tickets_carry_no_fee(customer, kind):
-    response = client_for(customer).post(f"{API}/tickets/", {"kind": kind, "subject": "s", "description": "d"},
-                                         format="json")
+    response = client_for(customer).post(
+        f"{API}/tickets/", {"kind": kind, "subject": "s", "description": "d"}, format="json"
+    )
     assert response.status_code == 201
     assert response.json()["diagnosis_fee"] is None
 
@@ -45,8 +54,10 @@ def test_service_of_another_account_is_refused(customer, other_customer):
 
     foreign = ServiceFactory(customer=other_customer.customer)
     response = client_for(customer).post(
-        f"{API}/tickets/", {"kind": "technical", "subject": "s", "description": "d", "service": foreign.pk},
-        format="json")
+        f"{API}/tickets/",
+        {"kind": "technical", "subject": "s", "description": "d", "service": foreign.pk},
+        format="json",
+    )
     assert response.status_code == 400
     assert "service" in response.json()
 
@@ -62,10 +73,14 @@ def test_service_of_another_account_is_refused(customer, other_customer):
         ({"kind": "technical", "subject": "s", "description": "d", "service": "abc"}, "service"),
         ({"kind": "technical", "subject": "s", "description": "d", "service": 10**30}, "service"),
         ({"kind": "technical", "subject": ["s"], "description": "d"}, "subject"),
-        ({"kind": "incident", "subject": "s", "description": "d", "accept_diagnosis_fee": "perhaps"},
-         "accept_diagnosis_fee"),
-        ({"kind": "incident", "subject": "s", "description": "d", "accept_diagnosis_fee": False},
-         "accept_diagnosis_fee"),
+        (
+            {"kind": "incident", "subject": "s", "description": "d", "accept_diagnosis_fee": "perhaps"},
+            "accept_diagnosis_fee",
+        ),
+        (
+            {"kind": "incident", "subject": "s", "description": "d", "accept_diagnosis_fee": False},
+            "accept_diagnosis_fee",
+        ),
     ],
 )
 def test_bad_ticket_input_is_a_400_and_opens_nothing(customer, payload, field):
@@ -78,8 +93,9 @@ def test_bad_ticket_input_is_a_400_and_opens_nothing(customer, payload, field):
 @pytest.mark.parametrize("role", ["agent", "finance", "admin_user"])
 def test_only_customers_open_tickets(request, role):
     user = request.getfixturevalue(role)
-    response = client_for(user).post(f"{API}/tickets/", {"kind": "technical", "subject": "s", "description": "d"},
-                                     format="json")
+    response = client_for(user).post(
+        f"{API}/tickets/", {"kind": "technical", "subject": "s", "description": "d"}, format="json"
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
 
@@ -91,8 +107,10 @@ def test_customer_sees_only_own_tickets_and_404_for_others(customer, other_custo
     assert [t["id"] for t in listed] == [mine["id"]]
     assert client_for(customer).get(f"{API}/tickets/{theirs['id']}/").status_code == 404
     assert client_for(customer).post(f"{API}/tickets/{theirs['id']}/cancel/").status_code == 404
-    assert {t["id"] for t in client_for(agent).get(f"{API}/tickets/").json()["results"]} == {mine["id"],
-                                                                                            theirs["id"]}
+    assert {t["id"] for t in client_for(agent).get(f"{API}/tickets/").json()["results"]} == {
+        mine["id"],
+        theirs["id"],
+    }
 
 
 def test_finance_does_not_read_ticket_content(finance, customer):
@@ -107,7 +125,9 @@ def test_list_is_newest_first_and_filtered_by_status(customer, agent):
     start(agent, first["id"])
     client = client_for(customer)
     assert [t["id"] for t in client.get(f"{API}/tickets/").json()["results"]] == [second["id"], first["id"]]
-    assert [t["id"] for t in client.get(f"{API}/tickets/?status=diagnosing").json()["results"]] == [first["id"]]
+    assert [t["id"] for t in client.get(f"{API}/tickets/?status=diagnosing").json()["results"]] == [
+        first["id"]
+    ]
     assert client.get(f"{API}/tickets/?status=bogus").status_code == 400
 
 
@@ -140,46 +160,76 @@ def test_customer_cannot_start_a_diagnosis(customer):
 
 
 def test_question_tickets_are_closed_with_an_answer_not_diagnosed(customer, agent):
-    question = client_for(customer).post(f"{API}/tickets/", {"kind": "commercial", "subject": "Invoice copy",
-                                                              "description": "Please"}, format="json").json()
+    question = (
+        client_for(customer)
+        .post(
+            f"{API}/tickets/",
+            {"kind": "commercial", "subject": "Invoice copy", "description": "Please"},
+            format="json",
+        )
+        .json()
+    )
     agent_client = client_for(agent)
     assert agent_client.post(f"{API}/tickets/{question['id']}/start-diagnosis/").status_code == 409
-    assert agent_client.post(f"{API}/tickets/{question['id']}/close/", {"answer": ""}, format="json"
-                             ).status_code == 400
+    assert (
+        agent_client.post(f"{API}/tickets/{question['id']}/close/", {"answer": ""}, format="json").status_code
+        == 400
+    )
     closed = agent_client.post(f"{API}/tickets/{question['id']}/close/", {"answer": "Sent."}, format="json")
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     assert closed.json()["invoices"] == []
     incident = open_incident(customer)
-    assert agent_client.post(f"{API}/tickets/{incident['id']}/close/", {"answer": "No"}, format="json"
-                             ).status_code == 409
+    assert (
+        agent_client.post(
+            f"{API}/tickets/{incident['id']}/close/", {"answer": "No"}, format="json"
+        ).status_code
+        == 409
+    )
 
 
 def test_messages_in_any_state_between_customer_and_staff(customer, agent, other_customer):
     ticket = open_incident(customer)
     client_for(customer).post(f"{API}/tickets/{ticket['id']}/cancel/")
-    posted = client_for(customer).post(f"{API}/tickets/{ticket['id']}/messages/", {"body": "Sorry, fixed it"},
-                                       format="json")
+    posted = client_for(customer).post(
+        f"{API}/tickets/{ticket['id']}/messages/", {"body": "Sorry, fixed it"}, format="json"
+    )
     assert posted.status_code == 201
     client_for(agent).post(f"{API}/tickets/{ticket['id']}/messages/", {"body": "<b>ok</b>"}, format="json")
-    bodies = [m["body"] for m in client_for(customer).get(f"{API}/tickets/{ticket['id']}/messages/").json()["results"]]
+    bodies = [
+        m["body"]
+        for m in client_for(customer).get(f"{API}/tickets/{ticket['id']}/messages/").json()["results"]
+    ]
     assert bodies == ["<b>ok</b>", "Sorry, fixed it"]  # newest first, as every list of the contract
     assert client_for(other_customer).get(f"{API}/tickets/{ticket['id']}/messages/").status_code == 404
-    assert client_for(customer).post(f"{API}/tickets/{ticket['id']}/messages/", {"body": ""}, format="json"
-                                     ).status_code == 400
+    assert (
+        client_for(customer)
+        .post(f"{API}/tickets/{ticket['id']}/messages/", {"body": ""}, format="json")
+        .status_code
+        == 400
+    )
     assert Message.objects.count() == 2
 
 
 def test_history_shows_staff_everything_and_the_customer_its_public_part(customer, agent):
     ticket = open_incident(customer)
     start(agent, ticket["id"])
-    note = client_for(agent).post(f"{API}/tickets/{ticket['id']}/notes/", {"body": "Customer sounds upset"},
-                                  format="json")
+    note = client_for(agent).post(
+        f"{API}/tickets/{ticket['id']}/notes/", {"body": "Customer sounds upset"}, format="json"
+    )
     assert note.status_code == 201 and note.json()["public"] is False
-    assert client_for(customer).post(f"{API}/tickets/{ticket['id']}/notes/", {"body": "x"}, format="json"
-                                     ).status_code == 403
-    staff_verbs = [e["verb"] for e in client_for(agent).get(f"{API}/tickets/{ticket['id']}/history/").json()["results"]]
-    customer_verbs = [e["verb"] for e in
-                      client_for(customer).get(f"{API}/tickets/{ticket['id']}/history/").json()["results"]]
+    assert (
+        client_for(customer)
+        .post(f"{API}/tickets/{ticket['id']}/notes/", {"body": "x"}, format="json")
+        .status_code
+        == 403
+    )
+    staff_verbs = [
+        e["verb"] for e in client_for(agent).get(f"{API}/tickets/{ticket['id']}/history/").json()["results"]
+    ]
+    customer_verbs = [
+        e["verb"]
+        for e in client_for(customer).get(f"{API}/tickets/{ticket['id']}/history/").json()["results"]
+    ]
     assert staff_verbs == ["note", "diagnosis_started", "opened"]
     assert customer_verbs == ["diagnosis_started", "opened"]
 
@@ -187,23 +237,33 @@ def test_history_shows_staff_everything_and_the_customer_its_public_part(custome
 def test_queue_is_open_incidents_oldest_first_with_filters(customer, other_customer, agent):
     first = open_incident(customer, suspected_provider_fault=True)
     second = open_incident(other_customer)
-    client_for(customer).post(f"{API}/tickets/", {"kind": "technical", "subject": "q", "description": "d"},
-                              format="json")
+    client_for(customer).post(
+        f"{API}/tickets/", {"kind": "technical", "subject": "q", "description": "d"}, format="json"
+    )
     done = open_incident(customer)
     client_for(customer).post(f"{API}/tickets/{done['id']}/cancel/")
     client = client_for(agent)
-    assert [t["id"] for t in client.get(f"{API}/tickets/queue/").json()["results"]] == [first["id"], second["id"]]
-    assert [t["id"] for t in client.get(f"{API}/tickets/queue/?country=DE").json()["results"]] == [second["id"]]
-    assert [t["id"] for t in client.get(f"{API}/tickets/queue/?suspected_provider_fault=true").json()["results"]
-            ] == [first["id"]]
+    assert [t["id"] for t in client.get(f"{API}/tickets/queue/").json()["results"]] == [
+        first["id"],
+        second["id"],
+    ]
+    assert [t["id"] for t in client.get(f"{API}/tickets/queue/?country=DE").json()["results"]] == [
+        second["id"]
+    ]
+    assert [
+        t["id"] for t in client.get(f"{API}/tickets/queue/?suspected_provider_fault=true").json()["results"]
+    ] == [first["id"]]
     start(agent, second["id"])
-    assert [t["id"] for t in client.get(f"{API}/tickets/queue/?assignee={agent.pk}").json()["results"]
-            ] == [second["id"]]
+    assert [t["id"] for t in client.get(f"{API}/tickets/queue/?assignee={agent.pk}").json()["results"]] == [
+        second["id"]
+    ]
     assert client_for(customer).get(f"{API}/tickets/queue/").status_code == 403
 
 
 @pytest.mark.parametrize("rows", [1, 30])
-def test_ticket_list_query_count_does_not_grow_with_rows(customer, agent, django_assert_max_num_queries, rows):
+def test_ticket_list_query_count_does_not_grow_with_rows(
+    customer, agent, django_assert_max_num_queries, rows
+):
     for _ in range(rows):
         ticket = open_incident(customer)
     start(agent, ticket["id"])

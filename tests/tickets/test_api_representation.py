@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def every_shape(customer, agent, service):
-    client_for(customer).post(f"{API}/tickets/", {"kind": "technical", "subject": "DNS?", "description": "How?"},
-                              format="json")
+    client_for(customer).post(
+        f"{API}/tickets/", {"kind": "technical", "subject": "DNS?", "description": "How?"}, format="json"
+    )
     open_incident(customer, service=service.pk, suspected_provider_fault=True)
     start(agent, open_incident(customer)["id"])
     for outcome in ("fixed", "no_quote", "no_competence", "provider_fault"):
@@ -44,13 +45,19 @@ def test_the_queue_representation_adds_the_contact_flag(every_shape):
         assert TicketQueueOutput(ticket).data == generic(TicketQueueOutput, ticket), ticket.pk
 
 
-@pytest.mark.parametrize("payload", [
-    {"kind": "incident", "accept_diagnosis_fee": True, "suspected_provider_fault": True},
-    {"kind": "commercial"},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"kind": "incident", "accept_diagnosis_fee": True, "suspected_provider_fault": True},
+        {"kind": "commercial"},
+    ],
+)
 def test_the_answer_to_opening_a_ticket_is_what_reading_it_gives(customer, service, payload):
     client = client_for(customer)
-    opened = client.post(f"{API}/tickets/", {"subject": "Slow", "description": "Since 9", "service": service.pk,
-                                              **payload}, format="json")
+    opened = client.post(
+        f"{API}/tickets/",
+        {"subject": "Slow", "description": "Since 9", "service": service.pk, **payload},
+        format="json",
+    )
     assert opened.status_code == 201
     assert opened.json() == client.get(f"{API}/tickets/{opened.json()['id']}/").json()

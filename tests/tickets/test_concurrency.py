@@ -25,8 +25,10 @@ def test_two_conclusions_at_once_bill_once(customer, agent, other_agent):
     start(agent, ticket["id"])
     url = f"{API}/tickets/{ticket['id']}/conclude-diagnosis/"
     body = {"findings": "f", "outcome": "fixed"}
-    results = run_together(lambda: client_for(agent).post(url, body, format="json"),
-                           lambda: client_for(other_agent).post(url, body, format="json"))
+    results = run_together(
+        lambda: client_for(agent).post(url, body, format="json"),
+        lambda: client_for(other_agent).post(url, body, format="json"),
+    )
     assert statuses(results) == [200, 409]
     assert Invoice.objects.count() == 1
 
@@ -34,8 +36,10 @@ def test_two_conclusions_at_once_bill_once(customer, agent, other_agent):
 def test_accept_and_decline_at_once_one_wins(customer, agent):
     ticket = diagnosed(customer, agent, "quoted")
     quote_id = ticket["quote"]["id"]
-    results = run_together(lambda: client_for(customer).post(f"{API}/quotes/{quote_id}/accept/"),
-                           lambda: client_for(customer).post(f"{API}/quotes/{quote_id}/decline/"))
+    results = run_together(
+        lambda: client_for(customer).post(f"{API}/quotes/{quote_id}/accept/"),
+        lambda: client_for(customer).post(f"{API}/quotes/{quote_id}/decline/"),
+    )
     assert statuses(results) == [200, 409]
 
 
@@ -50,6 +54,8 @@ def test_two_accepts_at_once_start_the_work_once(customer, agent):
 
 def test_cancel_and_start_at_once_one_wins(customer, agent):
     ticket = open_incident(customer)
-    results = run_together(lambda: client_for(customer).post(f"{API}/tickets/{ticket['id']}/cancel/"),
-                           lambda: client_for(agent).post(f"{API}/tickets/{ticket['id']}/start-diagnosis/"))
+    results = run_together(
+        lambda: client_for(customer).post(f"{API}/tickets/{ticket['id']}/cancel/"),
+        lambda: client_for(agent).post(f"{API}/tickets/{ticket['id']}/start-diagnosis/"),
+    )
     assert statuses(results) == [200, 409]

@@ -51,13 +51,18 @@ UNDEFINED = [
 ]
 
 
-@pytest.mark.parametrize(("outcome", "moment", "suspected", "free", "fee_due", "bill_fee", "bill_quote", "rule"),
-                         TABLE)
-def test_the_charge_of_each_combination_is_the_contracts(outcome, moment, suspected, free, fee_due, bill_fee,
-                                                         bill_quote, rule):
+@pytest.mark.parametrize(
+    ("outcome", "moment", "suspected", "free", "fee_due", "bill_fee", "bill_quote", "rule"), TABLE
+)
+def test_the_charge_of_each_combination_is_the_contracts(
+    outcome, moment, suspected, free, fee_due, bill_fee, bill_quote, rule
+):
     charge = ticket_charge(outcome=outcome, moment=moment, suspected_provider_fault=suspected, fee_free=free)
     assert (charge.fee_due, charge.bill_fee_now, charge.bill_quote_now, charge.rule) == (
-        fee_due, bill_fee, bill_quote, rule
+        fee_due,
+        bill_fee,
+        bill_quote,
+        rule,
     )
 
 

@@ -34,8 +34,9 @@ def test_an_open_incident_can_be_claimed_and_labels_follow_the_language(customer
 def test_a_question_or_a_claimed_ticket_has_no_claim_button(customer, agent):
     account = CustomerFactory(country="DE")
     asker = UserFactory(customer=account)
-    question = Ticket.objects.create(customer=account, opened_by=asker, kind=Ticket.Kind.TECHNICAL,
-                                     subject="DNS?", description="How?")
+    question = Ticket.objects.create(
+        customer=account, opened_by=asker, kind=Ticket.Kind.TECHNICAL, subject="DNS?", description="How?"
+    )
     (row,) = staff_rows([Ticket.objects.select_related("customer", "assignee").get(pk=question.pk)])
     assert "claim" not in row and "—" in row
 

@@ -19,8 +19,16 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.mark.parametrize("name", ["customer:tickets:dashboard", "customer:tickets:list", "customer:tickets:open",
-                                  "customer:tickets:ask", "customer:billing:invoices"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "customer:tickets:dashboard",
+        "customer:tickets:list",
+        "customer:tickets:open",
+        "customer:tickets:ask",
+        "customer:billing:invoices",
+    ],
+)
 def test_customer_pages_open_for_the_customer_only(name, customer, agent, finance):
     url = reverse(name)
     assert browser(customer).get(url).status_code == 200
@@ -41,11 +49,14 @@ def test_open_page_shows_the_fee_with_vat_and_what_each_outcome_costs_before_ord
     assert "The diagnosis fee: 24.00 EUR, invoiced at once." in page
 
 
-@pytest.mark.parametrize(("language", "button"), [
-    ("fr", "Commander avec obligation de paiement"),
-    ("de", "zahlungspflichtig bestellen"),
-    ("en", "Order with obligation to pay"),
-])
+@pytest.mark.parametrize(
+    ("language", "button"),
+    [
+        ("fr", "Commander avec obligation de paiement"),
+        ("de", "zahlungspflichtig bestellen"),
+        ("en", "Order with obligation to pay"),
+    ],
+)
 def test_the_final_button_names_the_obligation_to_pay(customer, language, button):
     client = browser(customer)
     client.cookies["django_language"] = language
@@ -61,14 +72,21 @@ def test_incident_without_the_ticked_box_is_refused_next_to_the_box(customer):
     response = browser(customer).post(reverse("customer:tickets:open"), {"subject": "s", "description": "d"})
     assert response.status_code == 400
     assert not Ticket.objects.exists()
-    assert 'id="id_accept_diagnosis_fee_error"' in response.content.decode() or "errorlist" in response.content.decode()
+    assert (
+        'id="id_accept_diagnosis_fee_error"' in response.content.decode()
+        or "errorlist" in response.content.decode()
+    )
 
 
 def test_incident_with_the_ticked_box_opens_the_ticket(customer, service):
-    response = browser(customer).post(reverse("customer:tickets:open"), {
-        "subject": "Site down", "description": "502", "service": service.pk, "accept_diagnosis_fee": "on"})
+    response = browser(customer).post(
+        reverse("customer:tickets:open"),
+        {"subject": "Site down", "description": "502", "service": service.pk, "accept_diagnosis_fee": "on"},
+    )
     ticket = Ticket.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("customer:tickets:detail", args=[ticket.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "customer:tickets:detail", args=[ticket.pk]
+    )
     assert ticket.kind == "incident" and ticket.fee_gross is not None
 
 
@@ -76,8 +94,10 @@ def test_another_accounts_service_is_a_readable_error(customer, other_customer):
     from tests.factories import ServiceFactory
 
     foreign = ServiceFactory(customer=other_customer.customer)
-    response = browser(customer).post(reverse("customer:tickets:open"), {
-        "subject": "s", "description": "d", "service": foreign.pk, "accept_diagnosis_fee": "on"})
+    response = browser(customer).post(
+        reverse("customer:tickets:open"),
+        {"subject": "s", "description": "d", "service": foreign.pk, "accept_diagnosis_fee": "on"},
+    )
     assert response.status_code == 400
     assert not Ticket.objects.exists()
 
@@ -85,18 +105,29 @@ def test_another_accounts_service_is_a_readable_error(customer, other_customer):
 @pytest.mark.parametrize("value", HOSTILE)
 def test_open_forms_survive_hostile_input(customer, value):
     for name in ("customer:tickets:open", "customer:tickets:ask"):
-        response = browser(customer).post(reverse(name), {"kind": value, "subject": value, "description": value,
-                                                          "service": value, "accept_diagnosis_fee": value})
+        response = browser(customer).post(
+            reverse(name),
+            {
+                "kind": value,
+                "subject": value,
+                "description": value,
+                "service": value,
+                "accept_diagnosis_fee": value,
+            },
+        )
         assert response.status_code in (200, 302, 400)
         assert b"<script>alert(1)</script>" not in response.content
 
 
 def test_banned_account_sees_its_status_and_no_form(customer):
-    Customer.objects.filter(pk=customer.customer_id).update(support_status="banned", ban_reason="refused_invoice")
+    Customer.objects.filter(pk=customer.customer_id).update(
+        support_status="banned", ban_reason="refused_invoice"
+    )
     page = browser(customer).get(reverse("customer:tickets:open")).content.decode()
     assert 'id="order"' not in page and "warning" in page
-    response = browser(customer).post(reverse("customer:tickets:ask"), {
-        "kind": "sla_claim", "subject": "s", "description": "d"})
+    response = browser(customer).post(
+        reverse("customer:tickets:ask"), {"kind": "sla_claim", "subject": "s", "description": "d"}
+    )
     assert not Ticket.objects.exists()
     assert response.status_code == 200
 
@@ -105,8 +136,12 @@ def test_ticket_page_of_another_account_is_404(customer, other_customer):
     ticket = incident(other_customer)
     assert browser(customer).get(reverse("customer:tickets:detail", args=[ticket.pk])).status_code == 404
     assert browser(customer).post(reverse("customer:tickets:cancel", args=[ticket.pk])).status_code == 404
-    assert browser(customer).post(reverse("customer:tickets:message", args=[ticket.pk]),
-                                  {"body": "hi"}).status_code == 404
+    assert (
+        browser(customer)
+        .post(reverse("customer:tickets:message", args=[ticket.pk]), {"body": "hi"})
+        .status_code
+        == 404
+    )
 
 
 def test_ticket_page_shows_quote_with_accept_and_decline(customer, agent):
@@ -127,8 +162,10 @@ def test_cancelling_twice_gives_a_message_not_an_error(customer):
 def test_message_with_png_attachment_is_stored_under_a_random_name_and_served_as_download(customer, agent):
     ticket = incident(customer)
     upload = SimpleUploadedFile("screen.png", PNG, content_type="text/html")
-    response = browser(customer).post(reverse("customer:tickets:message", args=[ticket.pk]),
-                                      {"body": "see screenshot", "attachment": upload})
+    response = browser(customer).post(
+        reverse("customer:tickets:message", args=[ticket.pk]),
+        {"body": "see screenshot", "attachment": upload},
+    )
     assert response.status_code == 302
     attachment = Attachment.objects.get()
     assert attachment.content_type == "image/png" and "screen" not in attachment.file.name
@@ -140,16 +177,21 @@ def test_message_with_png_attachment_is_stored_under_a_random_name_and_served_as
     assert b"".join(download.streaming_content) == PNG
 
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("page.html", b"<html><script>alert(1)</script>"),
-    ("fake.png", b"<html>not a png"),
-    ("run.exe", b"MZ\x90\x00"),
-    ("notes.txt", b"\x00\x01binary"),
-])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("page.html", b"<html><script>alert(1)</script>"),
+        ("fake.png", b"<html>not a png"),
+        ("run.exe", b"MZ\x90\x00"),
+        ("notes.txt", b"\x00\x01binary"),
+    ],
+)
 def test_attachments_outside_the_allow_list_are_refused_with_a_message(customer, name, content):
     ticket = incident(customer)
-    response = browser(customer).post(reverse("customer:tickets:message", args=[ticket.pk]),
-                                      {"body": "file", "attachment": SimpleUploadedFile(name, content)})
+    response = browser(customer).post(
+        reverse("customer:tickets:message", args=[ticket.pk]),
+        {"body": "file", "attachment": SimpleUploadedFile(name, content)},
+    )
     assert response.status_code == 400
     assert "content must match" in response.content.decode() or "errorlist" in response.content.decode()
     assert not Attachment.objects.exists() and not Message.objects.exists()
@@ -159,18 +201,23 @@ def test_attachment_over_10_mb_is_refused(customer, settings):
     settings.ATTACHMENT_MAX_BYTES = 1024
     ticket = incident(customer)
     upload = SimpleUploadedFile("big.log", b"a" * 2048)
-    response = browser(customer).post(reverse("customer:tickets:message", args=[ticket.pk]),
-                                      {"body": "log", "attachment": upload})
+    response = browser(customer).post(
+        reverse("customer:tickets:message", args=[ticket.pk]), {"body": "log", "attachment": upload}
+    )
     assert response.status_code == 400
     assert not Attachment.objects.exists()
 
 
 def test_attachment_of_another_account_is_404(customer, other_customer):
     ticket = incident(other_customer)
-    browser(other_customer).post(reverse("customer:tickets:message", args=[ticket.pk]),
-                                 {"body": "x", "attachment": SimpleUploadedFile("a.txt", b"hello")})
+    browser(other_customer).post(
+        reverse("customer:tickets:message", args=[ticket.pk]),
+        {"body": "x", "attachment": SimpleUploadedFile("a.txt", b"hello")},
+    )
     attachment = Attachment.objects.get()
-    assert browser(customer).get(reverse("customer:tickets:attachment", args=[attachment.pk])).status_code == 404
+    assert (
+        browser(customer).get(reverse("customer:tickets:attachment", args=[attachment.pk])).status_code == 404
+    )
 
 
 def test_message_body_is_escaped(customer):
@@ -182,8 +229,9 @@ def test_message_body_is_escaped(customer):
 
 def test_htmx_message_post_returns_the_thread_only(customer):
     ticket = incident(customer)
-    response = browser(customer).post(reverse("customer:tickets:message", args=[ticket.pk]), {"body": "hello"},
-                                      HTTP_HX_REQUEST="true")
+    response = browser(customer).post(
+        reverse("customer:tickets:message", args=[ticket.pk]), {"body": "hello"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert b'id="thread"' in response.content and b"<html" not in response.content
 

@@ -33,24 +33,41 @@ def test_queue_filters_by_country_fault_and_assignee(customer, other_customer, a
     german = incident(other_customer)
     ticket_start_diagnosis(ticket=german, by=agent)
     client = browser(agent)
-    assert [t.pk for t in client.get(reverse("staff:tickets:queue") + "?country=DE").context["page"]] == [german.pk]
-    assert [t.pk for t in client.get(reverse("staff:tickets:queue")
-                                     + "?suspected_provider_fault=true").context["page"]] == [french.pk]
-    assert [t.pk for t in client.get(reverse("staff:tickets:queue") + "?assignee=me").context["page"]] == [german.pk]
-    assert [t.pk for t in client.get(reverse("staff:tickets:queue") + "?assignee=none").context["page"]] == [french.pk]
+    assert [t.pk for t in client.get(reverse("staff:tickets:queue") + "?country=DE").context["page"]] == [
+        german.pk
+    ]
+    assert [
+        t.pk
+        for t in client.get(reverse("staff:tickets:queue") + "?suspected_provider_fault=true").context["page"]
+    ] == [french.pk]
+    assert [t.pk for t in client.get(reverse("staff:tickets:queue") + "?assignee=me").context["page"]] == [
+        german.pk
+    ]
+    assert [t.pk for t in client.get(reverse("staff:tickets:queue") + "?assignee=none").context["page"]] == [
+        french.pk
+    ]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_queue_filters_survive_hostile_input(agent, value):
-    response = browser(agent).get(reverse("staff:tickets:queue"), {
-        "country": value, "kind": value, "assignee": value, "suspected_provider_fault": value, "page": value})
+    response = browser(agent).get(
+        reverse("staff:tickets:queue"),
+        {
+            "country": value,
+            "kind": value,
+            "assignee": value,
+            "suspected_provider_fault": value,
+            "page": value,
+        },
+    )
     assert response.status_code == 200
 
 
 def test_htmx_filter_returns_the_rows_only(agent, customer):
     incident(customer)
-    response = browser(agent).get(reverse("staff:tickets:queue"), HTTP_HX_REQUEST="true",
-                                  HTTP_HX_TARGET="ticket-rows")
+    response = browser(agent).get(
+        reverse("staff:tickets:queue"), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="ticket-rows"
+    )
     assert b'id="ticket-rows"' in response.content and b"<html" not in response.content
 
 
@@ -96,14 +113,19 @@ def test_answering_a_question_closes_it(customer, agent):
     question = ticket_open(by=customer, kind="commercial", subject="price?", description="How much?")
     client = browser(agent)
     assert client.post(reverse("staff:tickets:close", args=[question.pk]), {"answer": ""}).status_code == 400
-    assert client.post(reverse("staff:tickets:close", args=[question.pk]), {"answer": "10 EUR"}).status_code == 302
+    assert (
+        client.post(reverse("staff:tickets:close", args=[question.pk]), {"answer": "10 EUR"}).status_code
+        == 302
+    )
     question.refresh_from_db()
     assert question.status == Ticket.State.CLOSED
 
 
 def test_closing_an_incident_is_a_message_not_an_error(customer, agent):
     ticket = incident(customer)
-    response = browser(agent).post(reverse("staff:tickets:close", args=[ticket.pk]), {"answer": "no"}, follow=True)
+    response = browser(agent).post(
+        reverse("staff:tickets:close", args=[ticket.pk]), {"answer": "no"}, follow=True
+    )
     assert response.status_code == 200 and list(response.context["messages"]) or response.status_code == 400
     ticket.refresh_from_db()
     assert ticket.status == Ticket.State.OPEN

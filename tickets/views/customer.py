@@ -21,31 +21,45 @@ from tickets.models import Attachment, Ticket
 
 def ticket_page_queryset(user):
     # Only what the page shows: each joined table costs PostgreSQL planning time on every view.
-    return selectors.tickets_visible_to(user=user).select_related(
-        "service", "diagnosis", "quote"
-    ).prefetch_related("quote__lines")
+    return (
+        selectors.tickets_visible_to(user=user)
+        .select_related("service", "diagnosis", "quote")
+        .prefetch_related("quote__lines")
+    )
 
 
 class DashboardView(CustomerRequiredMixin, View):
     def get(self, request):
         tickets = selectors.tickets_visible_to(user=request.user)
         today = timezone.localdate()
-        return render(request, "customer/tickets/dashboard.html", {
-            "account": request.user.customer,
-            "open_tickets": tickets.filter(status__in=selectors.OPEN_STATES).select_related("service")[:10],
-            "quotes": tickets.filter(status=Ticket.State.QUOTE_SENT, quote__status="sent")
-                             .select_related("quote").order_by("quote__valid_until")[:10],
-            "invoices_due": with_days_left(
-                invoices_visible_to(user=request.user).filter(status=Invoice.State.OPEN).order_by("due_on")[:10],
-                today=today,
-            ),
-        })
+        return render(
+            request,
+            "customer/tickets/dashboard.html",
+            {
+                "account": request.user.customer,
+                "open_tickets": tickets.filter(status__in=selectors.OPEN_STATES).select_related("service")[
+                    :10
+                ],
+                "quotes": tickets.filter(status=Ticket.State.QUOTE_SENT, quote__status="sent")
+                .select_related("quote")
+                .order_by("quote__valid_until")[:10],
+                "invoices_due": with_days_left(
+                    invoices_visible_to(user=request.user)
+                    .filter(status=Invoice.State.OPEN)
+                    .order_by("due_on")[:10],
+                    today=today,
+                ),
+            },
+        )
 
 
 class TicketListView(CustomerRequiredMixin, View):
     def get(self, request):
-        tickets = (selectors.tickets_visible_to(user=request.user).order_by("-id")
-                   .only("id", "subject", "kind", "status", "created_at"))  # what the list shows
+        tickets = (
+            selectors.tickets_visible_to(user=request.user)
+            .order_by("-id")
+            .only("id", "subject", "kind", "status", "created_at")
+        )  # what the list shows
         return render(request, "customer/tickets/list.html", {"page": paginate(request, tickets)})
 
 
@@ -60,7 +74,9 @@ class _OpenView(CustomerRequiredMixin, View):
         else:
             del form.fields["accept_diagnosis_fee"]
             del form.fields["suspected_provider_fault"]
-            form.fields["kind"].choices = [c for c in form.fields["kind"].choices if c[0] != Ticket.Kind.INCIDENT]
+            form.fields["kind"].choices = [
+                c for c in form.fields["kind"].choices if c[0] != Ticket.Kind.INCIDENT
+            ]
         return form
 
     def context(self, form):
@@ -79,7 +95,9 @@ class _OpenView(CustomerRequiredMixin, View):
         if form.is_valid():
             values = dict(form.cleaned_data)
             values.setdefault("kind", Ticket.Kind.INCIDENT)
-            ok, ticket = call_service(request, lambda: services.ticket_open(by=request.user, **values), form=form)
+            ok, ticket = call_service(
+                request, lambda: services.ticket_open(by=request.user, **values), form=form
+            )
             if ok:
                 messages.success(request, _("Ticket #%(id)s is open.") % {"id": ticket.pk})
                 return redirect("customer:tickets:detail", pk=ticket.pk)
@@ -134,9 +152,16 @@ class MessagePostView(TicketDetailView):
         ticket = self.get_ticket(pk)
         form = MessageForm(request.POST, request.FILES)
         if form.is_valid():
-            ok, _message = call_service(request, lambda: services.message_post_with_attachment(
-                ticket=ticket, author=request.user, body=form.cleaned_data["body"],
-                upload=form.cleaned_data["attachment"]), form=form)
+            ok, _message = call_service(
+                request,
+                lambda: services.message_post_with_attachment(
+                    ticket=ticket,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    upload=form.cleaned_data["attachment"],
+                ),
+                form=form,
+            )
             if ok:
                 if request.htmx:
                     return self.render_page(ticket, MessageForm())
@@ -157,13 +182,15 @@ class TicketCancelView(CustomerRequiredMixin, View):
 def attachment_response(*, user, pk: int) -> FileResponse:
     """The file, to those who may see its ticket; always a download, never rendered by the browser."""
     attachment = get_object_or_404(
-        Attachment.objects.filter(ticket__in=selectors.tickets_visible_to(user=user)), pk=pk)
+        Attachment.objects.filter(ticket__in=selectors.tickets_visible_to(user=user)), pk=pk
+    )
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

@@ -19,8 +19,13 @@ from tickets.views.customer import attachment_response
 def _list_context(request, queryset, *, title, filter_form):
     queryset = queryset.select_related("customer", "assignee").only(*STAFF_ROW_COLUMNS)
     page = paginate(request, queryset)
-    return {"page": page, "rows": staff_rows(page), "title": title, "filters": filter_form,
-            "query": _without_page(request)}
+    return {
+        "page": page,
+        "rows": staff_rows(page),
+        "title": title,
+        "filters": filter_form,
+        "query": _without_page(request),
+    }
 
 
 def _without_page(request) -> str:
@@ -40,8 +45,11 @@ class _TicketListView(SupportRequiredMixin, View):
         form = QueueFilterForm(request.GET or None, countries=billing_countries())
         filters = form.selector_filters(user=request.user) if request.GET else {}
         context = _list_context(request, self.queryset(filters), title=self.title, filter_form=form)
-        template = "staff/tickets/_rows.html" if request.htmx and request.htmx.target == "ticket-rows" \
+        template = (
+            "staff/tickets/_rows.html"
+            if request.htmx and request.htmx.target == "ticket-rows"
             else self.template_name
+        )
         return render(request, template, context)
 
 
@@ -61,7 +69,9 @@ class MyTicketsView(_TicketListView):
     def queryset(self, filters):
         filters["assignee"] = self.request.user.pk
         filters.pop("unassigned", None)
-        return selectors.tickets_filter(selectors.tickets_visible_to(user=self.request.user), filters).order_by("-id")
+        return selectors.tickets_filter(
+            selectors.tickets_visible_to(user=self.request.user), filters
+        ).order_by("-id")
 
 
 class AllTicketsView(_TicketListView):
@@ -70,7 +80,9 @@ class AllTicketsView(_TicketListView):
     title = _("All tickets")
 
     def queryset(self, filters):
-        return selectors.tickets_filter(selectors.tickets_visible_to(user=self.request.user), filters).order_by("-id")
+        return selectors.tickets_filter(
+            selectors.tickets_visible_to(user=self.request.user), filters
+        ).order_by("-id")
 
 
 class TicketClaimView(SupportRequiredMixin, View):
@@ -78,7 +90,9 @@ class TicketClaimView(SupportRequiredMixin, View):
 
     def post(self, request, pk):
         ticket = get_object_or_404(selectors.tickets_visible_to(user=request.user), pk=pk)
-        ok, ticket = call_service(request, lambda: services.ticket_start_diagnosis(ticket=ticket, by=request.user))
+        ok, ticket = call_service(
+            request, lambda: services.ticket_start_diagnosis(ticket=ticket, by=request.user)
+        )
         if ok:
             messages.success(request, _("You now diagnose ticket #%(id)s.") % {"id": ticket.pk})
             return redirect("staff:tickets:detail", pk=ticket.pk)
@@ -89,9 +103,19 @@ class TicketWorkspaceView(SupportRequiredMixin, View):
     template_name = "staff/tickets/detail.html"
 
     def get_ticket(self, pk):
-        return get_object_or_404(selectors.tickets_visible_to(user=self.request.user).select_related(
-            "customer", "service", "assignee", "opened_by", "diagnosis", "quote",
-        ).prefetch_related("quote__lines"), pk=pk)
+        return get_object_or_404(
+            selectors.tickets_visible_to(user=self.request.user)
+            .select_related(
+                "customer",
+                "service",
+                "assignee",
+                "opened_by",
+                "diagnosis",
+                "quote",
+            )
+            .prefetch_related("quote__lines"),
+            pk=pk,
+        )
 
     def render_page(self, ticket, *, message_form=None, close_form=None, status=200):
         request = self.request
@@ -123,9 +147,16 @@ class MessagePostView(TicketWorkspaceView):
         ticket = self.get_ticket(pk)
         form = MessageForm(request.POST, request.FILES)
         if form.is_valid():
-            ok, _message = call_service(request, lambda: services.message_post_with_attachment(
-                ticket=ticket, author=request.user, body=form.cleaned_data["body"],
-                upload=form.cleaned_data["attachment"]), form=form)
+            ok, _message = call_service(
+                request,
+                lambda: services.message_post_with_attachment(
+                    ticket=ticket,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    upload=form.cleaned_data["attachment"],
+                ),
+                form=form,
+            )
             if ok:
                 if request.htmx:
                     return self.render_page(ticket, message_form=MessageForm())
@@ -141,8 +172,13 @@ class TicketCloseView(TicketWorkspaceView):
         ticket = self.get_ticket(pk)
         form = CloseForm(request.POST)
         if form.is_valid():
-            ok, _ticket = call_service(request, lambda: services.ticket_close(
-                ticket=ticket, answer=form.cleaned_data["answer"], by=request.user), form=form)
+            ok, _ticket = call_service(
+                request,
+                lambda: services.ticket_close(
+                    ticket=ticket, answer=form.cleaned_data["answer"], by=request.user
+                ),
+                form=form,
+            )
             if ok:
                 messages.success(request, _("The ticket is answered and closed."))
                 return redirect("staff:tickets:detail", pk=ticket.pk)

@@ -15,8 +15,10 @@ CUSTOMERS = [
         "billing_address": "12 place du Marché\n75011 Paris\nFrance",
         "language": "fr",
         "users": ["client@example.fr", "comptable@example.fr"],
-        "services": [("srv-paris-01.example.net", Service.Kind.DEDICATED_SERVER),
-                     ("boulangerie-exemple.fr", Service.Kind.WEB_HOSTING)],
+        "services": [
+            ("srv-paris-01.example.net", Service.Kind.DEDICATED_SERVER),
+            ("boulangerie-exemple.fr", Service.Kind.WEB_HOSTING),
+        ],
     },
     {
         "name": "Beispiel Bäckerei GmbH",
@@ -28,8 +30,11 @@ CUSTOMERS = [
         "services": [("vps-berlin-07.example.net", Service.Kind.VPS)],
     },
 ]
-STAFF = [("agent@incident-desk.example", Role.AGENT), ("finance@incident-desk.example", Role.FINANCE),
-         ("admin@incident-desk.example", Role.ADMIN)]
+STAFF = [
+    ("agent@incident-desk.example", Role.AGENT),
+    ("finance@incident-desk.example", Role.FINANCE),
+    ("admin@incident-desk.example", Role.ADMIN),
+]
 
 
 class Command(BaseCommand):

@@ -57,8 +57,9 @@ HOUR, DAY = 3600.0, 86400.0
 class Category:
     """One kind of ticket history: its kind, final state, diagnosis, quote and what it was billed."""
 
-    def __init__(self, name, kind, status, per_million, *, outcome=None, quote=None, billed=None,
-                 fee_free=False):
+    def __init__(
+        self, name, kind, status, per_million, *, outcome=None, quote=None, billed=None, fee_free=False
+    ):
         self.name, self.kind, self.status, self.per_million = name, kind, status, per_million
         self.outcome, self.quote, self.billed, self.fee_free = outcome, quote, billed, fee_free
         self.incident = kind == K.INCIDENT
@@ -107,23 +108,42 @@ CATEGORIES = [
     Category("incident_no_competence", K.INCIDENT, S.CLOSED, 30_000, outcome=Outcome.NO_COMPETENCE),
     Category("incident_quote_sent", K.INCIDENT, S.QUOTE_SENT, 10_000, outcome=Outcome.QUOTED, quote=QS),
     Category("incident_in_work", K.INCIDENT, S.IN_WORK, 10_000, outcome=Outcome.QUOTED, quote=QA),
-    Category("incident_declined", K.INCIDENT, S.CLOSED, 30_000, outcome=Outcome.QUOTED, quote=QD, billed="fee"),
-    Category("incident_expired", K.INCIDENT, S.CLOSED, 10_000, outcome=Outcome.QUOTED, quote=QE, billed="fee"),
-    Category("incident_completed", K.INCIDENT, S.RESOLVED, 40_000, outcome=Outcome.QUOTED, quote=QA,
-             billed="fee+quote"),
+    Category(
+        "incident_declined", K.INCIDENT, S.CLOSED, 30_000, outcome=Outcome.QUOTED, quote=QD, billed="fee"
+    ),
+    Category(
+        "incident_expired", K.INCIDENT, S.CLOSED, 10_000, outcome=Outcome.QUOTED, quote=QE, billed="fee"
+    ),
+    Category(
+        "incident_completed",
+        K.INCIDENT,
+        S.RESOLVED,
+        40_000,
+        outcome=Outcome.QUOTED,
+        quote=QA,
+        billed="fee+quote",
+    ),
 ]
 assert sum(c.per_million for c in CATEGORIES) == 1_000_000
 
 QUOTE_TEMPLATES = [
     [("Replace disk", Decimal("2"), Decimal("49.95")), ("Labour", Decimal("1.5"), Decimal("60.00"))],
     [("Restore from backup", Decimal("1"), Decimal("120.00"))],
-    [("Migrate the database to a new server", Decimal("1"), Decimal("250.00")),
-     ("Labour", Decimal("3"), Decimal("60.00"))],
+    [
+        ("Migrate the database to a new server", Decimal("1"), Decimal("250.00")),
+        ("Labour", Decimal("3"), Decimal("60.00")),
+    ],
     [("Renew and install the TLS certificate", Decimal("1"), Decimal("35.00"))],
 ]
 SUBJECTS = {
-    K.INCIDENT: ["Server does not answer", "Website shows error 502", "Mail is not delivered",
-                 "Database connections refused", "Disk full on the VPS", "DNS does not resolve"],
+    K.INCIDENT: [
+        "Server does not answer",
+        "Website shows error 502",
+        "Mail is not delivered",
+        "Database connections refused",
+        "Disk full on the VPS",
+        "DNS does not resolve",
+    ],
     K.TECHNICAL: ["How do I add an SSH key?", "Which PHP versions are available?", "Backup retention?"],
     K.COMMERCIAL: ["Upgrade to a larger plan", "Change of billing address", "Quote for 10 servers"],
     K.SLA_CLAIM: ["Downtime credit for last week", "SLA claim: 3 h outage"],
@@ -192,15 +212,26 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=float, default=1.0,
-                            help="1 = 100,000 accounts, 1,000,000 tickets, 300,000 invoices, 3,000,000 messages")
-        parser.add_argument("--add-overdue", type=int, default=0, metavar="N",
-                            help="instead: add N open invoices past their due day to a seeded database "
-                                 "(what the enforce_deadlines benchmark lapses)")
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="1 = 100,000 accounts, 1,000,000 tickets, 300,000 invoices, 3,000,000 messages",
+        )
+        parser.add_argument(
+            "--add-overdue",
+            type=int,
+            default=0,
+            metavar="N",
+            help="instead: add N open invoices past their due day to a seeded database "
+            "(what the enforce_deadlines benchmark lapses)",
+        )
 
     def handle(self, *args, scale: float, add_overdue: int, **options):
         if connection.vendor != "postgresql":
-            raise CommandError("seed_scale writes with PostgreSQL's COPY: set DATABASE_URL to a PostgreSQL database.")
+            raise CommandError(
+                "seed_scale writes with PostgreSQL's COPY: set DATABASE_URL to a PostgreSQL database."
+            )
         if add_overdue:
             with transaction.atomic():
                 count = overdue_invoices_add(count=add_overdue)
@@ -209,7 +240,9 @@ class Command(BaseCommand):
         if scale <= 0:
             raise CommandError("--scale must be positive.")
         if Ticket.objects.exists():
-            raise CommandError("This database already has tickets: seed_scale fills an empty (migrated) database.")
+            raise CommandError(
+                "This database already has tickets: seed_scale fills an empty (migrated) database."
+            )
         started = time.monotonic()
         seeder = ScaleSeeder(scale=scale, log=self.stdout.write)
         with transaction.atomic():
@@ -220,10 +253,12 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 for table in seeder.tables:
                     cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}")
-        self.stdout.write(self.style.SUCCESS(
-            f"seeded at scale {scale:g} in {time.monotonic() - started:.0f} s: "
-            + ", ".join(f"{n:,} {table}" for table, n in seeder.counts.items())
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"seeded at scale {scale:g} in {time.monotonic() - started:.0f} s: "
+                + ", ".join(f"{n:,} {table}" for table, n in seeder.counts.items())
+            )
+        )
 
 
 class ScaleSeeder:
@@ -310,8 +345,15 @@ class ScaleSeeder:
         """Every moment of ticket t's life, from its opening time and category."""
         c = CATEGORIES[self.cat[t]]
         opened = self.opened[t]
-        out = {"opened": opened, "started": None, "concluded": None, "decided": None, "work_started": None,
-               "ended": None, "valid_until": None}
+        out = {
+            "opened": opened,
+            "started": None,
+            "concluded": None,
+            "decided": None,
+            "work_started": None,
+            "ended": None,
+            "valid_until": None,
+        }
         if not c.incident:
             if c.status != S.OPEN:
                 out["ended"] = opened + c.span
@@ -348,7 +390,9 @@ class ScaleSeeder:
             c = CATEGORIES[self.cat[t]]
             if c.billed:
                 times = self.times(t)
-                records.append((times["ended"] if c.billed == "fee+quote" or c.quote else times["concluded"], t))
+                records.append(
+                    (times["ended"] if c.billed == "fee+quote" or c.quote else times["concluded"], t)
+                )
         records.sort()
         self.invoice_base = self.base(Invoice)
         n_open = len(records) // OPEN_INVOICE_SHARE
@@ -368,13 +412,17 @@ class ScaleSeeder:
             if closed is not None and closed > self.now.timestamp() - 60:
                 status, closed = Invoice.State.PAID, issued + 60
             self.invoices.append((self.invoice_base + rank + 1, t, issued, status, closed))
-        self.invoice_of_ticket = {inv[1]: inv[0] for inv in self.invoices
-                                  if CATEGORIES[self.cat[inv[1]]].billed == "fee+quote"}
+        self.invoice_of_ticket = {
+            inv[1]: inv[0] for inv in self.invoices if CATEGORIES[self.cat[inv[1]]].billed == "fee+quote"
+        }
 
     def bans(self) -> None:
         """A ban per refused or lapsed invoice; reinstated an hour later unless it was the account's last word."""
-        closings = sorted((closed, inv_id, t, status) for inv_id, t, _issued, status, closed in self.invoices
-                          if status in (Invoice.State.REFUSED, Invoice.State.LAPSED))
+        closings = sorted(
+            (closed, inv_id, t, status)
+            for inv_id, t, _issued, status, closed in self.invoices
+            if status in (Invoice.State.REFUSED, Invoice.State.LAPSED)
+        )
         last_closing = {}
         for _closed, inv_id, t, _status in closings:
             last_closing[self.cust[t]] = inv_id
@@ -382,10 +430,14 @@ class ScaleSeeder:
         self.banned = {}  # customer index -> (at, reason)
         for closed, inv_id, t, status in closings:
             c = self.cust[t]
-            reason = (Customer.BanReason.REFUSED_INVOICE if status == Invoice.State.REFUSED
-                      else Customer.BanReason.UNPAID_INVOICE)
-            self.ban_events.append((c, BanEvent.Kind.BAN, reason, inv_id, status == Invoice.State.REFUSED,
-                                    closed, True))
+            reason = (
+                Customer.BanReason.REFUSED_INVOICE
+                if status == Invoice.State.REFUSED
+                else Customer.BanReason.UNPAID_INVOICE
+            )
+            self.ban_events.append(
+                (c, BanEvent.Kind.BAN, reason, inv_id, status == Invoice.State.REFUSED, closed, True)
+            )
             stays = last_closing[c] == inv_id and closed > self.last_opened[c] and not self.has_active[c]
             if stays:
                 self.banned[c] = (closed, reason)
@@ -442,16 +494,37 @@ class ScaleSeeder:
             for c in range(self.n_customers):
                 country = self.country_of(c)
                 banned = self.banned.get(c)
-                yield (self.customer_base + c + 1, f"Customer {c + 1:06d} {'SARL' if country == 'FR' else 'GmbH'}",
-                       country, "", f"{c + 1} rue de l'Exemple\n75002 Paris" if country == "FR"
-                       else f"Musterstraße {c + 1}\n10115 Berlin",
-                       "fr" if country == "FR" else "de",
-                       Customer.SupportStatus.BANNED if banned else Customer.SupportStatus.ACTIVE,
-                       self.ts(banned[0] + 60) if banned else None, banned[1] if banned else "",
-                       self.ts(created))
+                yield (
+                    self.customer_base + c + 1,
+                    f"Customer {c + 1:06d} {'SARL' if country == 'FR' else 'GmbH'}",
+                    country,
+                    "",
+                    f"{c + 1} rue de l'Exemple\n75002 Paris"
+                    if country == "FR"
+                    else f"Musterstraße {c + 1}\n10115 Berlin",
+                    "fr" if country == "FR" else "de",
+                    Customer.SupportStatus.BANNED if banned else Customer.SupportStatus.ACTIVE,
+                    self.ts(banned[0] + 60) if banned else None,
+                    banned[1] if banned else "",
+                    self.ts(created),
+                )
 
-        self.copy(Customer, ["id", "name", "country", "vat_id", "billing_address", "language", "support_status",
-                             "banned_at", "ban_reason", "created_at"], customers())
+        self.copy(
+            Customer,
+            [
+                "id",
+                "name",
+                "country",
+                "vat_id",
+                "billing_address",
+                "language",
+                "support_status",
+                "banned_at",
+                "ban_reason",
+                "created_at",
+            ],
+            customers(),
+        )
 
         # One hash for everyone: PBKDF2 is slow on purpose, and the benchmark logs in with it.
         password = make_password(SCALE_PASSWORD)
@@ -462,16 +535,58 @@ class ScaleSeeder:
         def users():
             joined = self.ts(created)
             for c in range(self.n_customers):
-                yield (self.user_base + c + 1, password, f"customer{c + 1}@{EMAIL_DOMAIN}", Role.CUSTOMER,
-                       self.customer_base + c + 1, False, False, True, joined)
+                yield (
+                    self.user_base + c + 1,
+                    password,
+                    f"customer{c + 1}@{EMAIL_DOMAIN}",
+                    Role.CUSTOMER,
+                    self.customer_base + c + 1,
+                    False,
+                    False,
+                    True,
+                    joined,
+                )
             for i, pk in enumerate(self.agent_ids):
-                yield pk, password, f"agent{i + 1}@{EMAIL_DOMAIN}", Role.AGENT, None, False, False, True, joined
+                yield (
+                    pk,
+                    password,
+                    f"agent{i + 1}@{EMAIL_DOMAIN}",
+                    Role.AGENT,
+                    None,
+                    False,
+                    False,
+                    True,
+                    joined,
+                )
             for i, pk in enumerate(self.finance_ids):
-                yield pk, password, f"finance{i + 1}@{EMAIL_DOMAIN}", Role.FINANCE, None, False, False, True, joined
+                yield (
+                    pk,
+                    password,
+                    f"finance{i + 1}@{EMAIL_DOMAIN}",
+                    Role.FINANCE,
+                    None,
+                    False,
+                    False,
+                    True,
+                    joined,
+                )
             yield self.admin_id, password, f"admin@{EMAIL_DOMAIN}", Role.ADMIN, None, True, True, True, joined
 
-        self.copy(User, ["id", "password", "email", "role", "customer_id", "is_superuser", "is_staff", "is_active",
-                         "date_joined"], users())
+        self.copy(
+            User,
+            [
+                "id",
+                "password",
+                "email",
+                "role",
+                "customer_id",
+                "is_superuser",
+                "is_staff",
+                "is_active",
+                "date_joined",
+            ],
+            users(),
+        )
 
         # Every account has a service; one in three has two. The first one's id is kept per account.
         self.first_service = array("l", bytes(array("l").itemsize * self.n_customers))
@@ -484,8 +599,13 @@ class ScaleSeeder:
                     pk += 1
                     if k == 0:
                         self.first_service[c] = pk
-                    yield pk, self.customer_base + c + 1, f"srv-{c + 1}-{k + 1}.example.net", kinds[(c + k) % len(kinds)], \
-                        self.ts(created)
+                    yield (
+                        pk,
+                        self.customer_base + c + 1,
+                        f"srv-{c + 1}-{k + 1}.example.net",
+                        kinds[(c + k) % len(kinds)],
+                        self.ts(created),
+                    )
 
         self.copy(Service, ["id", "customer_id", "name", "kind", "created_at"], services())
 
@@ -512,26 +632,73 @@ class ScaleSeeder:
                 subjects = SUBJECTS[c.kind]
                 if c.incident:
                     net, rate, vat, gross = self.fee(self.country_of(customer))
-                    fee = ("EUR", net, rate, vat, gross, c.fee_free, INTRODUCTORY_PERIOD if c.fee_free else "")
+                    fee = (
+                        "EUR",
+                        net,
+                        rate,
+                        vat,
+                        gross,
+                        c.fee_free,
+                        INTRODUCTORY_PERIOD if c.fee_free else "",
+                    )
                 else:
                     fee = ("", None, None, None, None, None, "")
-                assignee = self.agent_for(t) if (c.started or (not c.incident and c.status == S.CLOSED)) else None
+                assignee = (
+                    self.agent_for(t) if (c.started or (not c.incident and c.status == S.CLOSED)) else None
+                )
                 yield (
-                    self.ticket_base + t + 1, self.customer_base + customer + 1, self.customer_user(customer),
-                    c.kind, subjects[h % len(subjects)], BODIES[h % len(BODIES)],
-                    self.first_service[customer] if h % 10 < 7 else None, c.incident and h % 7 == 0,
-                    c.status, assignee, self.ts(times["opened"]), *fee,
-                    "Here is the answer to your question." if (not c.incident and c.status == S.CLOSED) else "",
+                    self.ticket_base + t + 1,
+                    self.customer_base + customer + 1,
+                    self.customer_user(customer),
+                    c.kind,
+                    subjects[h % len(subjects)],
+                    BODIES[h % len(BODIES)],
+                    self.first_service[customer] if h % 10 < 7 else None,
+                    c.incident and h % 7 == 0,
+                    c.status,
+                    assignee,
+                    self.ts(times["opened"]),
+                    *fee,
+                    "Here is the answer to your question."
+                    if (not c.incident and c.status == S.CLOSED)
+                    else "",
                     "Disk replaced and RAID rebuilt." if c.status == S.RESOLVED and c.quote else "",
-                    *(self.ts(times[k]) if times[k] else None
-                      for k in ("started", "concluded", "work_started", "ended")),
+                    *(
+                        self.ts(times[k]) if times[k] else None
+                        for k in ("started", "concluded", "work_started", "ended")
+                    ),
                 )
 
-        self.copy(Ticket, ["id", "customer_id", "opened_by_id", "kind", "subject", "description", "service_id",
-                           "suspected_provider_fault", "status", "assignee_id", "created_at", "fee_currency",
-                           "fee_net", "fee_vat_rate", "fee_vat", "fee_gross", "fee_free", "fee_free_reason",
-                           "answer", "work_report", "diagnosis_started_at", "diagnosis_concluded_at",
-                           "work_started_at", "ended_at"], tickets())
+        self.copy(
+            Ticket,
+            [
+                "id",
+                "customer_id",
+                "opened_by_id",
+                "kind",
+                "subject",
+                "description",
+                "service_id",
+                "suspected_provider_fault",
+                "status",
+                "assignee_id",
+                "created_at",
+                "fee_currency",
+                "fee_net",
+                "fee_vat_rate",
+                "fee_vat",
+                "fee_gross",
+                "fee_free",
+                "fee_free_reason",
+                "answer",
+                "work_report",
+                "diagnosis_started_at",
+                "diagnosis_concluded_at",
+                "work_started_at",
+                "ended_at",
+            ],
+            tickets(),
+        )
 
     def quote_lines(self, t: int) -> list[LineSpec]:
         template = QUOTE_TEMPLATES[t % len(QUOTE_TEMPLATES)]
@@ -544,7 +711,9 @@ class ScaleSeeder:
             country = self.country_of(self.cust[t])
             year = self.day(issued).year
             counters[(country, DocumentCounter.Series.INVOICE, year)] += 1
-            numbered[inv_id] = f"{country}-{year}-{counters[(country, DocumentCounter.Series.INVOICE, year)]:06d}"
+            numbered[inv_id] = (
+                f"{country}-{year}-{counters[(country, DocumentCounter.Series.INVOICE, year)]:06d}"
+            )
         self.invoice_lines = []
 
         def invoices():
@@ -552,22 +721,66 @@ class ScaleSeeder:
                 c = CATEGORIES[self.cat[t]]
                 customer = self.cust[t]
                 country = self.country_of(customer)
-                lines = [LineSpec(description=self.fee_line[country] % {"ticket": self.ticket_base + t + 1},
-                                  quantity=Decimal("1"), unit_price=FEE_NET)]
+                lines = [
+                    LineSpec(
+                        description=self.fee_line[country] % {"ticket": self.ticket_base + t + 1},
+                        quantity=Decimal("1"),
+                        unit_price=FEE_NET,
+                    )
+                ]
                 if c.billed == "fee+quote":
                     lines += self.quote_lines(t)
                 totals = totals_for(lines, vat_rate=self.vat[country])
                 issued_on = self.day(issued)
-                yield (inv_id, self.entities[country].pk, self.customer_base + customer + 1,
-                       self.ticket_base + t + 1, numbered[inv_id], status, issued_on,
-                       issued_on + timedelta(days=PAYMENT_DAYS), issued_on, True, totals.net, totals.vat_rate,
-                       totals.vat, totals.gross, "EUR", f"Customer {customer + 1:06d}", "", "",
-                       self.ts(closed) if closed else None, self.ts(issued))
+                yield (
+                    inv_id,
+                    self.entities[country].pk,
+                    self.customer_base + customer + 1,
+                    self.ticket_base + t + 1,
+                    numbered[inv_id],
+                    status,
+                    issued_on,
+                    issued_on + timedelta(days=PAYMENT_DAYS),
+                    issued_on,
+                    True,
+                    totals.net,
+                    totals.vat_rate,
+                    totals.vat,
+                    totals.gross,
+                    "EUR",
+                    f"Customer {customer + 1:06d}",
+                    "",
+                    "",
+                    self.ts(closed) if closed else None,
+                    self.ts(issued),
+                )
 
-        self.copy(Invoice, ["id", "entity_id", "customer_id", "ticket_id", "number", "status", "issued_on", "due_on",
-                            "service_date", "charges_diagnosis_fee", "net", "vat_rate", "vat", "gross", "currency",
-                            "customer_name", "customer_address", "customer_vat_id", "closed_at", "created_at"],
-                  invoices())
+        self.copy(
+            Invoice,
+            [
+                "id",
+                "entity_id",
+                "customer_id",
+                "ticket_id",
+                "number",
+                "status",
+                "issued_on",
+                "due_on",
+                "service_date",
+                "charges_diagnosis_fee",
+                "net",
+                "vat_rate",
+                "vat",
+                "gross",
+                "currency",
+                "customer_name",
+                "customer_address",
+                "customer_vat_id",
+                "closed_at",
+                "created_at",
+            ],
+            invoices(),
+        )
 
         line_base = self.base(InvoiceLine)
 
@@ -575,16 +788,24 @@ class ScaleSeeder:
             pk = line_base
             for inv_id, t, _issued, _status, _closed in self.invoices:
                 country = self.country_of(self.cust[t])
-                specs = [LineSpec(description=self.fee_line[country] % {"ticket": self.ticket_base + t + 1},
-                                  quantity=Decimal("1"), unit_price=FEE_NET)]
+                specs = [
+                    LineSpec(
+                        description=self.fee_line[country] % {"ticket": self.ticket_base + t + 1},
+                        quantity=Decimal("1"),
+                        unit_price=FEE_NET,
+                    )
+                ]
                 if CATEGORIES[self.cat[t]].billed == "fee+quote":
                     specs += self.quote_lines(t)
                 for position, spec in enumerate(specs, start=1):
                     pk += 1
                     yield pk, inv_id, position, spec.description, spec.quantity, spec.unit_price, spec.net
 
-        self.copy(InvoiceLine, ["id", "invoice_id", "position", "description", "quantity", "unit_price", "net"],
-                  lines())
+        self.copy(
+            InvoiceLine,
+            ["id", "invoice_id", "position", "description", "quantity", "unit_price", "net"],
+            lines(),
+        )
 
         payment_base = self.base(Payment)
 
@@ -595,18 +816,35 @@ class ScaleSeeder:
                 if status == Invoice.State.PAID:
                     amount, when = gross, closed
                 elif status == Invoice.State.OPEN and n % 10 == 0:
-                    amount, when = Decimal("5.00"), issued + 60  # a partial payment on one open invoice in ten
+                    amount, when = (
+                        Decimal("5.00"),
+                        issued + 60,
+                    )  # a partial payment on one open invoice in ten
                 else:
                     continue
                 pk += 1
-                yield (pk, inv_id, amount, self.day(when), f"SEPA {inv_id:08d}", self.finance_ids[0], self.ts(when))
+                yield (
+                    pk,
+                    inv_id,
+                    amount,
+                    self.day(when),
+                    f"SEPA {inv_id:08d}",
+                    self.finance_ids[0],
+                    self.ts(when),
+                )
 
-        self.copy(Payment, ["id", "invoice_id", "amount", "received_on", "reference", "recorded_by_id",
-                            "recorded_at"], payments())
+        self.copy(
+            Payment,
+            ["id", "invoice_id", "amount", "received_on", "reference", "recorded_by_id", "recorded_at"],
+            payments(),
+        )
 
         credit_base = self.base(CreditNote)
-        closings = sorted((closed, inv_id, t, status) for inv_id, t, _issued, status, closed in self.invoices
-                          if status in (Invoice.State.REFUSED, Invoice.State.LAPSED))
+        closings = sorted(
+            (closed, inv_id, t, status)
+            for inv_id, t, _issued, status, closed in self.invoices
+            if status in (Invoice.State.REFUSED, Invoice.State.LAPSED)
+        )
 
         def credit_notes():
             for n, (closed, inv_id, t, status) in enumerate(closings, start=1):
@@ -615,15 +853,42 @@ class ScaleSeeder:
                 key = (country, DocumentCounter.Series.CREDIT_NOTE, issued_on.year)
                 counters[key] += 1
                 net, vat, gross = self._amounts(t)
-                yield (credit_base + n, inv_id, self.entities[country].pk, f"{country}-{issued_on.year}-C{counters[key]:06d}",
-                       issued_on, status, net, vat, gross, "EUR", self.ts(closed))
+                yield (
+                    credit_base + n,
+                    inv_id,
+                    self.entities[country].pk,
+                    f"{country}-{issued_on.year}-C{counters[key]:06d}",
+                    issued_on,
+                    status,
+                    net,
+                    vat,
+                    gross,
+                    "EUR",
+                    self.ts(closed),
+                )
 
-        self.copy(CreditNote, ["id", "invoice_id", "entity_id", "number", "issued_on", "reason", "net", "vat", "gross",
-                               "currency", "created_at"], credit_notes())
+        self.copy(
+            CreditNote,
+            [
+                "id",
+                "invoice_id",
+                "entity_id",
+                "number",
+                "issued_on",
+                "reason",
+                "net",
+                "vat",
+                "gross",
+                "currency",
+                "created_at",
+            ],
+            credit_notes(),
+        )
         # The counters end where the seeded series end: the next invoice issued continues without a gap.
         for (country, series, year), last in counters.items():
-            DocumentCounter.objects.update_or_create(entity=self.entities[country], series=series, year=year,
-                                                     defaults={"last_number": last})
+            DocumentCounter.objects.update_or_create(
+                entity=self.entities[country], series=series, year=year, defaults={"last_number": last}
+            )
         self.counts[DocumentCounter._meta.db_table] = len(counters)
 
     def _amounts(self, t: int) -> tuple:
@@ -649,13 +914,43 @@ class ScaleSeeder:
                 times = self.times(t)
                 decided = self.ts(times["decided"]) if times["decided"] else None
                 by = self.customer_user(self.cust[t]) if c.quote in (QA, QD) else None
-                yield (quote_base + n, self.ticket_base + t + 1, c.quote, totals.net, totals.vat_rate, totals.vat,
-                       totals.gross, "EUR", self.ts(times["concluded"]), times["valid_until"],
-                       decided if c.quote == QA else None, by, decided,
-                       self.invoice_of_ticket.get(t))
+                yield (
+                    quote_base + n,
+                    self.ticket_base + t + 1,
+                    c.quote,
+                    totals.net,
+                    totals.vat_rate,
+                    totals.vat,
+                    totals.gross,
+                    "EUR",
+                    self.ts(times["concluded"]),
+                    times["valid_until"],
+                    decided if c.quote == QA else None,
+                    by,
+                    decided,
+                    self.invoice_of_ticket.get(t),
+                )
 
-        self.copy(Quote, ["id", "ticket_id", "status", "net", "vat_rate", "vat", "gross", "currency", "sent_at",
-                          "valid_until", "accepted_at", "decided_by_id", "decided_at", "invoice_id"], quotes())
+        self.copy(
+            Quote,
+            [
+                "id",
+                "ticket_id",
+                "status",
+                "net",
+                "vat_rate",
+                "vat",
+                "gross",
+                "currency",
+                "sent_at",
+                "valid_until",
+                "accepted_at",
+                "decided_by_id",
+                "decided_at",
+                "invoice_id",
+            ],
+            quotes(),
+        )
         line_base = self.base(QuoteLine)
 
         def quote_lines():
@@ -663,10 +958,21 @@ class ScaleSeeder:
             for n, t in enumerate(quoted, start=1):
                 for position, spec in enumerate(self.quote_lines(t), start=1):
                     pk += 1
-                    yield pk, quote_base + n, position, spec.description, spec.quantity, spec.unit_price, spec.net
+                    yield (
+                        pk,
+                        quote_base + n,
+                        position,
+                        spec.description,
+                        spec.quantity,
+                        spec.unit_price,
+                        spec.net,
+                    )
 
-        self.copy(QuoteLine, ["id", "quote_id", "position", "description", "quantity", "unit_price", "net"],
-                  quote_lines())
+        self.copy(
+            QuoteLine,
+            ["id", "quote_id", "position", "description", "quantity", "unit_price", "net"],
+            quote_lines(),
+        )
 
         diagnosis_base = self.base(Diagnosis)
         # The real outcome table decides what each diagnosis says about the fee.
@@ -675,8 +981,11 @@ class ScaleSeeder:
             if c.concluded:
                 for suspected in (False, True):
                     charges[(c.name, suspected)] = ticket_charge(
-                        outcome=c.outcome, moment=BillingMoment.CONCLUDED, suspected_provider_fault=suspected,
-                        fee_free=c.fee_free)
+                        outcome=c.outcome,
+                        moment=BillingMoment.CONCLUDED,
+                        suspected_provider_fault=suspected,
+                        fee_free=c.fee_free,
+                    )
 
         def diagnoses():
             pk = diagnosis_base
@@ -687,25 +996,67 @@ class ScaleSeeder:
                 h = (t * 2654435761) & 0xFFFFFFFF
                 charge = charges[(c.name, h % 7 == 0)]
                 pk += 1
-                yield (pk, self.ticket_base + t + 1, self.agent_for(t), "Checked the logs and the hardware.",
-                       c.outcome, charge.fee_due, charge.rule, self.ts(self.times(t)["concluded"]))
+                yield (
+                    pk,
+                    self.ticket_base + t + 1,
+                    self.agent_for(t),
+                    "Checked the logs and the hardware.",
+                    c.outcome,
+                    charge.fee_due,
+                    charge.rule,
+                    self.ts(self.times(t)["concluded"]),
+                )
 
-        self.copy(Diagnosis, ["id", "ticket_id", "agent_id", "findings", "outcome", "fee_charged", "fee_rule",
-                              "concluded_at"], diagnoses())
+        self.copy(
+            Diagnosis,
+            ["id", "ticket_id", "agent_id", "findings", "outcome", "fee_charged", "fee_rule", "concluded_at"],
+            diagnoses(),
+        )
 
     def write_bans(self) -> None:
         ban_base = self.base(BanEvent)
 
         def events():
             for n, (c, kind, reason, inv_id, by_customer, at, changed) in enumerate(self.ban_events, start=1):
-                note = "I dispute this bill." if by_customer else ("Paid after all." if kind == "reinstatement" else "")
-                actor = self.customer_user(c) if by_customer else (self.finance_ids[0] if kind == "reinstatement"
-                                                                   else None)
-                yield (ban_base + n, self.customer_base + c + 1, kind, reason, note, inv_id, actor, self.ts(at),
-                       self.ts(at + 60) if kind == BanEvent.Kind.BAN else self.ts(at), changed)
+                note = (
+                    "I dispute this bill."
+                    if by_customer
+                    else ("Paid after all." if kind == "reinstatement" else "")
+                )
+                actor = (
+                    self.customer_user(c)
+                    if by_customer
+                    else (self.finance_ids[0] if kind == "reinstatement" else None)
+                )
+                yield (
+                    ban_base + n,
+                    self.customer_base + c + 1,
+                    kind,
+                    reason,
+                    note,
+                    inv_id,
+                    actor,
+                    self.ts(at),
+                    self.ts(at + 60) if kind == BanEvent.Kind.BAN else self.ts(at),
+                    changed,
+                )
 
-        self.copy(BanEvent, ["id", "customer_id", "kind", "reason", "note", "invoice_id", "actor_id", "created_at",
-                             "applied_at", "changed_status"], events())
+        self.copy(
+            BanEvent,
+            [
+                "id",
+                "customer_id",
+                "kind",
+                "reason",
+                "note",
+                "invoice_id",
+                "actor_id",
+                "created_at",
+                "applied_at",
+                "changed_status",
+            ],
+            events(),
+        )
 
     def write_events(self) -> None:
         event_base = self.base(TicketEvent)
@@ -722,8 +1073,14 @@ class ScaleSeeder:
                 if c.started:
                     rows.append((V.DIAGNOSIS_STARTED, self.agent_for(t), times["started"], "{}"))
                 if c.concluded:
-                    rows.append((V.DIAGNOSIS_CONCLUDED, self.agent_for(t), times["concluded"],
-                                 f'{{"outcome": "{c.outcome}"}}'))
+                    rows.append(
+                        (
+                            V.DIAGNOSIS_CONCLUDED,
+                            self.agent_for(t),
+                            times["concluded"],
+                            f'{{"outcome": "{c.outcome}"}}',
+                        )
+                    )
                 if c.status == S.CANCELLED:
                     rows.append((V.CANCELLED, customer_user, times["ended"], "{}"))
                 elif c.status == S.CLOSED and not c.incident:
@@ -732,7 +1089,9 @@ class ScaleSeeder:
                     pk += 1
                     yield pk, ticket_id, actor, verb, True, detail, self.ts(at)
 
-        self.copy(TicketEvent, ["id", "ticket_id", "actor_id", "verb", "public", "detail", "created_at"], events())
+        self.copy(
+            TicketEvent, ["id", "ticket_id", "actor_id", "verb", "public", "detail", "created_at"], events()
+        )
 
     def write_messages(self) -> None:
         message_base = self.base(Message)
@@ -748,8 +1107,13 @@ class ScaleSeeder:
                 for m in range(count):
                     pk += 1
                     at = min(opened + (m + 1) * 600, now - 1)
-                    yield (pk, self.ticket_base + t + 1, customer_user if m % 2 == 0 else self.agent_for(t),
-                           BODIES[(t + m) % len(BODIES)], self.ts(at))
+                    yield (
+                        pk,
+                        self.ticket_base + t + 1,
+                        customer_user if m % 2 == 0 else self.agent_for(t),
+                        BODIES[(t + m) % len(BODIES)],
+                        self.ts(at),
+                    )
 
         self.copy(Message, ["id", "ticket_id", "author_id", "body", "created_at"], messages())
 
@@ -759,8 +1123,11 @@ def overdue_invoices_add(*, count: int) -> int:
 
     The benchmark's enforce_deadlines runs on these: each lapses, gets a credit note and bans its account.
     """
-    accounts = list(Customer.objects.filter(support_status=Customer.SupportStatus.ACTIVE)
-                    .order_by("id").values_list("id", "country", "name"))
+    accounts = list(
+        Customer.objects.filter(support_status=Customer.SupportStatus.ACTIVE)
+        .order_by("id")
+        .values_list("id", "country", "name")
+    )
     if not accounts:
         raise CommandError("No active account: run seed_scale first.")
     today = timezone.localdate()
@@ -770,8 +1137,10 @@ def overdue_invoices_add(*, count: int) -> int:
     totals = {country: totals_for([line], vat_rate=rate) for country, rate in vat.items()}
     # Due one to ten days ago, the oldest first, so numbers follow the issue dates.
     due_days = sorted(today - timedelta(days=1 + n % 10) for n in range(count))
-    counters = {(c.entity_id, c.year): c.last_number for c in
-                DocumentCounter.objects.filter(series=DocumentCounter.Series.INVOICE)}
+    counters = {
+        (c.entity_id, c.year): c.last_number
+        for c in DocumentCounter.objects.filter(series=DocumentCounter.Series.INVOICE)
+    }
     base = ScaleSeeder(scale=0.001).base(Invoice)
     rows, now = [], timezone.now()
     for n, due_on in enumerate(due_days):
@@ -781,18 +1150,71 @@ def overdue_invoices_add(*, count: int) -> int:
         key = (entity.pk, issued_on.year)
         counters[key] = counters.get(key, 0) + 1
         total = totals[country]
-        rows.append((base + n + 1, entity.pk, customer_id, None, f"{country}-{issued_on.year}-{counters[key]:06d}",
-                     Invoice.State.OPEN, issued_on, due_on, issued_on, False, total.net, total.vat_rate, total.vat,
-                     total.gross, entity.currency, name, "", "", None, now))
+        rows.append(
+            (
+                base + n + 1,
+                entity.pk,
+                customer_id,
+                None,
+                f"{country}-{issued_on.year}-{counters[key]:06d}",
+                Invoice.State.OPEN,
+                issued_on,
+                due_on,
+                issued_on,
+                False,
+                total.net,
+                total.vat_rate,
+                total.vat,
+                total.gross,
+                entity.currency,
+                name,
+                "",
+                "",
+                None,
+                now,
+            )
+        )
     seeder = ScaleSeeder(scale=0.001, log=lambda text: None)
-    seeder.copy(Invoice, ["id", "entity_id", "customer_id", "ticket_id", "number", "status", "issued_on", "due_on",
-                          "service_date", "charges_diagnosis_fee", "net", "vat_rate", "vat", "gross", "currency",
-                          "customer_name", "customer_address", "customer_vat_id", "closed_at", "created_at"], iter(rows))
+    seeder.copy(
+        Invoice,
+        [
+            "id",
+            "entity_id",
+            "customer_id",
+            "ticket_id",
+            "number",
+            "status",
+            "issued_on",
+            "due_on",
+            "service_date",
+            "charges_diagnosis_fee",
+            "net",
+            "vat_rate",
+            "vat",
+            "gross",
+            "currency",
+            "customer_name",
+            "customer_address",
+            "customer_vat_id",
+            "closed_at",
+            "created_at",
+        ],
+        iter(rows),
+    )
     line_base = seeder.base(InvoiceLine)
-    seeder.copy(InvoiceLine, ["id", "invoice_id", "position", "description", "quantity", "unit_price", "net"],
-                ((line_base + n + 1, row[0], 1, line.description, line.quantity, line.unit_price, line.net)
-                 for n, row in enumerate(rows)))
+    seeder.copy(
+        InvoiceLine,
+        ["id", "invoice_id", "position", "description", "quantity", "unit_price", "net"],
+        (
+            (line_base + n + 1, row[0], 1, line.description, line.quantity, line.unit_price, line.net)
+            for n, row in enumerate(rows)
+        ),
+    )
     for (entity_id, year), last in counters.items():
-        DocumentCounter.objects.update_or_create(entity_id=entity_id, series=DocumentCounter.Series.INVOICE,
-                                                 year=year, defaults={"last_number": last})
+        DocumentCounter.objects.update_or_create(
+            entity_id=entity_id,
+            series=DocumentCounter.Series.INVOICE,
+            year=year,
+            defaults={"last_number": last},
+        )
     return len(rows)
