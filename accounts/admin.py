@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BillingEntity, Customer, IdempotencyRecord, Service, User
+from config.admin import ReadOnlyInline
 
 
 @admin.register(User)
@@ -34,16 +35,11 @@ class ServiceInline(admin.TabularInline):
     extra = 0
 
 
-class UserInline(admin.TabularInline):
+class UserInline(ReadOnlyInline):
     model = User
     fields = ["email", "full_name", "role", "is_active"]
     readonly_fields = ["email", "role"]
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Customer)

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from accounts.idempotency import idempotency_records_purge
 from accounts.services import password_reset_mail_send
 
 
@@ -13,6 +14,4 @@ def password_reset_mail_task(*, email: str, domain: str, use_https: bool) -> Non
 @shared_task
 def idempotency_records_purge_task() -> int:
     """Forget Idempotency-Key answers older than a day (REL-01 keeps them at least that long)."""
-    from config.idempotency import idempotency_records_purge  # config imports this app's models
-
     return idempotency_records_purge()

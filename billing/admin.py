@@ -13,19 +13,7 @@ from billing.models import (
     StoredDocument,
     VatRate,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Issued documents and their numbers are legal records: the admin shows them and never edits them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from config.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(VatRate)
@@ -51,24 +39,14 @@ class FreePeriodAdmin(admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at"]
 
 
-class InvoiceLineInline(admin.TabularInline):
+class InvoiceLineInline(ReadOnlyInline):
     model = InvoiceLine
-    extra = 0
-    can_delete = False
     readonly_fields = ["position", "description", "quantity", "unit_price", "net"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class PaymentInline(admin.TabularInline):
+class PaymentInline(ReadOnlyInline):
     model = Payment
-    extra = 0
-    can_delete = False
     readonly_fields = ["amount", "received_on", "reference", "recorded_by", "recorded_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invoice)

@@ -13,11 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import CustomerOutput
+from accounts.idempotency import idempotent
 from accounts.permissions import IsAdmin, IsCustomer, IsCustomerOrFinance, IsFinance
 from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
 from billing.models import Invoice
-from config.idempotency import idempotent
 from config.serializers import id_field, money_field, related_or_none, text_field, with_other_fields
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from config.admin import ReadOnlyAdmin, ReadOnlyInline
 from diagnostics.models import (
     AccessRequest,
     AuditEntry,
@@ -11,32 +12,10 @@ from diagnostics.models import (
 
 
 @admin.register(Diagnosis)
-class DiagnosisAdmin(admin.ModelAdmin):
+class DiagnosisAdmin(ReadOnlyAdmin):
     list_display = ["ticket", "outcome", "fee_charged", "fee_rule", "agent", "concluded_at"]
     list_filter = ["outcome", "fee_rule"]
     list_select_related = ["ticket", "agent"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Consent rows change only through diagnostics.consent, which locks, logs and notifies; here they are read."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccessRequest)
@@ -66,14 +45,9 @@ class InterventionAdmin(ReadOnlyAdmin):
     date_hierarchy = "performed_at"
 
 
-class CustomerContactInline(admin.TabularInline):
+class CustomerContactInline(ReadOnlyInline):
     model = CustomerContact
-    extra = 0
     fields = readonly_fields = ["channel", "at", "recipients", "recorded_by", "note"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def has_change_permission(self, request, obj=None):
         return False

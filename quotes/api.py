@@ -5,8 +5,8 @@ from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.idempotency import idempotent
 from accounts.permissions import IsCustomer, IsCustomerOrSupport
-from config.idempotency import idempotent
 from config.serializers import text_field
 from quotes import services
 from quotes.selectors import quotes_visible_to

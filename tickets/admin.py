@@ -1,38 +1,24 @@
 from django.contrib import admin
 
+from config.admin import ReadOnlyInline
 from tickets.models import Attachment, Message, Ticket, TicketEvent
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(ReadOnlyInline):
     model = Message
-    extra = 0
     readonly_fields = ["author", "body", "created_at"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyInline):
     """Metadata only: the file itself is served by the portals' checked download view."""
 
     model = Attachment
-    extra = 0
     fields = readonly_fields = ["message", "original_name", "kind", "size", "sha256", "created_at"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = TicketEvent
-    extra = 0
     readonly_fields = ["verb", "actor", "public", "detail", "created_at"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Ticket)

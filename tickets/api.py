@@ -4,9 +4,9 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.idempotency import idempotent
 from accounts.models import Service
 from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
-from config.idempotency import idempotent
 from config.pagination import OldestFirstCursorPagination
 from config.serializers import id_field, related_or_none, text_field, with_other_fields
 from tickets import selectors, services

@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from accounts.idempotency import idempotency_records_purge
 from accounts.models import IdempotencyRecord
 from billing.models import BanEvent, CreditNote, Payment
-from config.idempotency import idempotency_records_purge
 from quotes.models import Quote
 from tests.concurrency import run_together
 from tests.workflow import API, client_for, diagnosed
