@@ -20,7 +20,7 @@ install: $(STAMP) ## Create or update .venv with the app and its test tools; com
 	@$(PY) manage.py compile_catalogues >/dev/null  # pure Python (polib): no GNU gettext needed
 
 run: install ## Run the whole app on http://127.0.0.1:8000 (SQLite, no broker server needed)
-	@mkdir -p var
+	@mkdir -p var/celery/queue var/celery/processed var/celery/control var/static var/media  # settings create none
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@DJANGO_DEBUG=$${DJANGO_DEBUG:-true} DJANGO_EMAIL_BACKEND=$${DJANGO_EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
@@ -33,10 +33,20 @@ test-fast: install ## The suite without the browser journeys and the fuzzing (sc
 	@bin/test-env $(PY) -m pytest -p no:playwright -p no:schemathesis -p no:hypothesispytest \
 		-m "not browser and not fuzz" $(PYTEST_ARGS)
 
-lint: install ## ruff
+format: install ## Lay the code out with ruff format and apply ruff's safe fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+lint: install ## ruff (rules and layout), import-linter (the layers of the README), mypy
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+
+check: ## Everything CI runs (.ci/run): services, the suite, lint, migrations and Django's checks
+	.ci/run
 
 screenshots: install ## Refresh docs/screenshots/ from the French browser journeys
 	@UPDATE_SCREENSHOTS=1 bin/test-env $(PY) -m pytest tests/browser -k fr $(PYTEST_ARGS)
 
-.PHONY: help install run test test-fast lint screenshots
+.PHONY: help install run test test-fast format lint check screenshots

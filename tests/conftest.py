@@ -1,6 +1,7 @@
 """Personas shared by every test: a customer, a customer of another account, an agent, finance, an admin."""
 
 import importlib
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -30,6 +31,15 @@ def pytest_configure(config):
 
     for name, value in PLAIN_HTTP.items():
         setattr(settings, name, value)
+    # Settings create no directories on import; the suite makes the one WhiteNoise checks at start-up.
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    for folder in (
+        "data_folder_in",
+        "processed_folder",
+        "control_folder",
+    ):  # the filesystem broker's, if used
+        if folder in settings.CELERY_BROKER_TRANSPORT_OPTIONS:
+            Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[folder]).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture
