@@ -117,6 +117,7 @@ class InvoiceOutput(serializers.ModelSerializer):
     amount_paid = serializers.DecimalField(max_digits=12, decimal_places=2)
     amount_due = serializers.SerializerMethodField()
     credit_note = CreditNoteRef(allow_null=True)
+    ticket = serializers.IntegerField(source="ticket_id", allow_null=True)
 
     class Meta:
         model = Invoice

@@ -99,9 +99,10 @@ class Invoice(CachedChoiceLabels, FSMModelMixin, models.Model):
 
     entity = models.ForeignKey("accounts.BillingEntity", on_delete=models.PROTECT, related_name="invoices")
     customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="invoices")
-    ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
-    )
+    # The support case this invoice bills, by its number: billing bills lines to an account and knows
+    # nothing of tickets (the tickets app, above, reads its invoices through tickets.models.TicketInvoice).
+    # The column keeps its foreign key to tickets_ticket in the database.
+    ticket_id = models.PositiveBigIntegerField(_("ticket"), null=True, blank=True, db_index=True)
     number = models.CharField(_("number"), max_length=32, unique=True)
     # open → paid (fully paid) | refused (customer disputes it) | lapsed (unpaid after the due day)
     status = FSMField(default=State.OPEN, choices=State.choices, protected=True)
@@ -130,7 +131,7 @@ class Invoice(CachedChoiceLabels, FSMModelMixin, models.Model):
             models.CheckConstraint(condition=Q(net__gt=0), name="invoice_net_positive"),
             # The diagnosis fee of a ticket is billed at most once.
             models.UniqueConstraint(
-                fields=["ticket"],
+                fields=["ticket_id"],
                 condition=Q(charges_diagnosis_fee=True),
                 name="invoice_one_diagnosis_fee_per_ticket",
             ),

@@ -83,7 +83,7 @@ def invoice_issue(
     customer: Customer,
     lines: list[LineSpec],
     service_date: date,
-    ticket=None,
+    ticket_id: int | None = None,
     charges_diagnosis_fee: bool = False,
 ) -> Invoice:
     """Issue an invoice now: lines and buyer snapshotted, numbered gap-free, due 30 days after issue."""
@@ -99,7 +99,7 @@ def invoice_issue(
         invoice = Invoice.objects.create(
             entity=entity,
             customer=customer,
-            ticket=ticket,
+            ticket_id=ticket_id,
             number=number,
             issued_on=issued_on,
             due_on=issued_on + timedelta(days=settings.INVOICE_PAYMENT_DAYS),

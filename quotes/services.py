@@ -48,7 +48,7 @@ def ticket_bill(
         return None
     invoice = invoice_issue(
         customer=ticket.customer,
-        ticket=ticket,
+        ticket_id=ticket.pk,
         lines=lines,
         service_date=service_date,
         charges_diagnosis_fee=charge.bill_fee_now,

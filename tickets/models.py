@@ -201,6 +201,25 @@ class Message(models.Model):
         return f"message {self.pk} on {self.ticket_id}"
 
 
+class TicketInvoice(models.Model):
+    """An invoice that bills a ticket, as the tickets app reads it: billing's invoice table through the
+    column naming the ticket. Billing bills lines to an account and knows nothing of tickets; this
+    unmanaged view of its table gives tickets the relation (`ticket.invoices`) without a billing model
+    pointing up at tickets. Read-only: invoices are issued by billing's services."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.DO_NOTHING, related_name="invoices", db_constraint=False, editable=False
+    )
+
+    class Meta:
+        managed = False
+        db_table = "billing_invoice"
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"invoice {self.pk} of ticket {self.ticket_id}"
+
+
 def attachment_storage_name(instance, filename: str) -> str:
     """A random name with no extension: nothing the uploader wrote reaches the file system."""
     import uuid

@@ -1,8 +1,7 @@
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
 from accounts.permissions import is_customer, is_staff_member, is_support
-from billing.models import Invoice
-from tickets.models import Attachment, Message, Ticket, TicketEvent
+from tickets.models import Attachment, Message, Ticket, TicketEvent, TicketInvoice
 
 OPEN_STATES = (Ticket.State.OPEN, Ticket.State.DIAGNOSING, Ticket.State.QUOTE_SENT, Ticket.State.IN_WORK)
 
@@ -34,7 +33,7 @@ def tickets_for_api(*, user) -> QuerySet[Ticket]:
 
 
 def _invoice_ids():
-    return Invoice.objects.only("id", "ticket_id").order_by("id")
+    return TicketInvoice.objects.only("id", "ticket_id").order_by("id")
 
 
 def tickets_queue(*, filters: dict | None = None) -> QuerySet[Ticket]:

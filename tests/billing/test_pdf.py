@@ -410,7 +410,7 @@ def test_invoice_pdf_and_xml_hold_nothing_of_the_tickets_technical_content(fr_bu
     )
     invoice = invoice_issue(
         customer=fr_business,
-        ticket=ticket,
+        ticket_id=ticket.pk,
         service_date=date(2026, 3, 2),
         lines=[LineSpec(f"Diagnostic d'incident, ticket n° {ticket.pk}", Decimal("1"), Decimal("20.00"))],
     )

@@ -71,15 +71,17 @@ def test_fee_snapshot_on_incidents_only_and_bills_follow_the_outcome_table(seede
     assert not Ticket.objects.filter(kind=Ticket.Kind.INCIDENT, fee_gross__isnull=True).exists()
     assert not Ticket.objects.exclude(kind=Ticket.Kind.INCIDENT).filter(fee_gross__isnull=False).exists()
     # Billed: the fee when fixed, declined or expired; the fee and the quote when the work is complete.
-    for invoice in Invoice.objects.select_related("ticket__diagnosis").prefetch_related("lines"):
-        diagnosis = invoice.ticket.diagnosis
-        assert diagnosis.fee_charged and not invoice.ticket.fee_free
-        assert diagnosis.outcome in (Outcome.FIXED, Outcome.QUOTED)
+    billed = Ticket.objects.select_related("diagnosis").in_bulk(Invoice.objects.values("ticket_id"))
+    for invoice in Invoice.objects.prefetch_related("lines"):
+        ticket = billed[invoice.ticket_id]
+        assert ticket.diagnosis.fee_charged and not ticket.fee_free
+        assert ticket.diagnosis.outcome in (Outcome.FIXED, Outcome.QUOTED)
         assert sum(line.net for line in invoice.lines.all()) == invoice.net
-        assert invoice.lines.all()[0].unit_price == invoice.ticket.fee_net
+        assert invoice.lines.all()[0].unit_price == ticket.fee_net
     assert not Diagnosis.objects.filter(outcome=Outcome.PROVIDER_FAULT, fee_charged=True).exists()
+    unbilled = [Outcome.PROVIDER_FAULT, Outcome.NO_QUOTE, Outcome.NO_COMPETENCE]
     assert not Invoice.objects.filter(
-        ticket__diagnosis__outcome__in=[Outcome.PROVIDER_FAULT, Outcome.NO_QUOTE, Outcome.NO_COMPETENCE]
+        ticket_id__in=Diagnosis.objects.filter(outcome__in=unbilled).values("ticket_id")
     ).exists()
 
 

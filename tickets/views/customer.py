@@ -132,7 +132,9 @@ class TicketDetailView(CustomerRequiredMixin, View):
             "outcomes": Outcome.choices,
             "thread": selectors.ticket_thread(ticket=ticket),
             # The ticket is the account's own (ticket_page_queryset); the list shows no amount paid.
-            "invoices": ticket.invoices.order_by("id").only("id", "number", "gross", "currency", "status"),
+            "invoices": Invoice.objects.filter(ticket_id=ticket.pk)
+            .order_by("id")
+            .only("id", "number", "gross", "currency", "status"),
             "form": form,
             "can_cancel": ticket.status == Ticket.State.OPEN,
             "message_url": "customer:tickets:message",
