@@ -6,7 +6,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -18,18 +18,23 @@ from accounts.permissions import IsAdmin, IsCustomer, IsCustomerOrFinance, IsFin
 from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
 from billing.models import Invoice
-from config.serializers import id_field, money_field, related_or_none, text_field, with_other_fields
+from config.serializers import CompiledSerializer, id_field, money_field, text_field
 
 
-class DiagnosisFeeOutput(serializers.Serializer):
-    country = serializers.CharField()
+class FeeOutput(CompiledSerializer):
+    """A diagnosis fee (pricing.Fee): the one priced now, or the one a ticket was opened with."""
+
     currency = serializers.CharField()
     net = serializers.DecimalField(max_digits=12, decimal_places=2)
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
     vat = serializers.DecimalField(max_digits=12, decimal_places=2)
     gross = serializers.DecimalField(max_digits=12, decimal_places=2)
     free = serializers.BooleanField()
-    free_reason = serializers.CharField(allow_null=True)
+    free_reason = serializers.ChoiceField(choices=[pricing.INTRODUCTORY_PERIOD], allow_null=True)
+
+
+class DiagnosisFeeOutput(FeeOutput):
+    country = serializers.CharField()
 
 
 class DiagnosisFeeApi(APIView):
@@ -100,92 +105,37 @@ class FreePeriodCreateApi(APIView):
         return Response(FreePeriodOutput(period).data, status=status.HTTP_201_CREATED)
 
 
-class InvoiceLineOutput(serializers.Serializer):
+class InvoiceLineOutput(CompiledSerializer):
     description = serializers.CharField()
     quantity = serializers.DecimalField(max_digits=10, decimal_places=2)
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
     net = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
-class CreditNoteRef(serializers.Serializer):
+class CreditNoteRef(CompiledSerializer):
     number = serializers.CharField()
     issued_on = serializers.DateField()
 
 
-class InvoiceOutput(serializers.ModelSerializer):
-    lines = InvoiceLineOutput(many=True)
-    amount_paid = serializers.DecimalField(max_digits=12, decimal_places=2)
-    amount_due = serializers.SerializerMethodField()
-    credit_note = CreditNoteRef(allow_null=True)
+class InvoiceOutput(CompiledSerializer):
+    """An invoice as the contract shows it; read from `selectors.invoices_visible_to` (its amounts)."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    customer = serializers.IntegerField(source="customer_id")
     ticket = serializers.IntegerField(source="ticket_id", allow_null=True)
-
-    class Meta:
-        model = Invoice
-        fields = [
-            "id",
-            "number",
-            "customer",
-            "ticket",
-            "status",
-            "issued_on",
-            "due_on",
-            "lines",
-            "net",
-            "vat_rate",
-            "vat",
-            "gross",
-            "currency",
-            "amount_paid",
-            "amount_due",
-            "credit_note",
-        ]
-
-    @extend_schema_field(
-        serializers.DecimalField(max_digits=12, decimal_places=2)
-    )  # a string, as every amount
-    def get_amount_due(self, invoice) -> Decimal:
-        # Only an open invoice is owed: paid ones are settled, refused and lapsed ones cancelled.
-        due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else Decimal("0.00")
-        return f"{due:.2f}"
-
-    def to_representation(self, invoice):
-        # The declared fields above, written out as tickets.api.TicketOutput's are (DRF's per-field walk
-        # was most of an invoice list's time); tests/billing/test_api_representation.py checks both agree.
-        fields = self.fields
-        money, day = fields["net"].to_representation, fields["issued_on"].to_representation
-        credit_note = related_or_none(invoice, "credit_note")
-        return with_other_fields(
-            self,
-            invoice,
-            {
-                "id": invoice.pk,
-                "number": invoice.number,
-                "customer": invoice.customer_id,
-                "ticket": invoice.ticket_id,
-                "status": invoice.status,
-                "issued_on": day(invoice.issued_on),
-                "due_on": day(invoice.due_on),
-                "lines": [
-                    {
-                        "description": line.description,
-                        "quantity": money(line.quantity),
-                        "unit_price": money(line.unit_price),
-                        "net": money(line.net),
-                    }
-                    for line in invoice.lines.all()
-                ],
-                "net": money(invoice.net),
-                "vat_rate": money(invoice.vat_rate),
-                "vat": money(invoice.vat),
-                "gross": money(invoice.gross),
-                "currency": invoice.currency,
-                "amount_paid": money(invoice.amount_paid),
-                "amount_due": self.get_amount_due(invoice),
-                "credit_note": None
-                if credit_note is None
-                else {"number": credit_note.number, "issued_on": day(credit_note.issued_on)},
-            },
-        )
+    status = serializers.ChoiceField(choices=Invoice.State.choices)
+    issued_on = serializers.DateField()
+    due_on = serializers.DateField()
+    lines = InvoiceLineOutput(many=True)
+    net = serializers.DecimalField(max_digits=12, decimal_places=2)
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    vat = serializers.DecimalField(max_digits=12, decimal_places=2)
+    gross = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    amount_paid = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount_due = serializers.DecimalField(max_digits=12, decimal_places=2)
+    credit_note = CreditNoteRef(allow_null=True)
 
 
 class InvoiceFilter(serializers.Serializer):
@@ -241,14 +191,7 @@ class PaymentOutput(serializers.Serializer):
 class InvoicePaymentOutput(InvoiceOutput):
     """The invoice as it stands after the payment, with the payment just recorded."""
 
-    payment = serializers.SerializerMethodField()
-
-    class Meta(InvoiceOutput.Meta):
-        fields = [*InvoiceOutput.Meta.fields, "payment"]
-
-    @extend_schema_field(PaymentOutput)
-    def get_payment(self, invoice) -> dict:
-        return PaymentOutput(self.context["payment"]).data
+    payment = PaymentOutput(source="payment_recorded")
 
 
 def invoice_fresh(*, user, pk: int) -> Invoice:
@@ -281,9 +224,8 @@ class InvoicePaymentCreateApi(APIView):
             received_on=values.get("received_on") or timezone.localdate(),
         )
         fresh = invoice_fresh(user=request.user, pk=invoice.pk)
-        return Response(
-            InvoicePaymentOutput(fresh, context={"payment": payment}).data, status=status.HTTP_201_CREATED
-        )
+        fresh.payment_recorded = payment
+        return Response(InvoicePaymentOutput(fresh).data, status=status.HTTP_201_CREATED)
 
 
 class InvoiceRefuseApi(APIView):
@@ -413,7 +355,6 @@ class InvoiceExportCsvApi(APIView):
 
     @staticmethod
     def _row(invoice: Invoice) -> list:
-        due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else Decimal("0.00")
         credit_note = getattr(invoice, "credit_note", None)
         return [
             invoice.number,
@@ -428,7 +369,7 @@ class InvoiceExportCsvApi(APIView):
             invoice.gross,
             invoice.currency,
             f"{invoice.amount_paid:.2f}",
-            f"{due:.2f}",
+            f"{invoice.amount_due:.2f}",
             credit_note.number if credit_note else "",
             credit_note.issued_on if credit_note else "",
         ]

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from functools import lru_cache
 
 import redis
@@ -401,13 +400,13 @@ ACCOUNT_REINSTATED = "account_reinstated"
 
 
 def _invoice(pk: int) -> Invoice:
-    from billing.selectors import with_amount_paid
+    from billing.selectors import with_amounts
 
-    return with_amount_paid(Invoice.objects.select_related("customer", "credit_note")).get(pk=pk)
+    return with_amounts(Invoice.objects.select_related("customer", "credit_note")).get(pk=pk)
 
 
 def _invoice_context(invoice: Invoice) -> dict:
-    due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else Decimal("0.00")
+    due = invoice.amount_due
     # Decimals, not strings: templates write them the way the account's language does (24,00 in French).
     return {"invoice": invoice, "number": invoice.number, "amount_due": due, "currency": invoice.currency}
 

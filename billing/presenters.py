@@ -75,7 +75,6 @@ def aging_bucket(invoice: Invoice, *, today: date) -> str | None:
 def _invoice_row(
     invoice: Invoice, today: date, labels: dict, banned: SafeString, buckets: dict
 ) -> SafeString:
-    is_open = invoice.status == Invoice.State.OPEN
     bucket = aging_bucket(invoice, today=today)
     return format_html(
         INVOICE_ROW,
@@ -87,7 +86,7 @@ def _invoice_row(
         due_on=date_format(invoice.due_on, "SHORT_DATE_FORMAT"),
         aging=buckets[bucket] if bucket else "—",
         gross=localize(invoice.gross),
-        amount_due=localize(invoice.gross - invoice.amount_paid if is_open else 0),
+        amount_due=localize(invoice.amount_due),
         currency=invoice.currency,
         status=invoice.status,
         status_label_text=invoice.get_status_display(),

@@ -18,7 +18,8 @@ INTRODUCTORY_PERIOD = "introductory_period"
 
 @dataclass(frozen=True)
 class Fee:
-    country: str
+    """A diagnosis fee as shown to the customer: priced now (diagnosis_fee_for), or as a ticket keeps it."""
+
     currency: str
     net: Decimal
     vat_rate: Decimal
@@ -26,6 +27,7 @@ class Fee:
     gross: Decimal
     free: bool
     free_reason: str | None
+    country: str = ""  # the country priced; a ticket's fee keeps only its amounts
 
 
 def _vat_rates(*, country, on: date):

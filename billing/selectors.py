@@ -1,6 +1,8 @@
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -11,6 +13,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -27,7 +30,7 @@ def invoices_visible_to(*, user) -> QuerySet[Invoice]:
         queryset = Invoice.objects.filter(customer_id=user.customer_id)
     else:
         return Invoice.objects.none()
-    return with_amount_paid(queryset)
+    return with_amounts(queryset)
 
 
 def credit_notes_visible_to(*, user) -> QuerySet[CreditNote]:
@@ -35,7 +38,15 @@ def credit_notes_visible_to(*, user) -> QuerySet[CreditNote]:
     return CreditNote.objects.filter(invoice__in=invoices_visible_to(user=user).values("pk"))
 
 
-def with_amount_paid(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
+
+
+def with_amounts(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Each invoice with `amount_paid` and `amount_due`: the one definition of what is still owed.
+
+    Only an open invoice is owed its gross less what was paid; a paid one is settled, and a refused or
+    lapsed one is cancelled by its credit note, so nothing is due on either.
+    """
     # A correlated subquery rather than a JOIN + GROUP BY, so keyset pagination stays an index scan.
     paid = (
         Payment.objects.filter(invoice=OuterRef("pk"))
@@ -43,10 +54,20 @@ def with_amount_paid(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    money = DecimalField(max_digits=12, decimal_places=2)
     return queryset.annotate(
-        amount_paid=Coalesce(Subquery(paid, output_field=money), Value(0), output_field=money)
+        amount_paid=Coalesce(Subquery(paid, output_field=MONEY_FIELD), Value(0), output_field=MONEY_FIELD)
+    ).annotate(
+        amount_due=Case(
+            When(status=Invoice.State.OPEN, then=F("gross") - F("amount_paid")),
+            default=Value(Decimal("0.00")),
+            output_field=MONEY_FIELD,
+        )
     )
+
+
+def invoice_amount_due(*, invoice_id: int) -> Decimal:
+    """What is still owed on one invoice now (the payment service reads it under the invoice's lock)."""
+    return with_amounts(Invoice.objects.filter(pk=invoice_id)).values_list("amount_due", flat=True).get()
 
 
 def invoices_for_api(*, user) -> QuerySet[Invoice]:
@@ -91,7 +112,7 @@ def receivables_open_by_days_to_due(*, today) -> list[dict]:
         sums[f"amount_{name}"] = Coalesce(Sum(owed, filter=window), Value(0), output_field=money)
         sums[f"invoices_{name}"] = Count("id", filter=window)
     rows = (
-        with_amount_paid(Invoice.objects.filter(status=Invoice.State.OPEN))
+        with_amounts(Invoice.objects.filter(status=Invoice.State.OPEN))
         .values("currency")
         .annotate(**sums)
         .order_by("currency")

@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +15,7 @@ from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, Invoi
 from billing.money import to_cents, vat_on
 from billing.notifications import email_queue
 from billing.pricing import vat_rate_for
+from billing.selectors import invoice_amount_due
 from billing.signals import customer_banned, customers_banned
 from config.bulk import update_from_instances
 from config.errors import InvalidTransition
@@ -139,10 +139,6 @@ def invoice_lock(*, invoice: Invoice) -> Invoice:
     return Invoice.objects.select_for_update().get(pk=invoice.pk)
 
 
-def invoice_amount_paid(*, invoice: Invoice) -> Decimal:
-    return Payment.objects.filter(invoice=invoice).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-
-
 @transaction.atomic
 def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, reference: str = "", by) -> Payment:
     """Record money received for an open invoice, never more than is due; paid in full, the invoice is paid."""
@@ -155,7 +151,7 @@ def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, referen
         raise ValidationError({"amount": [_("The amount must be positive, in cents.")]})
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": [_("A payment cannot be received in the future.")]})
-    due = invoice.gross - invoice_amount_paid(invoice=invoice)
+    due = invoice_amount_due(invoice_id=invoice.pk)
     if amount > due:
         raise ValidationError(
             {

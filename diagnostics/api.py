@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
 from billing.services import LineSpec
-from config.serializers import id_field, money_field, text_field
+from config.serializers import CompiledSerializer, id_field, money_field, text_field
 from diagnostics import consent, selectors, services
 from diagnostics.models import (
     GRANT_MAX_HOURS,
@@ -27,9 +27,20 @@ from diagnostics.models import (
     DataAction,
 )
 from tickets.api import TicketActionApi, TicketOutput, ticket_response
-from tickets.fees import Outcome
+from tickets.fees import FeeRule, Outcome
 from tickets.models import Ticket
 from tickets.selectors import tickets_visible_to
+
+
+class DiagnosisOutput(CompiledSerializer):
+    """A ticket's diagnosis as the contract shows it (a part of TicketOutput)."""
+
+    findings = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    fee_charged = serializers.BooleanField()
+    fee_rule = serializers.ChoiceField(choices=FeeRule.choices)
+    concluded_at = serializers.DateTimeField()
+    agent = serializers.IntegerField(source="agent_id")
 
 
 class QuoteLineInput(serializers.Serializer):

@@ -7,3 +7,9 @@ class DiagnosticsConfig(AppConfig):
 
     def ready(self):
         from diagnostics import notifications, receivers  # noqa: F401 - registers e-mails, connects receivers
+        from diagnostics.api import DiagnosisOutput
+        from tickets.api import ticket_output_part
+
+        ticket_output_part(
+            "diagnosis", DiagnosisOutput(allow_null=True, read_only=True), select_related=["diagnosis"]
+        )

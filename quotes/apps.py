@@ -7,3 +7,12 @@ class QuotesConfig(AppConfig):
 
     def ready(self):
         from quotes import notifications  # noqa: F401 - registers its e-mails
+        from quotes.api import QuoteOutput
+        from tickets.api import ticket_output_part
+
+        ticket_output_part(
+            "quote",
+            QuoteOutput(allow_null=True, read_only=True),
+            select_related=["quote"],
+            prefetch_related=["quote__lines"],
+        )

@@ -1,5 +1,9 @@
+import copy
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -7,152 +11,87 @@ from rest_framework.views import APIView
 from accounts.idempotency import idempotent
 from accounts.models import Service
 from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
+from billing.api import FeeOutput
 from config.pagination import OldestFirstCursorPagination
-from config.serializers import id_field, related_or_none, text_field, with_other_fields
+from config.serializers import CompiledSerializer, id_field, text_field
 from tickets import selectors, services
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketInvoice
 
 
-class TicketFeeOutput(serializers.Serializer):
-    currency = serializers.CharField(source="fee_currency")
-    net = serializers.DecimalField(source="fee_net", max_digits=12, decimal_places=2)
-    vat_rate = serializers.DecimalField(source="fee_vat_rate", max_digits=5, decimal_places=2)
-    vat = serializers.DecimalField(source="fee_vat", max_digits=12, decimal_places=2)
-    gross = serializers.DecimalField(source="fee_gross", max_digits=12, decimal_places=2)
-    free = serializers.BooleanField(source="fee_free")
-    free_reason = serializers.CharField(source="fee_free_reason", allow_null=True)
+class TicketOutput(CompiledSerializer):
+    """A ticket as the contract shows it, declared once; its diagnosis and its quote are parts.
 
-    def to_representation(self, ticket):
-        # Written out, as TicketOutput's fields are (see there); one fee a ticket on every list page.
-        money = self.fields["net"].to_representation
-        return {
-            "currency": ticket.fee_currency,
-            "net": money(ticket.fee_net),
-            "vat_rate": money(ticket.fee_vat_rate),
-            "vat": money(ticket.fee_vat),
-            "gross": money(ticket.fee_gross),
-            "free": ticket.fee_free,
-            "free_reason": ticket.fee_free_reason or None,
-        }
-
-
-class DiagnosisOutput(serializers.Serializer):
-    findings = serializers.CharField()
-    outcome = serializers.CharField()
-    fee_charged = serializers.BooleanField()
-    fee_rule = serializers.CharField()
-    concluded_at = serializers.DateTimeField()
-    agent = serializers.IntegerField(source="agent_id")
-
-    def to_representation(self, diagnosis):
-        # Written out, as TicketOutput's fields are (see there).
-        return {
-            "findings": diagnosis.findings,
-            "outcome": diagnosis.outcome,
-            "fee_charged": diagnosis.fee_charged,
-            "fee_rule": diagnosis.fee_rule,
-            "concluded_at": self.fields["concluded_at"].to_representation(diagnosis.concluded_at),
-            "agent": diagnosis.agent_id,
-        }
-
-
-class LineOutput(serializers.Serializer):
-    description = serializers.CharField()
-    quantity = serializers.DecimalField(max_digits=10, decimal_places=2)
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
-    net = serializers.DecimalField(max_digits=12, decimal_places=2)
-
-
-class QuoteOutput(serializers.Serializer):
-    """The quote as the contract shows it, here because it is part of the ticket's representation."""
+    The apps above tickets own those parts (diagnostics its diagnosis, quotes its quote) and add them with
+    `ticket_output_part` when they are ready, so the representation has one declaration and tickets
+    imports nothing of them. The parts come before `invoices`, in the order the apps register them.
+    """
 
     id = serializers.IntegerField()
-    ticket = serializers.IntegerField(source="ticket_id")
-    status = serializers.CharField()
-    lines = LineOutput(many=True)
-    net = serializers.DecimalField(max_digits=12, decimal_places=2)
-    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
-    vat = serializers.DecimalField(max_digits=12, decimal_places=2)
-    gross = serializers.DecimalField(max_digits=12, decimal_places=2)
-    currency = serializers.CharField()
-    valid_until = serializers.DateField()
-    accepted_at = serializers.DateTimeField(allow_null=True)
+    customer = serializers.IntegerField(source="customer_id")
+    kind = serializers.ChoiceField(choices=Ticket.Kind.choices)
+    subject = serializers.CharField()
+    description = serializers.CharField()
+    service = serializers.IntegerField(source="service_id", allow_null=True)
+    suspected_provider_fault = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=Ticket.State.choices)
+    assignee = serializers.IntegerField(source="assignee_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+    # The fee as shown and accepted at opening, fixed for the ticket; null for questions.
+    diagnosis_fee = FeeOutput(allow_null=True)
+    invoices = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    def get_fields(self):
+        fields = {}
+        for name, field in super().get_fields().items():
+            if name == "invoices":
+                fields.update((part.name, copy.deepcopy(part.field)) for part in _TICKET_PARTS.values())
+            fields[name] = field
+        return fields
 
 
-class TicketOutput(serializers.ModelSerializer):
-    diagnosis_fee = serializers.SerializerMethodField()
-    diagnosis = DiagnosisOutput(allow_null=True, read_only=True)
-    quote = QuoteOutput(allow_null=True, read_only=True)
-    invoices = serializers.SerializerMethodField()
+@dataclass(frozen=True)
+class TicketPart:
+    name: str  # the field's name, and the reverse one-to-one relation it reads
+    field: serializers.Field
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
 
-    class Meta:
-        model = Ticket
-        fields = [
-            "id",
-            "customer",
-            "kind",
-            "subject",
-            "description",
-            "service",
-            "suspected_provider_fault",
-            "status",
-            "assignee",
-            "created_at",
-            "diagnosis_fee",
-            "diagnosis",
-            "quote",
-            "invoices",
-        ]
 
-    @extend_schema_field(TicketFeeOutput(allow_null=True))
-    def get_diagnosis_fee(self, ticket):
-        if ticket.fee_net is None:
-            return None
-        # One fee serializer for the whole page: a new one per row deep-copied its fields each time, a
-        # millisecond per ticket (docs/performance.md).
-        if not hasattr(self, "_fee_output"):
-            self._fee_output = TicketFeeOutput()
-        return self._fee_output.to_representation(ticket)
+_TICKET_PARTS: dict[str, TicketPart] = {}
 
-    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
-    def get_invoices(self, ticket) -> list[int]:
-        return [invoice.pk for invoice in ticket.invoices.all()]
 
-    def to_representation(self, ticket):
-        # The declared fields above, written out: DRF's generic walk over them (a get_attribute, a
-        # SkipField check and a to_representation per field) took about a third of an API list page.
-        # The declared fields still make the schema, and tests/tickets/test_api_representation.py
-        # checks that both give the same answer for every shape of ticket.
-        fields = self.fields
-        if self.context.get("just_opened"):  # nothing can have been concluded, quoted or invoiced yet
-            diagnosis = quote = None
-        else:
-            diagnosis, quote = related_or_none(ticket, "diagnosis"), related_or_none(ticket, "quote")
-        return with_other_fields(
-            self,
-            ticket,
-            {
-                "id": ticket.pk,
-                "customer": ticket.customer_id,
-                "kind": ticket.kind,
-                "subject": ticket.subject,
-                "description": ticket.description,
-                "service": ticket.service_id,
-                "suspected_provider_fault": ticket.suspected_provider_fault,
-                "status": ticket.status,
-                "assignee": ticket.assignee_id,
-                "created_at": fields["created_at"].to_representation(ticket.created_at),
-                "diagnosis_fee": self.get_diagnosis_fee(ticket),
-                "diagnosis": None if diagnosis is None else fields["diagnosis"].to_representation(diagnosis),
-                "quote": None if quote is None else fields["quote"].to_representation(quote),
-                "invoices": [] if self.context.get("just_opened") else self.get_invoices(ticket),
-            },
-        )
+def ticket_output_part(
+    name: str, field: serializers.Field, *, select_related=(), prefetch_related=()
+) -> None:
+    """Add `name` (a reverse one-to-one of Ticket, e.g. its diagnosis) to the ticket's representation,
+    with the joins that read it; called once by the app that owns it, in its AppConfig.ready()."""
+    if name in _TICKET_PARTS or name in TicketOutput._declared_fields:
+        raise ValueError(f"the ticket representation already has {name!r}")
+    _TICKET_PARTS[name] = TicketPart(name, field, tuple(select_related), tuple(prefetch_related))
+
+
+def with_ticket_output_relations(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """What TicketOutput reads, in a fixed number of queries whatever the page size."""
+    parts = _TICKET_PARTS.values()
+    return queryset.select_related(
+        *(name for part in parts for name in part.select_related)
+    ).prefetch_related(
+        *(name for part in parts for name in part.prefetch_related),
+        Prefetch("invoices", queryset=TicketInvoice.objects.only("id", "ticket_id").order_by("id")),
+    )
+
+
+def _just_opened(ticket: Ticket) -> Ticket:
+    """A ticket just opened has no part and no invoice yet: say so, so that showing it reads nothing."""
+    ticket._prefetched_objects_cache = {"invoices": TicketInvoice.objects.none()}
+    for part in _TICKET_PARTS.values():
+        Ticket._meta.get_field(part.name).set_cached_value(ticket, None)
+    return ticket
 
 
 def ticket_response(ticket: Ticket, *, user, status_code=status.HTTP_200_OK) -> Response:
     """The full representation, re-read so it shows what the transaction committed."""
-    fresh = selectors.tickets_for_api(user=user).get(pk=ticket.pk)
+    fresh = with_ticket_output_relations(selectors.tickets_visible_to(user=user)).get(pk=ticket.pk)
     return Response(TicketOutput(fresh).data, status=status_code)
 
 
@@ -182,9 +121,8 @@ class TicketListCreateApi(generics.ListAPIView):
     def get_queryset(self):
         filters = TicketFilter(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        return selectors.tickets_filter(
-            selectors.tickets_for_api(user=self.request.user), filters.validated_data
-        )
+        tickets = with_ticket_output_relations(selectors.tickets_visible_to(user=self.request.user))
+        return selectors.tickets_filter(tickets, filters.validated_data)
 
     @extend_schema(parameters=[TicketFilter])
     def get(self, request, *args, **kwargs):
@@ -206,18 +144,13 @@ class TicketListCreateApi(generics.ListAPIView):
                 )
         ticket = services.ticket_open(by=request.user, service=service, **values)
         # The ticket as created: the service returns it as the transaction committed it.
-        return Response(
-            TicketOutput(ticket, context={"just_opened": True}).data, status=status.HTTP_201_CREATED
-        )
+        return Response(TicketOutput(_just_opened(ticket)).data, status=status.HTTP_201_CREATED)
 
 
 class TicketQueueOutput(TicketOutput):
     contact_pending = serializers.BooleanField(
         read_only=True, help_text="The provider still owes the customer a contact about work on its data."
     )
-
-    class Meta(TicketOutput.Meta):
-        fields = [*TicketOutput.Meta.fields, "contact_pending"]
 
 
 class TicketQueueApi(generics.ListAPIView):
@@ -230,8 +163,7 @@ class TicketQueueApi(generics.ListAPIView):
     def get_queryset(self):
         filters = TicketFilter(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        queue = selectors.tickets_queue(filters=filters.validated_data)
-        return queue.select_related("diagnosis", "quote").prefetch_related("quote__lines", "invoices")
+        return with_ticket_output_relations(selectors.tickets_queue(filters=filters.validated_data))
 
     @extend_schema(parameters=[TicketFilter])
     def get(self, request, *args, **kwargs):
@@ -243,7 +175,7 @@ class TicketDetailApi(generics.RetrieveAPIView):
     permission_classes = [IsCustomerOrSupport]
 
     def get_queryset(self):
-        return selectors.tickets_for_api(user=self.request.user)
+        return with_ticket_output_relations(selectors.tickets_visible_to(user=self.request.user))
 
 
 class TicketActionApi(APIView):

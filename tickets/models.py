@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from billing.pricing import Fee
 from config.choices import CachedChoiceLabels
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -97,6 +98,21 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.subject}"
+
+    @property
+    def diagnosis_fee(self) -> Fee | None:
+        """The fee exactly as shown and accepted at opening; None for questions."""
+        if self.fee_net is None:
+            return None
+        return Fee(
+            currency=self.fee_currency,
+            net=self.fee_net,
+            vat_rate=self.fee_vat_rate,
+            vat=self.fee_vat,
+            gross=self.fee_gross,
+            free=bool(self.fee_free),
+            free_reason=self.fee_free_reason or None,
+        )
 
     @property
     def is_incident(self) -> bool:

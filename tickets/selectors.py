@@ -1,7 +1,7 @@
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
 from accounts.permissions import is_customer, is_staff_member, is_support
-from tickets.models import Attachment, Message, Ticket, TicketEvent, TicketInvoice
+from tickets.models import Attachment, Message, Ticket, TicketEvent
 
 OPEN_STATES = (Ticket.State.OPEN, Ticket.State.DIAGNOSING, Ticket.State.QUOTE_SENT, Ticket.State.IN_WORK)
 
@@ -18,22 +18,6 @@ def tickets_visible_to(*, user) -> QuerySet[Ticket]:
 def ticket_get_for_user(*, user, pk: int) -> Ticket:
     """The ticket if `user` may see it; Ticket.DoesNotExist otherwise (the API answers 404)."""
     return tickets_visible_to(user=user).get(pk=pk)
-
-
-def tickets_for_api(*, user) -> QuerySet[Ticket]:
-    """Everything the ticket representation shows, in a fixed number of queries whatever the page size."""
-    return (
-        tickets_visible_to(user=user)
-        .select_related("diagnosis", "diagnosis__agent", "quote")
-        .prefetch_related(
-            "quote__lines",
-            Prefetch("invoices", queryset=_invoice_ids()),
-        )
-    )
-
-
-def _invoice_ids():
-    return TicketInvoice.objects.only("id", "ticket_id").order_by("id")
 
 
 def tickets_queue(*, filters: dict | None = None) -> QuerySet[Ticket]:

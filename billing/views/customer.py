@@ -25,7 +25,6 @@ def _invoice(request, pk):
         .prefetch_related("lines", "payments"),
         pk=pk,
     )
-    invoice.amount_due = invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else 0
     with_days_left([invoice], today=timezone.localdate())
     return invoice
 

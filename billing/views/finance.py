@@ -148,9 +148,6 @@ class InvoiceDetailView(FinanceRequiredMixin, View):
             .prefetch_related("lines", "payments"),
             pk=pk,
         )
-        invoice.amount_due = (
-            invoice.gross - invoice.amount_paid if invoice.status == Invoice.State.OPEN else 0
-        )
         invoice.days_left = (invoice.due_on - timezone.localdate()).days
         invoice.days_overdue = -invoice.days_left
         return invoice

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from billing.models import Invoice
 from billing.presenters import aging_bucket, invoice_rows
-from billing.selectors import with_amount_paid
+from billing.selectors import with_amounts
 from tests.billing.conftest import issue_invoice
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def rows_of(*invoices, today=None):
     fresh = Invoice.objects.select_related("customer").filter(pk__in=[i.pk for i in invoices]).order_by("id")
-    return invoice_rows(with_amount_paid(fresh), today=today or timezone.localdate())
+    return invoice_rows(with_amounts(fresh), today=today or timezone.localdate())
 
 
 def test_the_customer_name_is_escaped_and_the_amounts_localised(customer_account, customer):
@@ -46,4 +46,4 @@ def test_a_closed_invoice_owes_nothing_and_has_no_bucket(customer_account, custo
     invoice.refresh_from_db()
     assert aging_bucket(invoice, today=timezone.localdate()) is None
     (row,) = rows_of(invoice)
-    assert 'data-label="Amount due">0 EUR</td>' in row
+    assert 'data-label="Amount due">0.00 EUR</td>' in row

@@ -15,7 +15,7 @@ def billed(customer, agent) -> Invoice:
     ticket = incident(customer)
     ticket_start_diagnosis(ticket=ticket, by=agent)
     diagnosis_conclude(ticket=ticket, findings="DNS fixed", outcome="fixed", by=agent)
-    return Invoice.objects.get(ticket=ticket)
+    return Invoice.objects.get(ticket_id=ticket.pk)
 
 
 def test_invoice_pages_are_the_customers_only(customer, other_customer, agent, finance):

@@ -129,7 +129,7 @@ def test_incident_quote_work_and_payment(person, language, eager_tasks):
     page.click("#complete")
     page.fill("#id_report", "Disque remplacé, RAID reconstruit.")
     page.click("#complete-submit")
-    invoice = Invoice.objects.get(ticket=ticket)
+    invoice = Invoice.objects.get(ticket_id=ticket.pk)
 
     # Finance records the payment of the amount due, prefilled.
     finance = person(finance_user, PASSWORD)
@@ -161,7 +161,7 @@ def test_refusing_an_invoice_after_the_warning_ends_support(person, language, ea
     ticket = incident(customer_user)
     ticket_start_diagnosis(ticket=ticket, by=agent_user)
     diagnosis_conclude(ticket=ticket, findings="Fixed the DNS zone.", outcome="fixed", by=agent_user)
-    invoice = Invoice.objects.get(ticket=ticket)
+    invoice = Invoice.objects.get(ticket_id=ticket.pk)
     other = incident(customer_user)  # a second invoice stays open: the receivables chart has a bar
     ticket_start_diagnosis(ticket=other, by=agent_user)
     diagnosis_conclude(ticket=other, findings="Restarted the web server.", outcome="fixed", by=agent_user)

@@ -71,7 +71,9 @@ def test_fee_snapshot_on_incidents_only_and_bills_follow_the_outcome_table(seede
     assert not Ticket.objects.filter(kind=Ticket.Kind.INCIDENT, fee_gross__isnull=True).exists()
     assert not Ticket.objects.exclude(kind=Ticket.Kind.INCIDENT).filter(fee_gross__isnull=False).exists()
     # Billed: the fee when fixed, declined or expired; the fee and the quote when the work is complete.
-    billed = Ticket.objects.select_related("diagnosis").in_bulk(Invoice.objects.values("ticket_id"))
+    billed = Ticket.objects.select_related("diagnosis").in_bulk(
+        Invoice.objects.values_list("ticket_id", flat=True)
+    )
     for invoice in Invoice.objects.prefetch_related("lines"):
         ticket = billed[invoice.ticket_id]
         assert ticket.diagnosis.fee_charged and not ticket.fee_free
