@@ -25,7 +25,7 @@ from weasyprint.css import ColorProfile
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
-from billing.money import to_cents
+from config.money import to_cents
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "pdf_assets").resolve()
 # Relative URLs in our templates and stylesheet (fonts/…, logo.svg) resolve inside the assets folder.

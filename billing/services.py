@@ -13,12 +13,12 @@ from accounts.models import BillingEntity, Customer
 from billing import notifications
 from billing.documents import render_after_commit
 from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, InvoiceLine, Payment
-from billing.money import to_cents, vat_on
 from billing.notifications import email_queue
 from billing.pricing import vat_rate_for
 from billing.signals import customer_banned, customers_banned
 from config.bulk import update_from_instances
 from config.errors import InvalidTransition
+from config.money import to_cents, vat_on
 
 NUMBER_PREFIX = {DocumentCounter.Series.INVOICE: "", DocumentCounter.Series.CREDIT_NOTE: "C"}
 
