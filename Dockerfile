@@ -19,11 +19,11 @@ RUN apt-get update \
 WORKDIR /app
 # Dependencies first, so a code change does not reinstall them: a stub package satisfies setuptools.
 COPY pyproject.toml README.md ./
-RUN mkdir -p config accounts billing tickets quotes diagnostics \
+RUN mkdir -p config accounts billing tickets quotes diagnostics documents \
     && touch config/__init__.py accounts/__init__.py billing/__init__.py tickets/__init__.py \
-             quotes/__init__.py diagnostics/__init__.py \
+             quotes/__init__.py diagnostics/__init__.py documents/__init__.py \
     && pip install -e . \
-    && rm -rf config accounts billing tickets quotes diagnostics
+    && rm -rf config accounts billing tickets quotes diagnostics documents
 COPY . .
 # Editable: settings find templates/, static/ and locale/ beside the code (BASE_DIR), not in site-packages.
 RUN pip install --no-deps -e . \

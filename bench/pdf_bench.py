@@ -28,7 +28,7 @@ import django  # noqa: E402
 django.setup()
 
 from billing import pdf  # noqa: E402
-from billing.money import to_cents, vat_on  # noqa: E402
+from config.money import to_cents, vat_on  # noqa: E402
 from quotes.pdf import QuoteDocument, quote_pdf  # noqa: E402
 from tests.pdf_helpers import page_count  # noqa: E402
 

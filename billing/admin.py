@@ -10,7 +10,6 @@ from billing.models import (
     InvoiceLine,
     Payment,
     SentEmail,
-    StoredDocument,
     VatRate,
 )
 from config.admin import ReadOnlyAdmin, ReadOnlyInline
@@ -76,12 +75,6 @@ class PaymentAdmin(ReadOnlyAdmin):
 @admin.register(DocumentCounter)
 class DocumentCounterAdmin(ReadOnlyAdmin):
     list_display = ["entity", "series", "year", "last_number"]
-
-
-@admin.register(StoredDocument)
-class StoredDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "object_id", "sha256", "rendered_at"]
-    exclude = ["content"]
 
 
 @admin.register(BanEvent)

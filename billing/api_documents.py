@@ -1,59 +1,12 @@
-"""PDF downloads: invoices and credit notes here, and the base every PDF endpoint of the API shares.
+"""PDF downloads of invoices and credit notes, on the base every PDF endpoint shares (documents.api)."""
 
-Each returns the stored bytes of an issued document exactly (LAW-09), with its number as file name.
-Who may download what is who may see the document: another customer's document is a 404.
-"""
-
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.renderers import BaseRenderer, JSONRenderer
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from drf_spectacular.utils import extend_schema
 
 from accounts.permissions import IsCustomerOrFinance
 from billing import documents, selectors
-
-PDF_RESPONSES = {
-    (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF document."),
-    404: OpenApiResponse(description="No such document, or not yours."),
-}
-
-
-class PdfRenderer(BaseRenderer):
-    """Lets a client send `Accept: application/pdf`; the views return the PDF bytes themselves."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
-
-
-def pdf_response(content: bytes, *, filename: str, etag: str = "") -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    # The document number is [A-Z0-9-] only; quoting keeps the header valid whatever it becomes.
-    safe_name = "".join(c for c in filename if c.isalnum() or c in "-_.") or "document"
-    response["Content-Disposition"] = f'attachment; filename="{safe_name}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    if etag:
-        response["ETag"] = f'"{etag}"'
-    return response
-
-
-class PdfDownloadApi(APIView):
-    """GET only; errors keep the JSON shapes of the contract even when the client asked for a PDF."""
-
-    renderer_classes = [JSONRenderer, PdfRenderer]
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        if isinstance(response, Response):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
+from documents.api import PDF_RESPONSES, PdfDownloadApi, pdf_response
+from documents.store import stored_document_bytes
 
 
 class InvoicePdfApi(PdfDownloadApi):
@@ -67,9 +20,7 @@ class InvoicePdfApi(PdfDownloadApi):
             selectors.invoices_visible_to(user=request.user).only("id", "number"), pk=pk
         )
         stored = documents.invoice_pdf_stored(invoice_id=invoice.pk)
-        return pdf_response(
-            documents.stored_document_bytes(stored), filename=invoice.number, etag=stored.sha256
-        )
+        return pdf_response(stored_document_bytes(stored), filename=invoice.number, etag=stored.sha256)
 
 
 class CreditNotePdfApi(PdfDownloadApi):
@@ -83,6 +34,4 @@ class CreditNotePdfApi(PdfDownloadApi):
             selectors.credit_notes_visible_to(user=request.user).only("id", "number"), pk=pk
         )
         stored = documents.credit_note_pdf_stored(credit_note_id=credit_note.pk)
-        return pdf_response(
-            documents.stored_document_bytes(stored), filename=credit_note.number, etag=stored.sha256
-        )
+        return pdf_response(stored_document_bytes(stored), filename=credit_note.number, etag=stored.sha256)

@@ -215,27 +215,6 @@ class CreditNote(models.Model):
         return self.number
 
 
-class StoredDocument(CachedChoiceLabels, models.Model):
-    """The exact bytes of an issued PDF, rendered once; downloads return these bytes."""
-
-    class Kind(models.TextChoices):
-        INVOICE = "invoice", _("Invoice")
-        CREDIT_NOTE = "credit_note", _("Credit note")
-        QUOTE = "quote", _("Quote")
-
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    object_id = models.PositiveBigIntegerField()
-    content = models.BinaryField()
-    sha256 = models.CharField(max_length=64)
-    rendered_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="stored_document_once")]
-
-    def __str__(self):
-        return f"{self.kind} {self.object_id}"
-
-
 class BanEvent(CachedChoiceLabels, models.Model):
     """The history of an account's support bans and reinstatements; rows are added, never edited away.
 

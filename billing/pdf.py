@@ -14,7 +14,7 @@ import facturx
 import segno.helpers
 
 from billing import einvoice
-from billing.pdf_engine import format_date, format_percent, html_to_pdf
+from documents.pdf_engine import format_date, format_percent, html_to_pdf
 
 INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import BillingEntity
 from billing.models import DiagnosisPrice, FreePeriod, VatRate
-from billing.money import to_cents, vat_on
+from config.money import to_cents, vat_on
 
 INTRODUCTORY_PERIOD = "introductory_period"
 

@@ -10,15 +10,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import BillingEntity, Customer
 from billing import notifications
-from billing.documents import render_after_commit
 from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, InvoiceLine, Payment
-from billing.money import to_cents, vat_on
 from billing.notifications import email_queue
 from billing.pricing import vat_rate_for
 from billing.selectors import invoice_amount_due
 from billing.signals import customer_banned, customers_banned
 from config.bulk import update_from_instances
 from config.errors import InvalidTransition
+from config.money import to_cents, vat_on
+from documents.store import render_after_commit, render_batch_after_commit
 
 NUMBER_PREFIX = {DocumentCounter.Series.INVOICE: "", DocumentCounter.Series.CREDIT_NOTE: "C"}
 
@@ -319,14 +319,6 @@ def invoices_lapse(*, invoice_ids: list[int], today: date) -> list[Invoice]:
         )
     render_batch_after_commit(task="billing.tasks.credit_notes_pdf_render_task", object_ids=credit_note_ids)
     return invoices
-
-
-def render_batch_after_commit(*, task: str, object_ids: list[int]) -> None:
-    """One task for a batch of documents to render, queued after commit (the sweep issues thousands)."""
-    from django.utils.module_loading import import_string
-
-    if object_ids:
-        transaction.on_commit(lambda: import_string(task).delay(object_ids), robust=True)
 
 
 @transaction.atomic

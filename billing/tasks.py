@@ -15,6 +15,8 @@ from django.utils import timezone
 from billing import documents, notifications, services
 from billing.models import BanEvent, CreditNote, Invoice, SentEmail
 from config.celery import RETRYING_TASK
+from documents import store
+from documents.tasks import PDF_TASK
 
 logger = logging.getLogger(__name__)
 
@@ -120,12 +122,6 @@ def emails_send_pending(*, now: datetime) -> int:
     return notifications.emails_send_overdue(now=now)
 
 
-# PDFs of issued documents (../shared/docs/requirements.md SEC-21, REL-12): routed to their own queue
-# by CELERY_TASK_ROUTES, so production can give rendering a dedicated worker with tight limits; a
-# worker started without -Q consumes it too. Hard time limit: a document that takes longer than this is hostile or broken.
-PDF_TASK = {**RETRYING_TASK, "time_limit": 60, "soft_time_limit": 45}
-
-
 @shared_task(**PDF_TASK)
 def invoice_pdf_render_task(invoice_id: int) -> None:
     try:
@@ -159,16 +155,16 @@ def documents_render_missing(*, now: datetime, limit: int = 50) -> int:
     but the stored PDF must exist whether or not anyone downloads it (LAW-09).
     """
     rendered = 0
-    cutoff = now - documents.RENDER_SLA
+    cutoff = now - store.RENDER_SLA
     for model, kind, render in (
-        (Invoice, documents.Kind.INVOICE, lambda pk: documents.invoice_pdf_stored(invoice_id=pk)),
+        (Invoice, store.Kind.INVOICE, lambda pk: documents.invoice_pdf_stored(invoice_id=pk)),
         (
             CreditNote,
-            documents.Kind.CREDIT_NOTE,
+            store.Kind.CREDIT_NOTE,
             lambda pk: documents.credit_note_pdf_stored(credit_note_id=pk),
         ),
     ):
-        for object_id in documents.ids_to_render(model, kind=kind, issued_before=cutoff, limit=limit):
+        for object_id in store.ids_to_render(model, kind=kind, issued_before=cutoff, limit=limit):
             try:
                 render(object_id)
             except Exception:  # one document failing must not keep the others waiting

@@ -5,9 +5,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
 
 from accounts.permissions import IsCustomerOrSupport
-from billing.api_documents import PDF_RESPONSES, PdfDownloadApi, pdf_response
 from diagnostics.documents import diagnosis_report_bytes
 from diagnostics.models import Diagnosis
+from documents.api import PDF_RESPONSES, PdfDownloadApi, pdf_response
 from tickets.selectors import tickets_visible_to
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from billing.pdf import Party, Seller
-from billing.pdf_engine import format_datetime, format_money, html_to_pdf
+from documents.pdf_engine import format_datetime, format_money, html_to_pdf
 
 
 @dataclass(frozen=True)

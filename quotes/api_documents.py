@@ -4,8 +4,8 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 
 from accounts.permissions import IsCustomerOrSupport
-from billing.api_documents import PDF_RESPONSES, PdfDownloadApi, pdf_response
-from billing.documents import stored_document_bytes
+from documents.api import PDF_RESPONSES, PdfDownloadApi, pdf_response
+from documents.store import stored_document_bytes
 from quotes.documents import quote_pdf_stored
 from quotes.pdf import quote_number
 from quotes.selectors import quotes_visible_to

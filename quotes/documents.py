@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from accounts.models import BillingEntity
 from billing import pdf as billing_pdf
-from billing.documents import Kind, seller_of, stored_document_get_or_render
-from billing.models import StoredDocument
+from billing.documents import seller_of
+from documents.models import StoredDocument
+from documents.store import Kind, stored_document_get_or_render
 from quotes.models import Quote
 from quotes.pdf import QuoteDocument, quote_number, quote_pdf
 from tickets.fees import BillingMoment, Outcome, ticket_charge

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from billing.einvoice import french_siren
 from billing.pdf import Line, Party, Seller
-from billing.pdf_engine import format_date, format_money, format_percent, html_to_pdf
+from documents.pdf_engine import format_date, format_money, format_percent, html_to_pdf
 
 
 @dataclass(frozen=True)

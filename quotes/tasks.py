@@ -7,8 +7,8 @@ from celery import shared_task
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
-from billing.documents import RENDER_SLA, Kind, ids_to_render
-from billing.tasks import PDF_TASK
+from documents.store import RENDER_SLA, Kind, ids_to_render
+from documents.tasks import PDF_TASK
 from quotes.documents import quote_pdf_stored
 from quotes.models import Quote
 from quotes.services import quote_expire, quotes_past_validity

@@ -11,11 +11,12 @@ from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
 from billing import documents, pdf, services
-from billing.api_documents import pdf_response
 from billing.forms import RefuseForm
 from billing.models import Invoice
 from billing.selectors import credit_notes_visible_to, invoices_visible_to
 from config.portals import call_service, paginate, with_days_left
+from documents.api import pdf_response
+from documents.store import stored_document_bytes
 
 
 def _invoice(request, pk):
@@ -47,18 +48,14 @@ class InvoicePdfView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         invoice = get_object_or_404(invoices_visible_to(user=request.user).only("id", "number"), pk=pk)
         stored = documents.invoice_pdf_stored(invoice_id=invoice.pk)
-        return pdf_response(
-            documents.stored_document_bytes(stored), filename=invoice.number, etag=stored.sha256
-        )
+        return pdf_response(stored_document_bytes(stored), filename=invoice.number, etag=stored.sha256)
 
 
 class CreditNotePdfView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         credit_note = get_object_or_404(credit_notes_visible_to(user=request.user), pk=pk)
         stored = documents.credit_note_pdf_stored(credit_note_id=credit_note.pk)
-        return pdf_response(
-            documents.stored_document_bytes(stored), filename=credit_note.number, etag=stored.sha256
-        )
+        return pdf_response(stored_document_bytes(stored), filename=credit_note.number, etag=stored.sha256)
 
 
 class InvoiceQrView(CustomerRequiredMixin, View):

@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
-from billing.api_documents import pdf_response
 from config.portals import call_service
 from diagnostics import consent, selectors
 from diagnostics.documents import diagnosis_report_bytes
 from diagnostics.models import Diagnosis
+from documents.api import pdf_response
 from tickets.selectors import tickets_visible_to
 
 

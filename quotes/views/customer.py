@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
-from billing.api_documents import pdf_response
-from billing.documents import stored_document_bytes
 from config.portals import call_service
+from documents.api import pdf_response
+from documents.store import stored_document_bytes
 from quotes import services
 from quotes.documents import quote_pdf_stored
 from quotes.pdf import quote_number

@@ -15,9 +15,11 @@ from pypdf import PdfReader
 
 from accounts.models import BillingEntity
 from billing import documents, pdf
-from billing.models import CreditNote, DocumentCounter, Invoice, StoredDocument
+from billing.models import CreditNote, DocumentCounter, Invoice
 from billing.services import LineSpec, document_number_draw, invoice_issue
 from billing.tasks import documents_render_missing
+from documents.models import StoredDocument
+from documents.store import stored_document_bytes
 from tests.concurrency import run_together
 from tests.conftest import api_for
 from tests.factories import CustomerFactory, UserFactory
@@ -117,11 +119,11 @@ def credit(invoice: Invoice, *, reason: str = "refused") -> CreditNote:
 
 
 def invoice_bytes(invoice: Invoice) -> bytes:
-    return documents.stored_document_bytes(documents.invoice_pdf_stored(invoice_id=invoice.pk))
+    return stored_document_bytes(documents.invoice_pdf_stored(invoice_id=invoice.pk))
 
 
 def credit_note_bytes(credit_note: CreditNote) -> bytes:
-    return documents.stored_document_bytes(documents.credit_note_pdf_stored(credit_note_id=credit_note.pk))
+    return stored_document_bytes(documents.credit_note_pdf_stored(credit_note_id=credit_note.pk))
 
 
 def embedded_xml(content: bytes) -> etree._Element:

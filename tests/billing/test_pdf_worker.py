@@ -9,10 +9,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from billing.models import StoredDocument
 from billing.services import LineSpec, invoice_issue
 from billing.tasks import credit_note_pdf_render_task, documents_render_missing_task, invoice_pdf_render_task
 from config.celery import app as celery_app
+from documents.models import StoredDocument
 from quotes.tasks import quote_documents_render_missing_task, quote_pdf_render_task
 from tests.celery_worker import needs_redis, real_worker, redis_answers  # noqa: F401 - skipif evaluates it
 

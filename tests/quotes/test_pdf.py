@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from billing.models import StoredDocument
+from documents.models import StoredDocument
 from tests.conftest import api_for
 from tests.factories import CustomerFactory, UserFactory
 from tests.pdf_helpers import attachments, names_used, page_count, pdf_one_line

@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import BillingEntity, Customer, Role, Service, User
 from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, InvoiceLine, Payment
-from billing.money import vat_on
 from billing.pricing import INTRODUCTORY_PERIOD, vat_rate_for
 from billing.services import LineSpec, totals_for
+from config.money import vat_on
 from diagnostics.models import Diagnosis
 from quotes.models import Quote, QuoteLine
 from tickets.fees import BillingMoment, Outcome, ticket_charge

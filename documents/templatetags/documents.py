@@ -2,7 +2,7 @@
 
 from django import template
 
-from billing import pdf_engine
+from documents import pdf_engine
 
 register = template.Library()
 

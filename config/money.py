@@ -1,4 +1,7 @@
-"""The one place where money is rounded: half-up to the cent (EN 16931 BR-DEC rules)."""
+"""The one place where money is rounded: half-up to the cent (EN 16931 BR-DEC rules).
+
+In config, below every app: billing computes with it and the PDF engine (documents) writes amounts with it.
+"""
 
 from decimal import ROUND_HALF_UP, Decimal
 

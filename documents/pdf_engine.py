@@ -2,7 +2,7 @@
 
 Every PDF of the project (invoices, credit notes, quotes, diagnosis reports) goes through
 `html_to_pdf`: our own Django template, autoescaped, rendered by WeasyPrint with a URL fetcher that
-serves the bundled assets of `billing/pdf_assets/` and `data:` URIs and refuses everything else
+serves the bundled assets of `documents/pdf_assets/` and `data:` URIs and refuses everything else
 before any I/O (SEC-18; ../shared/docs/dependencies.md traps 7 and 8). Pure: data in, bytes out.
 """
 
@@ -25,7 +25,7 @@ from weasyprint.css import ColorProfile
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
-from billing.money import to_cents
+from config.money import to_cents
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "pdf_assets").resolve()
 # Relative URLs in our templates and stylesheet (fonts/…, logo.svg) resolve inside the assets folder.
@@ -43,7 +43,7 @@ class AssetRefused(ValueError):
 class SealedURLFetcher(URLFetcher):
     """Serves the bundled assets and data: URIs; refuses every other URL before any I/O.
 
-    No network (http, https, ftp), no file outside `billing/pdf_assets/`, no redirects: a hostile
+    No network (http, https, ftp), no file outside `documents/pdf_assets/`, no redirects: a hostile
     `<img>`, `<link>`, `@import` or `url()` that slipped past autoescaping still loads nothing.
     """
 
@@ -139,7 +139,7 @@ def html_to_pdf(*, template: str, context: Mapping, language: str, pdf_variant: 
 
 
 # Numbers, money and dates as the readers of each language expect them. Every document and
-# every template filter (billing/templatetags/documents.py) formats through these functions.
+# every template filter (documents/templatetags/documents.py) formats through these functions.
 
 _SEPARATORS = {  # (thousands, decimal)
     "fr": ("\u202f", ","),  # narrow no-break space, as the Imprimerie nationale sets numbers

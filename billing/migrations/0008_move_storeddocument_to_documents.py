@@ -1,0 +1,17 @@
+"""StoredDocument now lives in documents (documents 0001 takes it over with its table): state only."""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("billing", "0006_invoice_guard_without_json"),
+        ("documents", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.DeleteModel(name="StoredDocument")],
+            database_operations=[],
+        ),
+    ]

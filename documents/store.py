@@ -1,0 +1,90 @@
+"""Issued documents as stored PDFs: rendered once from their own data, kept and served byte for byte.
+
+An invoice, a credit note or a quote is rendered after the commit that issues it (a Celery task on
+the `pdf` queue), or at its first download if that task has not run yet; either way exactly once,
+under a row lock, and the bytes and their SHA-256 are stored in StoredDocument (LAW-09). A stored
+document is never rendered again: every download returns the same bytes.
+"""
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.utils.module_loading import import_string
+
+from documents.models import StoredDocument
+
+Kind = StoredDocument.Kind
+# REL-12: a document still without its PDF this long after its issue lost its task; the sweep renders it.
+RENDER_SLA = timedelta(minutes=10)
+
+
+def stored_document_get_or_render(
+    *, kind: str, object_id: int, lock: QuerySet, render: Callable[[], bytes]
+) -> StoredDocument:
+    """The stored PDF of a document, rendered now if it is not stored yet; rendered once, whoever asks.
+
+    `lock` selects the document's own row: concurrent callers queue on its row lock, and the
+    ones that wait find the stored PDF when they get the lock. The unique (kind, object_id)
+    constraint is the last guard if a caller comes without the lock.
+    """
+    stored = StoredDocument.objects.filter(kind=kind, object_id=object_id).first()
+    if stored is not None:
+        return stored
+    with transaction.atomic():
+        lock.select_for_update().get()
+        stored = StoredDocument.objects.filter(kind=kind, object_id=object_id).first()
+        if stored is not None:
+            return stored
+        content = render()
+        try:
+            with transaction.atomic():
+                return StoredDocument.objects.create(
+                    kind=kind,
+                    object_id=object_id,
+                    content=content,
+                    sha256=hashlib.sha256(content).hexdigest(),
+                )
+        except IntegrityError:
+            return StoredDocument.objects.get(kind=kind, object_id=object_id)
+
+
+def stored_document_bytes(document: StoredDocument) -> bytes:
+    # PostgreSQL hands a BinaryField back as a memoryview.
+    return bytes(document.content)
+
+
+def render_after_commit(*, task: str, object_id: int) -> None:
+    """Queue the rendering of a document once its issue is committed.
+
+    After commit, because a worker must not look for a row that is not committed yet; robust,
+    because a broker that is down must not undo an issued invoice: the sweep renders it later.
+    The task is named by its dotted path: the tasks modules import the services that call this.
+    """
+
+    def enqueue() -> None:
+        import_string(task).delay(object_id)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
+def render_batch_after_commit(*, task: str, object_ids: list[int]) -> None:
+    """One task for a batch of documents to render, queued after commit (the sweep issues thousands)."""
+    if object_ids:
+        transaction.on_commit(lambda: import_string(task).delay(object_ids), robust=True)
+
+
+def without_stored_pdf(queryset: QuerySet, *, kind: str) -> QuerySet:
+    """The documents of `queryset` whose PDF is not stored yet."""
+    stored = StoredDocument.objects.filter(kind=kind, object_id=OuterRef("pk"))
+    return queryset.filter(~Exists(stored))
+
+
+def ids_to_render(
+    model: type[Model], *, kind: str, issued_before: datetime, limit: int, issued_field: str = "created_at"
+) -> list[int]:
+    """Ids of documents of `model` issued before `issued_before` and still without their PDF."""
+    queryset = without_stored_pdf(model.objects.filter(**{f"{issued_field}__lt": issued_before}), kind=kind)
+    return list(queryset.order_by("pk").values_list("pk", flat=True)[:limit])
