@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("billing", "0006_invoice_guard_without_json"),
+        ("billing", "0008_move_storeddocument_to_documents"),
     ]
 
     operations = [
