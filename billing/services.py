@@ -14,11 +14,11 @@ from billing import notifications
 from billing.documents import render_after_commit
 from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, InvoiceLine, Payment
 from billing.money import to_cents, vat_on
-from billing.notifications import email_queue
 from billing.pricing import vat_rate_for
 from billing.signals import customer_banned, customers_banned
 from config.bulk import update_from_instances
 from config.errors import InvalidTransition
+from outbox.services import email_queue, emails_record
 
 NUMBER_PREFIX = {DocumentCounter.Series.INVOICE: "", DocumentCounter.Series.CREDIT_NOTE: "C"}
 
@@ -383,7 +383,7 @@ def bans_apply(*, ban_ids: list[int]) -> int:
     update_from_instances(banned, ["support_status", "banned_at", "ban_reason"])
     if banned:
         customers_banned.send(sender=Customer, customers=banned)
-    notifications.emails_record(
+    emails_record(
         kind=notifications.ACCOUNT_BANNED,
         objects=[(ban_id, customer_id) for ban_id, customer_id, _reason in bans],
     )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "axes",  # SEC-07: login throttling per (e-mail, client IP)
     "csp",  # SEC-05: Content-Security-Policy header with a per-response nonce
     "accounts",
+    "outbox",
     "billing",
     "tickets",
     "quotes",
