@@ -30,9 +30,9 @@ django.setup()
 
 from django.utils import timezone  # noqa: E402
 
-from billing import tasks as billing_tasks  # noqa: E402
-from billing.models import SentEmail  # noqa: E402
 from diagnostics.tasks import DEADLINE_SWEEPS  # noqa: E402
+from outbox import tasks as outbox_tasks  # noqa: E402
+from outbox.models import SentEmail  # noqa: E402
 
 
 def drain(*, since, started: float, sweeps_done: float, timeout: float) -> dict:
@@ -66,7 +66,7 @@ def lost_sample(*, since, count: int) -> dict:
         sent_at=None, attempts=0, created_at=timezone.now() - timedelta(hours=1)
     )
     begun = time.monotonic()
-    sent = billing_tasks.emails_send_pending(now=timezone.now())
+    sent = outbox_tasks.emails_send_pending(now=timezone.now())
     seconds = time.monotonic() - begun
     return {
         "count": sent,

@@ -9,7 +9,6 @@ from billing.models import (
     Invoice,
     InvoiceLine,
     Payment,
-    SentEmail,
     VatRate,
 )
 from config.admin import ReadOnlyAdmin, ReadOnlyInline
@@ -94,11 +93,3 @@ class BanEventAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "reason", "changed_status"]
     search_fields = ["customer__name", "invoice__number"]
     list_select_related = ["customer", "invoice", "actor"]
-
-
-@admin.register(SentEmail)
-class SentEmailAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "object_id", "customer", "created_at", "sent_at", "attempts", "last_error"]
-    list_filter = ["kind"]
-    search_fields = ["recipients"]
-    list_select_related = ["customer"]

@@ -267,32 +267,3 @@ class BanEvent(CachedChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.kind} of customer {self.customer_id} ({self.reason or self.note[:30]})"
-
-
-class SentEmail(models.Model):
-    """An e-mail to a customer account, recorded in the transaction of the event it tells about.
-
-    The outbox of every app's notifications (billing is the lowest app they can all import). The row is
-    written with the business change and sent after commit by a task; `sent_at` stays empty until the
-    message has gone, and the unique (kind, object_id) means a rerun never sends it twice.
-    """
-
-    kind = models.CharField(max_length=40)
-    object_id = models.PositiveBigIntegerField()
-    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="emails")
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    recipients = models.TextField(blank=True)
-    language = models.CharField(max_length=2, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="sent_email_once")]
-        indexes = [
-            models.Index(fields=["id"], condition=Q(sent_at__isnull=True), name="sent_email_pending_idx")
-        ]
-
-    def __str__(self):
-        return f"{self.kind} {self.object_id}"

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from accounts.models import BillingEntity, Customer
 from billing import notifications
 from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, InvoiceLine, Payment
-from billing.notifications import email_queue
 from billing.pricing import vat_rate_for
 from billing.selectors import invoice_amount_due
 from billing.signals import customer_banned, customers_banned
@@ -19,6 +18,7 @@ from config.bulk import update_from_instances
 from config.errors import InvalidTransition
 from config.money import to_cents, vat_on
 from documents.store import render_after_commit, render_batch_after_commit
+from outbox.services import email_queue, emails_record
 
 NUMBER_PREFIX = {DocumentCounter.Series.INVOICE: "", DocumentCounter.Series.CREDIT_NOTE: "C"}
 
@@ -371,7 +371,7 @@ def bans_apply(*, ban_ids: list[int]) -> int:
     update_from_instances(banned, ["support_status", "banned_at", "ban_reason"])
     if banned:
         customers_banned.send(sender=Customer, customers=banned)
-    notifications.emails_record(
+    emails_record(
         kind=notifications.ACCOUNT_BANNED,
         objects=[(ban_id, customer_id) for ban_id, customer_id, _reason in bans],
     )

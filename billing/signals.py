@@ -9,7 +9,3 @@ customer_banned = Signal()
 # The same for many accounts banned together by one chunk of the deadline sweep, with `customers` (a
 # list): one message instead of thousands, so that the receivers can act set-based too.
 customers_banned = Signal()
-
-# Sent inside email_send's transaction once a recorded e-mail has gone, with `email` (the SentEmail:
-# kind, object_id, recipients, sent_at). diagnostics records it as a contact with the customer.
-email_sent = Signal()

@@ -13,10 +13,11 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from billing import documents, notifications, services
-from billing.models import BanEvent, CreditNote, Invoice, SentEmail
+from billing.models import BanEvent, CreditNote, Invoice
 from config.celery import RETRYING_TASK
 from documents import store
 from documents.tasks import PDF_TASK
+from outbox.models import SentEmail
 
 logger = logging.getLogger(__name__)
 
@@ -26,29 +27,6 @@ REMINDER_DAYS = 7
 @shared_task(**RETRYING_TASK)
 def ban_apply_task(ban_id: int) -> None:
     services.ban_apply(ban=BanEvent.objects.get(pk=ban_id))
-
-
-@shared_task(**RETRYING_TASK)
-def emails_relay_task() -> int:
-    """The e-mails of single events recorded since the last relay (notifications.email_queue)."""
-    return notifications.emails_relay()
-
-
-@shared_task(**RETRYING_TASK)
-def email_send_task(kind: str, object_id: int) -> None:
-    # No longer published (emails_relay_task sends them); kept for the messages a broker may still hold
-    # from before an upgrade.
-    notifications.email_send(kind=kind, object_id=object_id)
-
-
-@shared_task(**RETRYING_TASK)
-def emails_send_task(kind: str, object_ids: list[int]) -> int:
-    """The e-mails one transaction of a sweep recorded (a chunk's ban notices), relayed from the outbox.
-
-    Idempotent: what has gone is skipped. A failure is recorded on its row and retried with backoff,
-    only the e-mails still pending; what the retries do not send, the hourly sweep does after its grace.
-    """
-    return notifications.emails_send(kind=kind, object_ids=object_ids)
 
 
 # Rows per transaction of the sweeps below: memory stays flat and locks are short, while the writes
@@ -114,12 +92,6 @@ def invoice_reminders_send(*, now: datetime) -> int:
         if services.invoice_reminder_queue(invoice=invoice, today=today):
             queued += 1
     return queued
-
-
-def emails_send_pending(*, now: datetime) -> int:
-    """Send the recorded e-mails still pending after a grace period (their task was lost: broker down,
-    worker killed; or failed attempts to retry), in batches. Younger ones are their task's to send."""
-    return notifications.emails_send_overdue(now=now)
 
 
 @shared_task(**PDF_TASK)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "csp",  # SEC-05: Content-Security-Policy header with a per-response nonce
     "accounts",
     "documents",
+    "outbox",
     "billing",
     "tickets",
     "quotes",

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from accounts.permissions import is_customer
-from billing.notifications import email_queue
 from config.errors import CodedPermissionDenied, ConsentRequired, InvalidTransition
 from diagnostics import selectors
 from diagnostics.models import (
@@ -29,6 +28,7 @@ from diagnostics.models import (
     Intervention,
 )
 from diagnostics.notifications import EMAIL_KIND_BY_OBLIGATION
+from outbox.services import email_queue
 from tickets.models import Ticket, TicketEvent
 from tickets.services import ticket_lock, ticket_record
 

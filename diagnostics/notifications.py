@@ -1,8 +1,8 @@
-"""E-mails of the consent scheme, sent through billing's outbox: asking for access, telling of an emergency.
+"""E-mails of the consent scheme, sent through the outbox: asking for access, telling of an emergency.
 
 Each e-mail is about one contact obligation (its id is the outbox row's object_id). The messages carry
 the ticket number, the scope or action and the time, never the staff's free text: the customer reads
-that on the ticket page, behind a login. When the outbox reports an e-mail gone (billing.signals
+that on the ticket page, behind a login. When the outbox reports an e-mail gone (outbox.signals
 .email_sent), diagnostics.receivers records it as a contact with the customer.
 """
 
@@ -10,8 +10,8 @@ from datetime import UTC
 
 from django.utils.translation import gettext_lazy as _
 
-from billing.notifications import EmailSpec, email_builder
 from diagnostics.models import AccessRequest, ContactObligation, DataAction
+from outbox.services import EmailSpec, email_builder
 
 ACCESS_REQUESTED = "consent_access_requested"
 EMERGENCY_ACTION = "consent_emergency_action"

@@ -7,9 +7,9 @@ from django.db import DatabaseError, transaction
 from django.dispatch import receiver
 from django_fsm.signals import post_transition
 
-from billing.models import SentEmail
-from billing.signals import email_sent
 from diagnostics.notifications import EMAIL_KIND_BY_OBLIGATION
+from outbox.models import SentEmail
+from outbox.signals import email_sent
 from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)

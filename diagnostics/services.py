@@ -5,9 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.notifications import email_queue
 from billing.services import LineSpec
 from diagnostics.models import Diagnosis
+from outbox.services import email_queue
 from quotes.services import quote_create, ticket_bill
 from tickets.fees import BillingMoment, Outcome, ticket_charge
 from tickets.models import Ticket, TicketEvent

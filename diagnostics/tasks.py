@@ -13,6 +13,7 @@ from django.utils import timezone
 from billing import tasks as billing_tasks
 from config.celery import RETRYING_TASK
 from diagnostics import consent
+from outbox import tasks as outbox_tasks
 from quotes import tasks as quotes_tasks
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ DEADLINE_SWEEPS: list[Callable[..., int]] = [
     quotes_tasks.quotes_expire_past_validity,
     access_requests_expire,
     billing_tasks.invoice_reminders_send,
-    billing_tasks.emails_send_pending,
+    outbox_tasks.emails_send_pending,
 ]
 
 

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from billing.notifications import EmailSpec, email_builder
+from outbox.services import EmailSpec, email_builder
 from quotes.models import Quote
 
 QUOTE_SENT = "quote_sent"

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import BillingEntity
 from billing.models import Invoice
-from billing.notifications import email_queue
 from billing.pricing import vat_rate_for
 from billing.services import LineSpec, invoice_issue, totals_for
 from documents.store import render_after_commit
+from outbox.services import email_queue
 from quotes.models import Quote, QuoteLine
 from quotes.notifications import QUOTE_SENT
 from tickets.fees import BillingMoment, Outcome, ticket_charge

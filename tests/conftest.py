@@ -162,9 +162,9 @@ def _empty_cache():
 @pytest.fixture(autouse=True)
 def _no_waiting_email_relay():
     # A relay published by an earlier test and never run would keep the next test's e-mails waiting.
-    from billing import notifications
+    from outbox import services
 
-    notifications._relay_flag_lower()
+    services._relay_flag_lower()
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import Customer, Service
-from billing.notifications import email_queue
 from billing.pricing import diagnosis_fee_for
 from config.bulk import update_from_instances
 from config.errors import SupportBanned
+from outbox.services import email_queue
 from tickets.models import Attachment, Message, Ticket, TicketEvent
 from tickets.notifications import TICKET_OPENED
 

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("billing", "0006_invoice_guard_without_json"),
+        ("billing", "0007_move_sentemail_to_outbox"),
         ("documents", "0001_initial"),
     ]
 

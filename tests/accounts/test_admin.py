@@ -9,7 +9,7 @@ from tests.workflow import diagnosed
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"accounts", "billing", "tickets", "quotes", "diagnostics", "documents"}
+PROJECT_APPS = {"accounts", "outbox", "documents", "billing", "tickets", "quotes", "diagnostics"}
 PROJECT_MODELS = [model for model in apps.get_models() if model._meta.app_label in PROJECT_APPS]
 INLINE_MODELS = {
     inline.model for model_admin in admin.site._registry.values() for inline in model_admin.inlines

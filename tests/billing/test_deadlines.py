@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Customer
-from billing.models import BanEvent, CreditNote, Invoice, SentEmail
+from billing.models import BanEvent, CreditNote, Invoice
 from diagnostics.tasks import deadlines_enforce
+from outbox.models import SentEmail
 from quotes.models import Quote
 from tests.billing.conftest import issue_invoice
 from tests.workflow import diagnosed, open_incident

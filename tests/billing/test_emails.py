@@ -1,31 +1,14 @@
-"""E-mails: recorded with the event, sent after commit once, text and HTML, in the account's language."""
+"""The workflow's and billing's e-mails: text and HTML, in the account's language, telling what is due."""
 
 import pytest
-from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-from billing import notifications
-from billing.models import SentEmail
 from billing.services import invoice_pay
+from outbox.models import SentEmail
 from tests.billing.conftest import issue_invoice
 from tests.workflow import API, QUOTE, client_for, conclude, open_incident, start
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
-
-
-def test_every_event_of_the_contract_has_an_email():
-    assert set(notifications.email_kinds()) >= {
-        "ticket_opened",
-        "diagnosis_concluded",
-        "quote_sent",
-        "work_completed",
-        "invoice_issued",
-        "payment_received",
-        "invoice_reminder_7d",
-        "invoice_reminder_1d",
-        "account_banned",
-        "account_reinstated",
-    }
 
 
 def test_the_whole_workflow_mails_the_account_in_its_language(
@@ -72,43 +55,6 @@ def test_a_german_account_is_mailed_in_german(other_customer, mailoutbox, django
     assert invoice.number in mailoutbox[0].subject
 
 
-def test_a_rerun_never_sends_an_email_twice(
-    customer, customer_account, mailoutbox, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        invoice = issue_invoice(customer_account)
-    assert notifications.email_send(kind="invoice_issued", object_id=invoice.pk) is False
-    with django_capture_on_commit_callbacks(execute=True):
-        notifications.email_queue(
-            kind="invoice_issued", object_id=invoice.pk, customer_id=customer_account.pk
-        )
-    assert len(mailoutbox) == 1
-    assert SentEmail.objects.count() == 1
-
-
-def test_a_failed_send_is_recorded_and_sent_by_a_later_attempt(
-    customer, customer_account, mailoutbox, settings
-):
-    invoice = issue_invoice(customer_account)  # recorded; its after-commit task never ran in this test
-    settings.EMAIL_BACKEND = "tests.billing.test_emails.FailingBackend"
-    with pytest.raises(ConnectionRefusedError):
-        notifications.email_send(kind="invoice_issued", object_id=invoice.pk)
-    email = SentEmail.objects.get()
-    assert (email.sent_at, email.attempts, email.last_error) == (None, 1, "ConnectionRefusedError: SMTP down")
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert notifications.email_send(kind="invoice_issued", object_id=invoice.pk) is True
-    email.refresh_from_db()
-    assert (email.attempts, email.last_error, len(mailoutbox)) == (2, "", 1)
-
-
-def test_an_account_without_users_is_recorded_without_sending(
-    customer_account, mailoutbox, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        issue_invoice(customer_account)
-    assert (SentEmail.objects.get().recipients, len(mailoutbox)) == ("", 0)
-
-
 def test_payment_email_tells_what_is_still_due(
     customer, customer_account, finance, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -116,8 +62,3 @@ def test_payment_email_tells_what_is_still_due(
     with django_capture_on_commit_callbacks(execute=True):
         invoice_pay(invoice=invoice, amount=invoice.gross - 4, received_on=timezone.localdate(), by=finance)
     assert "4,00 EUR" in mailoutbox[-1].body
-
-
-class FailingBackend(BaseEmailBackend):
-    def send_messages(self, messages):
-        raise ConnectionRefusedError("SMTP down")

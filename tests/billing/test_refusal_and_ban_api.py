@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Customer, User
-from billing.models import BanEvent, CreditNote, Invoice, SentEmail
+from billing.models import BanEvent, CreditNote, Invoice
+from outbox.models import SentEmail
 from tests.billing.conftest import issue_invoice
 from tests.workflow import API, QUOTE, client_for, conclude, diagnosed, open_incident, start
 

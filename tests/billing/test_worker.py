@@ -59,7 +59,7 @@ def test_refusal_succeeds_with_the_broker_down_and_the_next_sweep_applies_the_ba
 
 @pytest.fixture
 def worker(tmp_path):
-    with real_worker(log=tmp_path / "worker.log", tasks=["billing.tasks.*"]) as log:
+    with real_worker(log=tmp_path / "worker.log", tasks=["billing.tasks.*", "outbox.tasks.*"]) as log:
         yield log
 
 

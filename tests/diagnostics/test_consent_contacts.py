@@ -7,10 +7,10 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import Role
-from billing.models import SentEmail
-from billing.notifications import EMAIL_GRACE, email_send
 from diagnostics.models import ContactObligation, CustomerContact
 from diagnostics.tasks import deadlines_enforce
+from outbox.models import SentEmail
+from outbox.services import EMAIL_GRACE, email_send
 from tests.diagnostics.consent import act, ask, decide
 from tests.factories import UserFactory
 from tests.workflow import API, client_for, open_incident, start

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accounts.models import Customer
 from billing import tasks
-from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, SentEmail
+from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice
+from outbox.models import SentEmail
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.usefixtures("on_postgres")

@@ -35,10 +35,11 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Customer
-from billing.models import BanEvent, SentEmail
-from billing.notifications import EMAIL_GRACE
+from billing.models import BanEvent
 from config.celery import app as celery_app
 from diagnostics.tasks import deadlines_enforce
+from outbox.models import SentEmail
+from outbox.services import EMAIL_GRACE
 from tests.celery_worker import needs_redis, redis_answers  # noqa: F401 - the skip condition's name
 from tests.workflow import API, client_for, diagnosed, open_incident
 from tickets.models import Ticket
@@ -193,7 +194,7 @@ def prefork_worker(tmp_path, smtp):
     sending mail to the hanging SMTP server."""
     queue = f"test-hardening-{uuid.uuid4().hex}"
     previous_routes = celery_app.conf.task_routes
-    celery_app.conf.update(task_routes={"billing.tasks.*": {"queue": queue}})
+    celery_app.conf.update(task_routes={"outbox.tasks.*": {"queue": queue}})
     db = connection.settings_dict
     env = {
         **os.environ,

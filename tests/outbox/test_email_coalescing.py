@@ -6,8 +6,8 @@ import time
 import pytest
 from django.test import override_settings
 
-from billing import notifications, tasks
-from billing.models import SentEmail
+from outbox import services, tasks
+from outbox.models import SentEmail
 from tests.billing.conftest import issue_invoice
 from tests.celery_worker import needs_redis, real_worker, redis_answers  # noqa: F401 - skipif evaluates it
 from tests.workflow import open_incident
@@ -78,7 +78,7 @@ def test_the_relay_leaves_a_failed_email_to_the_hourly_sweep(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         issue_invoice(customer_account)
-    settings.EMAIL_BACKEND = "tests.billing.test_emails.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.outbox.test_emails.FailingBackend"
     assert tasks.emails_relay_task() == 0
     failed = SentEmail.objects.get()
     assert (failed.attempts, failed.sent_at) == (1, None)
@@ -90,8 +90,8 @@ def test_the_relay_leaves_a_failed_email_to_the_hourly_sweep(
 def test_a_relay_sends_in_batches_and_hands_the_rest_to_another(
     customer, published, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(notifications, "EMAIL_BATCH", 2)
-    monkeypatch.setattr(notifications, "RELAY_BATCHES", 2)
+    monkeypatch.setattr(services, "EMAIL_BATCH", 2)
+    monkeypatch.setattr(services, "RELAY_BATCHES", 2)
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(5):
             open_incident(customer)
@@ -106,11 +106,11 @@ def test_a_relay_sends_in_batches_and_hands_the_rest_to_another(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("on_postgres")
 def test_a_real_worker_sends_a_new_tickets_email(customer, tmp_path):
-    with real_worker(log=tmp_path / "worker.log", tasks=["billing.tasks.*"]) as log:
+    with real_worker(log=tmp_path / "worker.log", tasks=["outbox.tasks.*"]) as log:
         open_incident(customer)
         open_incident(customer)
         started = time.monotonic()
         while time.monotonic() - started < 20 and SentEmail.objects.filter(sent_at__isnull=True).exists():
             time.sleep(0.1)
         assert not SentEmail.objects.filter(sent_at__isnull=True).exists(), log.read_text()
-        assert "billing.tasks.emails_relay_task" in log.read_text()
+        assert "outbox.tasks.emails_relay_task" in log.read_text()

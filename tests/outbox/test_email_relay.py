@@ -10,9 +10,12 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from accounts.models import Customer
-from billing import notifications, services, tasks
-from billing.models import BanEvent, SentEmail
+from billing import notifications, services
+from billing.models import BanEvent
 from diagnostics.tasks import deadlines_enforce
+from outbox import services as outbox_services
+from outbox import tasks
+from outbox.models import SentEmail
 from tests.billing.conftest import issue_invoice
 from tests.celery_worker import needs_redis, real_worker, redis_answers  # noqa: F401 - skipif evaluates it
 from tests.factories import CustomerFactory, UserFactory
@@ -104,11 +107,11 @@ class FailingForOneBackend(EmailBackend):
 def test_a_batch_goes_over_one_connection(settings, monkeypatch, mailoutbox):
     ban_ids = overdue_bans(5)
     services.bans_apply(ban_ids=ban_ids)
-    settings.EMAIL_BACKEND = "tests.billing.test_email_relay.CountingBackend"
+    settings.EMAIL_BACKEND = "tests.outbox.test_email_relay.CountingBackend"
     monkeypatch.setattr(CountingBackend, "opened", 0)
-    monkeypatch.setattr(notifications, "EMAIL_BATCH", 2)
+    monkeypatch.setattr(outbox_services, "EMAIL_BATCH", 2)
 
-    assert notifications.emails_send(kind=BANNED, object_ids=ban_ids) == 5
+    assert outbox_services.emails_send(kind=BANNED, object_ids=ban_ids) == 5
 
     assert (CountingBackend.opened, len(mailoutbox)) == (3, 5)  # batches of 2, 2 and 1
 
@@ -117,7 +120,7 @@ def test_a_batch_goes_over_one_connection(settings, monkeypatch, mailoutbox):
 def test_one_failure_in_a_chunk_is_recorded_the_others_go_and_the_retry_sends_only_it(settings, mailoutbox):
     ban_ids = overdue_bans(3)
     services.bans_apply(ban_ids=ban_ids)
-    settings.EMAIL_BACKEND = "tests.billing.test_email_relay.FailingForOneBackend"
+    settings.EMAIL_BACKEND = "tests.outbox.test_email_relay.FailingForOneBackend"
 
     with pytest.raises(ConnectionResetError):
         tasks.emails_send_task(BANNED, ban_ids)  # raised for Celery's retry with backoff
@@ -140,10 +143,10 @@ def test_the_sweep_leaves_emails_younger_than_the_grace_period_to_their_task(mai
     services.bans_apply(ban_ids=overdue_bans(2))  # recorded; their task has not run yet
     recorded = SentEmail.objects.latest("id").created_at
 
-    assert tasks.emails_send_pending(now=recorded + notifications.EMAIL_GRACE) == 0
+    assert tasks.emails_send_pending(now=recorded + outbox_services.EMAIL_GRACE) == 0
     assert pending().count() == 2 and mailoutbox == []
 
-    assert tasks.emails_send_pending(now=recorded + notifications.EMAIL_GRACE + timedelta(seconds=1)) == 2
+    assert tasks.emails_send_pending(now=recorded + outbox_services.EMAIL_GRACE + timedelta(seconds=1)) == 2
     assert not pending().exists() and len(mailoutbox) == 2
 
 
@@ -151,12 +154,12 @@ def test_the_sweep_leaves_emails_younger_than_the_grace_period_to_their_task(mai
 def test_the_sweep_sends_in_bounded_batches_and_leaves_dead_letters_alone(monkeypatch, mailoutbox):
     services.bans_apply(ban_ids=overdue_bans(5))
     dead = pending().order_by("id").first()
-    SentEmail.objects.filter(pk=dead.pk).update(attempts=notifications.MAX_ATTEMPTS, last_error="gave up")
-    monkeypatch.setattr(notifications, "EMAIL_BATCH", 2)
+    SentEmail.objects.filter(pk=dead.pk).update(attempts=outbox_services.MAX_ATTEMPTS, last_error="gave up")
+    monkeypatch.setattr(outbox_services, "EMAIL_BATCH", 2)
     batches = []
-    deliver = notifications._deliver
+    deliver = outbox_services._deliver
     monkeypatch.setattr(
-        notifications, "_deliver", lambda emails: batches.append(len(emails)) or deliver(emails)
+        outbox_services, "_deliver", lambda emails: batches.append(len(emails)) or deliver(emails)
     )
 
     assert tasks.emails_send_pending(now=timezone.now() + timedelta(hours=1)) == 4
@@ -195,11 +198,11 @@ def test_a_lost_relay_task_is_recovered_by_the_next_hourly_sweep_once(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("on_postgres")
 def test_a_real_worker_relays_a_chunks_emails_after_commit(tmp_path):
-    with real_worker(log=tmp_path / "worker.log", tasks=["billing.tasks.*"]) as log:
+    with real_worker(log=tmp_path / "worker.log", tasks=["outbox.tasks.*", "billing.tasks.*"]) as log:
         services.bans_apply(ban_ids=overdue_bans(3))  # commits, then publishes one task
         started = time.monotonic()
         while time.monotonic() - started < 20 and pending().exists():
             time.sleep(0.1)
         assert not pending().exists(), log.read_text()
-        assert log.read_text().count("billing.tasks.emails_send_task") >= 1
+        assert log.read_text().count("outbox.tasks.emails_send_task") >= 1
     assert set(SentEmail.objects.values_list("attempts", flat=True)) == {1}

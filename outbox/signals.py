@@ -1,0 +1,7 @@
+"""Signals of the outbox: how it tells the apps above it that an e-mail has gone."""
+
+from django.dispatch import Signal
+
+# Sent inside email_send's transaction once a recorded e-mail has gone, with `email` (the SentEmail:
+# kind, object_id, recipients, sent_at). diagnostics records it as a contact with the customer.
+email_sent = Signal()
