@@ -38,6 +38,12 @@ class CompiledSerializer(serializers.Serializer):
 
     _compiled: Callable[[Any], dict] | None = None
 
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.read_only = True  # an output: the schema says so
+        return fields
+
     def to_representation(self, instance) -> dict:
         cls = type(self)
         if cls.__dict__.get("_compiled") is None:

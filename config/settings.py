@@ -192,6 +192,8 @@ SPECTACULAR_SETTINGS = {
         "TicketKindEnum": "tickets.models.Ticket.Kind",
         "TicketStatusEnum": "tickets.models.Ticket.State",
         "InvoiceStatusEnum": "billing.models.Invoice.State",
+        "QuoteStatusEnum": "quotes.models.Quote.State",
+        "OutcomeEnum": "tickets.fees.Outcome",
     },
 }
 

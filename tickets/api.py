@@ -38,7 +38,7 @@ class TicketOutput(CompiledSerializer):
     created_at = serializers.DateTimeField()
     # The fee as shown and accepted at opening, fixed for the ticket; null for questions.
     diagnosis_fee = FeeOutput(allow_null=True)
-    invoices = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    invoices = serializers.ListField(child=serializers.IntegerField(), source="invoice_ids")
 
     def get_fields(self):
         fields = {}

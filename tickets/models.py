@@ -115,6 +115,11 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
         )
 
     @property
+    def invoice_ids(self) -> list[int]:
+        """The ids of the invoices that bill this ticket, oldest first (prefetched by the API's lists)."""
+        return [invoice.pk for invoice in self.invoices.all()]
+
+    @property
     def is_incident(self) -> bool:
         return self.kind == self.Kind.INCIDENT
 
