@@ -1,11 +1,8 @@
-from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import (
     Case,
-    Count,
     DecimalField,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -15,7 +12,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.permissions import is_customer, is_finance
@@ -93,77 +90,6 @@ def invoices_filter(queryset: QuerySet[Invoice], filters: dict) -> QuerySet[Invo
         overdue = Q(status=Invoice.State.OPEN, due_on__lt=timezone.localdate())
         queryset = queryset.filter(overdue if filters["overdue"] else ~overdue)
     return queryset
-
-
-# The receivables report (finance). Each returns plain rows, amounts as Decimal, grouped by currency.
-
-OPEN_BUCKETS = (("overdue", None, -1), ("0-7", 0, 7), ("8-14", 8, 14), ("15-30", 15, 30))
-
-
-def receivables_open_by_days_to_due(*, today) -> list[dict]:
-    """What open invoices still owe, by days left to their due day (overdue ones apart)."""
-    money = DecimalField(max_digits=12, decimal_places=2)
-    owed = ExpressionWrapper(F("gross") - F("amount_paid"), output_field=money)
-    sums = {}
-    for name, low, high in OPEN_BUCKETS:
-        window = Q(due_on__lte=today + timedelta(days=high))
-        if low is not None:
-            window &= Q(due_on__gte=today + timedelta(days=low))
-        sums[f"amount_{name}"] = Coalesce(Sum(owed, filter=window), Value(0), output_field=money)
-        sums[f"invoices_{name}"] = Count("id", filter=window)
-    rows = (
-        with_amounts(Invoice.objects.filter(status=Invoice.State.OPEN))
-        .values("currency")
-        .annotate(**sums)
-        .order_by("currency")
-    )
-    return [
-        {
-            "days_to_due": name,
-            "currency": row["currency"],
-            "amount": row[f"amount_{name}"],
-            "invoices": row[f"invoices_{name}"],
-        }
-        for row in rows
-        for name, _low, _high in OPEN_BUCKETS
-    ]
-
-
-def receivables_cancelled_by_month() -> list[dict]:
-    """Refused and lapsed amounts, by the month of the credit note that cancelled them."""
-    rows = (
-        CreditNote.objects.annotate(month=TruncMonth("issued_on"))
-        .values("month", "reason", "currency")
-        .annotate(amount=Sum("gross"), invoices=Count("id"))
-        .order_by("-month", "reason", "currency")
-    )
-    return [
-        {
-            "month": row["month"].strftime("%Y-%m"),
-            "status": row["reason"],
-            "currency": row["currency"],
-            "amount": row["amount"],
-            "invoices": row["invoices"],
-        }
-        for row in rows
-    ]
-
-
-def bans_by_month() -> list[dict]:
-    """Accounts banned and accounts reinstated, by month (an account counts once per month and kind)."""
-    rows = (
-        BanEvent.objects.filter(changed_status=True)
-        .annotate(month=TruncMonth("applied_at"))
-        .values("month", "kind")
-        .annotate(accounts=Count("customer", distinct=True))
-        .order_by("-month")
-    )
-    months: dict[str, dict] = {}
-    for row in rows:
-        month = timezone.localtime(row["month"]).strftime("%Y-%m")
-        entry = months.setdefault(month, {"month": month, "banned": 0, "reinstated": 0})
-        entry["banned" if row["kind"] == BanEvent.Kind.BAN else "reinstated"] += row["accounts"]
-    return list(months.values())
 
 
 def ban_events_for(*, customer_id: int) -> QuerySet[BanEvent]:

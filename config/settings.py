@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tickets",
     "quotes",
     "diagnostics",
+    "reporting",
 ]
 
 MIDDLEWARE = [

@@ -9,10 +9,10 @@ from billing.views import customer as billing_customer
 from billing.views import finance as billing_finance
 from config import views as site_views
 from diagnostics.views import customer as diagnostics_customer
-from diagnostics.views import finance as diagnostics_finance
 from diagnostics.views import staff as diagnostics_staff
 from quotes.views import customer as quotes_customer
 from quotes.views import staff as quotes_staff
+from reporting.views import finance as reporting_finance
 from tickets.views import customer as tickets_customer
 from tickets.views import staff as tickets_staff
 
@@ -22,6 +22,7 @@ api_patterns = [
     path("", include("tickets.urls")),
     path("", include("quotes.urls")),
     path("", include("diagnostics.urls")),
+    path("", include("reporting.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 
@@ -232,9 +233,9 @@ finance_patterns = [
         include(
             (
                 [
-                    path("receivables/", diagnostics_finance.ReceivablesView.as_view(), name="receivables"),
+                    path("receivables/", reporting_finance.ReceivablesView.as_view(), name="receivables"),
                 ],
-                "diagnostics",
+                "reporting",
             )
         ),
     ),

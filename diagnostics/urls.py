@@ -1,13 +1,12 @@
 from django.urls import path
 
-from diagnostics import api, api_documents, reports
+from diagnostics import api, api_documents
 
 app_name = "diagnostics"
 
 urlpatterns = [
     path("tickets/<int:pk>/conclude-diagnosis/", api.TicketConcludeDiagnosisApi.as_view(), name="conclude"),
     path("tickets/<int:pk>/report/", api_documents.TicketReportApi.as_view(), name="report"),
-    path("reports/receivables/", reports.ReceivablesReportApi.as_view(), name="receivables-report"),
     # Consent for work on customer data.
     path("tickets/<int:pk>/access-requests/", api.TicketAccessRequestsApi.as_view(), name="access-requests"),
     path("access-requests/<int:pk>/", api.AccessRequestDetailApi.as_view(), name="access-request"),

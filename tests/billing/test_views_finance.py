@@ -20,7 +20,7 @@ PAGES = [
     "finance:billing:closed",
     "finance:billing:export",
     "finance:billing:banned",
-    "finance:diagnostics:receivables",
+    "finance:reporting:receivables",
 ]
 
 
@@ -105,6 +105,6 @@ def test_finance_lists_do_not_grow_with_rows(customer, agent, finance, rows, dja
     for _ in range(rows):
         billed(customer, agent)
     client = browser(finance)
-    for name in ("finance:billing:invoices", "finance:billing:closed", "finance:diagnostics:receivables"):
+    for name in ("finance:billing:invoices", "finance:billing:closed", "finance:reporting:receivables"):
         with django_assert_max_num_queries(10):
             assert client.get(reverse(name)).status_code == 200

@@ -6,7 +6,7 @@ from django.views import View
 
 from accounts.permissions import FinanceRequiredMixin
 from billing.models import Invoice
-from diagnostics.reports import receivables_report
+from reporting.selectors import receivables_report
 from tickets.fees import FeeRule
 
 CHART_WIDTH = 560
@@ -40,7 +40,7 @@ class ReceivablesView(FinanceRequiredMixin, View):
             row["rule_label"] = FeeRule(row["rule"]).label if row["rule"] in FeeRule.values else row["rule"]
         return render(
             request,
-            "finance/diagnostics/receivables.html",
+            "finance/reporting/receivables.html",
             {
                 "report": report,
                 "chart": open_amounts_chart(report["open_by_days_to_due"]),
