@@ -1,6 +1,6 @@
 """What `manage.py enforce_deadlines` runs, timed sweep by sweep, for bench/run.py.
 
-The same list of sweeps (diagnostics.tasks.DEADLINE_SWEEPS), in the same order, with the same `now`, as
+The same list of sweeps (ops.sweeps.DEADLINE_SWEEPS), in the same order, with the same `now`, as
 `deadlines_enforce()`; it prints one JSON line: each sweep's count and seconds, the total, and the e-mails.
 
 The ban e-mails a run records are relayed to the Celery workers, one task per chunk, as each chunk
@@ -30,7 +30,7 @@ django.setup()
 
 from django.utils import timezone  # noqa: E402
 
-from diagnostics.tasks import DEADLINE_SWEEPS  # noqa: E402
+from ops.sweeps import DEADLINE_SWEEPS  # noqa: E402
 from outbox import tasks as outbox_tasks  # noqa: E402
 from outbox.models import SentEmail  # noqa: E402
 

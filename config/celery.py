@@ -22,7 +22,7 @@ app.conf.beat_schedule = {
     # validity (billing the fee), send payment reminders 7 days and 1 day before the due day, send any
     # e-mail still waiting. The same code as `python manage.py enforce_deadlines`.
     "enforce-deadlines-hourly": {
-        "task": "diagnostics.tasks.deadlines_enforce_task",
+        "task": "ops.tasks.deadlines_enforce_task",
         "schedule": crontab(minute=5),
     },
     # Every five minutes: render the PDFs of invoices, credit notes and quotes issued more than ten

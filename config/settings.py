@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "quotes",
     "diagnostics",
     "reporting",
+    "ops",
 ]
 
 MIDDLEWARE = [

@@ -1,16 +1,14 @@
 """The 30-day deadline, reminders and quote expiry: date fields plus a sweep, safe to run any number of times."""
 
-import io
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Customer
 from billing.models import BanEvent, CreditNote, Invoice
-from diagnostics.tasks import deadlines_enforce
+from ops.sweeps import deadlines_enforce
 from outbox.models import SentEmail
 from quotes.models import Quote
 from tests.billing.conftest import issue_invoice
@@ -63,18 +61,6 @@ def test_a_second_sweep_changes_nothing(invoice, customer, django_capture_on_com
         BanEvent.objects.count(),
         SentEmail.objects.count(),
     ) == rows
-
-
-def test_the_command_runs_the_same_sweeps_and_a_rerun_does_nothing(invoice):
-    with time_machine.travel(days_after(invoice, 31), tick=False):
-        out = io.StringIO()
-        call_command("enforce_deadlines", stdout=out)
-        assert "invoices_lapse_overdue: 1" in out.getvalue()
-        assert "bans_apply_pending: 1" in out.getvalue()
-        again = io.StringIO()
-        call_command("enforce_deadlines", stdout=again)
-    assert {line.split(": ")[1] for line in again.getvalue().splitlines()} == {"0"}
-    assert Customer.objects.get(pk=invoice.customer_id).is_banned
 
 
 def test_a_paid_invoice_never_lapses(invoice, finance, django_capture_on_commit_callbacks):

@@ -5,7 +5,7 @@ import time_machine
 from django.utils import timezone
 
 from billing.models import CreditNote, Invoice, Payment
-from diagnostics.tasks import deadlines_enforce
+from ops.sweeps import deadlines_enforce
 from tests.billing.conftest import issue_invoice
 from tests.concurrency import run_together
 from tests.factories import CustomerFactory, UserFactory

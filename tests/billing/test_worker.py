@@ -9,7 +9,7 @@ import pytest
 from accounts.models import Customer
 from billing.models import BanEvent
 from config.celery import app as celery_app
-from diagnostics.tasks import deadlines_enforce
+from ops.sweeps import deadlines_enforce
 from tests.celery_worker import needs_redis, real_worker, redis_answers  # noqa: F401 - skipif evaluates it
 from tests.workflow import API, client_for
 

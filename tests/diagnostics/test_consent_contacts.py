@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from diagnostics.models import ContactObligation, CustomerContact
-from diagnostics.tasks import deadlines_enforce
+from ops.sweeps import deadlines_enforce
 from outbox.models import SentEmail
 from outbox.services import EMAIL_GRACE, email_send
 from tests.diagnostics.consent import act, ask, decide

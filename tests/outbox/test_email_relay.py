@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Customer
 from billing import notifications, services
 from billing.models import BanEvent
-from diagnostics.tasks import deadlines_enforce
+from ops.sweeps import deadlines_enforce
 from outbox import services as outbox_services
 from outbox import tasks
 from outbox.models import SentEmail

@@ -37,7 +37,7 @@ from django.utils import timezone
 from accounts.models import Customer
 from billing.models import BanEvent
 from config.celery import app as celery_app
-from diagnostics.tasks import deadlines_enforce
+from ops.sweeps import deadlines_enforce
 from outbox.models import SentEmail
 from outbox.services import EMAIL_GRACE
 from tests.celery_worker import needs_redis, redis_answers  # noqa: F401 - the skip condition's name

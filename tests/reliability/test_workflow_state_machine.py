@@ -38,7 +38,7 @@ from hypothesis.stateful import (
 from accounts.models import Customer, Role
 from billing.models import CreditNote, Invoice
 from billing.tasks import bans_apply_pending
-from diagnostics.tasks import deadlines_enforce
+from ops.sweeps import deadlines_enforce
 from tests.counts import report
 from tests.factories import CustomerFactory, UserFactory
 from tests.workflow import API, QUOTE, client_for

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from billing.services import invoice_pay, invoice_refuse
-from diagnostics.tasks import deadlines_enforce
+from ops.sweeps import deadlines_enforce
 from tests.billing.conftest import issue_invoice
 from tests.workflow import API, client_for, diagnosed
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from diagnostics.tasks import deadlines_enforce
+from ops.sweeps import deadlines_enforce
 
 
 class Command(BaseCommand):
