@@ -12,7 +12,7 @@ from quotes.services import quote_create, ticket_bill
 from tickets.fees import BillingMoment, Outcome, ticket_charge
 from tickets.models import Ticket, TicketEvent
 from tickets.notifications import DIAGNOSIS_CONCLUDED
-from tickets.services import ticket_lock, ticket_record
+from tickets.services import ticket_lock, ticket_record, tickets_ended_announce
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,8 @@ def diagnosis_conclude(
         outcome=outcome,
         fee_rule=charge.rule,
     )
+    if ticket.status in Ticket.FINAL_STATES:  # resolved or closed; a quoted ticket waits for the customer
+        tickets_ended_announce(ticket_ids=[ticket.pk])
     email_queue(kind=DIAGNOSIS_CONCLUDED, object_id=ticket.pk, customer_id=ticket.customer_id)  # after commit
     if quote is not None:
         created = quote_create(ticket=ticket, lines=quote.lines, valid_days=quote.valid_days)

@@ -18,7 +18,7 @@ from quotes.notifications import QUOTE_SENT
 from tickets.fees import BillingMoment, Outcome, ticket_charge
 from tickets.models import Ticket, TicketEvent
 from tickets.notifications import WORK_COMPLETED
-from tickets.services import ticket_lock, ticket_record
+from tickets.services import ticket_lock, ticket_record, tickets_ended_announce
 
 
 def ticket_bill(
@@ -132,6 +132,7 @@ def quote_decline(*, quote: Quote, by) -> Quote:
     quote.save()
     ticket.save()
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_DECLINED, actor=by, quote=quote.pk)
+    tickets_ended_announce(ticket_ids=[ticket.pk])
     ticket_bill(
         ticket=ticket,
         outcome=Outcome.QUOTED,
@@ -150,6 +151,7 @@ def quote_expire(*, quote: Quote) -> Quote:
     quote.save()
     ticket.save()
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_EXPIRED, quote=quote.pk)
+    tickets_ended_announce(ticket_ids=[ticket.pk])
     ticket_bill(
         ticket=ticket,
         outcome=Outcome.QUOTED,
@@ -166,6 +168,7 @@ def ticket_complete_work(*, ticket: Ticket, report: str, by) -> Ticket:
     ticket.complete_work(report=report)
     ticket.save()
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.WORK_COMPLETED, actor=by)
+    tickets_ended_announce(ticket_ids=[ticket.pk])
     quote = Quote.objects.select_for_update().get(ticket=ticket)
     quote.invoice = ticket_bill(
         ticket=ticket,

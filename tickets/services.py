@@ -15,6 +15,7 @@ from config.errors import SupportBanned
 from outbox.services import email_queue
 from tickets.models import Attachment, Message, Ticket, TicketEvent
 from tickets.notifications import TICKET_OPENED
+from tickets.signals import tickets_ended
 
 
 def ticket_lock(*, ticket: Ticket) -> Ticket:
@@ -24,6 +25,15 @@ def ticket_lock(*, ticket: Ticket) -> Ticket:
 
 def ticket_record(*, ticket: Ticket, verb: str, actor=None, public: bool = True, **detail) -> TicketEvent:
     return TicketEvent.objects.create(ticket=ticket, actor=actor, verb=verb, public=public, detail=detail)
+
+
+def tickets_ended_announce(*, ticket_ids: list[int]) -> None:
+    """Tell the apps above that these tickets have just ended, inside the transaction that ended them.
+
+    Every use case that moves a ticket into a final state calls it once, with all the tickets it ended.
+    """
+    if ticket_ids:
+        tickets_ended.send(sender=Ticket, ticket_ids=list(ticket_ids))
 
 
 def ticket_open(
@@ -93,6 +103,7 @@ def ticket_cancel(*, ticket: Ticket, by=None, reason: str = "") -> Ticket:
     ticket.cancel()
     ticket.save()
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.CANCELLED, actor=by, reason=reason)
+    tickets_ended_announce(ticket_ids=[ticket.pk])
     return ticket
 
 
@@ -131,6 +142,7 @@ def tickets_cancel_for_bans(*, customer_ids: list[int]) -> int:
                 "ids": ids,
             },
         )
+    tickets_ended_announce(ticket_ids=ids)
     return len(tickets)
 
 
@@ -163,6 +175,7 @@ def ticket_close(*, ticket: Ticket, answer: str, by) -> Ticket:
     ticket.answer_and_close(answer=answer, agent=by)
     ticket.save()
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.CLOSED, actor=by)
+    tickets_ended_announce(ticket_ids=[ticket.pk])
     return ticket
 
 
