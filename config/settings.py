@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "billing",
     "tickets",
     "quotes",
+    "consent",
     "diagnostics",
     "reporting",
     "ops",

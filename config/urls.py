@@ -8,6 +8,8 @@ from accounts import views as account_views
 from billing.views import customer as billing_customer
 from billing.views import finance as billing_finance
 from config import views as site_views
+from consent.views import customer as consent_customer
+from consent.views import staff as consent_staff
 from diagnostics.views import customer as diagnostics_customer
 from diagnostics.views import staff as diagnostics_staff
 from quotes.views import customer as quotes_customer
@@ -21,6 +23,7 @@ api_patterns = [
     path("", include("billing.urls")),
     path("", include("tickets.urls")),
     path("", include("quotes.urls")),
+    path("", include("consent.urls")),
     path("", include("diagnostics.urls")),
     path("", include("reporting.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -63,24 +66,34 @@ customer_patterns = [
                 [
                     path(
                         "tickets/<int:pk>/access/",
-                        diagnostics_customer.TicketAccessView.as_view(),
+                        consent_customer.TicketAccessView.as_view(),
                         name="access",
                     ),
                     path(
                         "access-requests/<int:pk>/grant/",
-                        diagnostics_customer.AccessGrantView.as_view(),
+                        consent_customer.AccessGrantView.as_view(),
                         name="grant",
                     ),
                     path(
                         "access-requests/<int:pk>/deny/",
-                        diagnostics_customer.AccessDenyView.as_view(),
+                        consent_customer.AccessDenyView.as_view(),
                         name="deny",
                     ),
                     path(
                         "access-requests/<int:pk>/revoke/",
-                        diagnostics_customer.AccessRevokeView.as_view(),
+                        consent_customer.AccessRevokeView.as_view(),
                         name="revoke",
                     ),
+                ],
+                "consent",
+            )
+        ),
+    ),
+    path(
+        "",
+        include(
+            (
+                [
                     path(
                         "tickets/<int:pk>/report.pdf",
                         diagnostics_customer.TicketReportView.as_view(),
@@ -162,23 +175,33 @@ staff_patterns = [
                         diagnostics_staff.DiagnosisConcludeView.as_view(),
                         name="conclude",
                     ),
+                ],
+                "diagnostics",
+            )
+        ),
+    ),
+    path(
+        "",
+        include(
+            (
+                [
                     path(
                         "tickets/<int:pk>/access/",
-                        diagnostics_staff.TicketAccessView.as_view(),
+                        consent_staff.TicketAccessView.as_view(),
                         name="access",
                     ),
                     path(
                         "tickets/<int:pk>/access/request/",
-                        diagnostics_staff.AccessRequestCreateView.as_view(),
+                        consent_staff.AccessRequestCreateView.as_view(),
                         name="request_access",
                     ),
                     path(
                         "tickets/<int:pk>/interventions/",
-                        diagnostics_staff.InterventionCreateView.as_view(),
+                        consent_staff.InterventionCreateView.as_view(),
                         name="intervene",
                     ),
                 ],
-                "diagnostics",
+                "consent",
             )
         ),
     ),

@@ -6,7 +6,6 @@ class DiagnosticsConfig(AppConfig):
     verbose_name = "Diagnostics"
 
     def ready(self):
-        from diagnostics import notifications, receivers  # noqa: F401 - registers e-mails, connects receivers
         from diagnostics.api import DiagnosisOutput
         from tickets.api import ticket_output_part
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 from accounts.models import BillingEntity
 from billing.documents import seller_of
 from billing.pdf import Party
-from diagnostics.models import DataAction, Diagnosis, Intervention
+from consent.models import DataAction, Intervention
+from diagnostics.models import Diagnosis
 from diagnostics.pdf import Consent, DiagnosisReport, InterventionEntry, diagnosis_report_pdf
 from quotes.pdf import quote_number
 from tickets.fees import FeeRule, Outcome

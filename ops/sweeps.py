@@ -10,7 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from billing import tasks as billing_tasks
-from diagnostics import tasks as diagnostics_tasks
+from consent import tasks as consent_tasks
 from outbox import tasks as outbox_tasks
 from quotes import tasks as quotes_tasks
 
@@ -26,7 +26,7 @@ DEADLINE_SWEEPS: list[Callable[..., int]] = [
     billing_tasks.invoices_lapse_overdue,
     billing_tasks.bans_apply_pending,
     quotes_tasks.quotes_expire_past_validity,
-    diagnostics_tasks.access_requests_expire,
+    consent_tasks.access_requests_expire,
     billing_tasks.invoice_reminders_send,
     outbox_tasks.emails_send_pending,
 ]

@@ -3,5 +3,5 @@
 from django.dispatch import Signal
 
 # Sent inside email_send's transaction once a recorded e-mail has gone, with `email` (the SentEmail:
-# kind, object_id, recipients, sent_at). diagnostics records it as a contact with the customer.
+# kind, object_id, recipients, sent_at). consent records it as a contact with the customer.
 email_sent = Signal()

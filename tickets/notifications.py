@@ -27,7 +27,7 @@ def ticket_opened(pk: int) -> EmailSpec:
 
 @email_builder(DIAGNOSIS_CONCLUDED)
 def diagnosis_concluded(pk: int) -> EmailSpec:
-    # The diagnosis is reached through the ticket's reverse relation: tickets does not import diagnostics.
+    # The diagnosis is reached through the ticket's reverse relation: tickets imports nothing of diagnostics.
     ticket = Ticket.objects.select_related("customer", "diagnosis").get(pk=pk)
     return EmailSpec(
         customer=ticket.customer,

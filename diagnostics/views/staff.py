@@ -10,9 +10,8 @@ from accounts.permissions import SupportRequiredMixin
 from billing.pricing import vat_rate_for
 from billing.services import LineSpec
 from config.portals import call_service
-from diagnostics import consent, services
-from diagnostics.forms import AccessRequestForm, ConcludeForm, InterventionForm, QuoteLineFormSet
-from diagnostics.views.customer import consent_context
+from diagnostics import services
+from diagnostics.forms import ConcludeForm, QuoteLineFormSet
 from tickets.fees import Outcome, outcome_costs
 from tickets.selectors import tickets_visible_to
 
@@ -74,55 +73,3 @@ class DiagnosisConcludeView(SupportRequiredMixin, View):
                 messages.success(request, _("The diagnosis is concluded."))
                 return redirect("staff:tickets:detail", pk=ticket.pk)
         return self.render_page(ticket, form, lines, status=400)
-
-
-class TicketAccessView(SupportRequiredMixin, View):
-    """Ask the customer for access to data, and record what was done (with or without a grant)."""
-
-    template_name = "staff/diagnostics/access.html"
-
-    def get_ticket(self, pk):
-        return get_object_or_404(tickets_visible_to(user=self.request.user).select_related("customer"), pk=pk)
-
-    def render_page(self, ticket, *, request_form=None, intervention_form=None, status=200):
-        context = consent_context(ticket=ticket, user=self.request.user)
-        context.update(
-            request_form=request_form or AccessRequestForm(),
-            intervention_form=intervention_form or InterventionForm(),
-        )
-        return render(self.request, self.template_name, context, status=status)
-
-    def get(self, request, pk):
-        return self.render_page(self.get_ticket(pk))
-
-
-class AccessRequestCreateView(TicketAccessView):
-    def post(self, request, pk):
-        ticket = self.get_ticket(pk)
-        form = AccessRequestForm(request.POST)
-        if form.is_valid():
-            ok, _request = call_service(
-                request,
-                lambda: consent.access_request_create(ticket=ticket, by=request.user, **form.cleaned_data),
-                form=form,
-            )
-            if ok:
-                messages.success(request, _("The customer is asked for access."))
-                return redirect("staff:diagnostics:access", pk=ticket.pk)
-        return self.render_page(ticket, request_form=form, status=400)
-
-
-class InterventionCreateView(TicketAccessView):
-    def post(self, request, pk):
-        ticket = self.get_ticket(pk)
-        form = InterventionForm(request.POST)
-        if form.is_valid():
-            ok, _intervention = call_service(
-                request,
-                lambda: consent.intervention_perform(ticket=ticket, by=request.user, **form.cleaned_data),
-                form=form,
-            )
-            if ok:
-                messages.success(request, _("The intervention is recorded; the customer sees it."))
-                return redirect("staff:diagnostics:access", pk=ticket.pk)
-        return self.render_page(ticket, intervention_form=form, status=400)

@@ -8,7 +8,7 @@ import time_machine
 
 from diagnostics.documents import diagnosis_report_bytes
 from tests.conftest import api_for
-from tests.diagnostics.consent import act, granted
+from tests.consent.drive import act, granted
 from tests.factories import CustomerFactory, UserFactory
 from tests.pdf_helpers import CanaryServer, assert_sealed, hostile, pdf_one_line
 from tests.portals import browser

@@ -1,4 +1,4 @@
-"""Fixtures of the consent tests (used explicitly: the other diagnostics tests do not need them)."""
+"""Fixtures of the consent tests (used explicitly: the other tests do not need them)."""
 
 import pytest
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from accounts.permissions import is_customer, is_support
-from diagnostics.models import (
+from consent.models import (
     SCOPES_ALLOWING,
     AccessRequest,
     AuditEntry,

@@ -7,11 +7,11 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import Role
-from diagnostics.models import ContactObligation, CustomerContact
+from consent.models import ContactObligation, CustomerContact
 from ops.sweeps import deadlines_enforce
 from outbox.models import SentEmail
 from outbox.services import EMAIL_GRACE, email_send
-from tests.diagnostics.consent import act, ask, decide
+from tests.consent.drive import act, ask, decide
 from tests.factories import UserFactory
 from tests.workflow import API, client_for, open_incident, start
 

@@ -6,10 +6,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from diagnostics.consent import access_requests_expire_due
-from diagnostics.models import AccessRequest, AuditEntry
-from tests.diagnostics.consent import act, ask, audit_log, decide, granted
-from tests.workflow import API, client_for, conclude, open_incident, start
+from consent.models import AccessRequest, AuditEntry
+from consent.services import access_requests_expire_due
+from tests.consent.drive import act, ask, audit_log, decide, granted
+from tests.workflow import API, QUOTE, client_for, conclude, open_incident, start
+from tickets.services import tickets_cancel_for_bans
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +107,38 @@ def test_grants_end_when_the_ticket_is_cancelled(customer, agent, django_capture
         assert client_for(customer).post(f"{API}/tickets/{ticket['id']}/cancel/").status_code == 200
     assert AccessRequest.objects.get(pk=pending["id"]).status == "expired"
     assert decide(customer, pending["id"], "grant").status_code == 409
+
+
+def test_a_quoted_conclusion_ends_no_ticket_and_its_grants_stay_in_force(
+    ticket, customer, agent, django_capture_on_commit_callbacks
+):
+    grant = granted(customer, agent, ticket["id"], hours=72)
+    with django_capture_on_commit_callbacks(execute=True):
+        conclude(agent, ticket["id"], "quoted", QUOTE)
+    assert AccessRequest.objects.get(pk=grant["id"]).status == "granted"
+    assert act(agent, ticket["id"], "read_data").status_code == 201
+
+
+def test_grants_end_when_the_quote_is_declined(ticket, customer, agent, django_capture_on_commit_callbacks):
+    quote = conclude(agent, ticket["id"], "quoted", QUOTE)["quote"]
+    grant = granted(customer, agent, ticket["id"], hours=72)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for(customer).post(f"{API}/quotes/{quote['id']}/decline/").status_code == 200
+    assert AccessRequest.objects.get(pk=grant["id"]).status == "expired"
+
+
+def test_a_ban_chunk_ends_the_consent_of_all_its_tickets_after_one_commit(
+    customer, agent, django_capture_on_commit_callbacks
+):
+    tickets = [open_incident(customer)["id"] for _ in range(3)]
+    pending = [ask(agent, ticket_id) for ticket_id in tickets]
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert tickets_cancel_for_bans(customer_ids=[customer.customer_id]) == 3
+    # One callback after the commit for the whole chunk, whatever its size.
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert {AccessRequest.objects.get(pk=item["id"]).status for item in pending} == {"expired"}
+    assert AuditEntry.objects.filter(event="access_expired", detail="ticket_ended").count() == 3
 
 
 def test_nothing_can_be_asked_or_done_on_an_ended_ticket(ticket, customer, agent):

@@ -8,8 +8,8 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from diagnostics.models import AccessRequest, AuditEntry
-from tests.diagnostics.consent import granted
+from consent.models import AccessRequest, AuditEntry
+from tests.consent.drive import granted
 from tests.workflow import open_incident
 
 pytestmark = pytest.mark.django_db

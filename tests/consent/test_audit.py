@@ -7,9 +7,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from diagnostics.models import AppendOnlyError, AuditEntry
-from diagnostics.selectors import audit_chain_first_break
-from tests.diagnostics.consent import act, ask, audit_log, decide, granted
+from consent.models import AppendOnlyError, AuditEntry
+from consent.selectors import audit_chain_first_break
+from tests.consent.drive import act, ask, audit_log, decide, granted
 from tests.workflow import API, client_for, open_incident, start
 
 pytestmark = pytest.mark.django_db
@@ -167,19 +167,15 @@ def test_the_admin_shows_the_log_read_only(client, ticket, admin_user, agent):
     act(agent, ticket["id"], "rescue_mode")
     entry = AuditEntry.objects.get()
     client.force_login(admin_user)
-    assert client.get(reverse("admin:diagnostics_auditentry_changelist")).status_code == 200
-    assert client.get(reverse("admin:diagnostics_auditentry_change", args=[entry.pk])).status_code == 200
+    assert client.get(reverse("admin:consent_auditentry_changelist")).status_code == 200
+    assert client.get(reverse("admin:consent_auditentry_change", args=[entry.pk])).status_code == 200
     assert (
-        client.post(
-            reverse("admin:diagnostics_auditentry_change", args=[entry.pk]), {"detail": "x"}
-        ).status_code
+        client.post(reverse("admin:consent_auditentry_change", args=[entry.pk]), {"detail": "x"}).status_code
         == 403
     )
     assert (
-        client.post(
-            reverse("admin:diagnostics_auditentry_delete", args=[entry.pk]), {"post": "yes"}
-        ).status_code
+        client.post(reverse("admin:consent_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code
         == 403
     )
-    assert client.get(reverse("admin:diagnostics_auditentry_add")).status_code == 403
+    assert client.get(reverse("admin:consent_auditentry_add")).status_code == 403
     assert AuditEntry.objects.get().detail == entry.detail

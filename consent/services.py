@@ -15,8 +15,8 @@ from django_fsm import TransitionNotAllowed
 
 from accounts.permissions import is_customer
 from config.errors import CodedPermissionDenied, ConsentRequired, InvalidTransition
-from diagnostics import selectors
-from diagnostics.models import (
+from consent import selectors
+from consent.models import (
     EMERGENCY_ACTIONS,
     GRANT_MAX_HOURS,
     SCOPES_ALLOWING,
@@ -27,7 +27,7 @@ from diagnostics.models import (
     DataAction,
     Intervention,
 )
-from diagnostics.notifications import EMAIL_KIND_BY_OBLIGATION
+from consent.notifications import EMAIL_KIND_BY_OBLIGATION
 from outbox.services import email_queue
 from tickets.models import Ticket, TicketEvent
 from tickets.services import ticket_lock, ticket_record
@@ -72,7 +72,7 @@ def audit_append(
 
 
 def _email(obligation: ContactObligation) -> None:
-    # billing's outbox: the row is written in this transaction and sent after commit; its hourly sweep
+    # The outbox: the row is written in this transaction and sent after commit; its hourly sweep
     # sends what a broker outage held back. receivers.py records the contact once the e-mail has gone.
     email_queue(
         kind=EMAIL_KIND_BY_OBLIGATION[obligation.kind],

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from diagnostics.consent import access_request_create, access_request_grant, intervention_perform
-from diagnostics.models import AccessRequest
+from consent.models import AccessRequest
+from consent.services import access_request_create, access_request_grant, intervention_perform
 from tests.portals import browser, incident
 from tickets.services import ticket_start_diagnosis
 
@@ -21,28 +21,25 @@ def asked(customer, agent):
 
 
 def test_access_page_is_the_customers_only(asked, customer, other_customer, agent):
-    url = reverse("customer:diagnostics:access", args=[asked.ticket_id])
+    url = reverse("customer:consent:access", args=[asked.ticket_id])
     assert "Read the logs" in browser(customer).get(url).content.decode()
     assert browser(other_customer).get(url).status_code == 404
     assert browser(agent).get(url).status_code == 403
-    assert (
-        browser(other_customer).post(reverse("customer:diagnostics:grant", args=[asked.pk])).status_code
-        == 404
-    )
+    assert browser(other_customer).post(reverse("customer:consent:grant", args=[asked.pk])).status_code == 404
 
 
 def test_grant_then_revoke(asked, customer):
     client = browser(customer)
-    client.post(reverse("customer:diagnostics:grant", args=[asked.pk]))
+    client.post(reverse("customer:consent:grant", args=[asked.pk]))
     assert AccessRequest.objects.get(pk=asked.pk).status == AccessRequest.State.GRANTED
-    client.post(reverse("customer:diagnostics:revoke", args=[asked.pk]))
+    client.post(reverse("customer:consent:revoke", args=[asked.pk]))
     assert AccessRequest.objects.get(pk=asked.pk).status == AccessRequest.State.REVOKED
 
 
 def test_granting_a_denied_request_is_a_message_not_an_error(asked, customer):
     client = browser(customer)
-    client.post(reverse("customer:diagnostics:deny", args=[asked.pk]))
-    response = client.post(reverse("customer:diagnostics:grant", args=[asked.pk]), follow=True)
+    client.post(reverse("customer:consent:deny", args=[asked.pk]))
+    response = client.post(reverse("customer:consent:grant", args=[asked.pk]), follow=True)
     assert response.status_code == 200 and list(response.context["messages"])
     assert AccessRequest.objects.get(pk=asked.pk).status == AccessRequest.State.DENIED
 
@@ -52,8 +49,6 @@ def test_intervention_and_log_are_shown_escaped(asked, customer, agent):
     intervention_perform(
         ticket=asked.ticket, action="read_data", description="<img src=x onerror=alert(1)>", by=agent
     )
-    page = (
-        browser(customer).get(reverse("customer:diagnostics:access", args=[asked.ticket_id])).content.decode()
-    )
+    page = browser(customer).get(reverse("customer:consent:access", args=[asked.ticket_id])).content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x" not in page
     assert 'id="access-log"' in page

@@ -2,9 +2,9 @@
 
 import pytest
 
-from diagnostics.models import AccessRequest, AuditEntry, Intervention
+from consent.models import AccessRequest, AuditEntry, Intervention
 from tests.concurrency import run_together
-from tests.diagnostics.consent import act, ask, decide, granted, technical_ticket
+from tests.consent.drive import act, ask, decide, granted, technical_ticket
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("on_postgres")]
 

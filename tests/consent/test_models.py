@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from diagnostics.models import AccessRequest
+from consent.models import AccessRequest
 
 State = AccessRequest.State
 NOW = timezone.now()

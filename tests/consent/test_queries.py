@@ -2,8 +2,8 @@
 
 import pytest
 
-from diagnostics import consent
-from diagnostics.models import ContactObligation
+from consent import services
+from consent.models import ContactObligation
 from tests.workflow import API, client_for, open_incident, start
 from tickets.models import Ticket
 
@@ -13,14 +13,14 @@ pytestmark = pytest.mark.django_db
 def fill(ticket_id: int, agent, customer, rows: int) -> None:
     ticket = Ticket.objects.get(pk=ticket_id)
     for _ in range(rows):
-        request = consent.access_request_create(
+        request = services.access_request_create(
             ticket=ticket, scope="read_data", reason="r", duration_hours=1, by=agent
         )
-        consent.access_request_grant(access_request=request, by=customer)
-        consent.intervention_perform(ticket=ticket, action="read_data", description="d", by=agent)
-        consent.intervention_perform(ticket=ticket, action="rescue_mode", description="d", by=agent)
+        services.access_request_grant(access_request=request, by=customer)
+        services.intervention_perform(ticket=ticket, action="read_data", description="d", by=agent)
+        services.intervention_perform(ticket=ticket, action="rescue_mode", description="d", by=agent)
     obligation = ContactObligation.objects.filter(ticket=ticket).first()
-    consent.contact_record(obligation=obligation, channel="phone", note="n", by=agent)
+    services.contact_record(obligation=obligation, channel="phone", note="n", by=agent)
 
 
 PATHS = [
@@ -61,7 +61,7 @@ def test_the_queue_with_its_contact_flag_is_query_bounded(
 ):
     for _ in range(rows):
         ticket = open_incident(customer)
-        consent.intervention_perform(
+        services.intervention_perform(
             ticket=Ticket.objects.get(pk=ticket["id"]), action="rescue_mode", description="d", by=agent
         )
     with django_assert_max_num_queries(5):

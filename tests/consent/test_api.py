@@ -7,8 +7,8 @@ import time_machine
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from diagnostics.models import AccessRequest, AuditEntry, Intervention
-from tests.diagnostics.consent import access_request, act, ask, audit_log, decide, granted
+from consent.models import AccessRequest, AuditEntry, Intervention
+from tests.consent.drive import access_request, act, ask, audit_log, decide, granted
 from tests.workflow import API, client_for, open_incident, start
 
 pytestmark = pytest.mark.django_db

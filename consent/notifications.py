@@ -3,14 +3,14 @@
 Each e-mail is about one contact obligation (its id is the outbox row's object_id). The messages carry
 the ticket number, the scope or action and the time, never the staff's free text: the customer reads
 that on the ticket page, behind a login. When the outbox reports an e-mail gone (outbox.signals
-.email_sent), diagnostics.receivers records it as a contact with the customer.
+.email_sent), consent.receivers records it as a contact with the customer.
 """
 
 from datetime import UTC
 
 from django.utils.translation import gettext_lazy as _
 
-from diagnostics.models import AccessRequest, ContactObligation, DataAction
+from consent.models import AccessRequest, ContactObligation, DataAction
 from outbox.services import EmailSpec, email_builder
 
 ACCESS_REQUESTED = "consent_access_requested"
@@ -34,7 +34,7 @@ def access_requested(pk: int) -> EmailSpec:
     ticket = obligation.ticket
     return EmailSpec(
         customer=ticket.customer,
-        template="email/diagnostics/access_requested",
+        template="email/consent/access_requested",
         subject=_("Ticket %(ticket)s: our support asks for access to your data"),
         context={
             "ticket": ticket.pk,
@@ -53,7 +53,7 @@ def emergency_action(pk: int) -> EmailSpec:
     ticket = obligation.ticket
     return EmailSpec(
         customer=ticket.customer,
-        template="email/diagnostics/emergency_action",
+        template="email/consent/emergency_action",
         subject=_("Ticket %(ticket)s: our support took an emergency action"),
         context={
             "ticket": ticket.pk,

@@ -1,0 +1,368 @@
+"""The consent API: access requests, interventions, the audit log, contact obligations."""
+
+import csv
+import json
+from datetime import UTC
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
+from config.serializers import id_field, text_field
+from consent import selectors, services
+from consent.models import (
+    GRANT_MAX_HOURS,
+    AccessRequest,
+    AuditEntry,
+    ContactObligation,
+    CustomerContact,
+    DataAction,
+)
+from tickets.models import Ticket
+from tickets.selectors import tickets_visible_to
+
+
+class AccessRequestOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    ticket = serializers.IntegerField(source="ticket_id")
+    scope = serializers.ChoiceField(choices=AccessRequest.Scope.choices)
+    reason = serializers.CharField()
+    status = serializers.SerializerMethodField()
+    duration_hours = serializers.IntegerField()
+    requested_by = serializers.IntegerField(source="requested_by_id")
+    requested_at = serializers.DateTimeField()
+    decided_by = serializers.IntegerField(source="decided_by_id", allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(serializers.ChoiceField(choices=AccessRequest.State.choices))
+    def get_status(self, access_request) -> str:
+        # A grant past its end reads `expired` at once, whether or not the hourly sweep has marked it yet.
+        return access_request.status_at(now=timezone.now(), ticket_status=access_request.ticket.status)
+
+
+def _ticket_visible(request, pk: int) -> Ticket:
+    """The ticket if the caller may see it, else 404 (another account's ticket does not exist for them)."""
+    return get_object_or_404(tickets_visible_to(user=request.user), pk=pk)
+
+
+class TicketAccessRequestsApi(generics.ListAPIView):
+    """Staff ask for access to the ticket's data; the customer and staff list the requests, newest first."""
+
+    serializer_class = AccessRequestOutput
+    permission_classes = [IsCustomerOrSupport]
+
+    class Input(serializers.Serializer):
+        scope = serializers.ChoiceField(choices=AccessRequest.Scope.choices)
+        reason = text_field(max_length=2000)
+        duration_hours = serializers.IntegerField(min_value=1, max_value=GRANT_MAX_HOURS)
+
+    def get_permissions(self):
+        return [IsSupport()] if self.request.method == "POST" else super().get_permissions()
+
+    def get_queryset(self):
+        return selectors.access_requests_of_ticket(ticket=_ticket_visible(self.request, self.kwargs["pk"]))
+
+    @extend_schema(request=Input, responses={201: AccessRequestOutput})
+    def post(self, request, pk: int):
+        ticket = _ticket_visible(request, pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        access_request = services.access_request_create(ticket=ticket, by=request.user, **data.validated_data)
+        return Response(AccessRequestOutput(access_request).data, status=status.HTTP_201_CREATED)
+
+
+class AccessRequestDetailApi(generics.RetrieveAPIView):
+    serializer_class = AccessRequestOutput
+    permission_classes = [IsCustomerOrSupport]
+
+    def get_queryset(self):
+        return selectors.access_requests_visible_to(user=self.request.user)
+
+
+class AccessRequestActionApi(APIView):
+    """The account decides on its data: only its own users, never staff (403); another account's is a 404."""
+
+    permission_classes = [IsCustomer]
+    use_case = staticmethod(services.access_request_grant)
+
+    @extend_schema(request=None, responses={200: AccessRequestOutput})
+    def post(self, request, pk: int):
+        access_request = get_object_or_404(selectors.access_requests_visible_to(user=request.user), pk=pk)
+        access_request = self.use_case(access_request=access_request, by=request.user)
+        return Response(AccessRequestOutput(access_request).data)
+
+
+class AccessRequestGrantApi(AccessRequestActionApi):
+    """Grant: access runs from now for the requested hours, while the ticket lasts."""
+
+    use_case = staticmethod(services.access_request_grant)
+
+
+class AccessRequestDenyApi(AccessRequestActionApi):
+    """Deny a pending request; it can never be granted afterwards."""
+
+    use_case = staticmethod(services.access_request_deny)
+
+
+class AccessRequestRevokeApi(AccessRequestActionApi):
+    """Revoke a grant in force; the very next request of staff is refused."""
+
+    use_case = staticmethod(services.access_request_revoke)
+
+
+class InterventionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    ticket = serializers.IntegerField(source="ticket_id")
+    action = serializers.ChoiceField(choices=DataAction.choices)
+    description = serializers.CharField()
+    agent = serializers.IntegerField(source="agent_id")
+    performed_at = serializers.DateTimeField()
+    consent = serializers.IntegerField(source="consent_id", allow_null=True)
+
+
+class TicketInterventionsApi(generics.ListAPIView):
+    """Staff act on the customer's systems; the customer and staff see every intervention, newest first."""
+
+    serializer_class = InterventionOutput
+    permission_classes = [IsCustomerOrSupport]
+
+    class Input(serializers.Serializer):
+        action = serializers.ChoiceField(choices=DataAction.choices)
+        description = text_field(max_length=5000)
+
+    def get_permissions(self):
+        return [IsSupport()] if self.request.method == "POST" else super().get_permissions()
+
+    def get_queryset(self):
+        return selectors.interventions_of_ticket(ticket=_ticket_visible(self.request, self.kwargs["pk"]))
+
+    @extend_schema(request=Input, responses={201: InterventionOutput})
+    def post(self, request, pk: int):
+        ticket = _ticket_visible(request, pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        intervention = services.intervention_perform(ticket=ticket, by=request.user, **data.validated_data)
+        return Response(InterventionOutput(intervention).data, status=status.HTTP_201_CREATED)
+
+
+class AuditEntryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField(default_timezone=UTC)  # PRIV-03: the log is kept and shown in UTC
+    event = serializers.ChoiceField(choices=AuditEntry.Event.choices)
+    outcome = serializers.ChoiceField(choices=AuditEntry.Outcome.choices)
+    action = serializers.ChoiceField(choices=DataAction.choices)
+    actor = serializers.IntegerField(source="actor_id", allow_null=True)
+    actor_role = serializers.CharField()
+    ticket = serializers.IntegerField(source="ticket_id")
+    access_request = serializers.IntegerField(source="access_request_id", allow_null=True)
+    intervention = serializers.IntegerField(source="intervention_id", allow_null=True)
+    detail = serializers.CharField()
+    entry_hash = serializers.CharField()
+
+
+class AuditFilter(serializers.Serializer):
+    ticket = id_field(required=False)
+    event = serializers.ChoiceField(choices=AuditEntry.Event.choices, required=False)
+    outcome = serializers.ChoiceField(choices=AuditEntry.Outcome.choices, required=False)
+    action = serializers.ChoiceField(choices=DataAction.choices, required=False)
+    access_request = id_field(required=False)
+
+
+CSV_COLUMNS = [
+    "id",
+    "at",
+    "event",
+    "outcome",
+    "action",
+    "actor",
+    "actor_role",
+    "ticket",
+    "access_request",
+    "intervention",
+    "detail",
+    "previous_hash",
+    "entry_hash",
+]
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
+    # A cell starting like a formula would run in a spreadsheet (CSV injection): make it plain text.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def audit_csv_response(queryset, *, filename: str) -> StreamingHttpResponse:
+    """The log as CSV, oldest line first, streamed in chunks: any size, constant memory and queries."""
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(CSV_COLUMNS)
+        for entry in queryset.order_by("id").iterator(chunk_size=1000):
+            yield writer.writerow(
+                [
+                    _csv_cell(value)
+                    for value in (
+                        entry.pk,
+                        entry.at,
+                        entry.event,
+                        entry.outcome,
+                        entry.action,
+                        entry.actor_id,
+                        entry.actor_role,
+                        entry.ticket_id,
+                        entry.access_request_id,
+                        entry.intervention_id,
+                        entry.detail,
+                        entry.previous_hash,
+                        entry.entry_hash,
+                    )
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class CsvRenderer(BaseRenderer):
+    """Lets a client ask for text/csv; the rows bypass it (streamed), so it only ever renders an error."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data).encode()
+
+
+class AuditLogApi(generics.ListAPIView):
+    """The consent audit log: the customer reads its account's tickets' lines, support staff all of them."""
+
+    serializer_class = AuditEntryOutput
+    permission_classes = [IsCustomerOrSupport]
+
+    def get_queryset(self):
+        filters = AuditFilter(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.audit_entries_filter(
+            selectors.audit_entries_visible_to(user=self.request.user), filters.validated_data
+        )
+
+    @extend_schema(parameters=[AuditFilter])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class AuditLogCsvApi(AuditLogApi):
+    """The same lines as a CSV download, oldest first, streamed whatever the size of the log."""
+
+    renderer_classes = [JSONRenderer, CsvRenderer]
+    pagination_class = None  # the whole log, streamed
+
+    @extend_schema(parameters=[AuditFilter], responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request, *args, **kwargs):
+        return audit_csv_response(self.get_queryset(), filename="consent-audit-log.csv")
+
+
+class TicketAuditLogApi(generics.ListAPIView):
+    """One ticket's consent audit log, for the ticket's customer and support staff."""
+
+    serializer_class = AuditEntryOutput
+    permission_classes = [IsCustomerOrSupport]
+
+    def get_queryset(self):
+        ticket = _ticket_visible(self.request, self.kwargs["pk"])
+        return selectors.audit_entries_visible_to(user=self.request.user).filter(ticket=ticket)
+
+
+class TicketAuditLogCsvApi(TicketAuditLogApi):
+    """One ticket's log as a CSV download, oldest first."""
+
+    renderer_classes = [JSONRenderer, CsvRenderer]
+    pagination_class = None  # the whole log, streamed
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request, pk: int):
+        return audit_csv_response(self.get_queryset(), filename=f"ticket-{pk}-consent-audit-log.csv")
+
+
+class CustomerContactOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    channel = serializers.ChoiceField(choices=CustomerContact.Channel.choices)
+    at = serializers.DateTimeField()
+    recipients = serializers.IntegerField()
+    recorded_by = serializers.IntegerField(source="recorded_by_id", allow_null=True)
+    note = serializers.CharField()
+
+
+class ContactObligationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    ticket = serializers.IntegerField(source="ticket_id")
+    kind = serializers.ChoiceField(choices=ContactObligation.Kind.choices)
+    access_request = serializers.IntegerField(source="access_request_id", allow_null=True)
+    intervention = serializers.IntegerField(source="intervention_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+    met = serializers.SerializerMethodField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    resolution = serializers.CharField()
+    contacts = CustomerContactOutput(many=True)
+
+    def get_met(self, obligation) -> bool:
+        return obligation.resolved_at is not None
+
+
+class ContactObligationFilter(serializers.Serializer):
+    ticket = id_field(required=False)
+    open = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ContactObligationListApi(generics.ListAPIView):
+    """What the provider owes customers in contact (ask before access, tell after emergencies), newest first."""
+
+    serializer_class = ContactObligationOutput
+    permission_classes = [IsSupport]
+
+    def get_queryset(self):
+        filters = ContactObligationFilter(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.contact_obligations_filter(
+            selectors.contact_obligations_visible_to(user=self.request.user), filters.validated_data
+        )
+
+    @extend_schema(parameters=[ContactObligationFilter])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ContactRecordApi(APIView):
+    """Staff record a contact made outside the app, such as a phone call; it meets the obligation."""
+
+    permission_classes = [IsSupport]
+
+    class Input(serializers.Serializer):
+        channel = serializers.ChoiceField(
+            choices=[CustomerContact.Channel.PHONE, CustomerContact.Channel.EMAIL]
+        )
+        note = text_field(max_length=500, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=Input, responses={201: CustomerContactOutput})
+    def post(self, request, pk: int):
+        obligation = get_object_or_404(selectors.contact_obligations_visible_to(user=request.user), pk=pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact = services.contact_record(obligation=obligation, by=request.user, **data.validated_data)
+        return Response(CustomerContactOutput(contact).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,65 @@
+"""Customer portal: who may touch the account's data for a ticket, what was done, and the access log."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from accounts.permissions import CustomerRequiredMixin
+from config.portals import call_service
+from consent import selectors, services
+from tickets.selectors import tickets_visible_to
+
+
+def consent_context(*, ticket, user) -> dict:
+    return {
+        "ticket": ticket,
+        "access_requests": selectors.access_requests_of_ticket(ticket=ticket)
+        .select_related("requested_by")
+        .order_by("-id"),
+        "interventions": selectors.interventions_of_ticket(ticket=ticket)
+        .select_related("agent", "consent")
+        .order_by("-id"),
+        "audit": selectors.audit_entries_filter(
+            selectors.audit_entries_visible_to(user=user), {"ticket": ticket.pk}
+        )
+        .select_related("actor")
+        .order_by("-id")[:200],
+    }
+
+
+class TicketAccessView(CustomerRequiredMixin, View):
+    def get(self, request, pk):
+        ticket = get_object_or_404(tickets_visible_to(user=request.user), pk=pk)
+        return render(
+            request, "customer/consent/access.html", consent_context(ticket=ticket, user=request.user)
+        )
+
+
+class _AccessDecisionView(CustomerRequiredMixin, View):
+    use_case = staticmethod(services.access_request_grant)
+    done = ""
+
+    def post(self, request, pk):
+        access_request = get_object_or_404(selectors.access_requests_visible_to(user=request.user), pk=pk)
+        ok, _result = call_service(
+            request, lambda: self.use_case(access_request=access_request, by=request.user)
+        )
+        if ok:
+            messages.success(request, self.done)
+        return redirect("customer:consent:access", pk=access_request.ticket_id)
+
+
+class AccessGrantView(_AccessDecisionView):
+    use_case = staticmethod(services.access_request_grant)
+    done = _("Access granted, for the hours asked from now on. You may revoke it at any time.")
+
+
+class AccessDenyView(_AccessDecisionView):
+    use_case = staticmethod(services.access_request_deny)
+    done = _("Access denied: nobody will touch your data for this request.")
+
+
+class AccessRevokeView(_AccessDecisionView):
+    use_case = staticmethod(services.access_request_revoke)
+    done = _("Access revoked: it ends now.")
