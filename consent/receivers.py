@@ -1,7 +1,6 @@
 """How consent hears of what happens below it, without tickets or the outbox knowing about consent."""
 
 import logging
-from functools import partial
 
 from django.db import DatabaseError, transaction
 from django.dispatch import receiver
@@ -25,9 +24,10 @@ def end_consent_with_tickets(sender, ticket_ids, **kwargs):
     Access checks read the ticket's status anyway, and the hourly sweep catches a failure here. One call
     per signal, so a sweep chunk that cancels thousands of tickets ends their consent with one query.
     """
-    transaction.on_commit(
-        partial(access_requests_end_with_tickets, ticket_ids=sorted(ticket_ids)), robust=True
-    )
+    ended = sorted(ticket_ids)
+    # A closure, not functools.partial: Django 5.2's robust on_commit crashes logging a failed partial
+    # (../shared/docs/dependencies.md, trap 3).
+    transaction.on_commit(lambda: access_requests_end_with_tickets(ticket_ids=ended), robust=True)
 
 
 @receiver(email_sent, sender=SentEmail, dispatch_uid="consent.record_email_contact")
