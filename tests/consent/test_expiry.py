@@ -151,3 +151,20 @@ def test_nothing_can_be_asked_or_done_on_an_ended_ticket(ticket, customer, agent
     assert response.status_code == 409
     assert response.json()["code"] == "invalid_transition"
     assert act(agent, ticket["id"], "rescue_mode").status_code == 409
+
+
+def test_a_failure_to_end_consent_never_fails_the_ticket_that_ended(
+    customer, agent, django_capture_on_commit_callbacks, monkeypatch
+):
+    ticket = open_incident(customer)
+    pending = ask(agent, ticket["id"])
+
+    def broken(**kwargs):
+        raise RuntimeError("consent store unavailable")
+
+    monkeypatch.setattr("consent.receivers.access_requests_end_with_tickets", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for(customer).post(f"{API}/tickets/{ticket['id']}/cancel/").status_code == 200
+    # Left for the hourly sweep; meanwhile the ended ticket itself closes access.
+    assert AccessRequest.objects.get(pk=pending["id"]).status == "pending"
+    assert access_requests_expire_due(now=timezone.now()) == 1
