@@ -36,6 +36,10 @@ class FeeOutput(CompiledSerializer):
 class DiagnosisFeeOutput(FeeOutput):
     country = serializers.CharField()
 
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"country": fields.pop("country"), **fields}  # first, as the contract lists it
+
 
 class DiagnosisFeeApi(APIView):
     """The fee a ticket opened now would carry, shown before any cost arises."""

@@ -23,7 +23,7 @@ class TicketOutput(CompiledSerializer):
 
     The apps above tickets own those parts (diagnostics its diagnosis, quotes its quote) and add them with
     `ticket_output_part` when they are ready, so the representation has one declaration and tickets
-    imports nothing of them. The parts come before `invoices`, in the order the apps register them.
+    imports nothing of them. The parts come before `invoices`.
     """
 
     id = serializers.IntegerField()
@@ -44,7 +44,9 @@ class TicketOutput(CompiledSerializer):
         fields = {}
         for name, field in super().get_fields().items():
             if name == "invoices":
-                fields.update((part.name, copy.deepcopy(part.field)) for part in _TICKET_PARTS.values())
+                # By name, so that the order does not depend on which app was ready first.
+                parts = sorted(_TICKET_PARTS.values(), key=lambda part: part.name)
+                fields.update((part.name, copy.deepcopy(part.field)) for part in parts)
             fields[name] = field
         return fields
 
