@@ -69,13 +69,7 @@ def compile_representation(serializer: serializers.Serializer) -> Callable[[Any]
         # Fields that read their value their own way (related fields: a primary key or `.all()`) keep it.
         own_reader = type(field).get_attribute is not serializers.Field.get_attribute
         read = field.get_attribute if own_reader else _reader(field.source_attrs)
-        if isinstance(field, serializers.ListSerializer):
-            child = _writer(field.child)
-            write: Callable[[Any], Any] = lambda value, child=child: [  # noqa: E731
-                child(item) for item in (value.all() if isinstance(value, Manager) else value)
-            ]
-        else:
-            write = _writer(field)
+        write = _list_writer(field) if isinstance(field, serializers.ListSerializer) else _writer(field)
         steps.append((name, read, write))
 
     def represent(instance) -> dict:
@@ -93,6 +87,17 @@ def _writer(field: serializers.Field) -> Callable[[Any], Any]:
     if isinstance(field, serializers.Serializer):
         return compile_representation(field)
     return field.to_representation
+
+
+def _list_writer(field: serializers.ListSerializer) -> Callable[[Any], list]:
+    child = field.child
+    assert child is not None  # DRF's ListSerializer asserts it too, when it is built
+    write_item = _writer(child)
+
+    def write(value) -> list:
+        return [write_item(item) for item in (value.all() if isinstance(value, Manager) else value)]
+
+    return write
 
 
 def _reader(attrs: list[str]) -> Callable[[Any], Any]:

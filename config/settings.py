@@ -233,7 +233,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("max_retries", 1)
 CELERY_TASK_PUBLISH_RETRY = False
 # SEC-21: PDF rendering has a queue of its own, so production can run it on a dedicated worker
 # (`celery -A config worker -Q pdf`) with tight limits; a worker started without -Q consumes both.
-CELERY_TASK_QUEUES = {"celery": {}, "pdf": {}}
+CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {"celery": {}, "pdf": {}}
 # Routes, not the tasks' own `queue` option, so that a test can send a task to a worker of its own.
 CELERY_TASK_ROUTES = {
     task: {"queue": "pdf"}
