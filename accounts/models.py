@@ -173,7 +173,7 @@ class User(CachedChoiceLabels, AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         ordering = ["email"]
@@ -199,7 +199,7 @@ class User(CachedChoiceLabels, AbstractBaseUser, PermissionsMixin):
     def preferred_language(self) -> str:
         if self.language:
             return self.language
-        if self.customer_id:
+        if self.customer is not None:
             return self.customer.language
         return Language.ENGLISH
 
