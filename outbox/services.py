@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import redis
 from django.conf import settings
@@ -25,6 +26,9 @@ from django.utils import timezone, translation
 from accounts.models import Customer, Role, User
 from outbox.models import SentEmail
 from outbox.signals import email_sent
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +48,7 @@ class EmailSpec:
 
     customer: Customer
     template: str  # "email/<app>/<event>", without the .txt / .html extension
-    subject: str  # a lazy translation, formatted with `context` in the account's language
+    subject: "StrOrPromise"  # a lazy translation, formatted with `context` in the account's language
     context: dict = field(default_factory=dict)
 
 
@@ -300,11 +304,11 @@ def _deliver(emails: list[SentEmail]) -> dict[int, Exception]:
         built = _specs(kind, [email.object_id for email in emails if email.kind == kind])
         for email in emails:
             if email.kind == kind:
-                spec = built[email.object_id]
-                if isinstance(spec, Exception):
-                    failures[email.pk] = spec
+                outcome = built[email.object_id]
+                if isinstance(outcome, Exception):
+                    failures[email.pk] = outcome
                 else:
-                    specs[email.pk] = spec
+                    specs[email.pk] = outcome
     recipients: dict[int, list[str]] = {}
     for customer_id, address in (
         User.objects.filter(
