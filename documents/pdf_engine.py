@@ -93,7 +93,7 @@ class _Renderer:
     pays for loading fonts. Per thread, because WeasyPrint's objects are not meant to be shared.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.fetcher = SealedURLFetcher()
         self.font_config = FontConfiguration()
         self.stylesheet = CSS(

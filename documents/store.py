@@ -86,5 +86,7 @@ def ids_to_render(
     model: type[Model], *, kind: str, issued_before: datetime, limit: int, issued_field: str = "created_at"
 ) -> list[int]:
     """Ids of documents of `model` issued before `issued_before` and still without their PDF."""
-    queryset = without_stored_pdf(model.objects.filter(**{f"{issued_field}__lt": issued_before}), kind=kind)
+    queryset = without_stored_pdf(
+        model._default_manager.filter(**{f"{issued_field}__lt": issued_before}), kind=kind
+    )
     return list(queryset.order_by("pk").values_list("pk", flat=True)[:limit])
