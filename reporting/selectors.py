@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Func, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -19,9 +19,9 @@ OPEN_BUCKETS = (("overdue", None, -1), ("0-7", 0, 7), ("8-14", 8, 14), ("15-30",
 
 def receivables_open_by_days_to_due(*, today) -> list[dict]:
     """What open invoices still owe, by days left to their due day (overdue ones apart)."""
-    money = DecimalField(max_digits=12, decimal_places=2)
+    money: DecimalField = DecimalField(max_digits=12, decimal_places=2)
     owed = ExpressionWrapper(F("gross") - F("amount_paid"), output_field=money)
-    sums = {}
+    sums: dict[str, Func] = {}
     for name, low, high in OPEN_BUCKETS:
         window = Q(due_on__lte=today + timedelta(days=high))
         if low is not None:
