@@ -363,22 +363,23 @@ class ScaleSeeder:
             return out
         if c.started:
             out["started"] = opened + HOUR
+        concluded = opened + DAY  # every category with a quote is concluded (outcome QUOTED)
         if c.concluded:
-            out["concluded"] = opened + DAY
+            out["concluded"] = concluded
             if c.status in (S.RESOLVED, S.CLOSED) and not c.quote:
-                out["ended"] = out["concluded"]
+                out["ended"] = concluded
         if c.quote:
-            out["valid_until"] = self.day(out["concluded"]) + timedelta(days=14)
+            out["valid_until"] = self.day(concluded) + timedelta(days=14)
             if c.quote == QE:
-                out["decided"] = out["ended"] = out["concluded"] + 15 * DAY
+                out["decided"] = out["ended"] = concluded + 15 * DAY
             elif c.quote in (QA, QD):
-                out["decided"] = out["concluded"] + 3 * DAY
+                out["decided"] = decided = concluded + 3 * DAY
                 if c.quote == QD:
-                    out["ended"] = out["decided"]
+                    out["ended"] = decided
                 else:
-                    out["work_started"] = out["decided"]
+                    out["work_started"] = decided
                     if c.status == S.RESOLVED:
-                        out["ended"] = out["decided"] + 2 * DAY
+                        out["ended"] = decided + 2 * DAY
         return out
 
     # ----------------------------------------------------------------------------------------- money
@@ -397,7 +398,8 @@ class ScaleSeeder:
         self.invoice_base = self.base(Invoice)
         n_open = len(records) // OPEN_INVOICE_SHARE
         oldest_open_day = self.today - timedelta(days=PAYMENT_DAYS - 1)
-        self.invoices = []  # (id, ticket t, issued ts, status, closed ts)
+        # (id, ticket t, issued ts, status, closed ts)
+        self.invoices: list[tuple[int, int, float, Invoice.State, float | None]] = []
         for rank, (issued, t) in enumerate(records):
             roll = (t * 2654435761) % 100
             issued_day = self.day(issued)
@@ -421,12 +423,13 @@ class ScaleSeeder:
         closings = sorted(
             (closed, inv_id, t, status)
             for inv_id, t, _issued, status, closed in self.invoices
-            if status in (Invoice.State.REFUSED, Invoice.State.LAPSED)
+            if status in (Invoice.State.REFUSED, Invoice.State.LAPSED) and closed is not None  # always closed
         )
         last_closing = {}
         for _closed, inv_id, t, _status in closings:
             last_closing[self.cust[t]] = inv_id
-        self.ban_events = []  # (customer index, kind, reason, invoice id, actor is customer, at, changed)
+        # (customer index, kind, reason, invoice id, actor is customer, at, changed)
+        self.ban_events: list[tuple[int, BanEvent.Kind, str, int | None, bool, float, bool]] = []
         self.banned = {}  # customer index -> (at, reason)
         for closed, inv_id, t, status in closings:
             c = self.cust[t]
@@ -714,7 +717,6 @@ class ScaleSeeder:
             numbered[inv_id] = (
                 f"{country}-{year}-{counters[(country, DocumentCounter.Series.INVOICE, year)]:06d}"
             )
-        self.invoice_lines = []
 
         def invoices():
             for inv_id, t, issued, status, closed in self.invoices:
@@ -843,7 +845,7 @@ class ScaleSeeder:
         closings = sorted(
             (closed, inv_id, t, status)
             for inv_id, t, _issued, status, closed in self.invoices
-            if status in (Invoice.State.REFUSED, Invoice.State.LAPSED)
+            if status in (Invoice.State.REFUSED, Invoice.State.LAPSED) and closed is not None  # always closed
         )
 
         def credit_notes():
