@@ -4,8 +4,18 @@ In config, below every app: billing computes with it and the PDF engine (documen
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypedDict
 
 CENT = Decimal("0.01")
+
+
+class Digits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+# Every money column: cents, up to ten digits before the point.
+MONEY_DIGITS: Digits = {"max_digits": 12, "decimal_places": 2}
 
 
 def to_cents(amount: Decimal) -> Decimal:

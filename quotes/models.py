@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from config.choices import CachedChoiceLabels
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
+from config.money import MONEY_DIGITS
 
 
 class Quote(CachedChoiceLabels, FSMModelMixin, models.Model):
@@ -22,10 +21,10 @@ class Quote(CachedChoiceLabels, FSMModelMixin, models.Model):
     ticket = models.OneToOneField("tickets.Ticket", on_delete=models.PROTECT, related_name="quote")
     # sent → accepted (work starts at once) | declined | expired (not decided by valid_until)
     status = FSMField(default=State.SENT, choices=State.choices, protected=True)
-    net = models.DecimalField(**MONEY)
+    net = models.DecimalField(**MONEY_DIGITS)
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
-    vat = models.DecimalField(**MONEY)
-    gross = models.DecimalField(**MONEY)
+    vat = models.DecimalField(**MONEY_DIGITS)
+    gross = models.DecimalField(**MONEY_DIGITS)
     currency = models.CharField(max_length=3)
     sent_at = models.DateTimeField(default=timezone.now)
     valid_until = models.DateField()
@@ -57,7 +56,12 @@ class Quote(CachedChoiceLabels, FSMModelMixin, models.Model):
     def is_past_validity(self) -> bool:
         return timezone.localdate() > self.valid_until
 
-    @transition(field=status, source=State.SENT, target=State.ACCEPTED, conditions=[is_valid_today])
+    @transition(
+        field=status,
+        source=State.SENT,
+        target=State.ACCEPTED,
+        conditions=[is_valid_today],  # type: ignore[list-item]  # django-fsm: a condition takes any Model
+    )
     def accept(self, *, by) -> None:
         self.accepted_at = self.decided_at = timezone.now()
         self.decided_by = by
@@ -67,7 +71,12 @@ class Quote(CachedChoiceLabels, FSMModelMixin, models.Model):
         self.decided_at = timezone.now()
         self.decided_by = by
 
-    @transition(field=status, source=State.SENT, target=State.EXPIRED, conditions=[is_past_validity])
+    @transition(
+        field=status,
+        source=State.SENT,
+        target=State.EXPIRED,
+        conditions=[is_past_validity],  # type: ignore[list-item]  # django-fsm: a condition takes any Model
+    )
     def expire(self) -> None:
         self.decided_at = timezone.now()
 
@@ -77,8 +86,8 @@ class QuoteLine(models.Model):
     position = models.PositiveSmallIntegerField()
     description = models.CharField(max_length=500)
     quantity = models.DecimalField(max_digits=10, decimal_places=2)
-    unit_price = models.DecimalField(**MONEY)
-    net = models.DecimalField(**MONEY)
+    unit_price = models.DecimalField(**MONEY_DIGITS)
+    net = models.DecimalField(**MONEY_DIGITS)
 
     class Meta:
         ordering = ["quote", "position"]

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from billing.einvoice import french_siren
 from billing.pdf import Line, Party, Seller
@@ -34,7 +35,35 @@ def quote_number(quote_id: int) -> str:
     return f"Q-{quote_id:06d}"
 
 
-TEXTS = {
+class Texts(TypedDict):
+    """The words of the quote in one language: every language has every one."""
+
+    title: str
+    number: str
+    issued_on: str
+    valid_until: str
+    ticket: str
+    seller: str
+    buyer: str
+    vat_id: str
+    company_id: str
+    colon: str
+    description: str
+    quantity: str
+    unit_price: str
+    line_net: str
+    net: str
+    vat_rate: str
+    gross: str
+    terms_title: str
+    terms: list[str]
+    fee: str
+    nature: str
+    page: str
+    footer_vat: str
+
+
+TEXTS: dict[str, Texts] = {
     "fr": {
         "title": "Devis",
         "number": "N°",

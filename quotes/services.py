@@ -1,6 +1,7 @@
 """Quote use cases, and the billing of an incident at each moment of the outcome table."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -36,8 +37,9 @@ def ticket_bill(
     )
     lines = []
     if charge.bill_fee_now:
+        assert ticket.fee_net is not None  # an incident's fee is fixed when it is opened
         lines.append(
-            LineSpec(description=fee_line_description(ticket), quantity=1, unit_price=ticket.fee_net)
+            LineSpec(description=fee_line_description(ticket), quantity=Decimal(1), unit_price=ticket.fee_net)
         )
     if charge.bill_quote_now and quote is not None:
         lines.extend(

@@ -1,5 +1,7 @@
 """Customer portal: a quote, its price, and accepting or declining it."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,9 @@ from quotes import services
 from quotes.documents import quote_pdf_stored
 from quotes.pdf import quote_number
 from quotes.selectors import quotes_visible_to
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class QuoteDetailView(CustomerRequiredMixin, View):
@@ -36,7 +41,7 @@ class QuotePdfView(CustomerRequiredMixin, View):
 
 class _QuoteDecisionView(CustomerRequiredMixin, View):
     use_case = staticmethod(services.quote_accept)
-    done = ""
+    done: "StrOrPromise" = ""
 
     def post(self, request, pk):
         quote = get_object_or_404(quotes_visible_to(user=request.user), pk=pk)
