@@ -111,12 +111,6 @@ def as_user():
     return api_for
 
 
-requires_postgres = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'",
-    reason="SQLite ignores SELECT ... FOR UPDATE: locking and concurrency need PostgreSQL",
-)
-
-
 @pytest.fixture
 def on_postgres():
     if connection.vendor != "postgresql":

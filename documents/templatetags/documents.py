@@ -13,11 +13,6 @@ def money(amount, currency="EUR"):
 
 
 @register.filter
-def percent(rate):
-    return pdf_engine.format_percent(rate)
-
-
-@register.filter
 def quantity(value):
     return pdf_engine.format_quantity(value)
 
