@@ -200,17 +200,6 @@ def emails_record(*, kind: str, objects: list[tuple[int, int]]) -> None:
     transaction.on_commit(enqueue, robust=True)
 
 
-def email_send(*, kind: str, object_id: int) -> bool:
-    """Send a recorded e-mail unless it has gone already; True if it was sent now.
-
-    The row stays locked while the message is sent, so two workers never send it both.
-    """
-    rows, error = _send_batch(SentEmail.objects.filter(kind=kind, object_id=object_id))
-    if error is not None:
-        raise error
-    return _sent(rows) > 0
-
-
 def emails_send(*, kind: str, object_ids: list[int]) -> int:
     """Send the recorded e-mails of `kind` about `object_ids` that have not gone yet, a batch at a time;
     how many were sent. A failure is recorded on its row and raised once the others have gone, so the

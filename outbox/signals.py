@@ -2,6 +2,6 @@
 
 from django.dispatch import Signal
 
-# Sent inside email_send's transaction once a recorded e-mail has gone, with `email` (the SentEmail:
+# Sent inside the sending transaction once a recorded e-mail has gone, with `email` (the SentEmail:
 # kind, object_id, recipients, sent_at). consent records it as a contact with the customer.
 email_sent = Signal()

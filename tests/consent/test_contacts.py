@@ -10,7 +10,7 @@ from accounts.models import Role
 from consent.models import ContactObligation, CustomerContact
 from ops.sweeps import deadlines_enforce
 from outbox.models import SentEmail
-from outbox.services import EMAIL_GRACE, email_send
+from outbox.services import EMAIL_GRACE, emails_send
 from tests.consent.drive import act, ask, decide
 from tests.factories import UserFactory
 from tests.workflow import API, client_for, open_incident, start
@@ -120,7 +120,7 @@ def test_an_smtp_failure_leaves_the_obligation_open_for_the_next_try(
     monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
     obligation = ContactObligation.objects.get()
     with pytest.raises(ConnectionRefusedError):
-        email_send(kind="consent_emergency_action", object_id=obligation.pk)
+        emails_send(kind="consent_emergency_action", object_ids=[obligation.pk])
     obligation.refresh_from_db()
     assert obligation.is_open and channels(obligation) == ["ticket_page"]
 

@@ -30,7 +30,7 @@ def test_a_rerun_never_sends_an_email_twice(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         invoice = issue_invoice(customer_account)
-    assert services.email_send(kind="invoice_issued", object_id=invoice.pk) is False
+    assert services.emails_send(kind="invoice_issued", object_ids=[invoice.pk]) == 0
     with django_capture_on_commit_callbacks(execute=True):
         services.email_queue(kind="invoice_issued", object_id=invoice.pk, customer_id=customer_account.pk)
     assert len(mailoutbox) == 1
@@ -43,11 +43,11 @@ def test_a_failed_send_is_recorded_and_sent_by_a_later_attempt(
     invoice = issue_invoice(customer_account)  # recorded; its after-commit task never ran in this test
     settings.EMAIL_BACKEND = "tests.outbox.test_emails.FailingBackend"
     with pytest.raises(ConnectionRefusedError):
-        services.email_send(kind="invoice_issued", object_id=invoice.pk)
+        services.emails_send(kind="invoice_issued", object_ids=[invoice.pk])
     email = SentEmail.objects.get()
     assert (email.sent_at, email.attempts, email.last_error) == (None, 1, "ConnectionRefusedError: SMTP down")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.email_send(kind="invoice_issued", object_id=invoice.pk) is True
+    assert services.emails_send(kind="invoice_issued", object_ids=[invoice.pk]) == 1
     email.refresh_from_db()
     assert (email.attempts, email.last_error, len(mailoutbox)) == (2, "", 1)
 
