@@ -292,13 +292,9 @@ def access_requests_expire_due(*, now: datetime | None = None) -> int:
     return _expire_each(selectors.access_requests_lapsed(now=now), now=now)
 
 
-def access_requests_end_with_ticket(*, ticket_id: int) -> int:
-    """Right after a ticket ends, its grants and unanswered requests end with it."""
-    return access_requests_end_with_tickets(ticket_ids=[ticket_id])
-
-
 def access_requests_end_with_tickets(*, ticket_ids: list[int]) -> int:
-    """The same for every ticket that ended in one transaction (a sweep cancels thousands at once)."""
+    """Right after tickets end, their grants and unanswered requests end with them (one transaction may
+    end one ticket, or a sweep thousands at once)."""
     now = timezone.now()
     return _expire_each(selectors.access_requests_lapsed(now=now).filter(ticket_id__in=ticket_ids), now=now)
 
