@@ -91,10 +91,10 @@ def _just_opened(ticket: Ticket) -> Ticket:
     return ticket
 
 
-def ticket_response(ticket: Ticket, *, user, status_code=status.HTTP_200_OK) -> Response:
+def ticket_response(ticket: Ticket, *, user) -> Response:
     """The full representation, re-read so it shows what the transaction committed."""
     fresh = with_ticket_output_relations(selectors.tickets_visible_to(user=user)).get(pk=ticket.pk)
-    return Response(TicketOutput(fresh).data, status=status_code)
+    return Response(TicketOutput(fresh).data)
 
 
 class TicketFilter(serializers.Serializer):

@@ -15,11 +15,6 @@ def tickets_visible_to(*, user) -> QuerySet[Ticket]:
     return Ticket.objects.none()
 
 
-def ticket_get_for_user(*, user, pk: int) -> Ticket:
-    """The ticket if `user` may see it; Ticket.DoesNotExist otherwise (the API answers 404)."""
-    return tickets_visible_to(user=user).get(pk=pk)
-
-
 def tickets_queue(*, filters: dict | None = None) -> QuerySet[Ticket]:
     """The diagnosis queue: incidents still waiting for or under diagnosis, oldest first."""
     queryset = Ticket.objects.filter(
