@@ -33,7 +33,7 @@ class InterventionAdmin(ReadOnlyAdmin):
 
 class CustomerContactInline(ReadOnlyInline):
     model = CustomerContact
-    fields = readonly_fields = ["channel", "at", "recipients", "recorded_by", "note"]
+    fields = readonly_fields = ("channel", "at", "recipients", "recorded_by", "note")
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -15,7 +15,7 @@ from outbox.services import EmailSpec, email_builder
 
 ACCESS_REQUESTED = "consent_access_requested"
 EMERGENCY_ACTION = "consent_emergency_action"
-EMAIL_KIND_BY_OBLIGATION = {
+EMAIL_KIND_BY_OBLIGATION: dict[str, str] = {
     ContactObligation.Kind.ASK_BEFORE_ACCESS: ACCESS_REQUESTED,
     ContactObligation.Kind.TELL_AFTER_EMERGENCY: EMERGENCY_ACTION,
 }
@@ -31,6 +31,7 @@ def _obligation(pk: int) -> ContactObligation:
 def access_requested(pk: int) -> EmailSpec:
     obligation = _obligation(pk)
     request = obligation.access_request
+    assert request is not None  # contact_obligation_names_its_cause
     ticket = obligation.ticket
     return EmailSpec(
         customer=ticket.customer,
@@ -50,6 +51,7 @@ def access_requested(pk: int) -> EmailSpec:
 def emergency_action(pk: int) -> EmailSpec:
     obligation = _obligation(pk)
     intervention = obligation.intervention
+    assert intervention is not None  # contact_obligation_names_its_cause
     ticket = obligation.ticket
     return EmailSpec(
         customer=ticket.customer,

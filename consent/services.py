@@ -160,6 +160,8 @@ def access_request_grant(*, access_request: AccessRequest, by) -> AccessRequest:
     now = timezone.now()
     access_request.grant(by=by, at=now)
     access_request.save()
+    granted_until = access_request.expires_at
+    assert granted_until is not None  # granting sets it
     _resolve_obligation(access_request, resolution=ContactObligation.Resolution.ANSWERED, at=now)
     ticket_record(
         ticket=ticket,
@@ -168,7 +170,7 @@ def access_request_grant(*, access_request: AccessRequest, by) -> AccessRequest:
         event="granted",
         access_request=access_request.pk,
         scope=access_request.scope,
-        expires_at=access_request.expires_at.isoformat(),
+        expires_at=granted_until.isoformat(),
     )
     audit_append(
         ticket=ticket,
@@ -244,15 +246,17 @@ def access_request_expire(*, access_request: AccessRequest, now: datetime | None
     ticket, access_request = _lock(access_request)
     now = now or timezone.now()
     ticket_over = ticket.status in Ticket.FINAL_STATES
-    time_over = access_request.status == AccessRequest.State.GRANTED and access_request.expires_at <= now
+    # Only a grant runs out by time: granting it set its end.
+    expires_at = access_request.expires_at if access_request.status == AccessRequest.State.GRANTED else None
+    time_over = expires_at is not None and expires_at <= now
     if not (ticket_over or time_over):
         raise InvalidTransition(_("This access request has not run out."))
     ends = [
         moment
-        for moment, applies in ((access_request.expires_at, time_over), (ticket.ended_at or now, ticket_over))
-        if applies
+        for moment, applies in ((expires_at, time_over), (ticket.ended_at or now, ticket_over))
+        if applies and moment is not None
     ]
-    cause = "time_ran_out" if time_over and min(ends) == access_request.expires_at else "ticket_ended"
+    cause = "time_ran_out" if time_over and min(ends) == expires_at else "ticket_ended"
     access_request.expire(at=min(ends))
     access_request.save()
     _resolve_obligation(access_request, resolution=ContactObligation.Resolution.MOOT, at=now)

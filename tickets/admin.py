@@ -13,7 +13,7 @@ class AttachmentInline(ReadOnlyInline):
     """Metadata only: the file itself is served by the portals' checked download view."""
 
     model = Attachment
-    fields = readonly_fields = ["message", "original_name", "kind", "size", "sha256", "created_at"]
+    fields = readonly_fields = ("message", "original_name", "kind", "size", "sha256", "created_at")
 
 
 class EventInline(ReadOnlyInline):

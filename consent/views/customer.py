@@ -1,5 +1,7 @@
 """Customer portal: who may touch the account's data for a ticket, what was done, and the access log."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,9 @@ from accounts.permissions import CustomerRequiredMixin
 from config.portals import call_service
 from consent import selectors, services
 from tickets.selectors import tickets_visible_to
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def consent_context(*, ticket, user) -> dict:
@@ -38,7 +43,7 @@ class TicketAccessView(CustomerRequiredMixin, View):
 
 class _AccessDecisionView(CustomerRequiredMixin, View):
     use_case = staticmethod(services.access_request_grant)
-    done = ""
+    done: "StrOrPromise" = ""
 
     def post(self, request, pk):
         access_request = get_object_or_404(selectors.access_requests_visible_to(user=request.user), pk=pk)
