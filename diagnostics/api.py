@@ -31,7 +31,8 @@ class QuoteLineInput(serializers.Serializer):
 
 
 class QuoteInput(serializers.Serializer):
-    lines = QuoteLineInput(many=True, allow_empty=False, max_length=100)
+    # many=True makes a ListSerializer, which takes max_length; the stubs check the child's arguments.
+    lines = QuoteLineInput(many=True, allow_empty=False, max_length=100)  # type: ignore[call-arg]
     valid_days = serializers.IntegerField(
         required=False, min_value=1, max_value=90, default=settings.QUOTE_DEFAULT_VALID_DAYS
     )

@@ -61,7 +61,7 @@ def diagnosis_report(*, ticket: Ticket) -> DiagnosisReport:
     return DiagnosisReport(
         ticket_id=ticket.pk,
         subject=ticket.subject,
-        service=ticket.service.name if ticket.service_id else "",
+        service=ticket.service.name if ticket.service is not None else "",
         language=entity.language,
         seller=seller_of(entity),
         customer=Party(

@@ -7,6 +7,7 @@ customer's data with the consent (or the emergency) that allowed it (PRIV-03).
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TypedDict
 
 from billing.pdf import Party, Seller
 from documents.pdf_engine import format_datetime, format_money, html_to_pdf
@@ -56,9 +57,46 @@ class DiagnosisReport:
     interventions: tuple[InterventionEntry, ...] = ()
 
 
+class Texts(TypedDict):
+    """The words of the report in one language: every language has every one; the tables map codes."""
+
+    title: str
+    ticket: str
+    generated: str
+    customer: str
+    provider: str
+    subject: str
+    service: str
+    opened: str
+    concluded: str
+    agent: str
+    findings: str
+    outcome: str
+    fee: str
+    fee_charged: str
+    fee_waived: str
+    fee_rule: str
+    quote: str
+    quote_line: str
+    interventions: str
+    no_interventions: str
+    when: str
+    action: str
+    by: str
+    basis: str
+    consent: str
+    emergency: str
+    page: str
+    company_id: str
+    footer_vat: str
+    outcomes: dict[str, str]
+    fee_rules: dict[str, str]
+    actions: dict[str, str]
+
+
 # The customer reads outcomes, fee rules and actions in the entity's language. The codes are those
-# of tickets.fees.Outcome / FeeRule and diagnostics.models.DataAction; an unknown code prints as is.
-TEXTS = {
+# of tickets.fees.Outcome / FeeRule and consent.models.DataAction; an unknown code prints as is.
+TEXTS: dict[str, Texts] = {
     "fr": {
         "title": "Rapport de diagnostic",
         "ticket": "Ticket",
@@ -239,6 +277,7 @@ def diagnosis_report_pdf(report: DiagnosisReport, *, labels: dict | None = None)
             }
         )
     if report.fee_charged and report.fee_net is not None:
+        assert report.fee_gross is not None  # a ticket's fee is stored whole, net, VAT and gross
         fee = t["fee_charged"].format(
             net=format_money(report.fee_net, report.currency, language=lang),
             gross=format_money(report.fee_gross, report.currency, language=lang),
@@ -247,6 +286,7 @@ def diagnosis_report_pdf(report: DiagnosisReport, *, labels: dict | None = None)
         fee = t["fee_waived"]
     quote = ""
     if report.quote_number:
+        assert report.quote_gross is not None  # given with the quote's number
         quote = t["quote_line"].format(
             number=report.quote_number, gross=format_money(report.quote_gross, report.currency, language=lang)
         )

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ class QuoteSpec:
     valid_days: int | None = None
 
 
-_TRANSITION_BY_OUTCOME = {
+_TRANSITION_BY_OUTCOME: dict[str, Callable[[Ticket], None]] = {
     Outcome.FIXED: Ticket.resolve_by_diagnosis,
     Outcome.PROVIDER_FAULT: Ticket.resolve_by_diagnosis,
     Outcome.QUOTED: Ticket.send_quote,
@@ -44,6 +45,7 @@ def diagnosis_conclude(
     ticket = ticket_lock(ticket=ticket)
     _TRANSITION_BY_OUTCOME[outcome](ticket)
     ticket.save()
+    assert ticket.diagnosis_concluded_at is not None  # each of those transitions stamps it
     charge = ticket_charge(
         outcome=outcome,
         moment=BillingMoment.CONCLUDED,
