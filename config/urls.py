@@ -1,7 +1,7 @@
 """The site map: the API under api:, the portals under customer:, staff:, finance:, and the admin."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
@@ -18,7 +18,7 @@ from reporting.views import finance as reporting_finance
 from tickets.views import customer as tickets_customer
 from tickets.views import staff as tickets_staff
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("", include("tickets.urls")),
