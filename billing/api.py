@@ -1,6 +1,7 @@
 import csv
 import json
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -19,6 +20,9 @@ from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
 from billing.models import Invoice
 from config.serializers import CompiledSerializer, id_field, money_field, text_field
+
+if TYPE_CHECKING:
+    from billing.selectors import InvoiceWithAmounts
 
 
 class FeeOutput(CompiledSerializer):
@@ -228,7 +232,7 @@ class InvoicePaymentCreateApi(APIView):
             received_on=values.get("received_on") or timezone.localdate(),
         )
         fresh = invoice_fresh(user=request.user, pk=invoice.pk)
-        fresh.payment_recorded = payment
+        fresh.payment_recorded = payment  # type: ignore[attr-defined]  # for InvoicePaymentOutput to read
         return Response(InvoicePaymentOutput(fresh).data, status=status.HTTP_201_CREATED)
 
 
@@ -358,7 +362,7 @@ class InvoiceExportCsvApi(APIView):
         return response
 
     @staticmethod
-    def _row(invoice: Invoice) -> list:
+    def _row(invoice: "InvoiceWithAmounts") -> list:
         credit_note = getattr(invoice, "credit_note", None)
         return [
             invoice.number,

@@ -30,7 +30,9 @@ class InvoiceFilterForm(forms.Form):
 
     def __init__(self, *args, countries: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("All"))] + [(code, code) for code in countries]
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = [("", _("All"))] + [(code, code) for code in countries]
 
 
 class RefuseForm(forms.Form):

@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from config.choices import CachedChoiceLabels
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
+from config.money import MONEY_DIGITS
 
 
 class VatRate(models.Model):
@@ -34,7 +33,7 @@ class DiagnosisPrice(models.Model):
     """The net diagnosis fee of a country from a moment on; history is kept, never edited."""
 
     country = models.CharField(_("country"), max_length=2)
-    net = models.DecimalField(_("net"), validators=[MinValueValidator(0)], **MONEY)
+    net = models.DecimalField(_("net"), validators=[MinValueValidator(0)], **MONEY_DIGITS)
     effective_from = models.DateTimeField(_("effective from"), default=timezone.now)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
 
@@ -110,10 +109,10 @@ class Invoice(CachedChoiceLabels, FSMModelMixin, models.Model):
     due_on = models.DateField(_("due on"))
     service_date = models.DateField(_("date of the service"))
     charges_diagnosis_fee = models.BooleanField(default=False)
-    net = models.DecimalField(**MONEY)
+    net = models.DecimalField(**MONEY_DIGITS)
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
-    vat = models.DecimalField(**MONEY)
-    gross = models.DecimalField(**MONEY)
+    vat = models.DecimalField(**MONEY_DIGITS)
+    gross = models.DecimalField(**MONEY_DIGITS)
     currency = models.CharField(max_length=3)
     # The buyer as it stood at issue: later edits of the account do not change an issued invoice.
     customer_name = models.CharField(max_length=200)
@@ -165,8 +164,8 @@ class InvoiceLine(models.Model):
     position = models.PositiveSmallIntegerField()
     description = models.CharField(max_length=500)
     quantity = models.DecimalField(max_digits=10, decimal_places=2)
-    unit_price = models.DecimalField(**MONEY)
-    net = models.DecimalField(**MONEY)
+    unit_price = models.DecimalField(**MONEY_DIGITS)
+    net = models.DecimalField(**MONEY_DIGITS)
 
     class Meta:
         ordering = ["invoice", "position"]
@@ -178,7 +177,7 @@ class InvoiceLine(models.Model):
 
 class Payment(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField(validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
+    amount = models.DecimalField(validators=[MinValueValidator(Decimal("0.01"))], **MONEY_DIGITS)
     received_on = models.DateField()
     reference = models.CharField(max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
@@ -202,9 +201,9 @@ class CreditNote(models.Model):
     number = models.CharField(max_length=32, unique=True)
     issued_on = models.DateField()
     reason = models.CharField(max_length=20)
-    net = models.DecimalField(**MONEY)
-    vat = models.DecimalField(**MONEY)
-    gross = models.DecimalField(**MONEY)
+    net = models.DecimalField(**MONEY_DIGITS)
+    vat = models.DecimalField(**MONEY_DIGITS)
+    gross = models.DecimalField(**MONEY_DIGITS)
     currency = models.CharField(max_length=3)
     created_at = models.DateTimeField(default=timezone.now)
 

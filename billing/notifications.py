@@ -4,12 +4,16 @@ relays and sends them.
 """
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from billing.models import BanEvent, Invoice, Payment
 from outbox.services import EmailSpec, email_builder, emails_builder
+
+if TYPE_CHECKING:
+    from billing.selectors import InvoiceWithAmounts
 
 INVOICE_ISSUED = "invoice_issued"
 PAYMENT_RECEIVED = "payment_received"
@@ -19,13 +23,13 @@ ACCOUNT_BANNED = "account_banned"
 ACCOUNT_REINSTATED = "account_reinstated"
 
 
-def _invoice(pk: int) -> Invoice:
+def _invoice(pk: int) -> "InvoiceWithAmounts":
     from billing.selectors import with_amounts
 
     return with_amounts(Invoice.objects.select_related("customer", "credit_note")).get(pk=pk)
 
 
-def _invoice_context(invoice: Invoice) -> dict:
+def _invoice_context(invoice: "InvoiceWithAmounts") -> dict:
     due = invoice.amount_due
     # Decimals, not strings: templates write them the way the account's language does (24,00 in French).
     return {"invoice": invoice, "number": invoice.number, "amount_due": due, "currency": invoice.currency}
@@ -90,6 +94,7 @@ def accounts_banned(pks: list[int]) -> dict[int, EmailSpec]:
 
 
 def _account_banned(ban: BanEvent) -> EmailSpec:
+    assert ban.invoice is not None  # a ban names its invoice (ban_event_ban_has_cause)
     credit_note = getattr(ban.invoice, "credit_note", None)
     return EmailSpec(
         customer=ban.customer,

@@ -241,6 +241,7 @@ def payment_mentions(document: BillingDocument) -> list[tuple[str, str]]:
     lang = document.language
     if document.is_credit_note:
         return [("AAI", document_citation(document)), ("AAB", t["no_payment_due"])]
+    assert document.due_on is not None  # an invoice has a due day
     # The exact due date, also as YYYY-MM-DD for the French reader (LAW-02).
     mentions = [
         (
@@ -270,6 +271,7 @@ def payment_mentions(document: BillingDocument) -> list[tuple[str, str]]:
 
 def document_citation(document: BillingDocument) -> str:
     """ "This credit note cancels invoice no. … of …": the cited invoice's number and date."""
+    assert document.cancels_issued_on is not None  # only a credit note cites, and it cites its invoice
     t = texts_for(document.language)
     return t["cancels"].format(
         number=document.cancels_number,

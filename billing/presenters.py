@@ -5,6 +5,7 @@ value it is given exactly as the templates do, instead of about twenty template 
 """
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils.formats import date_format, localize
 from django.utils.html import format_html
@@ -13,6 +14,9 @@ from django.utils.translation import gettext
 
 from accounts.templatetags.portal import pk_path
 from billing.models import Invoice
+
+if TYPE_CHECKING:
+    from billing.selectors import InvoiceWithAmounts
 
 INVOICE_ROW = (
     "<tr>"
@@ -73,7 +77,7 @@ def aging_bucket(invoice: Invoice, *, today: date) -> str | None:
 
 
 def _invoice_row(
-    invoice: Invoice, today: date, labels: dict, banned: SafeString, buckets: dict
+    invoice: "InvoiceWithAmounts", today: date, labels: dict, banned: SafeString, buckets: dict
 ) -> SafeString:
     bucket = aging_bucket(invoice, today=today)
     return format_html(

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import (
     Case,
@@ -18,6 +19,16 @@ from django.utils import timezone
 from accounts.permissions import is_customer, is_finance
 from billing.models import BanEvent, CreditNote, Invoice, Payment
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class Amounts(TypedDict):
+        amount_paid: Decimal
+        amount_due: Decimal
+
+    # An invoice read through `with_amounts`.
+    InvoiceWithAmounts: TypeAlias = WithAnnotations[Invoice, Amounts]
+
 
 def invoices_visible_to(*, user) -> QuerySet[Invoice]:
     """Customers see their account's invoices; finance and admins see all; support staff none."""
@@ -35,10 +46,10 @@ def credit_notes_visible_to(*, user) -> QuerySet[CreditNote]:
     return CreditNote.objects.filter(invoice__in=invoices_visible_to(user=user).values("pk"))
 
 
-MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
+MONEY_FIELD: DecimalField = DecimalField(max_digits=12, decimal_places=2)
 
 
-def with_amounts(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+def with_amounts(queryset: QuerySet[Invoice]) -> "QuerySet[InvoiceWithAmounts]":
     """Each invoice with `amount_paid` and `amount_due`: the one definition of what is still owed.
 
     Only an open invoice is owed its gross less what was paid; a paid one is settled, and a refused or

@@ -20,7 +20,7 @@ from config.money import to_cents, vat_on
 from documents.store import render_after_commit, render_batch_after_commit
 from outbox.services import email_queue, emails_record
 
-NUMBER_PREFIX = {DocumentCounter.Series.INVOICE: "", DocumentCounter.Series.CREDIT_NOTE: "C"}
+NUMBER_PREFIX: dict[str, str] = {DocumentCounter.Series.INVOICE: "", DocumentCounter.Series.CREDIT_NOTE: "C"}
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,6 @@ class ClosedInvoiceListView(InvoiceListView):
     """Refused and lapsed invoices with their credit notes (and reasons, as billing records them)."""
 
     template_name = "finance/billing/closed.html"
-    default_status = ""
 
     def get(self, request):
         form, invoices, today = filtered_invoices(request, default_status="")
