@@ -1,7 +1,7 @@
 import copy
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import ForeignObjectRel, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -85,9 +85,12 @@ def with_ticket_output_relations(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]
 
 def _just_opened(ticket: Ticket) -> Ticket:
     """A ticket just opened has no part and no invoice yet: say so, so that showing it reads nothing."""
-    ticket._prefetched_objects_cache = {"invoices": TicketInvoice.objects.none()}
+    # The prefetch cache is Django's own attribute; the stubs do not declare it.
+    ticket._prefetched_objects_cache = {"invoices": TicketInvoice.objects.none()}  # type: ignore[attr-defined]
     for part in _TICKET_PARTS.values():
-        Ticket._meta.get_field(part.name).set_cached_value(ticket, None)
+        relation = Ticket._meta.get_field(part.name)
+        assert isinstance(relation, ForeignObjectRel)  # a part is a reverse one-to-one
+        relation.set_cached_value(ticket, None)
     return ticket
 
 

@@ -13,7 +13,7 @@ class TicketOpenForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What do you need?"), choices=Ticket.Kind.choices, initial=Ticket.Kind.INCIDENT
     )
-    service = forms.ModelChoiceField(
+    service: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Service concerned"), queryset=None, required=False, empty_label=_("— none or several —")
     )
     subject = forms.CharField(label=_("Subject"), max_length=200)
@@ -80,7 +80,9 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, countries: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("All"))] + [(code, code) for code in countries]
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = [("", _("All"))] + [(code, code) for code in countries]
 
 
 class CloseForm(forms.Form):

@@ -7,8 +7,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from billing.pricing import Fee
 from config.choices import CachedChoiceLabels
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
+from config.money import MONEY_DIGITS
 
 
 class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
@@ -55,10 +54,10 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
     created_at = models.DateTimeField(_("opened at"), default=timezone.now)
     # The diagnosis fee exactly as shown and accepted when the ticket was opened (incidents only).
     fee_currency = models.CharField(max_length=3, blank=True)
-    fee_net = models.DecimalField(null=True, blank=True, **MONEY)
+    fee_net = models.DecimalField(null=True, blank=True, **MONEY_DIGITS)
     fee_vat_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    fee_vat = models.DecimalField(null=True, blank=True, **MONEY)
-    fee_gross = models.DecimalField(null=True, blank=True, **MONEY)
+    fee_vat = models.DecimalField(null=True, blank=True, **MONEY_DIGITS)
+    fee_gross = models.DecimalField(null=True, blank=True, **MONEY_DIGITS)
     fee_free = models.BooleanField(null=True, blank=True)
     fee_free_reason = models.CharField(max_length=30, blank=True)
     answer = models.TextField(_("answer"), blank=True)
@@ -104,6 +103,8 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
         """The fee exactly as shown and accepted at opening; None for questions."""
         if self.fee_net is None:
             return None
+        # Opening a ticket stores its fee whole: net, rate, VAT and gross together.
+        assert self.fee_vat_rate is not None and self.fee_vat is not None and self.fee_gross is not None
         return Fee(
             currency=self.fee_currency,
             net=self.fee_net,
@@ -133,7 +134,12 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
     def cancel(self) -> None:
         self.ended_at = timezone.now()
 
-    @transition(field=status, source=State.OPEN, target=State.DIAGNOSING, conditions=[is_incident_ticket])
+    @transition(
+        field=status,
+        source=State.OPEN,
+        target=State.DIAGNOSING,
+        conditions=[is_incident_ticket],  # type: ignore[list-item]  # django-fsm: a condition takes any Model
+    )
     def start_diagnosis(self, *, agent) -> None:
         self.assignee = agent
         self.diagnosis_started_at = timezone.now()
@@ -163,7 +169,12 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
         self.work_report = report
         self.ended_at = timezone.now()
 
-    @transition(field=status, source=State.OPEN, target=State.CLOSED, conditions=[is_question])
+    @transition(
+        field=status,
+        source=State.OPEN,
+        target=State.CLOSED,
+        conditions=[is_question],  # type: ignore[list-item]  # django-fsm: a condition takes any Model
+    )
     def answer_and_close(self, *, answer: str, agent) -> None:
         self.answer = answer
         self.assignee = self.assignee or agent

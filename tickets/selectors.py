@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
 from accounts.permissions import is_customer, is_staff_member, is_support
@@ -66,7 +68,7 @@ def ticket_messages(*, ticket: Ticket) -> QuerySet[Message]:
     return ticket.messages.select_related("author").order_by("id")
 
 
-def ticket_thread(*, ticket: Ticket) -> list[Message]:
+def ticket_thread(*, ticket: Ticket) -> Sequence[Message]:
     """The ticket's messages, oldest first, each knowing whether it has attachments, and with them.
 
     Most threads have no attachment at all: the query that fetched them found nothing on almost every
