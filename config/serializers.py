@@ -46,9 +46,10 @@ class CompiledSerializer(serializers.Serializer):
 
     def to_representation(self, instance) -> dict:
         cls = type(self)
-        if cls.__dict__.get("_compiled") is None:
-            cls._compiled = compile_representation(cls())
-        return cls._compiled(instance)  # type: ignore[misc]
+        compiled = cls.__dict__.get("_compiled")  # this class's own, not a parent's
+        if compiled is None:
+            compiled = cls._compiled = compile_representation(cls())
+        return compiled(instance)
 
 
 def compile_representation(serializer: serializers.Serializer) -> Callable[[Any], dict]:
