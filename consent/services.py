@@ -124,120 +124,91 @@ def access_request_create(
         requested_by=by,
         requested_at=now,
     )
-    ticket_record(
-        ticket=ticket,
-        verb=TicketEvent.Verb.ACCESS,
-        actor=by,
-        event="requested",
-        access_request=request.pk,
-        scope=scope,
-        duration_hours=duration_hours,
+    _record_access(
+        ticket, request, event="requested", at=now, by=by, detail=reason, duration_hours=duration_hours
     )
     # The request is on the ticket page at once; the e-mail follows after commit and meets the obligation.
     obligation = ContactObligation.objects.create(
         ticket=ticket, kind=ContactObligation.Kind.ASK_BEFORE_ACCESS, access_request=request, created_at=now
     )
     CustomerContact.objects.create(obligation=obligation, channel=CustomerContact.Channel.TICKET_PAGE, at=now)
-    audit_append(
-        ticket=ticket,
-        event=AuditEntry.Event.ACCESS_REQUESTED,
-        action=scope,
-        at=now,
-        by=by,
-        access_request=request,
-        detail=reason,
-    )
     _email(obligation)
     return request
+
+
+def _record_access(
+    ticket: Ticket,
+    access_request: AccessRequest,
+    *,
+    event: str,
+    at: datetime,
+    by=None,
+    detail: str = "",
+    **history,
+) -> None:
+    """The ticket's history line and the audit line of one step of an access request.
+
+    The history's event names are the audit events' names without their `access_` prefix.
+    """
+    ticket_record(
+        ticket=ticket,
+        verb=TicketEvent.Verb.ACCESS,
+        actor=by,
+        event=event,
+        access_request=access_request.pk,
+        scope=access_request.scope,
+        **history,
+    )
+    audit_append(
+        ticket=ticket,
+        event=AuditEntry.Event(f"access_{event}"),
+        action=access_request.scope,
+        at=at,
+        by=by,
+        access_request=access_request,
+        detail=detail,
+    )
+
+
+def _customer_decides(
+    access_request: AccessRequest, *, by, decide, event: str, answers: bool = True
+) -> AccessRequest:
+    """The account's answer to a request (`answers`), or its withdrawal of a grant; `decide` is the transition."""
+    ticket, access_request = _lock(access_request)
+    _require_account_user(ticket, by)
+    _refuse_if_ticket_ended(ticket)
+    now = timezone.now()
+    decide(access_request, by=by, at=now)
+    access_request.save()
+    history = {}
+    if access_request.status == AccessRequest.State.GRANTED:
+        granted_until = access_request.expires_at
+        assert granted_until is not None  # granting sets it
+        history["expires_at"] = granted_until.isoformat()
+    if answers:
+        _resolve_obligation(access_request, resolution=ContactObligation.Resolution.ANSWERED, at=now)
+    _record_access(ticket, access_request, event=event, at=now, by=by, **history)
+    return access_request
 
 
 @transaction.atomic
 def access_request_grant(*, access_request: AccessRequest, by) -> AccessRequest:
     """Only a user of the ticket's account grants; the grant runs from now for the hours asked."""
-    ticket, access_request = _lock(access_request)
-    _require_account_user(ticket, by)
-    _refuse_if_ticket_ended(ticket)
-    now = timezone.now()
-    access_request.grant(by=by, at=now)
-    access_request.save()
-    granted_until = access_request.expires_at
-    assert granted_until is not None  # granting sets it
-    _resolve_obligation(access_request, resolution=ContactObligation.Resolution.ANSWERED, at=now)
-    ticket_record(
-        ticket=ticket,
-        verb=TicketEvent.Verb.ACCESS,
-        actor=by,
-        event="granted",
-        access_request=access_request.pk,
-        scope=access_request.scope,
-        expires_at=granted_until.isoformat(),
-    )
-    audit_append(
-        ticket=ticket,
-        event=AuditEntry.Event.ACCESS_GRANTED,
-        action=access_request.scope,
-        at=now,
-        by=by,
-        access_request=access_request,
-    )
-    return access_request
+    return _customer_decides(access_request, by=by, decide=AccessRequest.grant, event="granted")
 
 
 @transaction.atomic
 def access_request_deny(*, access_request: AccessRequest, by) -> AccessRequest:
     """Only a user of the ticket's account denies; a denied request can never be granted afterwards."""
-    ticket, access_request = _lock(access_request)
-    _require_account_user(ticket, by)
-    _refuse_if_ticket_ended(ticket)
-    now = timezone.now()
-    access_request.deny(by=by, at=now)
-    access_request.save()
-    _resolve_obligation(access_request, resolution=ContactObligation.Resolution.ANSWERED, at=now)
-    ticket_record(
-        ticket=ticket,
-        verb=TicketEvent.Verb.ACCESS,
-        actor=by,
-        event="denied",
-        access_request=access_request.pk,
-        scope=access_request.scope,
-    )
-    audit_append(
-        ticket=ticket,
-        event=AuditEntry.Event.ACCESS_DENIED,
-        action=access_request.scope,
-        at=now,
-        by=by,
-        access_request=access_request,
-    )
-    return access_request
+    return _customer_decides(access_request, by=by, decide=AccessRequest.deny, event="denied")
 
 
 @transaction.atomic
 def access_request_revoke(*, access_request: AccessRequest, by) -> AccessRequest:
     """The account withdraws a grant in force; it takes effect on the very next request, never to return."""
-    ticket, access_request = _lock(access_request)
-    _require_account_user(ticket, by)
-    _refuse_if_ticket_ended(ticket)
-    now = timezone.now()
-    access_request.revoke(by=by, at=now)
-    access_request.save()
-    ticket_record(
-        ticket=ticket,
-        verb=TicketEvent.Verb.ACCESS,
-        actor=by,
-        event="revoked",
-        access_request=access_request.pk,
-        scope=access_request.scope,
+    return _customer_decides(
+        access_request, by=by, decide=AccessRequest.revoke, event="revoked", answers=False
     )
-    audit_append(
-        ticket=ticket,
-        event=AuditEntry.Event.ACCESS_REVOKED,
-        action=access_request.scope,
-        at=now,
-        by=by,
-        access_request=access_request,
-    )
-    return access_request
 
 
 @transaction.atomic
@@ -260,22 +231,7 @@ def access_request_expire(*, access_request: AccessRequest, now: datetime | None
     access_request.expire(at=min(ends))
     access_request.save()
     _resolve_obligation(access_request, resolution=ContactObligation.Resolution.MOOT, at=now)
-    ticket_record(
-        ticket=ticket,
-        verb=TicketEvent.Verb.ACCESS,
-        event="expired",
-        access_request=access_request.pk,
-        scope=access_request.scope,
-        cause=cause,
-    )
-    audit_append(
-        ticket=ticket,
-        event=AuditEntry.Event.ACCESS_EXPIRED,
-        action=access_request.scope,
-        at=now,
-        access_request=access_request,
-        detail=cause,
-    )
+    _record_access(ticket, access_request, event="expired", at=now, detail=cause, cause=cause)
     return access_request
 
 

@@ -1,19 +1,13 @@
 """Customer portal: who may touch the account's data for a ticket, what was done, and the access log."""
 
-from typing import TYPE_CHECKING
-
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
-from config.portals import call_service
+from config.form_views import UseCaseButtonMixin
 from consent import selectors, services
 from tickets.selectors import tickets_visible_to
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 
 def consent_context(*, ticket, user) -> dict:
@@ -41,17 +35,13 @@ class TicketAccessView(CustomerRequiredMixin, View):
         )
 
 
-class _AccessDecisionView(CustomerRequiredMixin, View):
-    use_case = staticmethod(services.access_request_grant)
-    done: "StrOrPromise" = ""
+class _AccessDecisionView(UseCaseButtonMixin, CustomerRequiredMixin, View):
+    object_name = "access_request"
 
-    def post(self, request, pk):
-        access_request = get_object_or_404(selectors.access_requests_visible_to(user=request.user), pk=pk)
-        ok, _result = call_service(
-            request, lambda: self.use_case(access_request=access_request, by=request.user)
-        )
-        if ok:
-            messages.success(request, self.done)
+    def get_object(self, pk):
+        return get_object_or_404(selectors.access_requests_visible_to(user=self.request.user), pk=pk)
+
+    def back_to(self, access_request):
         return redirect("customer:consent:access", pk=access_request.ticket_id)
 
 

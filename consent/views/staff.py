@@ -1,12 +1,11 @@
 """Support staff: ask the customer for access to data, and record what was done (with or without a grant)."""
 
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.permissions import SupportRequiredMixin
-from config.portals import call_service
+from config.form_views import UseCaseFormMixin
 from consent import services
 from consent.forms import AccessRequestForm, InterventionForm
 from consent.views.customer import consent_context
@@ -17,8 +16,9 @@ class TicketAccessView(SupportRequiredMixin, View):
     """Ask the customer for access to data, and record what was done (with or without a grant)."""
 
     template_name = "staff/consent/access.html"
+    success_url = "staff:consent:access"  # a form posted here comes back to this page
 
-    def get_ticket(self, pk):
+    def get_object(self, pk):
         return get_object_or_404(tickets_visible_to(user=self.request.user).select_related("customer"), pk=pk)
 
     def render_page(self, ticket, *, request_form=None, intervention_form=None, status=200):
@@ -30,36 +30,18 @@ class TicketAccessView(SupportRequiredMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, pk):
-        return self.render_page(self.get_ticket(pk))
+        return self.render_page(self.get_object(pk))
 
 
-class AccessRequestCreateView(TicketAccessView):
-    def post(self, request, pk):
-        ticket = self.get_ticket(pk)
-        form = AccessRequestForm(request.POST)
-        if form.is_valid():
-            ok, _request = call_service(
-                request,
-                lambda: services.access_request_create(ticket=ticket, by=request.user, **form.cleaned_data),
-                form=form,
-            )
-            if ok:
-                messages.success(request, _("The customer is asked for access."))
-                return redirect("staff:consent:access", pk=ticket.pk)
-        return self.render_page(ticket, request_form=form, status=400)
+class AccessRequestCreateView(UseCaseFormMixin, TicketAccessView):
+    form_class = AccessRequestForm
+    form_name = "request_form"
+    use_case = staticmethod(services.access_request_create)
+    done = _("The customer is asked for access.")
 
 
-class InterventionCreateView(TicketAccessView):
-    def post(self, request, pk):
-        ticket = self.get_ticket(pk)
-        form = InterventionForm(request.POST)
-        if form.is_valid():
-            ok, _intervention = call_service(
-                request,
-                lambda: services.intervention_perform(ticket=ticket, by=request.user, **form.cleaned_data),
-                form=form,
-            )
-            if ok:
-                messages.success(request, _("The intervention is recorded; the customer sees it."))
-                return redirect("staff:consent:access", pk=ticket.pk)
-        return self.render_page(ticket, intervention_form=form, status=400)
+class InterventionCreateView(UseCaseFormMixin, TicketAccessView):
+    form_class = InterventionForm
+    form_name = "intervention_form"
+    use_case = staticmethod(services.intervention_perform)
+    done = _("The intervention is recorded; the customer sees it.")

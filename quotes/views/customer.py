@@ -1,23 +1,17 @@
 """Customer portal: a quote, its price, and accepting or declining it."""
 
-from typing import TYPE_CHECKING
-
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
-from config.portals import call_service
+from config.form_views import UseCaseButtonMixin
 from documents.api import pdf_response
 from documents.store import stored_document_bytes
 from quotes import services
 from quotes.documents import quote_pdf_stored
 from quotes.pdf import quote_number
 from quotes.selectors import quotes_visible_to
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 
 class QuoteDetailView(CustomerRequiredMixin, View):
@@ -39,15 +33,13 @@ class QuotePdfView(CustomerRequiredMixin, View):
         )
 
 
-class _QuoteDecisionView(CustomerRequiredMixin, View):
-    use_case = staticmethod(services.quote_accept)
-    done: "StrOrPromise" = ""
+class _QuoteDecisionView(UseCaseButtonMixin, CustomerRequiredMixin, View):
+    object_name = "quote"
 
-    def post(self, request, pk):
-        quote = get_object_or_404(quotes_visible_to(user=request.user), pk=pk)
-        ok, _quote = call_service(request, lambda: self.use_case(quote=quote, by=request.user))
-        if ok:
-            messages.success(request, self.done)
+    def get_object(self, pk):
+        return get_object_or_404(quotes_visible_to(user=self.request.user), pk=pk)
+
+    def back_to(self, quote):
         return redirect("customer:tickets:detail", pk=quote.ticket_id)
 
 

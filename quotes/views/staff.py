@@ -1,42 +1,35 @@
 """Support staff: report the quoted work as done (the invoice is issued by the service)."""
 
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.permissions import SupportRequiredMixin
-from config.portals import call_service
+from config.form_views import UseCaseFormMixin
 from quotes import services
 from quotes.forms import CompleteWorkForm
 from tickets.selectors import tickets_visible_to
 
 
-class TicketCompleteWorkView(SupportRequiredMixin, View):
+class TicketCompleteWorkView(UseCaseFormMixin, SupportRequiredMixin, View):
     template_name = "staff/quotes/complete.html"
+    form_class = CompleteWorkForm
+    use_case = staticmethod(services.ticket_complete_work)
+    done = _("The work is complete; the invoice is issued.")
+    success_url = "staff:tickets:detail"
 
-    def get_ticket(self, pk):
+    def get_object(self, pk):
         return get_object_or_404(
             tickets_visible_to(user=self.request.user).select_related("customer", "quote"), pk=pk
         )
 
-    def get(self, request, pk):
+    def render_page(self, ticket, *, form=None, status=200):
         return render(
-            request, self.template_name, {"ticket": self.get_ticket(pk), "form": CompleteWorkForm()}
+            self.request,
+            self.template_name,
+            {"ticket": ticket, "form": form or CompleteWorkForm()},
+            status=status,
         )
 
-    def post(self, request, pk):
-        ticket = self.get_ticket(pk)
-        form = CompleteWorkForm(request.POST)
-        if form.is_valid():
-            ok, _ticket = call_service(
-                request,
-                lambda: services.ticket_complete_work(
-                    ticket=ticket, report=form.cleaned_data["report"], by=request.user
-                ),
-                form=form,
-            )
-            if ok:
-                messages.success(request, _("The work is complete; the invoice is issued."))
-                return redirect("staff:tickets:detail", pk=ticket.pk)
-        return render(request, self.template_name, {"ticket": ticket, "form": form}, status=400)
+    def get(self, request, pk):
+        return self.render_page(self.get_object(pk))

@@ -1,7 +1,6 @@
 """Customer portal: dashboard, tickets, opening one (fee shown first), messages and attachments."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +15,8 @@ from config.portals import call_service, paginate, with_days_left
 from tickets import selectors, services
 from tickets.fees import Outcome, outcome_costs
 from tickets.forms import MessageForm, TicketOpenForm
-from tickets.models import Attachment, Ticket
+from tickets.models import Ticket
+from tickets.views.thread import MessagePostMixin, attachment_response
 
 
 def ticket_page_queryset(user):
@@ -118,10 +118,12 @@ class QuestionOpenView(_OpenView):
 
 
 class TicketDetailView(CustomerRequiredMixin, View):
-    def get_ticket(self, pk):
+    success_url = "customer:tickets:detail"  # a message posted here comes back to this page
+
+    def get_object(self, pk):
         return get_object_or_404(ticket_page_queryset(self.request.user), pk=pk)
 
-    def render_page(self, ticket, form, *, status=200):
+    def render_page(self, ticket, *, message_form=None, status=200):
         request = self.request
         quote = getattr(ticket, "quote", None)
         context = {
@@ -135,7 +137,7 @@ class TicketDetailView(CustomerRequiredMixin, View):
             "invoices": Invoice.objects.filter(ticket_id=ticket.pk)
             .order_by("id")
             .only("id", "number", "gross", "currency", "status"),
-            "form": form,
+            "form": message_form or MessageForm(),
             "can_cancel": ticket.status == Ticket.State.OPEN,
             "message_url": "customer:tickets:message",
             "attachment_url": "customer:tickets:attachment",
@@ -146,30 +148,11 @@ class TicketDetailView(CustomerRequiredMixin, View):
         return render(request, "customer/tickets/detail.html", context, status=status)
 
     def get(self, request, pk):
-        return self.render_page(self.get_ticket(pk), MessageForm())
+        return self.render_page(self.get_object(pk))
 
 
-class MessagePostView(TicketDetailView):
-    def post(self, request, pk):
-        ticket = self.get_ticket(pk)
-        form = MessageForm(request.POST, request.FILES)
-        if form.is_valid():
-            ok, _message = call_service(
-                request,
-                lambda: services.message_post_with_attachment(
-                    ticket=ticket,
-                    author=request.user,
-                    body=form.cleaned_data["body"],
-                    upload=form.cleaned_data["attachment"],
-                ),
-                form=form,
-            )
-            if ok:
-                if request.htmx:
-                    return self.render_page(ticket, MessageForm())
-                messages.success(request, _("Your message was sent."))
-                return redirect("customer:tickets:detail", pk=ticket.pk)
-        return self.render_page(ticket, form, status=400)
+class MessagePostView(MessagePostMixin, TicketDetailView):
+    pass
 
 
 class TicketCancelView(CustomerRequiredMixin, View):
@@ -179,24 +162,6 @@ class TicketCancelView(CustomerRequiredMixin, View):
         if ok:
             messages.success(request, _("The ticket is cancelled; it costs nothing."))
         return redirect("customer:tickets:detail", pk=ticket.pk)
-
-
-def attachment_response(*, user, pk: int) -> FileResponse:
-    """The file, to those who may see its ticket; always a download, never rendered by the browser."""
-    attachment = get_object_or_404(
-        Attachment.objects.filter(ticket__in=selectors.tickets_visible_to(user=user)), pk=pk
-    )
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class AttachmentDownloadView(CustomerRequiredMixin, View):

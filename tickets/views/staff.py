@@ -3,17 +3,19 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.permissions import SupportRequiredMixin
 from accounts.selectors import billing_countries
+from config.form_views import UseCaseFormMixin
 from config.portals import call_service, paginate
 from tickets import selectors, services
 from tickets.fees import Outcome
 from tickets.forms import CloseForm, MessageForm, QueueFilterForm
 from tickets.models import Ticket
 from tickets.presenters import STAFF_ROW_COLUMNS, staff_rows
-from tickets.views.customer import attachment_response
+from tickets.views.thread import MessagePostMixin, attachment_response
 
 
 def _list_context(request, queryset, *, title, filter_form):
@@ -101,8 +103,9 @@ class TicketClaimView(SupportRequiredMixin, View):
 
 class TicketWorkspaceView(SupportRequiredMixin, View):
     template_name = "staff/tickets/detail.html"
+    success_url = "staff:tickets:detail"  # a form posted here comes back to this page
 
-    def get_ticket(self, pk):
+    def get_object(self, pk):
         return get_object_or_404(
             selectors.tickets_visible_to(user=self.request.user)
             .select_related(
@@ -139,50 +142,20 @@ class TicketWorkspaceView(SupportRequiredMixin, View):
         return render(request, self.template_name, context, status=status)
 
     def get(self, request, pk):
-        return self.render_page(self.get_ticket(pk))
+        return self.render_page(self.get_object(pk))
 
 
-class MessagePostView(TicketWorkspaceView):
-    def post(self, request, pk):
-        ticket = self.get_ticket(pk)
-        form = MessageForm(request.POST, request.FILES)
-        if form.is_valid():
-            ok, _message = call_service(
-                request,
-                lambda: services.message_post_with_attachment(
-                    ticket=ticket,
-                    author=request.user,
-                    body=form.cleaned_data["body"],
-                    upload=form.cleaned_data["attachment"],
-                ),
-                form=form,
-            )
-            if ok:
-                if request.htmx:
-                    return self.render_page(ticket, message_form=MessageForm())
-                messages.success(request, _("Your message was sent."))
-                return redirect("staff:tickets:detail", pk=ticket.pk)
-        return self.render_page(ticket, message_form=form, status=400)
+class MessagePostView(MessagePostMixin, TicketWorkspaceView):
+    pass
 
 
-class TicketCloseView(TicketWorkspaceView):
+class TicketCloseView(UseCaseFormMixin, TicketWorkspaceView):
     """Answer a question ticket and close it."""
 
-    def post(self, request, pk):
-        ticket = self.get_ticket(pk)
-        form = CloseForm(request.POST)
-        if form.is_valid():
-            ok, _ticket = call_service(
-                request,
-                lambda: services.ticket_close(
-                    ticket=ticket, answer=form.cleaned_data["answer"], by=request.user
-                ),
-                form=form,
-            )
-            if ok:
-                messages.success(request, _("The ticket is answered and closed."))
-                return redirect("staff:tickets:detail", pk=ticket.pk)
-        return self.render_page(ticket, close_form=form, status=400)
+    form_class = CloseForm
+    form_name = "close_form"
+    use_case = staticmethod(services.ticket_close)
+    done = gettext_lazy("The ticket is answered and closed.")
 
 
 class AttachmentDownloadView(SupportRequiredMixin, View):

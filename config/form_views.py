@@ -1,0 +1,64 @@
+"""A portal page's form posted to one use case, written once for every portal.
+
+The view finds the page's object, the form bounds the input, the service decides: on success the person
+is told and sent on; on a refusal the page comes back with the form and the reason on it (400).
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+
+from config.portals import call_service
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class UseCaseFormMixin:
+    """POST `form_class` to `use_case(<object_name>=the page's object, by=the user, **the form's data)`.
+
+    The view provides `get_object(pk)` and `render_page(obj, *, status, <form_name>=form)`.
+    """
+
+    # No defaults for what the page may declare itself: a mixin's attribute would hide the page's.
+    form_class: type[forms.Form]
+    use_case: Callable
+    done: "StrOrPromise"
+    success_url: str  # a URL name taking the object's pk
+    object_name = "ticket"
+    form_name = "form"
+
+    def post(self, request, pk):
+        obj = self.get_object(pk)
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            ok, _result = call_service(
+                request,
+                lambda: self.use_case(**{self.object_name: obj}, by=request.user, **form.cleaned_data),
+                form=form,
+            )
+            if ok:
+                messages.success(request, self.done)
+                return redirect(self.success_url, pk=obj.pk)
+        return self.render_page(obj, status=400, **{self.form_name: form})
+
+
+class UseCaseButtonMixin:
+    """POST (a button, no form) runs `use_case(<object_name>=the object, by=the user)` and says how it went.
+
+    The view provides `get_object(pk)` and `back_to(obj)`, the page to go back to either way.
+    """
+
+    use_case: Callable
+    done: "StrOrPromise"
+    object_name: str
+
+    def post(self, request, pk):
+        obj = self.get_object(pk)
+        ok, _result = call_service(request, lambda: self.use_case(**{self.object_name: obj}, by=request.user))
+        if ok:
+            messages.success(request, self.done)
+        return self.back_to(obj)

@@ -1,0 +1,59 @@
+"""The ticket's thread as both portals serve it: posting a message, downloading an attachment."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+
+from config.portals import call_service
+from tickets import selectors, services
+from tickets.forms import MessageForm
+from tickets.models import Attachment
+
+
+class MessagePostMixin:
+    """POST a message, with a file or not, on the page's ticket; htmx gets the thread back in place.
+
+    The view provides `get_object(pk)`, `render_page(ticket, *, message_form, status)` and `success_url`.
+    """
+
+    success_url: str
+
+    def post(self, request, pk):
+        ticket = self.get_object(pk)
+        form = MessageForm(request.POST, request.FILES)
+        if form.is_valid():
+            ok, _message = call_service(
+                request,
+                lambda: services.message_post_with_attachment(
+                    ticket=ticket,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    upload=form.cleaned_data["attachment"],
+                ),
+                form=form,
+            )
+            if ok:
+                if request.htmx:
+                    return self.render_page(ticket, message_form=MessageForm())
+                messages.success(request, _("Your message was sent."))
+                return redirect(self.success_url, pk=ticket.pk)
+        return self.render_page(ticket, message_form=form, status=400)
+
+
+def attachment_response(*, user, pk: int) -> FileResponse:
+    """The file, to those who may see its ticket; always a download, never rendered by the browser."""
+    attachment = get_object_or_404(
+        Attachment.objects.filter(ticket__in=selectors.tickets_visible_to(user=user)), pk=pk
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
