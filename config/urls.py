@@ -29,238 +29,184 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 
-# Portals: URL names are <portal>:<app>:<action>.
+
+def app_pages(app: str, pages: list, *, prefix: str = ""):
+    """One app's pages in a portal: their URL names are <portal>:<app>:<action>."""
+    return path(prefix, include((pages, app)))
+
+
 customer_patterns = [
-    path(
-        "",
-        include(
-            (
-                [
-                    path("", tickets_customer.DashboardView.as_view(), name="dashboard"),
-                    path("tickets/", tickets_customer.TicketListView.as_view(), name="list"),
-                    path("tickets/new/", tickets_customer.TicketOpenView.as_view(), name="open"),
-                    path("tickets/ask/", tickets_customer.QuestionOpenView.as_view(), name="ask"),
-                    path("tickets/<int:pk>/", tickets_customer.TicketDetailView.as_view(), name="detail"),
-                    path(
-                        "tickets/<int:pk>/messages/",
-                        tickets_customer.MessagePostView.as_view(),
-                        name="message",
-                    ),
-                    path(
-                        "tickets/<int:pk>/cancel/", tickets_customer.TicketCancelView.as_view(), name="cancel"
-                    ),
-                    path(
-                        "attachments/<int:pk>/",
-                        tickets_customer.AttachmentDownloadView.as_view(),
-                        name="attachment",
-                    ),
-                ],
-                "tickets",
-            )
-        ),
+    app_pages(
+        "tickets",
+        [
+            path("", tickets_customer.DashboardView.as_view(), name="dashboard"),
+            path("tickets/", tickets_customer.TicketListView.as_view(), name="list"),
+            path("tickets/new/", tickets_customer.TicketOpenView.as_view(), name="open"),
+            path("tickets/ask/", tickets_customer.QuestionOpenView.as_view(), name="ask"),
+            path("tickets/<int:pk>/", tickets_customer.TicketDetailView.as_view(), name="detail"),
+            path(
+                "tickets/<int:pk>/messages/",
+                tickets_customer.MessagePostView.as_view(),
+                name="message",
+            ),
+            path("tickets/<int:pk>/cancel/", tickets_customer.TicketCancelView.as_view(), name="cancel"),
+            path(
+                "attachments/<int:pk>/",
+                tickets_customer.AttachmentDownloadView.as_view(),
+                name="attachment",
+            ),
+        ],
     ),
-    path(
-        "",
-        include(
-            (
-                [
-                    path(
-                        "tickets/<int:pk>/access/",
-                        consent_customer.TicketAccessView.as_view(),
-                        name="access",
-                    ),
-                    path(
-                        "access-requests/<int:pk>/grant/",
-                        consent_customer.AccessGrantView.as_view(),
-                        name="grant",
-                    ),
-                    path(
-                        "access-requests/<int:pk>/deny/",
-                        consent_customer.AccessDenyView.as_view(),
-                        name="deny",
-                    ),
-                    path(
-                        "access-requests/<int:pk>/revoke/",
-                        consent_customer.AccessRevokeView.as_view(),
-                        name="revoke",
-                    ),
-                ],
-                "consent",
-            )
-        ),
+    app_pages(
+        "consent",
+        [
+            path(
+                "tickets/<int:pk>/access/",
+                consent_customer.TicketAccessView.as_view(),
+                name="access",
+            ),
+            path(
+                "access-requests/<int:pk>/grant/",
+                consent_customer.AccessGrantView.as_view(),
+                name="grant",
+            ),
+            path(
+                "access-requests/<int:pk>/deny/",
+                consent_customer.AccessDenyView.as_view(),
+                name="deny",
+            ),
+            path(
+                "access-requests/<int:pk>/revoke/",
+                consent_customer.AccessRevokeView.as_view(),
+                name="revoke",
+            ),
+        ],
     ),
-    path(
-        "",
-        include(
-            (
-                [
-                    path(
-                        "tickets/<int:pk>/report.pdf",
-                        diagnostics_customer.TicketReportView.as_view(),
-                        name="report",
-                    ),
-                ],
-                "diagnostics",
-            )
-        ),
+    app_pages(
+        "diagnostics",
+        [
+            path(
+                "tickets/<int:pk>/report.pdf",
+                diagnostics_customer.TicketReportView.as_view(),
+                name="report",
+            ),
+        ],
     ),
-    path(
-        "quotes/",
-        include(
-            (
-                [
-                    path("<int:pk>/", quotes_customer.QuoteDetailView.as_view(), name="detail"),
-                    path("<int:pk>/pdf/", quotes_customer.QuotePdfView.as_view(), name="pdf"),
-                    path("<int:pk>/accept/", quotes_customer.QuoteAcceptView.as_view(), name="accept"),
-                    path("<int:pk>/decline/", quotes_customer.QuoteDeclineView.as_view(), name="decline"),
-                ],
-                "quotes",
-            )
-        ),
+    app_pages(
+        "quotes",
+        [
+            path("<int:pk>/", quotes_customer.QuoteDetailView.as_view(), name="detail"),
+            path("<int:pk>/pdf/", quotes_customer.QuotePdfView.as_view(), name="pdf"),
+            path("<int:pk>/accept/", quotes_customer.QuoteAcceptView.as_view(), name="accept"),
+            path("<int:pk>/decline/", quotes_customer.QuoteDeclineView.as_view(), name="decline"),
+        ],
+        prefix="quotes/",
     ),
-    path(
-        "invoices/",
-        include(
-            (
-                [
-                    path("", billing_customer.InvoiceListView.as_view(), name="invoices"),
-                    path("<int:pk>/", billing_customer.InvoiceDetailView.as_view(), name="invoice"),
-                    path("<int:pk>/pdf/", billing_customer.InvoicePdfView.as_view(), name="pdf"),
-                    path("<int:pk>/qr.svg", billing_customer.InvoiceQrView.as_view(), name="qr"),
-                    path("<int:pk>/refuse/", billing_customer.InvoiceRefuseView.as_view(), name="refuse"),
-                    path(
-                        "credit-notes/<int:pk>/pdf/",
-                        billing_customer.CreditNotePdfView.as_view(),
-                        name="credit_note_pdf",
-                    ),
-                ],
-                "billing",
-            )
-        ),
+    app_pages(
+        "billing",
+        [
+            path("", billing_customer.InvoiceListView.as_view(), name="invoices"),
+            path("<int:pk>/", billing_customer.InvoiceDetailView.as_view(), name="invoice"),
+            path("<int:pk>/pdf/", billing_customer.InvoicePdfView.as_view(), name="pdf"),
+            path("<int:pk>/qr.svg", billing_customer.InvoiceQrView.as_view(), name="qr"),
+            path("<int:pk>/refuse/", billing_customer.InvoiceRefuseView.as_view(), name="refuse"),
+            path(
+                "credit-notes/<int:pk>/pdf/",
+                billing_customer.CreditNotePdfView.as_view(),
+                name="credit_note_pdf",
+            ),
+        ],
+        prefix="invoices/",
     ),
 ]
 
 staff_patterns = [
-    path(
-        "",
-        include(
-            (
-                [
-                    path("", tickets_staff.QueueView.as_view(), name="queue"),
-                    path("mine/", tickets_staff.MyTicketsView.as_view(), name="mine"),
-                    path("tickets/", tickets_staff.AllTicketsView.as_view(), name="all"),
-                    path("tickets/<int:pk>/", tickets_staff.TicketWorkspaceView.as_view(), name="detail"),
-                    path("tickets/<int:pk>/claim/", tickets_staff.TicketClaimView.as_view(), name="claim"),
-                    path(
-                        "tickets/<int:pk>/messages/", tickets_staff.MessagePostView.as_view(), name="message"
-                    ),
-                    path("tickets/<int:pk>/close/", tickets_staff.TicketCloseView.as_view(), name="close"),
-                    path(
-                        "attachments/<int:pk>/",
-                        tickets_staff.AttachmentDownloadView.as_view(),
-                        name="attachment",
-                    ),
-                ],
-                "tickets",
-            )
-        ),
+    app_pages(
+        "tickets",
+        [
+            path("", tickets_staff.QueueView.as_view(), name="queue"),
+            path("mine/", tickets_staff.MyTicketsView.as_view(), name="mine"),
+            path("tickets/", tickets_staff.AllTicketsView.as_view(), name="all"),
+            path("tickets/<int:pk>/", tickets_staff.TicketWorkspaceView.as_view(), name="detail"),
+            path("tickets/<int:pk>/claim/", tickets_staff.TicketClaimView.as_view(), name="claim"),
+            path("tickets/<int:pk>/messages/", tickets_staff.MessagePostView.as_view(), name="message"),
+            path("tickets/<int:pk>/close/", tickets_staff.TicketCloseView.as_view(), name="close"),
+            path(
+                "attachments/<int:pk>/",
+                tickets_staff.AttachmentDownloadView.as_view(),
+                name="attachment",
+            ),
+        ],
     ),
-    path(
-        "",
-        include(
-            (
-                [
-                    path(
-                        "tickets/<int:pk>/conclude/",
-                        diagnostics_staff.DiagnosisConcludeView.as_view(),
-                        name="conclude",
-                    ),
-                ],
-                "diagnostics",
-            )
-        ),
+    app_pages(
+        "diagnostics",
+        [
+            path(
+                "tickets/<int:pk>/conclude/",
+                diagnostics_staff.DiagnosisConcludeView.as_view(),
+                name="conclude",
+            ),
+        ],
     ),
-    path(
-        "",
-        include(
-            (
-                [
-                    path(
-                        "tickets/<int:pk>/access/",
-                        consent_staff.TicketAccessView.as_view(),
-                        name="access",
-                    ),
-                    path(
-                        "tickets/<int:pk>/access/request/",
-                        consent_staff.AccessRequestCreateView.as_view(),
-                        name="request_access",
-                    ),
-                    path(
-                        "tickets/<int:pk>/interventions/",
-                        consent_staff.InterventionCreateView.as_view(),
-                        name="intervene",
-                    ),
-                ],
-                "consent",
-            )
-        ),
+    app_pages(
+        "consent",
+        [
+            path(
+                "tickets/<int:pk>/access/",
+                consent_staff.TicketAccessView.as_view(),
+                name="access",
+            ),
+            path(
+                "tickets/<int:pk>/access/request/",
+                consent_staff.AccessRequestCreateView.as_view(),
+                name="request_access",
+            ),
+            path(
+                "tickets/<int:pk>/interventions/",
+                consent_staff.InterventionCreateView.as_view(),
+                name="intervene",
+            ),
+        ],
     ),
-    path(
-        "",
-        include(
-            (
-                [
-                    path(
-                        "tickets/<int:pk>/complete/",
-                        quotes_staff.TicketCompleteWorkView.as_view(),
-                        name="complete",
-                    ),
-                ],
-                "quotes",
-            )
-        ),
+    app_pages(
+        "quotes",
+        [
+            path(
+                "tickets/<int:pk>/complete/",
+                quotes_staff.TicketCompleteWorkView.as_view(),
+                name="complete",
+            ),
+        ],
     ),
 ]
 
 finance_patterns = [
-    path(
-        "",
-        include(
-            (
-                [
-                    path("", billing_finance.InvoiceListView.as_view(), name="invoices"),
-                    path("closed/", billing_finance.ClosedInvoiceListView.as_view(), name="closed"),
-                    path("export.csv", billing_finance.InvoiceExportView.as_view(), name="export"),
-                    path("invoices/<int:pk>/", billing_finance.InvoiceDetailView.as_view(), name="invoice"),
-                    path(
-                        "invoices/<int:pk>/payments/", billing_finance.PaymentRecordView.as_view(), name="pay"
-                    ),
-                    path("accounts/banned/", billing_finance.BannedAccountsView.as_view(), name="banned"),
-                    path(
-                        "accounts/<int:pk>/reinstate/",
-                        billing_finance.CustomerReinstateView.as_view(),
-                        name="reinstate",
-                    ),
-                    path(
-                        "accounts/<int:pk>/history/",
-                        billing_finance.CustomerHistoryView.as_view(),
-                        name="history",
-                    ),
-                ],
-                "billing",
-            )
-        ),
+    app_pages(
+        "billing",
+        [
+            path("", billing_finance.InvoiceListView.as_view(), name="invoices"),
+            path("closed/", billing_finance.ClosedInvoiceListView.as_view(), name="closed"),
+            path("export.csv", billing_finance.InvoiceExportView.as_view(), name="export"),
+            path("invoices/<int:pk>/", billing_finance.InvoiceDetailView.as_view(), name="invoice"),
+            path("invoices/<int:pk>/payments/", billing_finance.PaymentRecordView.as_view(), name="pay"),
+            path("accounts/banned/", billing_finance.BannedAccountsView.as_view(), name="banned"),
+            path(
+                "accounts/<int:pk>/reinstate/",
+                billing_finance.CustomerReinstateView.as_view(),
+                name="reinstate",
+            ),
+            path(
+                "accounts/<int:pk>/history/",
+                billing_finance.CustomerHistoryView.as_view(),
+                name="history",
+            ),
+        ],
     ),
-    path(
-        "",
-        include(
-            (
-                [
-                    path("receivables/", reporting_finance.ReceivablesView.as_view(), name="receivables"),
-                ],
-                "reporting",
-            )
-        ),
+    app_pages(
+        "reporting",
+        [
+            path("receivables/", reporting_finance.ReceivablesView.as_view(), name="receivables"),
+        ],
     ),
 ]
 
