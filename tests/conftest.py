@@ -9,6 +9,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from tests.factories import CustomerFactory, ServiceFactory, UserFactory
+from tests.portals import incident
+from tickets.services import ticket_start_diagnosis
 
 # What DJANGO_SECURE_SSL=false gives: the test client and live_server speak plain HTTP, where HTTPS
 # redirects would answer every request with a 301 and browsers drop Secure and __Host- cookies.
@@ -81,6 +83,28 @@ def admin_user(db):
     return UserFactory(
         email="admin@example.com", role=Role.ADMIN, customer=None, is_staff=True, is_superuser=True
     )
+
+
+@pytest.fixture
+def celery_eager():
+    """Tasks enqueued after commit run in the test's thread instead of reaching a broker.
+
+    The after-commit path itself is tested with a real worker (tests/billing/test_worker.py).
+    """
+    from config.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def diagnosing(customer, agent):
+    """An incident opened in the portal, under diagnosis by the agent."""
+    ticket = incident(customer)
+    ticket_start_diagnosis(ticket=ticket, by=agent)
+    return ticket
 
 
 @pytest.fixture

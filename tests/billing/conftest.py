@@ -8,20 +8,6 @@ from django.utils import timezone
 from billing.services import LineSpec, invoice_issue
 
 
-@pytest.fixture
-def celery_eager():
-    """Tasks enqueued after commit run in the test's thread instead of reaching a broker.
-
-    The after-commit path itself is tested with a real worker in test_worker.py.
-    """
-    from config.celery import app
-
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
-
-
 def issue_invoice(customer_account, unit_price: str = "20.00"):
     """An open invoice of one line; in France (VAT 20 %) 20.00 net is 24.00 gross."""
     return invoice_issue(

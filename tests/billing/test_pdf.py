@@ -39,59 +39,26 @@ def issue_day():
         yield
 
 
-@pytest.fixture
-def pdf_tasks_eager():
-    """PDF tasks enqueued after commit run in the test's thread instead of reaching a broker."""
-    from config.celery import app
+# name, country, VAT id (a business has one), billing address; each speaks its country's language.
+BUYERS = {
+    "fr_business": ("Boulangerie Dupont SARL", "FR", "FR40303265045", "12 rue des Lilas\n69003 Lyon"),
+    "fr_consumer": ("Jeanne Martin", "FR", "", "3 place Bellecour\n69002 Lyon"),
+    "de_consumer": ("Erika Mustermann", "DE", "", "Hauptstraße 5\n10115 Berlin"),
+    "de_business": ("Muster Webdesign GmbH", "DE", "DE136695976", "Lindenallee 9\n50667 Köln"),
+}
 
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+def buyer(key: str):
+    """A customer account of BUYERS: each country's law treats a business and a consumer differently."""
+    name, country, vat_id, address = BUYERS[key]
+    return CustomerFactory(
+        name=name, country=country, language=country.lower(), vat_id=vat_id, billing_address=address
+    )
 
 
 @pytest.fixture
 def fr_business(db):
-    return CustomerFactory(
-        name="Boulangerie Dupont SARL",
-        country="FR",
-        language="fr",
-        vat_id="FR40303265045",
-        billing_address="12 rue des Lilas\n69003 Lyon",
-    )
-
-
-@pytest.fixture
-def fr_consumer(db):
-    return CustomerFactory(
-        name="Jeanne Martin",
-        country="FR",
-        language="fr",
-        vat_id="",
-        billing_address="3 place Bellecour\n69002 Lyon",
-    )
-
-
-@pytest.fixture
-def de_consumer(db):
-    return CustomerFactory(
-        name="Erika Mustermann",
-        country="DE",
-        language="de",
-        vat_id="",
-        billing_address="Hauptstraße 5\n10115 Berlin",
-    )
-
-
-@pytest.fixture
-def de_business(db):
-    return CustomerFactory(
-        name="Muster Webdesign GmbH",
-        country="DE",
-        language="de",
-        vat_id="DE136695976",
-        billing_address="Lindenallee 9\n50667 Köln",
-    )
+    return buyer("fr_business")
 
 
 def issue(customer, *lines: tuple[str, str, str], service_date=date(2026, 3, 2)) -> Invoice:
@@ -186,7 +153,8 @@ def test_french_business_invoice_states_every_mention_of_french_law(fr_business,
         assert expected in text, expected
 
 
-def test_french_consumer_invoice_carries_no_business_mentions(fr_consumer, issue_day):
+def test_french_consumer_invoice_carries_no_business_mentions(db, issue_day):
+    fr_consumer = buyer("fr_consumer")
     invoice = issue(fr_consumer, ("Diagnostic d'incident", "1", "20.00"))
 
     text = pdf_one_line(invoice_bytes(invoice))
@@ -197,7 +165,8 @@ def test_french_consumer_invoice_carries_no_business_mentions(fr_consumer, issue
     assert "SIREN : 303265045" not in text
 
 
-def test_german_consumer_invoice_states_tax_number_service_date_and_default_notice(de_consumer, issue_day):
+def test_german_consumer_invoice_states_tax_number_service_date_and_default_notice(db, issue_day):
+    de_consumer = buyer("de_consumer")
     invoice = issue(
         de_consumer,
         ("Diagnose des Vorfalls, Ticket Nr. 9", "1", "20.00"),
@@ -233,7 +202,8 @@ def test_german_consumer_invoice_states_tax_number_service_date_and_default_noti
     assert "Verzugspauschale" not in text
 
 
-def test_german_business_invoice_states_both_vat_numbers_and_the_lump_sum(de_business, issue_day):
+def test_german_business_invoice_states_both_vat_numbers_and_the_lump_sum(db, issue_day):
+    de_business = buyer("de_business")
     invoice = issue(de_business, ("Diagnose", "1", "20.00"))
 
     text = pdf_one_line(invoice_bytes(invoice))
@@ -264,7 +234,8 @@ def test_french_credit_note_is_a_facture_d_avoir_citing_the_invoice(fr_business,
     assert "Net à payer" not in text
 
 
-def test_german_credit_note_is_a_stornorechnung_never_a_gutschrift(de_consumer, issue_day):
+def test_german_credit_note_is_a_stornorechnung_never_a_gutschrift(db, issue_day):
+    de_consumer = buyer("de_consumer")
     invoice = issue(de_consumer, ("Diagnose", "1", "20.00"))
     credit_note = credit(invoice, reason="lapsed")
 
@@ -374,7 +345,8 @@ def test_xml_holds_every_vat_relevant_datum(fr_business, issue_day):
     assert "Indemnité forfaitaire pour frais de recouvrement : 40 €" in notes
 
 
-def test_german_xml_carries_the_sellers_steuernummer(de_consumer, issue_day):
+def test_german_xml_carries_the_sellers_steuernummer(db, issue_day):
+    de_consumer = buyer("de_consumer")
     invoice = issue(de_consumer, ("Diagnose", "1", "20.00"))
 
     xml = embedded_xml(invoice_bytes(invoice))
@@ -438,7 +410,7 @@ def test_the_only_embedded_file_is_the_factur_x_xml(fr_business, issue_day):
 
 
 def test_issuing_an_invoice_renders_and_stores_its_pdf_after_commit(
-    fr_business, pdf_tasks_eager, django_capture_on_commit_callbacks
+    fr_business, celery_eager, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         invoice = issue(fr_business, ("Diagnostic", "1", "20.00"))
@@ -450,7 +422,7 @@ def test_issuing_an_invoice_renders_and_stores_its_pdf_after_commit(
 
 
 def test_refusing_an_invoice_stores_its_credit_notes_pdf_after_commit(
-    customer, customer_account, issue_day, pdf_tasks_eager, django_capture_on_commit_callbacks
+    customer, customer_account, issue_day, celery_eager, django_capture_on_commit_callbacks
 ):
     invoice = issue(customer_account, ("Diagnostic d'incident", "1", "20.00"))
 

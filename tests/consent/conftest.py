@@ -1,14 +1,13 @@
-"""Fixtures of the consent tests (used explicitly: the other tests do not need them)."""
+"""Fixtures of the consent tests: staff ask for access on a ticket whose diagnosis has started."""
 
 import pytest
 
+from tests.workflow import open_incident, start
+
 
 @pytest.fixture
-def celery_eager():
-    """Tasks enqueued after commit run in the test's thread instead of reaching a broker."""
-    from config.celery import app
-
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+def ticket(customer, agent):
+    """An incident opened over the API and taken by the agent (the ticket as it was opened)."""
+    ticket = open_incident(customer)
+    start(agent, ticket["id"])
+    return ticket

@@ -9,16 +9,9 @@ from django.utils.dateparse import parse_datetime
 
 from consent.models import AccessRequest, AuditEntry, Intervention
 from tests.consent.drive import access_request, act, ask, audit_log, decide, granted
-from tests.workflow import API, client_for, open_incident, start
+from tests.workflow import API, client_for, open_incident
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ticket(customer, agent):
-    ticket = open_incident(customer)
-    start(agent, ticket["id"])
-    return ticket
 
 
 def test_request_has_the_contract_shape_and_waits_for_the_customer(ticket, agent):

@@ -10,16 +10,9 @@ from django.urls import reverse
 from consent.models import AppendOnlyError, AuditEntry
 from consent.selectors import audit_chain_first_break
 from tests.consent.drive import act, ask, audit_log, decide, granted
-from tests.workflow import API, client_for, open_incident, start
+from tests.workflow import API, client_for, open_incident
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ticket(customer, agent):
-    ticket = open_incident(customer)
-    start(agent, ticket["id"])
-    return ticket
 
 
 def test_every_step_is_logged_with_who_what_when_ticket_grant_and_outcome(ticket, customer, agent):

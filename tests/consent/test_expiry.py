@@ -9,17 +9,10 @@ from django.utils import timezone
 from consent.models import AccessRequest, AuditEntry
 from consent.services import access_requests_expire_due
 from tests.consent.drive import act, ask, audit_log, decide, granted
-from tests.workflow import API, QUOTE, client_for, conclude, open_incident, start
+from tests.workflow import API, QUOTE, client_for, conclude, open_incident
 from tickets.services import tickets_cancel_for_bans
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ticket(customer, agent):
-    ticket = open_incident(customer)
-    start(agent, ticket["id"])
-    return ticket
 
 
 def statuses(user, ticket_id) -> list[str]:

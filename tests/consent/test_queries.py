@@ -4,7 +4,7 @@ import pytest
 
 from consent import services
 from consent.models import ContactObligation
-from tests.workflow import API, client_for, open_incident, start
+from tests.workflow import API, client_for, open_incident
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,18 @@ def fill(ticket_id: int, agent, customer, rows: int) -> None:
     services.contact_record(obligation=obligation, channel="phone", note="n", by=agent)
 
 
+@pytest.fixture(params=[1, 50])
+def rows(request):
+    return request.param
+
+
+@pytest.fixture
+def filled(ticket, agent, customer, rows):
+    """The ticket with `rows` rounds of a request, its grant and two interventions, and a contact."""
+    fill(ticket["id"], agent, customer, rows)
+    return ticket
+
+
 PATHS = [
     "tickets/{id}/access-requests/",
     "tickets/{id}/interventions/",
@@ -32,11 +44,8 @@ PATHS = [
 ]
 
 
-@pytest.mark.parametrize("rows", [1, 50])
-def test_lists_are_query_bounded(customer, agent, django_assert_max_num_queries, rows):
-    ticket = open_incident(customer)
-    start(agent, ticket["id"])
-    fill(ticket["id"], agent, customer, rows)
+def test_lists_are_query_bounded(filled, customer, agent, django_assert_max_num_queries, rows):
+    ticket = filled
     for user in (customer, agent):
         for path in PATHS:
             with django_assert_max_num_queries(3):
@@ -45,17 +54,12 @@ def test_lists_are_query_bounded(customer, agent, django_assert_max_num_queries,
             assert len(response.json()["results"]) >= rows
 
 
-@pytest.mark.parametrize("rows", [1, 50])
-def test_contact_obligations_list_is_query_bounded(customer, agent, django_assert_max_num_queries, rows):
-    ticket = open_incident(customer)
-    start(agent, ticket["id"])
-    fill(ticket["id"], agent, customer, rows)
+def test_contact_obligations_list_is_query_bounded(filled, agent, django_assert_max_num_queries, rows):
     with django_assert_max_num_queries(3):
         response = client_for(agent).get(f"{API}/contact-obligations/", {"page_size": 100})
     assert len(response.json()["results"]) == 2 * rows
 
 
-@pytest.mark.parametrize("rows", [1, 50])
 def test_the_queue_with_its_contact_flag_is_query_bounded(
     customer, agent, django_assert_max_num_queries, rows
 ):
@@ -69,12 +73,8 @@ def test_the_queue_with_its_contact_flag_is_query_bounded(
     assert [item["contact_pending"] for item in response.json()["results"]] == [True] * rows
 
 
-@pytest.mark.parametrize("rows", [1, 50])
-def test_the_csv_download_is_query_bounded(customer, agent, django_assert_max_num_queries, rows):
-    ticket = open_incident(customer)
-    start(agent, ticket["id"])
-    fill(ticket["id"], agent, customer, rows)
+def test_the_csv_download_is_query_bounded(filled, customer, django_assert_max_num_queries, rows):
     with django_assert_max_num_queries(3):
-        response = client_for(customer).get(f"{API}/tickets/{ticket['id']}/audit-log/csv/")
+        response = client_for(customer).get(f"{API}/tickets/{filled['id']}/audit-log/csv/")
         lines = b"".join(response.streaming_content).decode().splitlines()
     assert len(lines) == 1 + 4 * rows  # the header, then a request, a grant and two interventions a round

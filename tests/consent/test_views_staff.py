@@ -3,17 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from tests.portals import HOSTILE, browser, incident
-from tickets.services import ticket_start_diagnosis
+from tests.portals import HOSTILE, browser
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def diagnosing(customer, agent):
-    ticket = incident(customer)
-    ticket_start_diagnosis(ticket=ticket, by=agent)
-    return ticket
 
 
 def test_access_page_is_for_support_only(diagnosing, customer, finance, agent):

@@ -3,9 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from tests.portals import HOSTILE, browser, incident
+from tests.portals import HOSTILE, browser
 from tickets.models import Ticket
-from tickets.services import ticket_start_diagnosis
 
 pytestmark = pytest.mark.django_db
 
@@ -15,13 +14,6 @@ MANAGEMENT = {
     "lines-MIN_NUM_FORMS": "0",
     "lines-MAX_NUM_FORMS": "100",
 }
-
-
-@pytest.fixture
-def diagnosing(customer, agent):
-    ticket = incident(customer)
-    ticket_start_diagnosis(ticket=ticket, by=agent)
-    return ticket
 
 
 def test_conclude_page_is_for_support_only(diagnosing, customer, finance, agent):

@@ -1,3 +1,3 @@
 """The billing tests' fixtures: the sweeps lapse invoices and ban their accounts."""
 
-from tests.billing.conftest import celery_eager, invoice  # noqa: F401 - fixtures, found by name
+from tests.billing.conftest import invoice  # noqa: F401 - a fixture, found by name

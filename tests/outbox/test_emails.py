@@ -5,7 +5,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 
 from outbox import services
 from outbox.models import SentEmail
-from tests.billing.conftest import celery_eager, issue_invoice  # noqa: F401 - a fixture
+from tests.billing.conftest import issue_invoice
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 

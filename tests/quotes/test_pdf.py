@@ -17,17 +17,6 @@ SENT_AT = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def pdf_tasks_eager():
-    """PDF tasks enqueued after commit run in the test's thread instead of reaching a broker."""
-    from config.celery import app
-
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
-
-
-@pytest.fixture
 def sent_day():
     with time_machine.travel(SENT_AT, tick=False):
         yield
@@ -86,7 +75,7 @@ def test_german_quote_is_an_angebot_with_german_numbers(other_customer, agent, s
 
 
 def test_sending_a_quote_renders_and_stores_its_pdf_after_commit(
-    customer, agent, pdf_tasks_eager, django_capture_on_commit_callbacks
+    customer, agent, celery_eager, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         quote = diagnosed(customer, agent, "quoted")["quote"]
