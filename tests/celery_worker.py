@@ -35,11 +35,12 @@ needs_redis = pytest.mark.skipif(
 
 
 @contextmanager
-def real_worker(*, log: Path, tasks: list[str]):
+def worker_process(*, log: Path, tasks: list[str], pool: tuple[str, ...] = ("--pool=solo",), env=None):
     """`celery -A config worker` on the test's database, consuming `tasks` from a queue of its own.
 
     Its own queue: no other worker on this Redis takes these tasks, and it takes no one else's. The
-    route is set in `task_routes`, which wins over a task's own `queue`.
+    route is set in `task_routes`, which wins over a task's own `queue`. `env` adds to or overrides the
+    worker's environment (its e-mail backend is locmem unless it says otherwise).
     """
     queue = f"test-{uuid.uuid4().hex}"
     previous_routes = celery_app.conf.task_routes
@@ -54,6 +55,7 @@ def real_worker(*, log: Path, tasks: list[str]):
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        **(env or {}),
     }
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
@@ -66,7 +68,7 @@ def real_worker(*, log: Path, tasks: list[str]):
                 "worker",
                 "-Q",
                 queue,
-                "--pool=solo",
+                *pool,
                 "--without-heartbeat",
                 "--without-gossip",
                 "--without-mingle",
@@ -81,8 +83,8 @@ def real_worker(*, log: Path, tasks: list[str]):
         deadline = time.monotonic() + 30
         while "ready." not in log.read_text() and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.1)
-        assert "ready." in log.read_text(), log.read_text()
-        yield log
+        assert "ready." in log.read_text() and process.poll() is None, log.read_text()
+        yield process
     finally:
         celery_app.conf.update(task_routes=previous_routes)
         process.terminate()
@@ -91,3 +93,10 @@ def real_worker(*, log: Path, tasks: list[str]):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def real_worker(*, log: Path, tasks: list[str]):
+    """A solo worker (see worker_process); the test reads its log."""
+    with worker_process(log=log, tasks=tasks):
+        yield log

@@ -14,15 +14,11 @@
 import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
-from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -40,7 +36,7 @@ from config.celery import app as celery_app
 from ops.sweeps import deadlines_enforce
 from outbox.models import SentEmail
 from outbox.services import EMAIL_GRACE
-from tests.celery_worker import needs_redis, redis_answers  # noqa: F401 - the skip condition's name
+from tests.celery_worker import needs_redis, redis_answers, worker_process  # noqa: F401 - the skip condition's name
 from tests.workflow import API, client_for, diagnosed, open_incident
 from tickets.models import Ticket
 from tickets.notifications import TICKET_OPENED
@@ -192,55 +188,15 @@ def smtp():
 def prefork_worker(tmp_path, smtp):
     """`celery -A config worker` with one prefork child, on a queue of its own, on this test database,
     sending mail to the hanging SMTP server."""
-    queue = f"test-hardening-{uuid.uuid4().hex}"
-    previous_routes = celery_app.conf.task_routes
-    celery_app.conf.update(task_routes={"outbox.tasks.*": {"queue": queue}})
-    db = connection.settings_dict
     env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}"
-        f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp.port),
     }
+    pool = ("--pool=prefork", "--concurrency=1")
     log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                queue,
-                "--pool=prefork",
-                "--concurrency=1",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=INFO",
-            ],
-            cwd=Path(settings.BASE_DIR),
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_for(lambda: "ready." in log.read_text() or process.poll() is not None, 30, "worker start", log)
-        assert process.poll() is None, log.read_text()
+    with worker_process(log=log, tasks=["outbox.tasks.*"], pool=pool, env=env) as process:
         yield process, log
-    finally:
-        celery_app.conf.update(task_routes=previous_routes)
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @needs_redis
