@@ -5,33 +5,41 @@ from drf_spectacular.utils import extend_schema
 
 from accounts.permissions import IsCustomerOrFinance
 from billing import documents, selectors
-from documents.api import PDF_RESPONSES, PdfDownloadApi, pdf_response
-from documents.store import stored_document_bytes
+from documents.api import PDF_RESPONSES, PdfDownloadApi, stored_pdf_response
 
 
-class InvoicePdfApi(PdfDownloadApi):
+class _BillingPdfApi(PdfDownloadApi):
+    """A document the user may see (another account's is a 404), named by its number."""
+
+    permission_classes = [IsCustomerOrFinance]
+
+    def visible(self, user):
+        raise NotImplementedError
+
+    def stored(self, pk: int):
+        raise NotImplementedError
+
+    @extend_schema(responses=PDF_RESPONSES)
+    def get(self, request, pk: int):
+        document = get_object_or_404(self.visible(request.user).only("id", "number"), pk=pk)
+        return stored_pdf_response(self.stored(document.pk), filename=document.number)
+
+
+class InvoicePdfApi(_BillingPdfApi):
     """The invoice as issued: a Factur-X PDF/A-3b, the same bytes at every download."""
 
-    permission_classes = [IsCustomerOrFinance]
+    def visible(self, user):
+        return selectors.invoices_visible_to(user=user)
 
-    @extend_schema(responses=PDF_RESPONSES)
-    def get(self, request, pk: int):
-        invoice = get_object_or_404(
-            selectors.invoices_visible_to(user=request.user).only("id", "number"), pk=pk
-        )
-        stored = documents.invoice_pdf_stored(invoice_id=invoice.pk)
-        return pdf_response(stored_document_bytes(stored), filename=invoice.number, etag=stored.sha256)
+    def stored(self, pk: int):
+        return documents.invoice_pdf_stored(invoice_id=pk)
 
 
-class CreditNotePdfApi(PdfDownloadApi):
+class CreditNotePdfApi(_BillingPdfApi):
     """The credit note (Facture d'avoir, Stornorechnung) that cancels an invoice, as a Factur-X PDF."""
 
-    permission_classes = [IsCustomerOrFinance]
+    def visible(self, user):
+        return selectors.credit_notes_visible_to(user=user)
 
-    @extend_schema(responses=PDF_RESPONSES)
-    def get(self, request, pk: int):
-        credit_note = get_object_or_404(
-            selectors.credit_notes_visible_to(user=request.user).only("id", "number"), pk=pk
-        )
-        stored = documents.credit_note_pdf_stored(credit_note_id=credit_note.pk)
-        return pdf_response(stored_document_bytes(stored), filename=credit_note.number, etag=stored.sha256)
+    def stored(self, pk: int):
+        return documents.credit_note_pdf_stored(credit_note_id=pk)

@@ -27,12 +27,13 @@ def seller_of(entity: BillingEntity) -> pdf.Seller:
     )
 
 
-def _lines(invoice: Invoice) -> tuple[pdf.Line, ...]:
+def document_lines(lines) -> tuple[pdf.Line, ...]:
+    """An invoice's or a quote's line rows as their document shows them, in order."""
     return tuple(
         pdf.Line(
             description=line.description, quantity=line.quantity, unit_price=line.unit_price, net=line.net
         )
-        for line in invoice.lines.order_by("position")
+        for line in lines.order_by("position")
     )
 
 
@@ -46,44 +47,37 @@ def _buyer(invoice: Invoice) -> pdf.Party:
     )
 
 
-def invoice_document(invoice: Invoice) -> pdf.BillingDocument:
-    entity = invoice.entity
+def _document(invoice: Invoice, issued: Invoice | CreditNote, **fields) -> pdf.BillingDocument:
+    """The seller, the buyer, the lines and the rate are the invoice's; number, date and totals `issued`'s."""
+    entity = issued.entity
     return pdf.BillingDocument(
-        kind=pdf.INVOICE,
-        number=invoice.number,
-        issued_on=invoice.issued_on,
+        number=issued.number,
+        issued_on=issued.issued_on,
         service_date=invoice.service_date,
-        due_on=invoice.due_on,
         language=entity.language,
-        currency=invoice.currency,
+        currency=issued.currency,
         seller=seller_of(entity),
         buyer=_buyer(invoice),
-        lines=_lines(invoice),
-        net=invoice.net,
+        lines=document_lines(invoice.lines),
+        net=issued.net,
         vat_rate=invoice.vat_rate,
-        vat=invoice.vat,
-        gross=invoice.gross,
+        vat=issued.vat,
+        gross=issued.gross,
+        **fields,
     )
+
+
+def invoice_document(invoice: Invoice) -> pdf.BillingDocument:
+    return _document(invoice, invoice, kind=pdf.INVOICE, due_on=invoice.due_on)
 
 
 def credit_note_document(credit_note: CreditNote) -> pdf.BillingDocument:
     """A credit note cancels its invoice in full: the invoice's lines and rate, the credit note's totals."""
     invoice = credit_note.invoice
-    entity = credit_note.entity
-    return pdf.BillingDocument(
+    return _document(
+        invoice,
+        credit_note,
         kind=pdf.CREDIT_NOTE,
-        number=credit_note.number,
-        issued_on=credit_note.issued_on,
-        service_date=invoice.service_date,
-        language=entity.language,
-        currency=credit_note.currency,
-        seller=seller_of(entity),
-        buyer=_buyer(invoice),
-        lines=_lines(invoice),
-        net=credit_note.net,
-        vat_rate=invoice.vat_rate,
-        vat=credit_note.vat,
-        gross=credit_note.gross,
         cancels_number=invoice.number,
         cancels_issued_on=invoice.issued_on,
         reason=credit_note.reason,

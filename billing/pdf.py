@@ -47,13 +47,9 @@ class Line:
 
 
 @dataclass(frozen=True)
-class BillingDocument:
-    """An invoice or a credit note as issued: everything its PDF and its XML say, nothing more."""
+class PricedDocument:
+    """What every priced document says, invoice, credit note or quote: who sells, to whom, what, for how much."""
 
-    kind: str  # INVOICE or CREDIT_NOTE
-    number: str
-    issued_on: date
-    service_date: date
     language: str
     currency: str
     seller: Seller
@@ -63,6 +59,16 @@ class BillingDocument:
     vat_rate: Decimal
     vat: Decimal
     gross: Decimal
+
+
+@dataclass(frozen=True)
+class BillingDocument(PricedDocument):
+    """An invoice or a credit note as issued: everything its PDF and its XML say, nothing more."""
+
+    kind: str  # INVOICE or CREDIT_NOTE
+    number: str
+    issued_on: date
+    service_date: date
     due_on: date | None = None  # invoices only
     # A credit note cites the invoice it cancels (art. 219; § 31 (5) UStDV).
     cancels_number: str = ""

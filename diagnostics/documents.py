@@ -4,6 +4,8 @@ Not a legal document and not stored: it is rendered at each request, so it alway
 intervention made so far (staff may still intervene while the quoted work is done).
 """
 
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import BillingEntity
@@ -12,9 +14,11 @@ from billing.pdf import Party
 from consent.models import DataAction, Intervention
 from diagnostics.models import Diagnosis
 from diagnostics.pdf import Consent, DiagnosisReport, InterventionEntry, diagnosis_report_pdf
+from documents.api import pdf_response
 from quotes.pdf import quote_number
 from tickets.fees import FeeRule, Outcome
 from tickets.models import Ticket
+from tickets.selectors import tickets_visible_to
 
 
 def _person(user) -> str:
@@ -93,3 +97,15 @@ def diagnosis_report_bytes(*, ticket: Ticket) -> bytes:
     return diagnosis_report_pdf(
         diagnosis_report(ticket=ticket), labels={k: str(v) for k, v in labels.items()}
     )
+
+
+def diagnosis_report_download(*, user, pk: int, missing: type[Exception]) -> HttpResponse:
+    """The report of a ticket the user may see, as a download; `missing` is raised before a conclusion."""
+    ticket = get_object_or_404(
+        tickets_visible_to(user=user).select_related("customer", "service", "quote"), pk=pk
+    )
+    try:
+        content = diagnosis_report_bytes(ticket=ticket)
+    except Diagnosis.DoesNotExist:
+        raise missing("This ticket has no concluded diagnosis yet.") from None
+    return pdf_response(content, filename=f"diagnosis-{ticket.pk}")

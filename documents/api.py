@@ -11,6 +11,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from documents.models import StoredDocument
+from documents.store import stored_document_bytes
+
 PDF_RESPONSES = {
     (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF document."),
     404: OpenApiResponse(description="No such document, or not yours."),
@@ -38,6 +41,11 @@ def pdf_response(content: bytes, *, filename: str, etag: str = "") -> HttpRespon
     if etag:
         response["ETag"] = f'"{etag}"'
     return response
+
+
+def stored_pdf_response(stored: StoredDocument, *, filename: str) -> HttpResponse:
+    """A stored document's bytes as issued, its hash as the ETag."""
+    return pdf_response(stored_document_bytes(stored), filename=filename, etag=stored.sha256)
 
 
 class PdfDownloadApi(APIView):

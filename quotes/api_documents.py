@@ -4,8 +4,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 
 from accounts.permissions import IsCustomerOrSupport
-from documents.api import PDF_RESPONSES, PdfDownloadApi, pdf_response
-from documents.store import stored_document_bytes
+from documents.api import PDF_RESPONSES, PdfDownloadApi, stored_pdf_response
 from quotes.documents import quote_pdf_stored
 from quotes.pdf import quote_number
 from quotes.selectors import quotes_visible_to
@@ -17,7 +16,4 @@ class QuotePdfApi(PdfDownloadApi):
     @extend_schema(responses=PDF_RESPONSES)
     def get(self, request, pk: int):
         quote = get_object_or_404(quotes_visible_to(user=request.user).only("id"), pk=pk)
-        stored = quote_pdf_stored(quote_id=quote.pk)
-        return pdf_response(
-            stored_document_bytes(stored), filename=quote_number(quote.pk), etag=stored.sha256
-        )
+        return stored_pdf_response(quote_pdf_stored(quote_id=quote.pk), filename=quote_number(quote.pk))

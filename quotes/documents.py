@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.models import BillingEntity
 from billing import pdf as billing_pdf
-from billing.documents import seller_of
+from billing.documents import document_lines, seller_of
 from documents.models import StoredDocument
 from documents.store import Kind, stored_document_get_or_render
 from quotes.models import Quote
@@ -38,12 +38,7 @@ def quote_document(quote: Quote) -> QuoteDocument:
             country=customer.country,
             vat_id=customer.vat_id,
         ),
-        lines=tuple(
-            billing_pdf.Line(
-                description=line.description, quantity=line.quantity, unit_price=line.unit_price, net=line.net
-            )
-            for line in quote.lines.order_by("position")
-        ),
+        lines=document_lines(quote.lines),
         net=quote.net,
         vat_rate=quote.vat_rate,
         vat=quote.vat,

@@ -6,25 +6,16 @@ from decimal import Decimal
 from typing import TypedDict
 
 from billing.einvoice import french_siren
-from billing.pdf import Line, Party, Seller
+from billing.pdf import PricedDocument
 from documents.pdf_engine import format_date, format_money, format_percent, html_to_pdf
 
 
 @dataclass(frozen=True)
-class QuoteDocument:
+class QuoteDocument(PricedDocument):
     number: str
     issued_on: date
     valid_until: date
     ticket_id: int
-    language: str
-    currency: str
-    seller: Seller
-    buyer: Party
-    lines: tuple[Line, ...]
-    net: Decimal
-    vat_rate: Decimal
-    vat: Decimal
-    gross: Decimal
     payment_days: int = 30
     # The diagnosis fee billed with the work, when the ticket's fee is due (not free, not waived).
     fee_net: Decimal | None = None

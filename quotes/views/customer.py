@@ -6,8 +6,7 @@ from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
 from config.form_views import UseCaseButtonMixin
-from documents.api import pdf_response
-from documents.store import stored_document_bytes
+from documents.api import stored_pdf_response
 from quotes import services
 from quotes.documents import quote_pdf_stored
 from quotes.pdf import quote_number
@@ -27,10 +26,7 @@ class QuotePdfView(CustomerRequiredMixin, View):
 
     def get(self, request, pk):
         quote = get_object_or_404(quotes_visible_to(user=request.user).only("id"), pk=pk)
-        stored = quote_pdf_stored(quote_id=quote.pk)
-        return pdf_response(
-            stored_document_bytes(stored), filename=quote_number(quote.pk), etag=stored.sha256
-        )
+        return stored_pdf_response(quote_pdf_stored(quote_id=quote.pk), filename=quote_number(quote.pk))
 
 
 class _QuoteDecisionView(UseCaseButtonMixin, CustomerRequiredMixin, View):
