@@ -19,6 +19,7 @@ from accounts.permissions import IsAdmin, IsCustomer, IsCustomerOrFinance, IsFin
 from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
 from billing.models import Invoice
+from config.filtering import FilteredListApi
 from config.serializers import CompiledSerializer, id_field, money_field, text_field
 
 if TYPE_CHECKING:
@@ -161,20 +162,13 @@ class InvoiceFilter(serializers.Serializer):
     )
 
 
-class InvoiceListApi(generics.ListAPIView):
+class InvoiceListApi(FilteredListApi):
     serializer_class = InvoiceOutput
     permission_classes = [IsCustomerOrFinance]
+    query_filter = InvoiceFilter
 
-    def get_queryset(self):
-        filters = InvoiceFilter(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return selectors.invoices_filter(
-            selectors.invoices_for_api(user=self.request.user), filters.validated_data
-        )
-
-    @extend_schema(parameters=[InvoiceFilter])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    def filtered(self, filters):
+        return selectors.invoices_filter(selectors.invoices_for_api(user=self.request.user), filters)
 
 
 class InvoiceDetailApi(generics.RetrieveAPIView):

@@ -33,6 +33,9 @@ class AutoSchema(BaseAutoSchema):
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
+        query_filter = getattr(self.view, "query_filter", None)  # config.filtering.FilteredListApi
+        if query_filter is not None and self.method == "GET" and query_filter not in parameters:
+            parameters.append(query_filter)
         handler = getattr(self.view, self.method.lower(), None)
         if getattr(handler, "idempotent", False):
             parameters.append(

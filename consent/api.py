@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
+from config.filtering import FilteredListApi
 from config.serializers import id_field, text_field
 from consent import selectors, services
 from consent.models import (
@@ -249,22 +250,17 @@ class CsvRenderer(BaseRenderer):
         return json.dumps(data).encode()
 
 
-class AuditLogApi(generics.ListAPIView):
+class AuditLogApi(FilteredListApi):
     """The consent audit log: the customer reads its account's tickets' lines, support staff all of them."""
 
     serializer_class = AuditEntryOutput
     permission_classes = [IsCustomerOrSupport]
+    query_filter = AuditFilter
 
-    def get_queryset(self):
-        filters = AuditFilter(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
+    def filtered(self, filters):
         return selectors.audit_entries_filter(
-            selectors.audit_entries_visible_to(user=self.request.user), filters.validated_data
+            selectors.audit_entries_visible_to(user=self.request.user), filters
         )
-
-    @extend_schema(parameters=[AuditFilter])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
 
 class AuditLogCsvApi(AuditLogApi):
@@ -330,22 +326,17 @@ class ContactObligationFilter(serializers.Serializer):
     open = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class ContactObligationListApi(generics.ListAPIView):
+class ContactObligationListApi(FilteredListApi):
     """What the provider owes customers in contact (ask before access, tell after emergencies), newest first."""
 
     serializer_class = ContactObligationOutput
     permission_classes = [IsSupport]
+    query_filter = ContactObligationFilter
 
-    def get_queryset(self):
-        filters = ContactObligationFilter(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
+    def filtered(self, filters):
         return selectors.contact_obligations_filter(
-            selectors.contact_obligations_visible_to(user=self.request.user), filters.validated_data
+            selectors.contact_obligations_visible_to(user=self.request.user), filters
         )
-
-    @extend_schema(parameters=[ContactObligationFilter])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
 
 class ContactRecordApi(APIView):

@@ -12,6 +12,7 @@ from accounts.idempotency import idempotent
 from accounts.models import Service
 from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
 from billing.api import FeeOutput
+from config.filtering import FilteredListApi
 from config.pagination import OldestFirstCursorPagination
 from config.serializers import CompiledSerializer, id_field, text_field
 from tickets import selectors, services
@@ -108,9 +109,10 @@ class TicketFilter(serializers.Serializer):
     assignee = id_field(required=False)
 
 
-class TicketListCreateApi(generics.ListAPIView):
+class TicketListCreateApi(FilteredListApi):
     serializer_class = TicketOutput
     permission_classes = [IsCustomerOrSupport]
+    query_filter = TicketFilter
 
     class Input(serializers.Serializer):
         kind = serializers.ChoiceField(choices=Ticket.Kind.choices)
@@ -123,15 +125,9 @@ class TicketListCreateApi(generics.ListAPIView):
     def get_permissions(self):
         return [IsCustomer()] if self.request.method == "POST" else super().get_permissions()
 
-    def get_queryset(self):
-        filters = TicketFilter(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
+    def filtered(self, filters):
         tickets = with_ticket_output_relations(selectors.tickets_visible_to(user=self.request.user))
-        return selectors.tickets_filter(tickets, filters.validated_data)
-
-    @extend_schema(parameters=[TicketFilter])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        return selectors.tickets_filter(tickets, filters)
 
     @extend_schema(request=Input, responses={201: TicketOutput})
     @idempotent  # a retried POST must not open a second paid ticket
@@ -158,21 +154,16 @@ class TicketQueueOutput(TicketOutput):
     )
 
 
-class TicketQueueApi(generics.ListAPIView):
+class TicketQueueApi(FilteredListApi):
     """The diagnosis queue: open incidents and those under diagnosis, oldest first."""
 
     serializer_class = TicketQueueOutput
     permission_classes = [IsSupport]
+    query_filter = TicketFilter
     pagination_class = OldestFirstCursorPagination
 
-    def get_queryset(self):
-        filters = TicketFilter(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return with_ticket_output_relations(selectors.tickets_queue(filters=filters.validated_data))
-
-    @extend_schema(parameters=[TicketFilter])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+    def filtered(self, filters):
+        return with_ticket_output_relations(selectors.tickets_queue(filters=filters))
 
 
 class TicketDetailApi(generics.RetrieveAPIView):
