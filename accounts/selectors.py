@@ -5,20 +5,22 @@ from accounts.models import BillingEntity, Customer, Service, User
 from accounts.permissions import is_customer, is_staff_member
 
 
-def customers_visible_to(*, user: User) -> QuerySet[Customer]:
-    if is_staff_member(user):
-        return Customer.objects.all()
+def scoped_to_account(queryset: QuerySet, *, user: User, account: str, staff=is_staff_member) -> QuerySet:
+    """The one ownership rule: the staff `staff` admits see every row, a customer user its own account's
+    rows (`account` is the lookup of the row's account id), anyone else none; so another's is a 404."""
+    if staff(user):
+        return queryset
     if is_customer(user) and user.customer_id is not None:  # a customer user has an account
-        return Customer.objects.filter(pk=user.customer_id)
-    return Customer.objects.none()
+        return queryset.filter(**{account: user.customer_id})
+    return queryset.none()
+
+
+def customers_visible_to(*, user: User) -> QuerySet[Customer]:
+    return scoped_to_account(Customer.objects.all(), user=user, account="pk")
 
 
 def services_visible_to(*, user: User) -> QuerySet[Service]:
-    if is_staff_member(user):
-        return Service.objects.all()
-    if is_customer(user) and user.customer_id is not None:
-        return Service.objects.filter(customer_id=user.customer_id)
-    return Service.objects.none()
+    return scoped_to_account(Service.objects.all(), user=user, account="customer_id")
 
 
 def billing_entity_for_country(*, country: str) -> BillingEntity | None:
@@ -32,10 +34,8 @@ def billing_countries() -> list[str]:
     """The countries the provider bills in, for the list filters shown on every view of the staff
     and finance lists. A billing entity is added once in years: a new one shows within five minutes.
     """
-    countries = cache.get_or_set(
+    return cache.get_or_set(
         "billing-countries",
         lambda: list(BillingEntity.objects.order_by("country").values_list("country", flat=True)),
         BILLING_COUNTRIES_SECONDS,
     )
-    assert countries is not None  # the default is a list, never None
-    return countries

@@ -28,6 +28,16 @@ def text_field(max_length: int = 20000, **kwargs) -> serializers.CharField:
     return serializers.CharField(max_length=max_length, **kwargs)
 
 
+def object_named(queryset, pk: int | None, *, field: str, error: str):
+    """The object an input's id names within `queryset` (None for no id); an id naming none is a 400 on `field`."""
+    if pk is None:
+        return None
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise serializers.ValidationError({field: [error]})
+    return found
+
+
 class CompiledSerializer(serializers.Serializer):
     """A read-only output, declared once as DRF fields, and written out by `compile_representation`.
 

@@ -4,7 +4,8 @@ from datetime import datetime
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from accounts.permissions import is_customer, is_support
+from accounts.permissions import is_support
+from accounts.selectors import scoped_to_account
 from consent.models import (
     SCOPES_ALLOWING,
     AccessRequest,
@@ -17,12 +18,12 @@ from tickets.models import Ticket
 
 def access_requests_visible_to(*, user) -> QuerySet[AccessRequest]:
     """The customer sees its account's requests; support staff see all; anyone else none."""
-    queryset = AccessRequest.objects.select_related("ticket")
-    if is_support(user):
-        return queryset
-    if is_customer(user):
-        return queryset.filter(ticket__customer_id=user.customer_id)
-    return queryset.none()
+    return scoped_to_account(
+        AccessRequest.objects.select_related("ticket"),
+        user=user,
+        account="ticket__customer_id",
+        staff=is_support,
+    )
 
 
 def access_requests_of_ticket(*, ticket: Ticket) -> QuerySet[AccessRequest]:
@@ -69,11 +70,7 @@ def interventions_of_ticket(*, ticket: Ticket) -> QuerySet[Intervention]:
 
 def audit_entries_visible_to(*, user) -> QuerySet[AuditEntry]:
     """The customer reads the log of its account's tickets; support staff read all of it."""
-    if is_support(user):
-        return AuditEntry.objects.all()
-    if is_customer(user):
-        return AuditEntry.objects.filter(customer_id=user.customer_id)
-    return AuditEntry.objects.none()
+    return scoped_to_account(AuditEntry.objects.all(), user=user, account="customer_id", staff=is_support)
 
 
 def audit_entries_filter(queryset: QuerySet[AuditEntry], filters: dict) -> QuerySet[AuditEntry]:

@@ -1,12 +1,9 @@
 from django.db.models import QuerySet
 
-from accounts.permissions import is_customer, is_support
+from accounts.permissions import is_support
+from accounts.selectors import scoped_to_account
 from quotes.models import Quote
 
 
 def quotes_visible_to(*, user) -> QuerySet[Quote]:
-    if is_support(user):
-        return Quote.objects.all()
-    if is_customer(user):
-        return Quote.objects.filter(ticket__customer_id=user.customer_id)
-    return Quote.objects.none()
+    return scoped_to_account(Quote.objects.all(), user=user, account="ticket__customer_id", staff=is_support)

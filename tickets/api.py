@@ -14,7 +14,7 @@ from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
 from billing.api import FeeOutput
 from config.filtering import FilteredListApi
 from config.pagination import OldestFirstCursorPagination
-from config.serializers import CompiledSerializer, id_field, text_field
+from config.serializers import CompiledSerializer, id_field, object_named, text_field
 from tickets import selectors, services
 from tickets.models import Ticket, TicketInvoice
 
@@ -135,14 +135,12 @@ class TicketListCreateApi(FilteredListApi):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        service_id = values.pop("service", None)
-        service = None
-        if service_id is not None:
-            service = Service.objects.filter(pk=service_id, customer_id=request.user.customer_id).first()
-            if service is None:
-                raise serializers.ValidationError(
-                    {"service": ["This service does not belong to your account."]}
-                )
+        service = object_named(
+            Service.objects.filter(customer_id=request.user.customer_id),
+            values.pop("service", None),
+            field="service",
+            error="This service does not belong to your account.",
+        )
         ticket = services.ticket_open(by=request.user, service=service, **values)
         # The ticket as created: the service returns it as the transaction committed it.
         return Response(TicketOutput(_just_opened(ticket)).data, status=status.HTTP_201_CREATED)
