@@ -7,11 +7,15 @@ that on the ticket page, behind a login. When the outbox reports an e-mail gone 
 """
 
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import AccessRequest, ContactObligation, DataAction
 from outbox.services import EmailSpec, email_builder
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ACCESS_REQUESTED = "consent_access_requested"
 EMERGENCY_ACTION = "consent_emergency_action"
@@ -27,23 +31,29 @@ def _obligation(pk: int) -> ContactObligation:
     )
 
 
+def _about(obligation: ContactObligation, event: str, subject: "StrOrPromise", **context) -> EmailSpec:
+    ticket = obligation.ticket
+    return EmailSpec(
+        customer=ticket.customer,
+        template=f"email/consent/{event}",
+        subject=subject,
+        context={"ticket": ticket.pk, "ticket_id": ticket.pk, **context},
+    )
+
+
 @email_builder(ACCESS_REQUESTED)
 def access_requested(pk: int) -> EmailSpec:
     obligation = _obligation(pk)
     request = obligation.access_request
     assert request is not None  # contact_obligation_names_its_cause
-    ticket = obligation.ticket
-    return EmailSpec(
-        customer=ticket.customer,
-        template="email/consent/access_requested",
-        subject=_("Ticket %(ticket)s: our support asks for access to your data"),
-        context={
-            "ticket": ticket.pk,
-            "ticket_id": ticket.pk,
-            "hours": request.duration_hours,
-            # lazy: rendered in the account's language at send time
-            "scope": AccessRequest.Scope(request.scope).label,
-        },
+    return _about(
+        obligation,
+        "access_requested",
+        _("Ticket %(ticket)s: our support asks for access to your data"),
+        hours=request.duration_hours,
+        scope=AccessRequest.Scope(
+            request.scope
+        ).label,  # lazy: rendered in the account's language at send time
     )
 
 
@@ -52,15 +62,10 @@ def emergency_action(pk: int) -> EmailSpec:
     obligation = _obligation(pk)
     intervention = obligation.intervention
     assert intervention is not None  # contact_obligation_names_its_cause
-    ticket = obligation.ticket
-    return EmailSpec(
-        customer=ticket.customer,
-        template="email/consent/emergency_action",
-        subject=_("Ticket %(ticket)s: our support took an emergency action"),
-        context={
-            "ticket": ticket.pk,
-            "ticket_id": ticket.pk,
-            "action": DataAction(intervention.action).label,
-            "performed_at": intervention.performed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-        },
+    return _about(
+        obligation,
+        "emergency_action",
+        _("Ticket %(ticket)s: our support took an emergency action"),
+        action=DataAction(intervention.action).label,
+        performed_at=intervention.performed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
     )
