@@ -47,6 +47,29 @@ CUSTOMERS_PER_SCALE = 100_000
 TICKETS_PER_SCALE = 1_000_000
 MESSAGES_PER_TICKET = 3
 OPEN_INVOICE_SHARE = 10  # one invoice in ten is open and not yet due
+# The invoice rows' columns, in the order both the seeding and overdue_invoices_add write them.
+INVOICE_COLUMNS = [
+    "id",
+    "entity_id",
+    "customer_id",
+    "ticket_id",
+    "number",
+    "status",
+    "issued_on",
+    "due_on",
+    "service_date",
+    "charges_diagnosis_fee",
+    "net",
+    "vat_rate",
+    "vat",
+    "gross",
+    "currency",
+    "customer_name",
+    "customer_address",
+    "customer_vat_id",
+    "closed_at",
+    "created_at",
+]
 # One message count per ticket in a cycle that averages exactly MESSAGES_PER_TICKET.
 MESSAGE_CYCLE = (0, 6, 2, 4, 1, 5, 3)
 
@@ -707,6 +730,20 @@ class ScaleSeeder:
         template = QUOTE_TEMPLATES[t % len(QUOTE_TEMPLATES)]
         return [LineSpec(description=d, quantity=q, unit_price=p) for d, q, p in template]
 
+    def invoice_lines_of(self, t: int) -> list[LineSpec]:
+        """Ticket t's invoice: the diagnosis fee, and the quoted work where its category bills it."""
+        lines = [
+            LineSpec(
+                description=self.fee_line[self.country_of(self.cust[t])]
+                % {"ticket": self.ticket_base + t + 1},
+                quantity=Decimal("1"),
+                unit_price=FEE_NET,
+            )
+        ]
+        if CATEGORIES[self.cat[t]].billed == "fee+quote":
+            lines += self.quote_lines(t)
+        return lines
+
     def write_invoices(self) -> None:
         counters: dict[tuple, int] = defaultdict(int)
         numbered = {}
@@ -720,19 +757,9 @@ class ScaleSeeder:
 
         def invoices():
             for inv_id, t, issued, status, closed in self.invoices:
-                c = CATEGORIES[self.cat[t]]
                 customer = self.cust[t]
                 country = self.country_of(customer)
-                lines = [
-                    LineSpec(
-                        description=self.fee_line[country] % {"ticket": self.ticket_base + t + 1},
-                        quantity=Decimal("1"),
-                        unit_price=FEE_NET,
-                    )
-                ]
-                if c.billed == "fee+quote":
-                    lines += self.quote_lines(t)
-                totals = totals_for(lines, vat_rate=self.vat[country])
+                totals = totals_for(self.invoice_lines_of(t), vat_rate=self.vat[country])
                 issued_on = self.day(issued)
                 yield (
                     inv_id,
@@ -757,49 +784,14 @@ class ScaleSeeder:
                     self.ts(issued),
                 )
 
-        self.copy(
-            Invoice,
-            [
-                "id",
-                "entity_id",
-                "customer_id",
-                "ticket_id",
-                "number",
-                "status",
-                "issued_on",
-                "due_on",
-                "service_date",
-                "charges_diagnosis_fee",
-                "net",
-                "vat_rate",
-                "vat",
-                "gross",
-                "currency",
-                "customer_name",
-                "customer_address",
-                "customer_vat_id",
-                "closed_at",
-                "created_at",
-            ],
-            invoices(),
-        )
+        self.copy(Invoice, INVOICE_COLUMNS, invoices())
 
         line_base = self.base(InvoiceLine)
 
         def lines():
             pk = line_base
             for inv_id, t, _issued, _status, _closed in self.invoices:
-                country = self.country_of(self.cust[t])
-                specs = [
-                    LineSpec(
-                        description=self.fee_line[country] % {"ticket": self.ticket_base + t + 1},
-                        quantity=Decimal("1"),
-                        unit_price=FEE_NET,
-                    )
-                ]
-                if CATEGORIES[self.cat[t]].billed == "fee+quote":
-                    specs += self.quote_lines(t)
-                for position, spec in enumerate(specs, start=1):
+                for position, spec in enumerate(self.invoice_lines_of(t), start=1):
                     pk += 1
                     yield pk, inv_id, position, spec.description, spec.quantity, spec.unit_price, spec.net
 
@@ -1177,32 +1169,7 @@ def overdue_invoices_add(*, count: int) -> int:
             )
         )
     seeder = ScaleSeeder(scale=0.001, log=lambda text: None)
-    seeder.copy(
-        Invoice,
-        [
-            "id",
-            "entity_id",
-            "customer_id",
-            "ticket_id",
-            "number",
-            "status",
-            "issued_on",
-            "due_on",
-            "service_date",
-            "charges_diagnosis_fee",
-            "net",
-            "vat_rate",
-            "vat",
-            "gross",
-            "currency",
-            "customer_name",
-            "customer_address",
-            "customer_vat_id",
-            "closed_at",
-            "created_at",
-        ],
-        iter(rows),
-    )
+    seeder.copy(Invoice, INVOICE_COLUMNS, iter(rows))
     line_base = seeder.base(InvoiceLine)
     seeder.copy(
         InvoiceLine,
