@@ -126,13 +126,7 @@ def emails_relay() -> int:
         if not rows:
             return sent
         if error is not None:
-            logger.error(
-                "e-mails %s to %s: %s not sent (recorded on their rows), first: %r",
-                rows[0].pk,
-                rows[-1].pk,
-                len(rows) - _sent(rows),
-                error,
-            )
+            _log_unsent(rows, error)
         sent += _sent(rows)
     emails_relay_soon()  # more were waiting than one relay sends: the next one goes on
     return sent
@@ -225,18 +219,22 @@ def emails_send_overdue(*, now: datetime) -> int:
         if not rows:
             return sent
         if error is not None:
-            logger.error(
-                "e-mails %s to %s: %s not sent (recorded on their rows), first: %r",
-                rows[0].pk,
-                rows[-1].pk,
-                len(rows) - _sent(rows),
-                error,
-            )
+            _log_unsent(rows, error)
         sent, after = sent + _sent(rows), rows[-1].pk
 
 
 def emails_pending():
     return SentEmail.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).order_by("id")
+
+
+def _log_unsent(rows: list[SentEmail], error: Exception) -> None:
+    logger.error(
+        "e-mails %s to %s: %s not sent (recorded on their rows), first: %r",
+        rows[0].pk,
+        rows[-1].pk,
+        len(rows) - _sent(rows),
+        error,
+    )
 
 
 def _sent(rows: list[SentEmail]) -> int:

@@ -130,18 +130,9 @@ def quote_decline(*, quote: Quote, by) -> Quote:
     """Declining closes the ticket; the diagnosis fee is billed (unless it was free)."""
     ticket, quote = _lock_ticket_and_quote(quote)
     quote.decline(by=by)
-    ticket.close_without_work()
-    quote.save()
-    ticket.save()
-    ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_DECLINED, actor=by, quote=quote.pk)
-    tickets_ended_announce(ticket_ids=[ticket.pk])
-    ticket_bill(
-        ticket=ticket,
-        outcome=Outcome.QUOTED,
-        moment=BillingMoment.QUOTE_DECLINED,
-        service_date=_diagnosis_day(ticket),
+    return _close_without_work(
+        ticket, quote, verb=TicketEvent.Verb.QUOTE_DECLINED, moment=BillingMoment.QUOTE_DECLINED, by=by
     )
-    return quote
 
 
 @transaction.atomic
@@ -149,17 +140,19 @@ def quote_expire(*, quote: Quote) -> Quote:
     """A quote not decided by its last valid day lapses like a refusal: the fee is billed."""
     ticket, quote = _lock_ticket_and_quote(quote)
     quote.expire()
+    return _close_without_work(
+        ticket, quote, verb=TicketEvent.Verb.QUOTE_EXPIRED, moment=BillingMoment.QUOTE_EXPIRED
+    )
+
+
+def _close_without_work(ticket: Ticket, quote: Quote, *, verb: str, moment: str, by=None) -> Quote:
+    """After a quote is declined or lapses: the ticket closes without the work, and the fee is billed now."""
     ticket.close_without_work()
     quote.save()
     ticket.save()
-    ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_EXPIRED, quote=quote.pk)
+    ticket_record(ticket=ticket, verb=verb, actor=by, quote=quote.pk)
     tickets_ended_announce(ticket_ids=[ticket.pk])
-    ticket_bill(
-        ticket=ticket,
-        outcome=Outcome.QUOTED,
-        moment=BillingMoment.QUOTE_EXPIRED,
-        service_date=_diagnosis_day(ticket),
-    )
+    ticket_bill(ticket=ticket, outcome=Outcome.QUOTED, moment=moment, service_date=_diagnosis_day(ticket))
     return quote
 
 
