@@ -51,6 +51,15 @@ class AutoSchema(BaseAutoSchema):
         return parameters
 
 
+def _coded_error(*codes: str) -> dict:
+    """An error body whose `code` says which of `codes` it is, and `detail` in words."""
+    return {
+        "type": "object",
+        "properties": {"code": {"type": "string", "enum": list(codes)}, "detail": {"type": "string"}},
+        "required": ["code", "detail"],
+    }
+
+
 _ERROR_COMPONENTS = {
     "FieldErrors": {
         "type": "object",
@@ -63,30 +72,9 @@ _ERROR_COMPONENTS = {
         "properties": {"detail": {"type": "string"}},
         "required": ["detail"],
     },
-    "PermissionError": {
-        "type": "object",
-        "properties": {
-            "code": {"type": "string", "enum": ["permission_denied", "support_banned", "consent_required"]},
-            "detail": {"type": "string"},
-        },
-        "required": ["code", "detail"],
-    },
-    "ConflictError": {
-        "type": "object",
-        "properties": {
-            "code": {"type": "string", "enum": ["invalid_transition"]},
-            "detail": {"type": "string"},
-        },
-        "required": ["code", "detail"],
-    },
-    "IdempotencyError": {
-        "type": "object",
-        "properties": {
-            "code": {"type": "string", "enum": ["idempotency_key_reused"]},
-            "detail": {"type": "string"},
-        },
-        "required": ["code", "detail"],
-    },
+    "PermissionError": _coded_error("permission_denied", "support_banned", "consent_required"),
+    "ConflictError": _coded_error("invalid_transition"),
+    "IdempotencyError": _coded_error("idempotency_key_reused"),
 }
 
 _ERRORS = {
