@@ -167,52 +167,37 @@ class Servers:
             self.__exit__()
             raise
 
+    def _spawn(self, program: str, args: list[str], *, env: dict) -> subprocess.Popen:
+        """Start one of the venv's programs, its output appended to var/bench/<program>.log."""
+        process = subprocess.Popen(
+            [str(BIN / program), *args],
+            cwd=ROOT,
+            env=env,
+            stdout=open(VAR / f"{program}.log", "a"),  # noqa: SIM115 - the process owns it
+            stderr=subprocess.STDOUT,
+        )
+        self.procs.append(process)
+        return process
+
     def _start(self):
         VAR.mkdir(parents=True, exist_ok=True)
         env = app_env(self.db)
         subprocess.run(["redis-cli", "-u", BROKER, "FLUSHDB"], capture_output=True)  # tasks of a former run
         if self.web:
-            self.gunicorn = subprocess.Popen(
-                [
-                    str(BIN / "gunicorn"),
-                    "bench.wsgi:application",
-                    "--workers",
-                    "2",
-                    "--bind",
-                    f"127.0.0.1:{PORT}",
-                    "--log-level",
-                    "warning",
-                    "--timeout",
-                    "60",
-                ],
-                cwd=ROOT,
+            self.gunicorn = self._spawn(
+                "gunicorn",
+                ["bench.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{PORT}"]
+                + ["--log-level", "warning", "--timeout", "60"],
                 env=env,
-                stdout=open(VAR / "gunicorn.log", "a"),
-                stderr=subprocess.STDOUT,
-            )  # noqa: SIM115
-            self.procs.append(self.gunicorn)
+            )
         for queue in self.queues or [None]:
-            self.celery = subprocess.Popen(
-                [
-                    str(BIN / "celery"),
-                    "-A",
-                    "config",
-                    "worker",
-                    "--concurrency",
-                    "1",
-                    "--loglevel",
-                    "WARNING",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    *(["-Q", queue, "-n", f"{queue}@%h"] if queue else []),
-                ],
-                cwd=ROOT,
+            self.celery = self._spawn(
+                "celery",
+                ["-A", "config", "worker", "--concurrency", "1", "--loglevel", "WARNING"]
+                + ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+                + (["-Q", queue, "-n", f"{queue}@%h"] if queue else []),
                 env=env,
-                stdout=open(VAR / "celery.log", "a"),
-                stderr=subprocess.STDOUT,
-            )  # noqa: SIM115
-            self.procs.append(self.celery)
+            )
         if self.web:
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline:
