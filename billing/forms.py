@@ -1,9 +1,8 @@
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice
+from config.form_fields import positive_decimal_field
 from config.widgets import QuickSelect
 
 # Aging of open invoices by days left to the due day; each bucket is a range of due days.
@@ -48,13 +47,7 @@ class RefuseForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount received"),
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        max_value=Decimal("999999999.99"),
-    )
+    amount = positive_decimal_field(_("Amount received"))
     received_on = forms.DateField(
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from config.form_fields import positive_decimal_field
 from tickets.fees import Outcome
 
 TEXT_MAX = 20000
@@ -28,20 +29,8 @@ class ConcludeForm(forms.Form):
 
 class QuoteLineForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=500)
-    quantity = forms.DecimalField(
-        label=_("Quantity"),
-        max_digits=10,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        max_value=Decimal("99999"),
-    )
-    unit_price = forms.DecimalField(
-        label=_("Unit price (net)"),
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        max_value=Decimal("1000000"),
-    )
+    quantity = positive_decimal_field(_("Quantity"), max_digits=10, max_value=Decimal("99999"))
+    unit_price = positive_decimal_field(_("Unit price (net)"), max_value=Decimal("1000000"))
 
 
 QuoteLineFormSet = forms.formset_factory(
