@@ -4,7 +4,7 @@ The store (documents/store.py) keeps each PDF byte for byte once rendered (LAW-0
 what an invoice and a credit note hold, from their own rows (the invoice's snapshot of the buyer).
 """
 
-from accounts.models import BillingEntity
+from accounts.models import BillingEntity, Customer
 from billing import pdf
 from billing.models import CreditNote, Invoice
 from documents.models import StoredDocument
@@ -24,6 +24,13 @@ def seller_of(entity: BillingEntity) -> pdf.Seller:
         iban=entity.iban,
         bic=entity.bic,
         late_penalty_rate=entity.late_penalty_rate,
+    )
+
+
+def party_of(customer: Customer) -> pdf.Party:
+    """A customer account as the buyer named on a document rendered now (a quote, a report)."""
+    return pdf.Party(
+        name=customer.name, address=customer.billing_address, country=customer.country, vat_id=customer.vat_id
     )
 
 

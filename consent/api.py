@@ -2,6 +2,7 @@
 
 import csv
 import json
+from collections.abc import Callable
 from datetime import UTC
 
 from django.http import StreamingHttpResponse
@@ -55,30 +56,42 @@ def _ticket_visible(request, pk: int) -> Ticket:
     return get_object_or_404(tickets_visible_to(user=request.user), pk=pk)
 
 
-class TicketAccessRequestsApi(generics.ListAPIView):
+class _TicketRowsApi(generics.ListAPIView):
+    # One kind of the ticket's consent rows, newest first, for its customer and support staff; support
+    # adds one (POST) through `use_case`. No docstring: the schema would show it on the views.
+    permission_classes = [IsCustomerOrSupport]
+    rows_of: Callable
+    use_case: Callable
+
+    def get_permissions(self):
+        return [IsSupport()] if self.request.method == "POST" else super().get_permissions()
+
+    def get_queryset(self):
+        return self.rows_of(ticket=_ticket_visible(self.request, self.kwargs["pk"]))
+
+    def create(self, request, pk: int) -> Response:
+        ticket = _ticket_visible(request, pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = self.use_case(ticket=ticket, by=request.user, **data.validated_data)
+        return Response(self.serializer_class(row).data, status=status.HTTP_201_CREATED)
+
+
+class TicketAccessRequestsApi(_TicketRowsApi):
     """Staff ask for access to the ticket's data; the customer and staff list the requests, newest first."""
 
     serializer_class = AccessRequestOutput
-    permission_classes = [IsCustomerOrSupport]
+    rows_of = staticmethod(selectors.access_requests_of_ticket)
+    use_case = staticmethod(services.access_request_create)
 
     class Input(serializers.Serializer):
         scope = serializers.ChoiceField(choices=AccessRequest.Scope.choices)
         reason = text_field(max_length=2000)
         duration_hours = serializers.IntegerField(min_value=1, max_value=GRANT_MAX_HOURS)
 
-    def get_permissions(self):
-        return [IsSupport()] if self.request.method == "POST" else super().get_permissions()
-
-    def get_queryset(self):
-        return selectors.access_requests_of_ticket(ticket=_ticket_visible(self.request, self.kwargs["pk"]))
-
     @extend_schema(request=Input, responses={201: AccessRequestOutput})
     def post(self, request, pk: int):
-        ticket = _ticket_visible(request, pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        access_request = services.access_request_create(ticket=ticket, by=request.user, **data.validated_data)
-        return Response(AccessRequestOutput(access_request).data, status=status.HTTP_201_CREATED)
+        return self.create(request, pk)
 
 
 class AccessRequestDetailApi(generics.RetrieveAPIView):
@@ -130,29 +143,20 @@ class InterventionOutput(serializers.Serializer):
     consent = serializers.IntegerField(source="consent_id", allow_null=True)
 
 
-class TicketInterventionsApi(generics.ListAPIView):
+class TicketInterventionsApi(_TicketRowsApi):
     """Staff act on the customer's systems; the customer and staff see every intervention, newest first."""
 
     serializer_class = InterventionOutput
-    permission_classes = [IsCustomerOrSupport]
+    rows_of = staticmethod(selectors.interventions_of_ticket)
+    use_case = staticmethod(services.intervention_perform)
 
     class Input(serializers.Serializer):
         action = serializers.ChoiceField(choices=DataAction.choices)
         description = text_field(max_length=5000)
 
-    def get_permissions(self):
-        return [IsSupport()] if self.request.method == "POST" else super().get_permissions()
-
-    def get_queryset(self):
-        return selectors.interventions_of_ticket(ticket=_ticket_visible(self.request, self.kwargs["pk"]))
-
     @extend_schema(request=Input, responses={201: InterventionOutput})
     def post(self, request, pk: int):
-        ticket = _ticket_visible(request, pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        intervention = services.intervention_perform(ticket=ticket, by=request.user, **data.validated_data)
-        return Response(InterventionOutput(intervention).data, status=status.HTTP_201_CREATED)
+        return self.create(request, pk)
 
 
 class AuditEntryOutput(serializers.Serializer):

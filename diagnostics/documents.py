@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import BillingEntity
-from billing.documents import seller_of
-from billing.pdf import Party
+from billing.documents import party_of, seller_of
 from consent.models import DataAction, Intervention
 from diagnostics.models import Diagnosis
 from diagnostics.pdf import Consent, DiagnosisReport, InterventionEntry, diagnosis_report_pdf
@@ -68,12 +67,7 @@ def diagnosis_report(*, ticket: Ticket) -> DiagnosisReport:
         service=ticket.service.name if ticket.service is not None else "",
         language=entity.language,
         seller=seller_of(entity),
-        customer=Party(
-            name=customer.name,
-            address=customer.billing_address,
-            country=customer.country,
-            vat_id=customer.vat_id,
-        ),
+        customer=party_of(customer),
         opened_at=ticket.created_at,
         concluded_at=diagnosis.concluded_at,
         agent=_person(diagnosis.agent),

@@ -4,8 +4,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import BillingEntity
-from billing import pdf as billing_pdf
-from billing.documents import document_lines, seller_of
+from billing.documents import document_lines, party_of, seller_of
 from documents.models import StoredDocument
 from documents.store import Kind, stored_document_get_or_render
 from quotes.models import Quote
@@ -32,12 +31,7 @@ def quote_document(quote: Quote) -> QuoteDocument:
         language=entity.language,
         currency=quote.currency,
         seller=seller_of(entity),
-        buyer=billing_pdf.Party(
-            name=customer.name,
-            address=customer.billing_address,
-            country=customer.country,
-            vat_id=customer.vat_id,
-        ),
+        buyer=party_of(customer),
         lines=document_lines(quote.lines),
         net=quote.net,
         vat_rate=quote.vat_rate,
