@@ -27,6 +27,11 @@ def browser(user) -> Client:
     return client
 
 
+def statuses(url: str, *users) -> list[int]:
+    """What each user gets for a GET of `url`, in order (None: nobody logged in)."""
+    return [browser(user).get(url).status_code for user in users]
+
+
 def incident(customer, **overrides):
     values = {
         "kind": "incident",

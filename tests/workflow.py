@@ -3,6 +3,16 @@
 from rest_framework.test import APIClient
 
 API = "/api/v1"
+# The diagnosis fee of a French account as the contract shows it: 20.00 net, French VAT.
+FRENCH_FEE = {
+    "currency": "EUR",
+    "net": "20.00",
+    "vat_rate": "20.00",
+    "vat": "4.00",
+    "gross": "24.00",
+    "free": False,
+    "free_reason": None,
+}
 
 
 def client_for(user) -> APIClient:

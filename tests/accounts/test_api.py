@@ -94,17 +94,14 @@ def test_staff_list_customers_paginated(as_user, agent, customer, other_customer
     assert [c["name"] for c in body["results"]] == ["Other GmbH", "Boulangerie Test"]
 
 
+def user_create(client, email: str, role: str, **fields):
+    """POST a new user with a password long enough to pass."""
+    payload = {"email": email, "password": "a-long-enough-passphrase", "role": role, **fields}
+    return client.post("/api/v1/users/", payload, format="json")
+
+
 def test_admin_creates_customer_user(as_user, admin_user, customer_account):
-    response = as_user(admin_user).post(
-        "/api/v1/users/",
-        {
-            "email": "new@example.fr",
-            "password": "a-long-enough-passphrase",
-            "role": "customer",
-            "customer": customer_account.pk,
-        },
-        format="json",
-    )
+    response = user_create(as_user(admin_user), "new@example.fr", "customer", customer=customer_account.pk)
     assert response.status_code == 201
     assert response.json() == {
         "id": response.json()["id"],
@@ -145,16 +142,7 @@ def test_invalid_user_is_a_400_and_writes_nothing(as_user, admin_user, customer,
 
 
 def test_staff_user_cannot_belong_to_a_customer_account(as_user, admin_user, customer_account):
-    response = as_user(admin_user).post(
-        "/api/v1/users/",
-        {
-            "email": "a@example.com",
-            "password": "a-long-enough-passphrase",
-            "role": "agent",
-            "customer": customer_account.pk,
-        },
-        format="json",
-    )
+    response = user_create(as_user(admin_user), "a@example.com", "agent", customer=customer_account.pk)
     assert response.status_code == 400
     assert "customer" in response.json()
 

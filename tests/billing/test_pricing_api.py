@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from billing.models import DiagnosisPrice, FreePeriod
-from tests.workflow import API, client_for, open_incident
+from tests.workflow import API, FRENCH_FEE, client_for, open_incident
 
 pytestmark = pytest.mark.django_db
 
@@ -19,16 +19,7 @@ def fee(user):
 
 
 def test_default_fee_is_20_eur_net_with_the_countrys_vat(customer, other_customer):
-    assert fee(customer) == {
-        "country": "FR",
-        "currency": "EUR",
-        "net": "20.00",
-        "vat_rate": "20.00",
-        "vat": "4.00",
-        "gross": "24.00",
-        "free": False,
-        "free_reason": None,
-    }
+    assert fee(customer) == {"country": "FR", **FRENCH_FEE}
     assert fee(other_customer)["gross"] == "23.80"
 
 

@@ -11,7 +11,7 @@ from accounts.models import Customer
 from billing.models import Invoice
 from billing.services import ban_apply, invoice_refuse
 from tests.billing.test_views_customer import billed
-from tests.portals import HOSTILE, browser
+from tests.portals import HOSTILE, browser, statuses
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +26,7 @@ PAGES = [
 
 @pytest.mark.parametrize("name", PAGES)
 def test_finance_pages_are_for_finance_only(name, customer, agent, finance, admin_user):
-    url = reverse(name)
-    assert browser(finance).get(url).status_code == 200
-    assert browser(admin_user).get(url).status_code == 200
-    assert browser(customer).get(url).status_code == 403
-    assert browser(agent).get(url).status_code == 403
+    assert statuses(reverse(name), finance, admin_user, customer, agent) == [200, 200, 403, 403]
 
 
 def test_open_invoices_by_due_day_with_aging_filter(customer, agent, finance):

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.workflow import API, client_for, open_incident, start
+from tests.workflow import API, FRENCH_FEE, client_for, open_incident, start
 from tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -12,15 +12,7 @@ def test_customer_opens_incident_with_the_fee_fixed_at_opening(customer, service
     assert ticket["kind"] == "incident"
     assert ticket["service"] == service.pk
     assert ticket["suspected_provider_fault"] is True
-    assert ticket["diagnosis_fee"] == {
-        "currency": "EUR",
-        "net": "20.00",
-        "vat_rate": "20.00",
-        "vat": "4.00",
-        "gross": "24.00",
-        "free": False,
-        "free_reason": None,
-    }
+    assert ticket["diagnosis_fee"] == FRENCH_FEE
     assert ticket["diagnosis"] is None and ticket["quote"] is None and ticket["invoices"] == []
     assert ticket["assignee"] is None
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.portals import HOSTILE, browser, incident
+from tests.portals import HOSTILE, browser, incident, statuses
 from tickets.models import Ticket
 from tickets.services import ticket_open, ticket_start_diagnosis
 
@@ -12,12 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("name", ["staff:tickets:queue", "staff:tickets:mine", "staff:tickets:all"])
 def test_staff_pages_open_for_support_only(name, customer, agent, finance, admin_user):
-    url = reverse(name)
-    assert browser(agent).get(url).status_code == 200
-    assert browser(admin_user).get(url).status_code == 200
-    assert browser(customer).get(url).status_code == 403
-    assert browser(finance).get(url).status_code == 403
-    assert browser(None).get(url).status_code == 302
+    assert statuses(reverse(name), agent, admin_user, customer, finance, None) == [200, 200, 403, 403, 302]
 
 
 def test_queue_lists_open_incidents_oldest_first_with_their_age(customer, agent):
