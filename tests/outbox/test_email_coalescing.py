@@ -49,23 +49,15 @@ def test_the_relay_sends_what_waits_and_a_later_email_publishes_a_new_task(
     assert published == ["relay", "relay"]  # the first relay released the flag before sending
 
 
-def test_without_a_flag_each_email_publishes_its_relay(
-    customer, published, django_capture_on_commit_callbacks
+# A broker that keeps no flag (the filesystem one), or a Redis that does not answer: one relay an e-mail.
+@pytest.mark.parametrize(
+    "broker", ["filesystem://", "redis://127.0.0.1:1/0"], ids=["no_flag_store", "unreachable_flag_store"]
+)
+def test_without_a_flag_store_each_email_publishes_its_relay(
+    customer, published, broker, django_capture_on_commit_callbacks
 ):
     with (
-        override_settings(CELERY_BROKER_URL="filesystem://"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        open_incident(customer)
-        open_incident(customer)
-    assert published == ["relay", "relay"]
-
-
-def test_an_unreachable_flag_store_falls_back_to_one_task_each(
-    customer, published, monkeypatch, django_capture_on_commit_callbacks
-):
-    with (
-        override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0"),
+        override_settings(CELERY_BROKER_URL=broker),
         django_capture_on_commit_callbacks(execute=True),
     ):
         open_incident(customer)
