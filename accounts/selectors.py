@@ -34,8 +34,10 @@ def billing_countries() -> list[str]:
     """The countries the provider bills in, for the list filters shown on every view of the staff
     and finance lists. A billing entity is added once in years: a new one shows within five minutes.
     """
-    return cache.get_or_set(
+    countries = cache.get_or_set(
         "billing-countries",
         lambda: list(BillingEntity.objects.order_by("country").values_list("country", flat=True)),
         BILLING_COUNTRIES_SECONDS,
     )
+    assert countries is not None  # the default is a list, never None
+    return countries

@@ -62,6 +62,7 @@ class _TicketRowsApi(generics.ListAPIView):
     permission_classes = [IsCustomerOrSupport]
     rows_of: Callable
     use_case: Callable
+    Input: type[serializers.Serializer]
 
     def get_permissions(self):
         return [IsSupport()] if self.request.method == "POST" else super().get_permissions()
@@ -74,7 +75,7 @@ class _TicketRowsApi(generics.ListAPIView):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         row = self.use_case(ticket=ticket, by=request.user, **data.validated_data)
-        return Response(self.serializer_class(row).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer_class()(row).data, status=status.HTTP_201_CREATED)
 
 
 class TicketAccessRequestsApi(_TicketRowsApi):
