@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from accounts.permissions import is_support
 from accounts.selectors import scoped_to_account
@@ -95,6 +95,12 @@ def contact_obligations_visible_to(*, user) -> QuerySet[ContactObligation]:
     if not is_support(user):
         return ContactObligation.objects.none()
     return ContactObligation.objects.prefetch_related("contacts")
+
+
+def ticket_contact_pending() -> Exists:
+    """True while the provider owes the ticket's customer a contact (ask before access, tell after an
+    emergency): a probe of the index of open obligations, for each ticket of a staff list."""
+    return Exists(ContactObligation.objects.filter(ticket=OuterRef("pk"), resolved_at__isnull=True))
 
 
 def contact_obligations_filter(

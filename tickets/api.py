@@ -147,9 +147,15 @@ class TicketListCreateApi(FilteredListApi):
 
 
 class TicketQueueOutput(TicketOutput):
-    contact_pending = serializers.BooleanField(
-        read_only=True, help_text="The provider still owes the customer a contact about work on its data."
-    )
+    # No docstring of its own: the schema describes it with the ticket's.
+
+    def get_fields(self):
+        """The ticket's fields, then each flag the apps above tickets show on every staff list
+        (`selectors.staff_list_flag`), as a boolean."""
+        fields = super().get_fields()
+        for flag in selectors.staff_list_flags():
+            fields[flag.name] = serializers.BooleanField(read_only=True, help_text=flag.help_text)
+        return fields
 
 
 class TicketQueueApi(FilteredListApi):

@@ -9,18 +9,19 @@ given exactly as the templates do; the row's markup is the string below.
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
 from accounts.templatetags.portal import pk_path
 from tickets.models import Ticket
+from tickets.selectors import staff_list_flags
 
 STAFF_ROW = (
     '<tr id="ticket-{pk}">'
     '<td data-label="#">{pk}</td>'
     '<td data-label="{age_label}"><time datetime="{created_iso}" title="{created}">{age}</time></td>'
-    '<td data-label="{subject_label}"><a href="{url}">{subject}</a>{fault}{contact}</td>'
+    '<td data-label="{subject_label}"><a href="{url}">{subject}</a>{fault}{flags}</td>'
     '<td data-label="{customer_label}">{customer} ({country})</td>'
     '<td data-label="{kind_label}">{kind}</td>'
     '<td data-label="{status_label}"><span class="badge">{status}</span></td>'
@@ -46,7 +47,8 @@ STAFF_ROW_COLUMNS = (
 
 
 def staff_rows(tickets) -> list[SafeString]:
-    """One `<tr>` per ticket, for templates/staff/tickets/_rows.html (its header has the same columns)."""
+    """One `<tr>` per ticket, for templates/staff/tickets/_rows.html (its header has the same columns);
+    each shows the badge of every flag an app above tickets set on it."""
     labels = {
         "age_label": gettext("Age"),
         "subject_label": gettext("Subject"),
@@ -57,8 +59,10 @@ def staff_rows(tickets) -> list[SafeString]:
     }
     badges = {
         "fault": format_html(' <span class="badge">{}</span>', gettext("provider fault?")),
-        # The queue knows (contact_pending) when the contract obliges staff to contact the customer.
-        "contact": format_html(' <span class="badge banned">{}</span>', gettext("contact owed")),
+        "flags": [
+            (flag.name, format_html(' <span class="badge banned">{}</span>', flag.label))
+            for flag in staff_list_flags()
+        ],
     }
     claim = gettext("Claim")
     return [_staff_row(ticket, labels, badges, claim) for ticket in tickets]
@@ -75,7 +79,10 @@ def _staff_row(ticket: Ticket, labels: dict, badges: dict, claim: str) -> SafeSt
         url=pk_path("staff:tickets:detail", ticket.pk),
         subject=ticket.subject,
         fault=badges["fault"] if ticket.suspected_provider_fault else "",
-        contact=badges["contact"] if getattr(ticket, "contact_pending", False) else "",
+        # Each badge was built by format_html in staff_rows.
+        flags=mark_safe(  # noqa: S308
+            "".join(badge for name, badge in badges["flags"] if getattr(ticket, name, False))
+        ),
         customer=ticket.customer.name,
         country=ticket.customer.country,
         kind=ticket.get_kind_display(),

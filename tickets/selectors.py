@@ -1,9 +1,14 @@
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, Expression, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
 from accounts.permissions import is_customer, is_staff_member, is_support
 from tickets.models import Attachment, Message, Ticket, TicketEvent
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 OPEN_STATES = (Ticket.State.OPEN, Ticket.State.DIAGNOSING, Ticket.State.QUOTE_SENT, Ticket.State.IN_WORK)
 
@@ -17,28 +22,48 @@ def tickets_visible_to(*, user) -> QuerySet[Ticket]:
     return Ticket.objects.none()
 
 
+@dataclass(frozen=True)
+class StaffListFlag:
+    """A yes/no fact about each ticket that an app above tickets knows, shown on every staff list."""
+
+    name: str  # the annotation, and the field of the API's queue
+    expression: Callable[[], Expression]  # built for each query, e.g. an Exists over ticket=OuterRef("pk")
+    label: "StrOrPromise"  # the badge a portal row shows while it is true
+    help_text: str  # the API field's description
+
+
+_STAFF_LIST_FLAGS: dict[str, StaffListFlag] = {}
+
+
+def staff_list_flag(
+    name: str, expression: Callable[[], Expression], *, label: "StrOrPromise", help_text: str
+) -> None:
+    """Show `name` on every staff list (the portal's queue, mine and all, and the API's queue); called once
+    by the app that owns the fact, in its AppConfig.ready(), so tickets imports nothing of it."""
+    if name in _STAFF_LIST_FLAGS:
+        raise ValueError(f"the staff lists already show {name!r}")
+    _STAFF_LIST_FLAGS[name] = StaffListFlag(name, expression, label, help_text)
+
+
+def staff_list_flags() -> tuple[StaffListFlag, ...]:
+    return tuple(_STAFF_LIST_FLAGS.values())
+
+
+def with_staff_list_flags(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return queryset.annotate(**{flag.name: flag.expression() for flag in _STAFF_LIST_FLAGS.values()})
+
+
 def tickets_queue(*, filters: dict | None = None) -> QuerySet[Ticket]:
     """The diagnosis queue: incidents still waiting for or under diagnosis, oldest first."""
     queryset = Ticket.objects.filter(
         kind=Ticket.Kind.INCIDENT, status__in=(Ticket.State.OPEN, Ticket.State.DIAGNOSING)
     )
-    return tickets_filter(queryset, filters or {}).annotate(contact_pending=_contact_pending()).order_by("id")
+    return with_staff_list_flags(tickets_filter(queryset, filters or {})).order_by("id")
 
 
-def _contact_pending() -> Exists:
-    """True while the provider owes the customer a contact (ask before access, tell after an emergency).
-
-    The obligations belong to diagnostics, above tickets: reached through the reverse relation by name, so
-    tickets imports nothing of diagnostics.
-    """
-    # Both conditions in one filter() act on one join; `id__isnull=False` keeps tickets without any out.
-    return Exists(
-        Ticket.objects.filter(
-            pk=OuterRef("pk"),
-            contact_obligations__id__isnull=False,
-            contact_obligations__resolved_at__isnull=True,
-        )
-    )
+def tickets_for_staff(*, user, filters: dict) -> QuerySet[Ticket]:
+    """The tickets `user` sees, filtered, newest first, as every staff list shows them."""
+    return with_staff_list_flags(tickets_filter(tickets_visible_to(user=user), filters)).order_by("-id")
 
 
 def tickets_filter(queryset: QuerySet[Ticket], filters: dict) -> QuerySet[Ticket]:

@@ -45,7 +45,7 @@ def test_the_queue_shows_when_a_contact_is_owed(customer):
     open_incident(customer)
     ticket = Ticket.objects.select_related("customer", "assignee").get()
     (quiet,) = staff_rows([ticket])
-    ticket.contact_pending = True  # as selectors.tickets_queue annotates it
+    ticket.contact_pending = True  # as every staff list annotates it (the flag consent registers)
     with translation.override("fr"):
         (owed,) = staff_rows([ticket])
     assert "contact" not in quiet and "contact dû au client" in owed

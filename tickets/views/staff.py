@@ -71,9 +71,7 @@ class MyTicketsView(_TicketListView):
     def queryset(self, filters):
         filters["assignee"] = self.request.user.pk
         filters.pop("unassigned", None)
-        return selectors.tickets_filter(
-            selectors.tickets_visible_to(user=self.request.user), filters
-        ).order_by("-id")
+        return selectors.tickets_for_staff(user=self.request.user, filters=filters)
 
 
 class AllTicketsView(_TicketListView):
@@ -82,9 +80,7 @@ class AllTicketsView(_TicketListView):
     title = _("All tickets")
 
     def queryset(self, filters):
-        return selectors.tickets_filter(
-            selectors.tickets_visible_to(user=self.request.user), filters
-        ).order_by("-id")
+        return selectors.tickets_for_staff(user=self.request.user, filters=filters)
 
 
 class TicketClaimView(SupportRequiredMixin, View):
