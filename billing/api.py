@@ -1,15 +1,12 @@
-import csv
-import json
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,6 +16,7 @@ from accounts.permissions import IsAdmin, IsCustomer, IsCustomerOrFinance, IsFin
 from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
 from billing.models import Invoice
+from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
 from config.serializers import CompiledSerializer, id_field, money_field, text_field
 
@@ -291,27 +289,6 @@ class CustomerBanHistoryApi(generics.ListAPIView):
         return selectors.ban_events_for(customer_id=customer.pk)
 
 
-class CsvRenderer(BaseRenderer):
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Only errors reach a renderer (the export streams its own response): JSON text, like elsewhere.
-        return json.dumps(data).encode()
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_cell(value) -> str:
-    # A cell starting with = + - @ is a formula to spreadsheets: quote it (OWASP CSV injection).
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class InvoiceExportCsvApi(APIView):
     """The invoice list as CSV, with the list's filters; streamed, so any number of rows fits."""
 
@@ -344,16 +321,8 @@ class InvoiceExportCsvApi(APIView):
             selectors.invoices_visible_to(user=request.user), filters.validated_data
         )
         queryset = queryset.select_related("credit_note").order_by("-id")
-        writer = csv.writer(_Echo())
-
-        def rows():
-            yield writer.writerow(self.COLUMNS)
-            for invoice in queryset.iterator(chunk_size=1000):
-                yield writer.writerow([_csv_cell(value) for value in self._row(invoice)])
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
-        return response
+        rows = (self._row(invoice) for invoice in queryset.iterator(chunk_size=1000))
+        return csv_response(self.COLUMNS, rows, filename="invoices.csv")
 
     @staticmethod
     def _row(invoice: "InvoiceWithAmounts") -> list:

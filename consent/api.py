@@ -1,7 +1,5 @@
 """The consent API: access requests, interventions, the audit log, contact obligations."""
 
-import csv
-import json
 from collections.abc import Callable
 from datetime import UTC
 
@@ -11,11 +9,12 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
+from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
 from config.serializers import id_field, text_field
 from consent import selectors, services
@@ -200,59 +199,27 @@ CSV_COLUMNS = [
 ]
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
-    # A cell starting like a formula would run in a spreadsheet (CSV injection): make it plain text.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def audit_csv_response(queryset, *, filename: str) -> StreamingHttpResponse:
     """The log as CSV, oldest line first, streamed in chunks: any size, constant memory and queries."""
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow(CSV_COLUMNS)
-        for entry in queryset.order_by("id").iterator(chunk_size=1000):
-            yield writer.writerow(
-                [
-                    _csv_cell(value)
-                    for value in (
-                        entry.pk,
-                        entry.at,
-                        entry.event,
-                        entry.outcome,
-                        entry.action,
-                        entry.actor_id,
-                        entry.actor_role,
-                        entry.ticket_id,
-                        entry.access_request_id,
-                        entry.intervention_id,
-                        entry.detail,
-                        entry.previous_hash,
-                        entry.entry_hash,
-                    )
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-class CsvRenderer(BaseRenderer):
-    """Lets a client ask for text/csv; the rows bypass it (streamed), so it only ever renders an error."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return json.dumps(data).encode()
+    rows = (
+        (
+            entry.pk,
+            entry.at,
+            entry.event,
+            entry.outcome,
+            entry.action,
+            entry.actor_id,
+            entry.actor_role,
+            entry.ticket_id,
+            entry.access_request_id,
+            entry.intervention_id,
+            entry.detail,
+            entry.previous_hash,
+            entry.entry_hash,
+        )
+        for entry in queryset.order_by("id").iterator(chunk_size=1000)
+    )
+    return csv_response(CSV_COLUMNS, rows, filename=filename)
 
 
 class AuditLogApi(FilteredListApi):
