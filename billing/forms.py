@@ -1,17 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from billing.aging import BUCKETS
 from billing.models import Invoice
 from config.form_fields import positive_decimal_field
 from config.widgets import QuickSelect
-
-# Aging of open invoices by days left to the due day; each bucket is a range of due days.
-AGING_BUCKETS = [
-    ("overdue", _("Past due")),
-    ("0-7", _("Due within 7 days")),
-    ("8-14", _("Due in 8 to 14 days")),
-    ("15-30", _("Due in 15 to 30 days")),
-]
 
 
 class InvoiceFilterForm(forms.Form):
@@ -22,7 +15,10 @@ class InvoiceFilterForm(forms.Form):
         choices=[("", _("All"))] + Invoice.State.choices,
     )
     aging = forms.ChoiceField(
-        label=_("Due"), required=False, widget=QuickSelect, choices=[("", _("Any day"))] + AGING_BUCKETS
+        label=_("Due"),
+        required=False,
+        widget=QuickSelect,
+        choices=[("", _("Any day"))] + [(bucket.name, bucket.choice) for bucket in BUCKETS],
     )
     customer = forms.CharField(label=_("Customer name"), required=False, max_length=200)
     country = forms.ChoiceField(label=_("Country"), required=False, widget=QuickSelect)

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from accounts.templatetags.portal import pk_path
-from billing.models import Invoice
+from billing import aging
 
 if TYPE_CHECKING:
     from billing.selectors import InvoiceWithAmounts
@@ -57,29 +57,18 @@ def invoice_rows(invoices, *, today: date) -> list[SafeString]:
         "status_label": gettext("Status"),
     }
     banned = format_html(' <span class="badge banned">{}</span>', gettext("banned"))
+    # Overdue stands out: the sweep is about to lapse the invoice and ban the account.
     buckets = {
-        "past_due": format_html("<strong>{}</strong>", gettext("Past due")),
-        "0-7": gettext("0–7 days"),
-        "8-14": gettext("8–14 days"),
-        "15-30": gettext("15–30 days"),
+        bucket: format_html("<strong>{}</strong>", bucket.label) if bucket is aging.OVERDUE else bucket.label
+        for bucket in aging.BUCKETS
     }
     return [_invoice_row(invoice, today, labels, banned, buckets) for invoice in invoices]
-
-
-def aging_bucket(invoice: Invoice, *, today: date) -> str | None:
-    """Where an open invoice stands against its due day; None once it is no longer owed."""
-    if invoice.status != Invoice.State.OPEN:
-        return None
-    days_left = (invoice.due_on - today).days
-    if days_left < 0:
-        return "past_due"
-    return "0-7" if days_left <= 7 else "8-14" if days_left <= 14 else "15-30"
 
 
 def _invoice_row(
     invoice: "InvoiceWithAmounts", today: date, labels: dict, banned: SafeString, buckets: dict
 ) -> SafeString:
-    bucket = aging_bucket(invoice, today=today)
+    bucket = aging.bucket_of(invoice, today=today)
     return format_html(
         INVOICE_ROW,
         url=pk_path("finance:billing:invoice", invoice.pk),

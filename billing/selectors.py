@@ -6,7 +6,6 @@ from django.db.models import (
     DecimalField,
     F,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -17,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.permissions import is_customer, is_finance
+from billing import aging
 from billing.models import BanEvent, CreditNote, Invoice, Payment
 
 if TYPE_CHECKING:
@@ -97,8 +97,7 @@ def invoices_filter(queryset: QuerySet[Invoice], filters: dict) -> QuerySet[Invo
         if filters.get(key):
             queryset = queryset.filter(**{lookup: filters[key]})
     if filters.get("overdue") is not None:
-        # Overdue: still open after its due day (the hourly sweep is about to lapse it).
-        overdue = Q(status=Invoice.State.OPEN, due_on__lt=timezone.localdate())
+        overdue = aging.bucket_q(aging.OVERDUE, today=timezone.localdate())
         queryset = queryset.filter(overdue if filters["overdue"] else ~overdue)
     return queryset
 

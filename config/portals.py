@@ -60,12 +60,3 @@ def paginate(request, queryset, *, per_page: int = PAGE_SIZE):
     A cursor that is not one gives the first page.
     """
     return keyset_page(request, queryset, per_page=per_page)
-
-
-def with_days_left(invoices, *, today):
-    """Each invoice with whole days until its due day (and past it), for the countdowns."""
-    invoices = list(invoices)
-    for invoice in invoices:
-        invoice.days_left = (invoice.due_on - today).days
-        invoice.days_overdue = -invoice.days_left
-    return invoices

@@ -5,7 +5,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsFinance
-from reporting.selectors import OPEN_BUCKETS, receivables_report
+from billing import aging
+from reporting.selectors import receivables_report
 
 
 class _Money(serializers.DecimalField):
@@ -15,7 +16,7 @@ class _Money(serializers.DecimalField):
 
 class ReceivablesReportOutput(serializers.Serializer):
     class OpenBucket(serializers.Serializer):
-        days_to_due = serializers.ChoiceField(choices=[name for name, *_ in OPEN_BUCKETS])
+        days_to_due = serializers.ChoiceField(choices=[bucket.name for bucket in aging.BUCKETS])
         currency = serializers.CharField()
         amount = _Money()
         invoices = serializers.IntegerField()

@@ -2,32 +2,27 @@
 diagnosis fees charged or waived. It reads money (billing) and the fee decisions of diagnoses, so it lives
 above both. Each query returns plain rows, amounts as Decimal, grouped by currency."""
 
-from datetime import timedelta
-
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Func, Q, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Func, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from billing import aging
 from billing.models import BanEvent, CreditNote, Invoice, Payment
 from billing.selectors import with_amounts
 from diagnostics.models import Diagnosis
 
-OPEN_BUCKETS = (("overdue", None, -1), ("0-7", 0, 7), ("8-14", 8, 14), ("15-30", 15, 30))
-
 
 def receivables_open_by_days_to_due(*, today) -> list[dict]:
-    """What open invoices still owe, by days left to their due day (overdue ones apart)."""
+    """What open invoices still owe, by the aging bucket of their due day (billing/aging.py)."""
     money: DecimalField = DecimalField(max_digits=12, decimal_places=2)
     owed = ExpressionWrapper(F("gross") - F("amount_paid"), output_field=money)
     sums: dict[str, Func] = {}
-    for name, low, high in OPEN_BUCKETS:
-        window = Q(due_on__lte=today + timedelta(days=high))
-        if low is not None:
-            window &= Q(due_on__gte=today + timedelta(days=low))
-        sums[f"amount_{name}"] = Coalesce(Sum(owed, filter=window), Value(0), output_field=money)
-        sums[f"invoices_{name}"] = Count("id", filter=window)
+    for bucket in aging.BUCKETS:
+        window = aging.bucket_q(bucket, today=today)
+        sums[f"amount_{bucket.name}"] = Coalesce(Sum(owed, filter=window), Value(0), output_field=money)
+        sums[f"invoices_{bucket.name}"] = Count("id", filter=window)
     rows = (
         with_amounts(Invoice.objects.filter(status=Invoice.State.OPEN))
         .values("currency")
@@ -36,13 +31,13 @@ def receivables_open_by_days_to_due(*, today) -> list[dict]:
     )
     return [
         {
-            "days_to_due": name,
+            "days_to_due": bucket.name,
             "currency": row["currency"],
-            "amount": row[f"amount_{name}"],
-            "invoices": row[f"invoices_{name}"],
+            "amount": row[f"amount_{bucket.name}"],
+            "invoices": row[f"invoices_{bucket.name}"],
         }
         for row in rows
-        for name, _low, _high in OPEN_BUCKETS
+        for bucket in aging.BUCKETS
     ]
 
 

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
-from billing import documents, pdf, services
+from billing import aging, documents, pdf, services
 from billing.forms import RefuseForm
 from billing.models import Invoice
 from billing.selectors import credit_notes_visible_to, invoices_visible_to
-from config.portals import call_service, paginate, with_days_left
+from config.portals import call_service, paginate
 from documents.api import pdf_response
 from documents.store import stored_document_bytes
 
@@ -26,14 +26,14 @@ def _invoice(request, pk):
         .prefetch_related("lines", "payments"),
         pk=pk,
     )
-    with_days_left([invoice], today=timezone.localdate())
+    aging.with_countdown([invoice], today=timezone.localdate())
     return invoice
 
 
 class InvoiceListView(CustomerRequiredMixin, View):
     def get(self, request):
         page = paginate(request, invoices_visible_to(user=request.user).order_by("-id"))
-        with_days_left(page.object_list, today=timezone.localdate())
+        aging.with_countdown(page.object_list, today=timezone.localdate())
         return render(request, "customer/billing/invoices.html", {"page": page})
 
 

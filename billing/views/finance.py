@@ -1,7 +1,5 @@
 """Finance portal: receivables by due day with aging, CSV export, refused and lapsed invoices."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,23 +9,13 @@ from django.views import View
 from accounts.models import Customer
 from accounts.permissions import FinanceRequiredMixin
 from accounts.selectors import billing_countries
-from billing import services
+from billing import aging, services
 from billing.forms import InvoiceFilterForm, PaymentForm, ReinstateForm
 from billing.models import BanEvent, Invoice
 from billing.presenters import INVOICE_ROW_COLUMNS, invoice_rows
 from billing.selectors import ban_events_for, invoices_visible_to
 from config.csv import csv_response
 from config.portals import call_service, paginate
-
-
-def _aging_range(bucket: str, *, today):
-    """The due days of an aging bucket as (first, last); None for no bound."""
-    return {
-        "overdue": (None, today - timedelta(days=1)),
-        "0-7": (today, today + timedelta(days=7)),
-        "8-14": (today + timedelta(days=8), today + timedelta(days=14)),
-        "15-30": (today + timedelta(days=15), today + timedelta(days=30)),
-    }.get(bucket, (None, None))
 
 
 def filtered_invoices(request, *, default_status: str):
@@ -42,11 +30,8 @@ def filtered_invoices(request, *, default_status: str):
         queryset = queryset.filter(customer__country=data["country"])
     if data.get("customer"):
         queryset = queryset.filter(customer__name__icontains=data["customer"])
-    first, last = _aging_range(data.get("aging", ""), today=today)
-    if first:
-        queryset = queryset.filter(due_on__gte=first)
-    if last:
-        queryset = queryset.filter(due_on__lte=last)
+    if data.get("aging"):
+        queryset = queryset.filter(aging.bucket_q(aging.BY_NAME[data["aging"]], today=today))
     return form, queryset.order_by("due_on", "id"), today
 
 
@@ -115,7 +100,7 @@ class InvoiceExportView(FinanceRequiredMixin, View):
                 invoice.status,
                 invoice.issued_on,
                 invoice.due_on,
-                (invoice.due_on - today).days,
+                aging.days_left(invoice, today=today),
                 invoice.gross,
                 invoice.amount_paid,
                 invoice.currency,
@@ -135,8 +120,7 @@ class InvoiceDetailView(FinanceRequiredMixin, View):
             .prefetch_related("lines", "payments"),
             pk=pk,
         )
-        invoice.days_left = (invoice.due_on - timezone.localdate()).days
-        invoice.days_overdue = -invoice.days_left
+        aging.with_countdown([invoice], today=timezone.localdate())
         return invoice
 
     def get(self, request, pk):

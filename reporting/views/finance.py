@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.permissions import FinanceRequiredMixin
+from billing import aging
 from billing.models import Invoice
 from reporting.selectors import receivables_report
 from tickets.fees import FeeRule
@@ -19,7 +20,17 @@ def open_amounts_chart(rows: list[dict]) -> dict:
     bars = []
     for index, row in enumerate(rows):
         width = int((CHART_WIDTH - 220) * row["amount"] / top)
-        bars.append({**row, "y": index * (BAR_HEIGHT + 8), "width": max(width, 1), "text_x": 180 + width + 6})
+        bucket = aging.BY_NAME[row["days_to_due"]]
+        bars.append(
+            {
+                **row,
+                "label": bucket.label,
+                "overdue": bucket is aging.OVERDUE,
+                "y": index * (BAR_HEIGHT + 8),
+                "width": max(width, 1),
+                "text_x": 180 + width + 6,
+            }
+        )
     return {
         "bars": bars,
         "height": max(len(bars), 1) * (BAR_HEIGHT + 8),

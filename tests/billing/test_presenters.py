@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from billing import aging
 from billing.models import Invoice
-from billing.presenters import aging_bucket, invoice_rows
+from billing.presenters import invoice_rows
 from billing.selectors import with_amounts
 from tests.billing.conftest import issue_invoice
 
@@ -30,20 +31,20 @@ def test_the_customer_name_is_escaped_and_the_amounts_localised(customer_account
 
 
 @pytest.mark.parametrize(
-    ("days_after_issue", "bucket"), [(0, "15-30"), (16, "8-14"), (23, "0-7"), (31, "past_due")]
+    ("days_after_issue", "bucket"), [(0, "15-30"), (16, "8-14"), (23, "0-7"), (31, "overdue")]
 )
 def test_the_aging_bucket_follows_the_days_left(customer_account, customer, days_after_issue, bucket):
     invoice = issue_invoice(customer_account)
     today = invoice.issued_on + timedelta(days=days_after_issue)
-    assert aging_bucket(invoice, today=today) == bucket
+    assert aging.bucket_of(invoice, today=today).name == bucket
     (row,) = rows_of(invoice, today=today)
-    assert ("<strong>" in row) == (bucket == "past_due")
+    assert ("<strong>" in row) == (bucket == "overdue")
 
 
 def test_a_closed_invoice_owes_nothing_and_has_no_bucket(customer_account, customer):
     invoice = issue_invoice(customer_account)
     Invoice.objects.filter(pk=invoice.pk).update(status=Invoice.State.REFUSED, closed_at=timezone.now())
     invoice.refresh_from_db()
-    assert aging_bucket(invoice, today=timezone.localdate()) is None
+    assert aging.bucket_of(invoice, today=timezone.localdate()) is None
     (row,) = rows_of(invoice)
     assert 'data-label="Amount due">0.00 EUR</td>' in row

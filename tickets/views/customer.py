@@ -8,10 +8,11 @@ from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
 from accounts.selectors import services_visible_to
+from billing.aging import with_countdown
 from billing.models import Invoice
 from billing.pricing import diagnosis_fee_for
 from billing.selectors import invoices_visible_to
-from config.portals import call_service, paginate, with_days_left
+from config.portals import call_service, paginate
 from tickets import selectors, services
 from tickets.fees import Outcome, outcome_costs
 from tickets.forms import MessageForm, TicketOpenForm
@@ -43,7 +44,7 @@ class DashboardView(CustomerRequiredMixin, View):
                 "quotes": tickets.filter(status=Ticket.State.QUOTE_SENT, quote__status="sent")
                 .select_related("quote")
                 .order_by("quote__valid_until")[:10],
-                "invoices_due": with_days_left(
+                "invoices_due": with_countdown(
                     invoices_visible_to(user=request.user)
                     .filter(status=Invoice.State.OPEN)
                     .order_by("due_on")[:10],
