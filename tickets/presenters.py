@@ -1,99 +1,102 @@
-"""The rows of the staff ticket lists, built in Python as Django's admin builds its change list rows.
+"""The ticket lists of the portals, each declared once as its columns (config/listing.py)."""
 
-A list page shows 25 rows of about twenty values each. Through the template engine every value was a
-node of its own (a lookup tried as a dict key, an attribute, then a call; its filters; its escaping):
-two thirds of the page's time. Here each row is one `format_html` call, which escapes every value it is
-given exactly as the templates do; the row's markup is the string below.
-"""
+from functools import partial
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.templatetags.portal import pk_path
+from config.listing import Column, Listing, Table
 from tickets.models import Ticket
 from tickets.selectors import staff_list_flags
 
-STAFF_ROW = (
-    '<tr id="ticket-{pk}">'
-    '<td data-label="#">{pk}</td>'
-    '<td data-label="{age_label}"><time datetime="{created_iso}" title="{created}">{age}</time></td>'
-    '<td data-label="{subject_label}"><a href="{url}">{subject}</a>{fault}{flags}</td>'
-    '<td data-label="{customer_label}">{customer} ({country})</td>'
-    '<td data-label="{kind_label}">{kind}</td>'
-    '<td data-label="{status_label}"><span class="badge">{status}</span></td>'
-    '<td data-label="{assignee_label}">{assignee}</td>'
-    "<td>{claim}</td>"
-    "</tr>"
+# The queue, "my tickets" and "all tickets" (templates/staff/tickets/_rows.html).
+STAFF_LIST = Listing(
+    Column("#", "{pk}"),
+    Column(_("Age"), '<time datetime="{created_iso}" title="{created}">{age}</time>', reads=("created_at",)),
+    Column(
+        _("Subject"),
+        '<a href="{url}">{subject}</a>{fault}{flags}',
+        reads=("subject", "suspected_provider_fault"),
+    ),
+    Column(_("Customer"), "{customer} ({country})", reads=("customer__name", "customer__country")),
+    Column(_("Kind"), "{kind}", reads=("kind",)),
+    Column(_("Status"), '<span class="badge">{status}</span>', reads=("status",)),
+    Column(_("Assignee"), "{assignee}", reads=("assignee__email",)),
+    Column("", "{claim}", reads=("status", "kind")),
+    row='<tr id="ticket-{pk}">',
+    reads=("id",),
 )
 
 
-# What the rows read, and nothing else: a list page converts and builds 25 rows of these columns only,
-# not the description, fees and reports of each ticket or the password hash of each assignee.
-STAFF_ROW_COLUMNS = (
-    "id",
-    "subject",
-    "kind",
-    "status",
-    "created_at",
-    "suspected_provider_fault",
-    "customer__name",
-    "customer__country",
-    "assignee__email",
-)
-
-
-def staff_rows(tickets) -> list[SafeString]:
-    """One `<tr>` per ticket, for templates/staff/tickets/_rows.html (its header has the same columns);
-    each shows the badge of every flag an app above tickets set on it."""
-    labels = {
-        "age_label": gettext("Age"),
-        "subject_label": gettext("Subject"),
-        "customer_label": gettext("Customer"),
-        "kind_label": gettext("Kind"),
-        "status_label": gettext("Status"),
-        "assignee_label": gettext("Assignee"),
-    }
-    badges = {
+def staff_table(tickets) -> Table:
+    """The rows of a staff list; each shows the badge of every flag an app above tickets set on it."""
+    texts = {
         "fault": format_html(' <span class="badge">{}</span>', gettext("provider fault?")),
         "flags": [
             (flag.name, format_html(' <span class="badge banned">{}</span>', flag.label))
             for flag in staff_list_flags()
         ],
+        "claim": gettext("Claim"),
     }
-    claim = gettext("Claim")
-    return [_staff_row(ticket, labels, badges, claim) for ticket in tickets]
+    return STAFF_LIST.table(tickets, partial(_staff_values, texts=texts))
 
 
-def _staff_row(ticket: Ticket, labels: dict, badges: dict, claim: str) -> SafeString:
+def _staff_values(ticket: Ticket, texts: dict) -> dict:
     claimable = ticket.status == Ticket.State.OPEN and ticket.is_incident
-    return format_html(
-        STAFF_ROW,
-        pk=ticket.pk,
-        created_iso=ticket.created_at.isoformat(),
-        created=date_format(timezone.localtime(ticket.created_at), "SHORT_DATETIME_FORMAT"),
-        age=timesince(ticket.created_at),
-        url=pk_path("staff:tickets:detail", ticket.pk),
-        subject=ticket.subject,
-        fault=badges["fault"] if ticket.suspected_provider_fault else "",
-        # Each badge was built by format_html in staff_rows.
-        flags=mark_safe(  # noqa: S308
-            "".join(badge for name, badge in badges["flags"] if getattr(ticket, name, False))
+    return {
+        "pk": ticket.pk,
+        "created_iso": ticket.created_at.isoformat(),
+        "created": date_format(timezone.localtime(ticket.created_at), "SHORT_DATETIME_FORMAT"),
+        "age": timesince(ticket.created_at),
+        "url": pk_path("staff:tickets:detail", ticket.pk),
+        "subject": ticket.subject,
+        "fault": texts["fault"] if ticket.suspected_provider_fault else "",
+        # Each badge was built by format_html in staff_table.
+        "flags": mark_safe(  # noqa: S308
+            "".join(badge for name, badge in texts["flags"] if getattr(ticket, name, False))
         ),
-        customer=ticket.customer.name,
-        country=ticket.customer.country,
-        kind=ticket.get_kind_display(),
-        status=ticket.get_status_display(),
-        assignee=ticket.assignee.email if ticket.assignee else "—",
-        claim=format_html(
+        "customer": ticket.customer.name,
+        "country": ticket.customer.country,
+        "kind": ticket.get_kind_display(),
+        "status": ticket.get_status_display(),
+        "assignee": ticket.assignee.email if ticket.assignee else "—",
+        "claim": format_html(
             '<button type="submit" form="claim-form" formaction="{}">{}</button>',
             pk_path("staff:tickets:claim", ticket.pk),
-            claim,
+            texts["claim"],
         )
         if claimable
         else "",
-        **labels,
-    )
+    }
+
+
+# The customer's tickets (templates/customer/tickets/list.html).
+CUSTOMER_LIST = Listing(
+    Column("#", "{pk}"),
+    Column(_("Subject"), '<a href="{url}">{subject}</a>', reads=("subject",)),
+    Column(_("Kind"), "{kind}", reads=("kind",)),
+    Column(_("Status"), '<span class="badge">{status}</span>', reads=("status",)),
+    Column(_("Opened"), "{opened}", reads=("created_at",)),
+    reads=("id",),
+)
+
+
+def customer_table(tickets) -> Table:
+    return CUSTOMER_LIST.table(tickets, _customer_values)
+
+
+def _customer_values(ticket: Ticket) -> dict:
+    return {
+        "pk": ticket.pk,
+        "url": pk_path("customer:tickets:detail", ticket.pk),
+        "subject": ticket.subject,
+        "kind": ticket.get_kind_display(),
+        "status": ticket.get_status_display(),
+        "opened": date_format(timezone.localtime(ticket.created_at), "SHORT_DATE_FORMAT"),
+    }

@@ -17,6 +17,7 @@ from tickets import selectors, services
 from tickets.fees import Outcome, outcome_costs
 from tickets.forms import MessageForm, TicketOpenForm
 from tickets.models import Ticket
+from tickets.presenters import CUSTOMER_LIST, customer_table
 from tickets.views.thread import MessagePostMixin, attachment_response
 
 
@@ -56,12 +57,9 @@ class DashboardView(CustomerRequiredMixin, View):
 
 class TicketListView(CustomerRequiredMixin, View):
     def get(self, request):
-        tickets = (
-            selectors.tickets_visible_to(user=request.user)
-            .order_by("-id")
-            .only("id", "subject", "kind", "status", "created_at")
-        )  # what the list shows
-        return render(request, "customer/tickets/list.html", {"page": paginate(request, tickets)})
+        tickets = selectors.tickets_visible_to(user=request.user).order_by("-id").only(*CUSTOMER_LIST.reads)
+        page = paginate(request, tickets)
+        return render(request, "customer/tickets/list.html", {"page": page, "table": customer_table(page)})
 
 
 class _OpenView(CustomerRequiredMixin, View):

@@ -14,16 +14,16 @@ from tickets import selectors, services
 from tickets.fees import Outcome
 from tickets.forms import CloseForm, MessageForm, QueueFilterForm
 from tickets.models import Ticket
-from tickets.presenters import STAFF_ROW_COLUMNS, staff_rows
+from tickets.presenters import STAFF_LIST, staff_table
 from tickets.views.thread import MessagePostMixin, attachment_response
 
 
 def _list_context(request, queryset, *, title, filter_form):
-    queryset = queryset.select_related("customer", "assignee").only(*STAFF_ROW_COLUMNS)
+    queryset = queryset.select_related("customer", "assignee").only(*STAFF_LIST.reads)
     page = paginate(request, queryset)
     return {
         "page": page,
-        "rows": staff_rows(page),
+        "table": staff_table(page),
         "title": title,
         "filters": filter_form,
         "query": _without_page(request),
