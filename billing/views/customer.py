@@ -13,6 +13,7 @@ from accounts.permissions import CustomerRequiredMixin
 from billing import aging, documents, pdf, services
 from billing.forms import RefuseForm
 from billing.models import Invoice
+from billing.presenters import CUSTOMER_INVOICE_LIST, customer_invoice_table
 from billing.selectors import credit_notes_visible_to, invoices_visible_to
 from config.portals import call_service, paginate
 from documents.api import pdf_response
@@ -32,9 +33,10 @@ def _invoice(request, pk):
 
 class InvoiceListView(CustomerRequiredMixin, View):
     def get(self, request):
-        page = paginate(request, invoices_visible_to(user=request.user).order_by("-id"))
-        aging.with_countdown(page.object_list, today=timezone.localdate())
-        return render(request, "customer/billing/invoices.html", {"page": page})
+        invoices = invoices_visible_to(user=request.user).order_by("-id").only(*CUSTOMER_INVOICE_LIST.reads)
+        page = paginate(request, invoices)
+        table = customer_invoice_table(page, today=timezone.localdate())
+        return render(request, "customer/billing/invoices.html", {"page": page, "table": table})
 
 
 class InvoiceDetailView(CustomerRequiredMixin, View):

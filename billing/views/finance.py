@@ -1,6 +1,7 @@
 """Finance portal: receivables by due day with aging, CSV export, refused and lapsed invoices."""
 
 from django.contrib import messages
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +13,16 @@ from accounts.selectors import billing_countries
 from billing import aging, services
 from billing.forms import InvoiceFilterForm, PaymentForm, ReinstateForm
 from billing.models import BanEvent, Invoice
-from billing.presenters import INVOICE_ROW_COLUMNS, invoice_rows
+from billing.presenters import (
+    BAN_HISTORY_LIST,
+    BANNED_LIST,
+    CLOSED_INVOICE_LIST,
+    INVOICE_LIST,
+    ban_history_table,
+    banned_table,
+    closed_invoice_table,
+    invoice_table,
+)
 from billing.selectors import ban_events_for, invoices_visible_to
 from config.csv import csv_response
 from config.portals import call_service, paginate
@@ -43,7 +53,7 @@ class InvoiceListView(FinanceRequiredMixin, View):
 
     def get(self, request):
         form, invoices, today = filtered_invoices(request, default_status=self.default_status)
-        page = paginate(request, invoices.only(*INVOICE_ROW_COLUMNS))
+        page = paginate(request, invoices.only(*INVOICE_LIST.reads))
         query = request.GET.copy()
         query.pop("page", None)
         return render(
@@ -51,7 +61,7 @@ class InvoiceListView(FinanceRequiredMixin, View):
             self.template_name,
             {
                 "page": page,
-                "rows": invoice_rows(page, today=today),
+                "table": invoice_table(page, today=today),
                 "filters": form,
                 "query": query.urlencode(),
             },
@@ -69,9 +79,14 @@ class ClosedInvoiceListView(InvoiceListView):
             invoices.filter(status__in=(Invoice.State.REFUSED, Invoice.State.LAPSED))
             .select_related("credit_note")
             .order_by("-closed_at", "-id")
+            .only(*CLOSED_INVOICE_LIST.reads)
         )
         page = paginate(request, invoices)
-        return render(request, self.template_name, {"page": page, "filters": form})
+        return render(
+            request,
+            self.template_name,
+            {"page": page, "table": closed_invoice_table(page), "filters": form},
+        )
 
 
 class InvoiceExportView(FinanceRequiredMixin, View):
@@ -151,20 +166,21 @@ class BannedAccountsView(FinanceRequiredMixin, View):
     """Accounts without support, the latest ban's cause and the customer's words, with reinstatement."""
 
     def get(self, request):
-        accounts = Customer.objects.filter(support_status=Customer.SupportStatus.BANNED).order_by(
-            "-banned_at", "-id"
+        accounts = (
+            Customer.objects.filter(support_status=Customer.SupportStatus.BANNED)
+            .order_by("-banned_at", "-id")
+            .only(*BANNED_LIST.reads)
         )
         page = paginate(request, accounts)
-        latest = {}
+        last_bans = {}
         for event in (
             BanEvent.objects.filter(customer__in=[a.pk for a in page.object_list], kind=BanEvent.Kind.BAN)
             .select_related("invoice")
             .order_by("customer_id", "-id")
         ):
-            latest.setdefault(event.customer_id, event)
-        for account in page.object_list:
-            account.last_ban = latest.get(account.pk)
-        return render(request, "finance/billing/banned.html", {"page": page, "form": ReinstateForm()})
+            last_bans.setdefault(event.customer_id, event)
+        table = banned_table(page, last_bans=last_bans, csrf_token=get_token(request))
+        return render(request, "finance/billing/banned.html", {"page": page, "table": table})
 
 
 class CustomerReinstateView(FinanceRequiredMixin, View):
@@ -188,5 +204,9 @@ class CustomerReinstateView(FinanceRequiredMixin, View):
 class CustomerHistoryView(FinanceRequiredMixin, View):
     def get(self, request, pk):
         customer = get_object_or_404(Customer, pk=pk)
-        page = paginate(request, ban_events_for(customer_id=customer.pk).select_related("actor"))
-        return render(request, "finance/billing/history.html", {"customer": customer, "page": page})
+        page = paginate(request, ban_events_for(customer_id=customer.pk).only(*BAN_HISTORY_LIST.reads))
+        return render(
+            request,
+            "finance/billing/history.html",
+            {"customer": customer, "page": page, "table": ban_history_table(page)},
+        )

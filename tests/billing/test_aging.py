@@ -75,7 +75,7 @@ def expected(bucket: aging.Bucket) -> set[int]:
 def test_finance_lists_and_labels_the_invoices_of_a_bucket(at_each_bound, finance, bucket):
     page = browser(finance).get(reverse("finance:billing:invoices") + f"?aging={bucket.name}")
     assert {i.pk for i in page.context["page"]} == expected(bucket) != set()
-    assert all(str(bucket.label) in row for row in page.context["rows"])
+    assert all(str(bucket.label) in row for row in page.context["table"].rows)
 
 
 def test_the_apis_overdue_filter_is_the_overdue_bucket(at_each_bound, finance):

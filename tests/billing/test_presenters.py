@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from billing import aging
 from billing.models import Invoice
-from billing.presenters import invoice_rows
+from billing.presenters import invoice_table
 from billing.selectors import with_amounts
 from tests.billing.conftest import issue_invoice
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def rows_of(*invoices, today=None):
     fresh = Invoice.objects.select_related("customer").filter(pk__in=[i.pk for i in invoices]).order_by("id")
-    return invoice_rows(with_amounts(fresh), today=today or timezone.localdate())
+    return invoice_table(with_amounts(fresh), today=today or timezone.localdate()).rows
 
 
 def test_the_customer_name_is_escaped_and_the_amounts_localised(customer_account, customer):
