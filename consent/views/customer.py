@@ -7,6 +7,7 @@ from django.views import View
 from accounts.permissions import CustomerRequiredMixin
 from config.form_views import UseCaseButtonMixin
 from consent import selectors, services
+from consent.presenters import AUDIT_LIST, audit_table
 from tickets.selectors import tickets_visible_to
 
 
@@ -19,11 +20,13 @@ def consent_context(*, ticket, user) -> dict:
         "interventions": selectors.interventions_of_ticket(ticket=ticket)
         .select_related("agent", "consent")
         .order_by("-id"),
-        "audit": selectors.audit_entries_filter(
-            selectors.audit_entries_visible_to(user=user), {"ticket": ticket.pk}
-        )
-        .select_related("actor")
-        .order_by("-id")[:200],
+        "audit": audit_table(
+            selectors.audit_entries_filter(
+                selectors.audit_entries_visible_to(user=user), {"ticket": ticket.pk}
+            )
+            .only(*AUDIT_LIST.reads)
+            .order_by("-id")[:200]
+        ),
     }
 
 

@@ -6,9 +6,8 @@ from django.views import View
 
 from accounts.permissions import FinanceRequiredMixin
 from billing import aging
-from billing.models import Invoice
+from reporting.presenters import receivables_tables
 from reporting.selectors import receivables_report
-from tickets.fees import FeeRule
 
 CHART_WIDTH = 560
 BAR_HEIGHT = 26
@@ -42,18 +41,12 @@ def open_amounts_chart(rows: list[dict]) -> dict:
 class ReceivablesView(FinanceRequiredMixin, View):
     def get(self, request):
         report = receivables_report(today=timezone.localdate())
-        # Codes become their labels in the reader's language.
-        for row in report["refused_and_lapsed_by_month"]:
-            row["status_label"] = (
-                Invoice.State(row["status"]).label if row["status"] in Invoice.State.values else row["status"]
-            )
-        for row in report["diagnosis_fees"]:
-            row["rule_label"] = FeeRule(row["rule"]).label if row["rule"] in FeeRule.values else row["rule"]
         return render(
             request,
             "finance/reporting/receivables.html",
             {
                 "report": report,
                 "chart": open_amounts_chart(report["open_by_days_to_due"]),
+                "tables": receivables_tables(report),
             },
         )

@@ -1,8 +1,17 @@
 """Each portal list declares its columns once: its header, every row's cells and what its query reads."""
 
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
 from django.utils import translation
 
+from billing.services import ban_apply, invoice_refuse
 from config.listing import Column, Listing
+from tests.billing.test_views_customer import billed
+from tests.consent.drive import ask
+from tests.portals import browser
+from tests.workflow import open_incident, start
 
 LISTING = Listing(
     Column("#", "{pk}", reads=("id",)),
@@ -40,3 +49,82 @@ def test_the_labels_are_translated_once_per_language():
         french = listing.table(["x"], lambda s: {"s": s})
     assert german.head == "<tr><th>Betreff</th></tr>" and 'data-label="Betreff"' in german.rows[0]
     assert french.head == "<tr><th>Objet</th></tr>" and 'data-label="Objet"' in french.rows[0]
+
+
+class Tables(HTMLParser):
+    """Each table of a page: its header's labels, and for each row the data-label of each cell."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: list[dict] = []
+        self._in = None
+        self._in_th = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append({"head": [], "rows": []})
+        elif tag in ("thead", "tbody"):
+            self._in = tag
+        elif tag == "th":
+            self.tables[-1]["head"].append("")
+            self._in_th = True
+        elif tag == "tr" and self._in == "tbody":
+            self.tables[-1]["rows"].append([])
+        elif tag == "td" and self._in == "tbody":
+            self.tables[-1]["rows"][-1].append(dict(attrs).get("data-label"))
+
+    def handle_endtag(self, tag):
+        if tag == "th":
+            self._in_th = False
+
+    def handle_data(self, data):
+        if self._in_th:
+            self.tables[-1]["head"][-1] += data
+
+
+def tables_of(client, url) -> list[dict]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    parser = Tables()
+    parser.feed(response.content.decode())
+    return parser.tables
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_list_has_a_cell_under_each_header_labelled_as_it(
+    customer, other_customer, agent, finance, language
+):
+    open_incident(other_customer)  # a queue row: the customer's open tickets are cancelled by the ban
+    ticket = open_incident(customer)
+    start(agent, ticket["id"])
+    ask(agent, ticket["id"])
+    billed(customer, agent)
+    refused = billed(customer, agent)
+    invoice_refuse(invoice=refused, reason="Nothing was fixed", by=customer)
+    ban_apply(ban=refused.ban_events.get())
+    pages = [
+        (agent, reverse("staff:tickets:queue"), 1),
+        (agent, reverse("staff:tickets:mine"), 1),
+        (agent, reverse("staff:tickets:all"), 1),
+        (customer, reverse("customer:tickets:list"), 1),
+        (customer, reverse("customer:billing:invoices"), 1),
+        (customer, reverse("customer:consent:access", args=[ticket["id"]]), 1),
+        (agent, reverse("staff:consent:access", args=[ticket["id"]]), 1),
+        (finance, reverse("finance:billing:invoices") + "?status=", 1),
+        (finance, reverse("finance:billing:closed"), 1),
+        (finance, reverse("finance:billing:banned"), 1),
+        (finance, reverse("finance:billing:history", args=[customer.customer_id]), 1),
+        (finance, reverse("finance:reporting:receivables"), 3),
+    ]
+    with translation.override(language):
+        for user, url, count in pages:
+            client = browser(user)
+            client.cookies["django_language"] = language
+            tables = tables_of(client, url)
+            assert len(tables) == count, url
+            for table in tables:
+                labels = [label or None for label in table["head"]]
+                assert table["rows"], url
+                for row in table["rows"]:
+                    assert row == labels, url

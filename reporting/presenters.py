@@ -1,0 +1,69 @@
+"""The tables of finance's receivables page, each declared once as its columns (config/listing.py).
+
+Their rows are the report's plain rows (reporting.selectors), kept as they are: the report is cached."""
+
+from django.db.models import TextChoices
+from django.utils.formats import localize
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import Invoice
+from config.listing import Column, Listing, Table
+from tickets.fees import FeeRule
+
+_MONTH = Column(_("Month"), "{month}")
+
+CANCELLED_BY_MONTH_LIST = Listing(
+    _MONTH,
+    Column(_("Status"), "{status}"),
+    Column(_("Amount"), "{amount} {currency}", css="num"),
+    Column("#", "{invoices}", css="num"),
+)
+
+BANS_BY_MONTH_LIST = Listing(
+    _MONTH,
+    Column(_("Banned"), "{banned}", css="num"),
+    Column(_("Reinstated"), "{reinstated}", css="num"),
+)
+
+DIAGNOSIS_FEES_LIST = Listing(
+    Column(_("Rule"), "{rule}"),
+    Column("#", "{diagnoses}", css="num"),
+    Column(_("Total"), "{gross} {currency}", css="num"),
+)
+
+
+def receivables_tables(report: dict) -> dict[str, Table]:
+    return {
+        "cancelled_by_month": CANCELLED_BY_MONTH_LIST.table(
+            report["refused_and_lapsed_by_month"],
+            lambda row: {
+                "month": row["month"],
+                "status": _label(Invoice.State, row["status"]),
+                "amount": localize(row["amount"]),
+                "currency": row["currency"],
+                "invoices": localize(row["invoices"]),
+            },
+        ),
+        "bans_by_month": BANS_BY_MONTH_LIST.table(
+            report["bans_by_month"],
+            lambda row: {
+                "month": row["month"],
+                "banned": localize(row["banned"]),
+                "reinstated": localize(row["reinstated"]),
+            },
+        ),
+        "diagnosis_fees": DIAGNOSIS_FEES_LIST.table(
+            report["diagnosis_fees"],
+            lambda row: {
+                "rule": _label(FeeRule, row["rule"]),
+                "diagnoses": localize(row["diagnoses"]),
+                "gross": localize(row["gross"]),
+                "currency": row["currency"],
+            },
+        ),
+    }
+
+
+def _label(choices: type[TextChoices], code: str) -> str:
+    """A code in the reader's language; a code no longer among the choices as it is."""
+    return choices(code).label if code in choices.values else code
