@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 import redis
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
 from accounts.models import Customer, Role, User
+from config.bulk import insert_rows
 from outbox.models import SentEmail
 from outbox.signals import email_sent
 
@@ -167,23 +168,12 @@ def emails_record(*, kind: str, objects: list[tuple[int, int]]) -> None:
     if not objects:
         return
     object_ids = [object_id for object_id, _customer_id in objects]
-    table = connection.ops.quote_name(SentEmail._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {table}
-                (kind, object_id, customer_id, created_at, sent_at, recipients, language, attempts, last_error)
-            SELECT %(kind)s, o.object_id, o.customer_id, %(now)s, NULL, '', '', 0, ''
-            FROM unnest(%(object_ids)s::bigint[], %(customer_ids)s::bigint[]) AS o(object_id, customer_id)
-            ON CONFLICT (kind, object_id) DO NOTHING
-            """,  # noqa: S608 - the table name is the model's own, every value a parameter
-            {
-                "kind": kind,
-                "now": timezone.now(),
-                "object_ids": object_ids,
-                "customer_ids": [customer_id for _object_id, customer_id in objects],
-            },
-        )
+    insert_rows(
+        SentEmail,
+        [{"object_id": object_id, "customer_id": customer_id} for object_id, customer_id in objects],
+        same={"kind": kind},
+        ignore_conflicts=True,
+    )
 
     def enqueue() -> None:
         from outbox.tasks import emails_send_task  # the tasks module imports this one
