@@ -7,6 +7,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.validators import validate_bic, validate_iban
 from config.choices import CachedChoiceLabels
+from config.transitions import writes
 
 
 class Role(models.TextChoices):
@@ -95,11 +96,13 @@ class Customer(CachedChoiceLabels, FSMModelMixin, models.Model):
     def is_banned(self) -> bool:
         return self.support_status == self.SupportStatus.BANNED
 
+    @writes("banned_at", "ban_reason")
     @transition(field=support_status, source=SupportStatus.ACTIVE, target=SupportStatus.BANNED)
     def ban(self, *, reason: str, at) -> None:
         self.banned_at = at
         self.ban_reason = reason
 
+    @writes("banned_at", "ban_reason")
     @transition(field=support_status, source=SupportStatus.BANNED, target=SupportStatus.ACTIVE)
     def reinstate(self) -> None:
         self.banned_at = None

@@ -10,6 +10,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from config.choices import CachedChoiceLabels
 from config.money import MONEY_DIGITS
+from config.transitions import writes
 
 
 class VatRate(models.Model):
@@ -146,14 +147,17 @@ class Invoice(CachedChoiceLabels, FSMModelMixin, models.Model):
     def __str__(self):
         return self.number
 
+    @writes("closed_at")
     @transition(field=status, source=State.OPEN, target=State.PAID)
     def mark_paid(self, *, at) -> None:
         self.closed_at = at
 
+    @writes("closed_at")
     @transition(field=status, source=State.OPEN, target=State.REFUSED)
     def refuse(self, *, at) -> None:
         self.closed_at = at
 
+    @writes("closed_at")
     @transition(field=status, source=State.OPEN, target=State.LAPSED)
     def lapse(self, *, at) -> None:
         self.closed_at = at

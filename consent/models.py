@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from config.choices import CachedChoiceLabels
+from config.transitions import writes
 from tickets.models import Ticket
 
 
@@ -114,18 +115,21 @@ class AccessRequest(CachedChoiceLabels, FSMModelMixin, models.Model):
             return self.State.EXPIRED
         return self.status
 
+    @writes("decided_by", "decided_at", "expires_at")
     @transition(field=status, source=State.PENDING, target=State.GRANTED)
     def grant(self, *, by, at) -> None:
         self.decided_by = by
         self.decided_at = at
         self.expires_at = at + timedelta(hours=self.duration_hours)
 
+    @writes("decided_by", "ended_by", "decided_at", "ended_at")
     @transition(field=status, source=State.PENDING, target=State.DENIED)
     def deny(self, *, by, at) -> None:
         self.decided_by = self.ended_by = by
         self.decided_at = self.ended_at = at
 
     # A grant past its end time has already lapsed: revoking it would claim an effect it cannot have.
+    @writes("ended_by", "ended_at")
     @transition(
         field=status,
         source=State.GRANTED,
@@ -136,6 +140,7 @@ class AccessRequest(CachedChoiceLabels, FSMModelMixin, models.Model):
         self.ended_by = by
         self.ended_at = at
 
+    @writes("ended_at")
     @transition(field=status, source=[State.PENDING, State.GRANTED], target=State.EXPIRED)
     def expire(self, *, at) -> None:
         self.ended_at = at

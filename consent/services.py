@@ -15,6 +15,7 @@ from django_fsm import TransitionNotAllowed
 
 from accounts.permissions import is_customer
 from config.errors import CodedPermissionDenied, ConsentRequired, InvalidTransition
+from config.transitions import written_by
 from consent import selectors
 from consent.models import (
     EMERGENCY_ACTIONS,
@@ -179,7 +180,7 @@ def _customer_decides(
     _refuse_if_ticket_ended(ticket)
     now = timezone.now()
     decide(access_request, by=by, at=now)
-    access_request.save()
+    access_request.save(update_fields=written_by(decide))
     history = {}
     if access_request.status == AccessRequest.State.GRANTED:
         granted_until = access_request.expires_at
@@ -229,7 +230,7 @@ def access_request_expire(*, access_request: AccessRequest, now: datetime | None
     ]
     cause = "time_ran_out" if time_over and min(ends) == expires_at else "ticket_ended"
     access_request.expire(at=min(ends))
-    access_request.save()
+    access_request.save(update_fields=written_by(AccessRequest.expire))
     _resolve_obligation(access_request, resolution=ContactObligation.Resolution.MOOT, at=now)
     _record_access(ticket, access_request, event="expired", at=now, detail=cause, cause=cause)
     return access_request

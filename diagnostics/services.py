@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.services import LineSpec
+from config.transitions import written_by
 from diagnostics.models import Diagnosis
 from outbox.services import email_queue
 from quotes.services import quote_create, ticket_bill
@@ -43,8 +44,9 @@ def diagnosis_conclude(
     if outcome != Outcome.QUOTED and quote is not None:
         raise ValidationError({"quote": [_("Only a quoted outcome carries a quote.")]})
     ticket = ticket_lock(ticket=ticket)
-    _TRANSITION_BY_OUTCOME[outcome](ticket)
-    ticket.save()
+    transition = _TRANSITION_BY_OUTCOME[outcome]
+    transition(ticket)
+    ticket.save(update_fields=written_by(transition))
     assert ticket.diagnosis_concluded_at is not None  # each of those transitions stamps it
     charge = ticket_charge(
         outcome=outcome,

@@ -7,6 +7,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from config.choices import CachedChoiceLabels
 from config.money import MONEY_DIGITS
+from config.transitions import writes
 
 
 class Quote(CachedChoiceLabels, FSMModelMixin, models.Model):
@@ -56,6 +57,7 @@ class Quote(CachedChoiceLabels, FSMModelMixin, models.Model):
     def is_past_validity(self) -> bool:
         return timezone.localdate() > self.valid_until
 
+    @writes("accepted_at", "decided_at", "decided_by")
     @transition(
         field=status,
         source=State.SENT,
@@ -66,11 +68,13 @@ class Quote(CachedChoiceLabels, FSMModelMixin, models.Model):
         self.accepted_at = self.decided_at = timezone.now()
         self.decided_by = by
 
+    @writes("decided_at", "decided_by")
     @transition(field=status, source=State.SENT, target=State.DECLINED)
     def decline(self, *, by) -> None:
         self.decided_at = timezone.now()
         self.decided_by = by
 
+    @writes("decided_at")
     @transition(
         field=status,
         source=State.SENT,

@@ -12,6 +12,7 @@ from accounts.models import BillingEntity
 from billing.models import Invoice
 from billing.pricing import vat_rate_for
 from billing.services import LineSpec, invoice_issue, totals_for
+from config.transitions import written_by
 from documents.store import render_after_commit
 from outbox.services import email_queue
 from quotes.models import Quote, QuoteLine
@@ -119,8 +120,8 @@ def quote_accept(*, quote: Quote, by) -> Quote:
     ticket, quote = _lock_ticket_and_quote(quote)
     quote.accept(by=by)
     ticket.start_work()
-    quote.save()
-    ticket.save()
+    quote.save(update_fields=written_by(Quote.accept))
+    ticket.save(update_fields=written_by(Ticket.start_work))
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_ACCEPTED, actor=by, quote=quote.pk)
     return quote
 
@@ -130,6 +131,7 @@ def quote_decline(*, quote: Quote, by) -> Quote:
     """Declining closes the ticket; the diagnosis fee is billed (unless it was free)."""
     ticket, quote = _lock_ticket_and_quote(quote)
     quote.decline(by=by)
+    quote.save(update_fields=written_by(Quote.decline))
     return _close_without_work(
         ticket, quote, verb=TicketEvent.Verb.QUOTE_DECLINED, moment=BillingMoment.QUOTE_DECLINED, by=by
     )
@@ -140,6 +142,7 @@ def quote_expire(*, quote: Quote) -> Quote:
     """A quote not decided by its last valid day lapses like a refusal: the fee is billed."""
     ticket, quote = _lock_ticket_and_quote(quote)
     quote.expire()
+    quote.save(update_fields=written_by(Quote.expire))
     return _close_without_work(
         ticket, quote, verb=TicketEvent.Verb.QUOTE_EXPIRED, moment=BillingMoment.QUOTE_EXPIRED
     )
@@ -148,8 +151,7 @@ def quote_expire(*, quote: Quote) -> Quote:
 def _close_without_work(ticket: Ticket, quote: Quote, *, verb: str, moment: str, by=None) -> Quote:
     """After a quote is declined or lapses: the ticket closes without the work, and the fee is billed now."""
     ticket.close_without_work()
-    quote.save()
-    ticket.save()
+    ticket.save(update_fields=written_by(Ticket.close_without_work))
     ticket_record(ticket=ticket, verb=verb, actor=by, quote=quote.pk)
     tickets_ended_announce(ticket_ids=[ticket.pk])
     ticket_bill(ticket=ticket, outcome=Outcome.QUOTED, moment=moment, service_date=_diagnosis_day(ticket))
@@ -161,7 +163,7 @@ def ticket_complete_work(*, ticket: Ticket, report: str, by) -> Ticket:
     """The quoted work is done: the ticket is resolved and the fee plus the quote are invoiced now."""
     ticket = ticket_lock(ticket=ticket)
     ticket.complete_work(report=report)
-    ticket.save()
+    ticket.save(update_fields=written_by(Ticket.complete_work))
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.WORK_COMPLETED, actor=by)
     tickets_ended_announce(ticket_ids=[ticket.pk])
     quote = Quote.objects.select_for_update().get(ticket=ticket)

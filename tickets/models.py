@@ -8,6 +8,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from billing.pricing import Fee
 from config.choices import CachedChoiceLabels
 from config.money import MONEY_DIGITS
+from config.transitions import writes
 
 
 class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
@@ -130,10 +131,12 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
     def is_question(self) -> bool:
         return not self.is_incident
 
+    @writes("ended_at")
     @transition(field=status, source=State.OPEN, target=State.CANCELLED)
     def cancel(self) -> None:
         self.ended_at = timezone.now()
 
+    @writes("assignee", "diagnosis_started_at")
     @transition(
         field=status,
         source=State.OPEN,
@@ -144,31 +147,38 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
         self.assignee = agent
         self.diagnosis_started_at = timezone.now()
 
+    @writes("diagnosis_concluded_at", "ended_at")
     @transition(field=status, source=State.DIAGNOSING, target=State.RESOLVED)
     def resolve_by_diagnosis(self) -> None:
         self.diagnosis_concluded_at = self.ended_at = timezone.now()
 
+    @writes("diagnosis_concluded_at")
     @transition(field=status, source=State.DIAGNOSING, target=State.QUOTE_SENT)
     def send_quote(self) -> None:
         self.diagnosis_concluded_at = timezone.now()
 
+    @writes("diagnosis_concluded_at", "ended_at")
     @transition(field=status, source=State.DIAGNOSING, target=State.CLOSED)
     def close_unfixed(self) -> None:
         self.diagnosis_concluded_at = self.ended_at = timezone.now()
 
+    @writes("work_started_at")
     @transition(field=status, source=State.QUOTE_SENT, target=State.IN_WORK)
     def start_work(self) -> None:
         self.work_started_at = timezone.now()
 
+    @writes("ended_at")
     @transition(field=status, source=State.QUOTE_SENT, target=State.CLOSED)
     def close_without_work(self) -> None:
         self.ended_at = timezone.now()
 
+    @writes("work_report", "ended_at")
     @transition(field=status, source=State.IN_WORK, target=State.RESOLVED)
     def complete_work(self, *, report: str) -> None:
         self.work_report = report
         self.ended_at = timezone.now()
 
+    @writes("answer", "assignee", "ended_at")
     @transition(
         field=status,
         source=State.OPEN,

@@ -1,0 +1,30 @@
+"""The fields each state-machine transition writes, declared once beside it.
+
+A transition changes its state field and the few fields it sets; the services that save it (`save(
+update_fields=...)`) and the sweeps that write a chunk of rows at once (`config.bulk.update_from_instances`)
+read that list here instead of repeating it. tests/reliability/test_transition_writes.py holds each
+declaration to what its transition really sets.
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+WRITES = "_writes"
+
+
+def writes(*fields: str) -> Callable[[Method], Method]:
+    """Declare the fields a transition sets besides its state field: `@writes("closed_at")` above `@transition`."""
+
+    def declare(method: Method) -> Method:
+        setattr(method, WRITES, fields)
+        return method
+
+    return declare
+
+
+def written_by(transition: Callable[..., Any]) -> list[str]:
+    """What `transition` changes: its state field, then the fields its `@writes` declares."""
+    field = transition._django_fsm.field  # type: ignore[attr-defined]  # django-fsm's own record
+    return [field if isinstance(field, str) else field.name, *getattr(transition, WRITES)]
