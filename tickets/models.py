@@ -133,8 +133,8 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
 
     @writes("ended_at")
     @transition(field=status, source=State.OPEN, target=State.CANCELLED)
-    def cancel(self) -> None:
-        self.ended_at = timezone.now()
+    def cancel(self, *, at) -> None:
+        self.ended_at = at
 
     @writes("assignee", "diagnosis_started_at")
     @transition(

@@ -1,17 +1,19 @@
 """Ticket use cases. Each locks the ticket row, applies one transition and writes the history."""
 
-import json
+from collections.abc import Sequence
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import Customer, Service
 from billing.pricing import diagnosis_fee_for
-from config.bulk import update_from_instances
+from config.bulk import among, insert_rows, update_from_instances
 from config.errors import SupportBanned
+from config.transitions import written_by
 from outbox.services import email_queue
 from tickets.models import Attachment, Message, Ticket, TicketEvent
 from tickets.notifications import TICKET_OPENED
@@ -23,8 +25,39 @@ def ticket_lock(*, ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
+def tickets_record(
+    *,
+    ticket_ids: Sequence[int],
+    verb: str,
+    actor=None,
+    public: bool = True,
+    detail: dict | None = None,
+    at: datetime | None = None,
+) -> list[int]:
+    """One history row per ticket, all telling the same thing: a use case on one ticket, or a chunk of the
+    ban sweep on thousands, in one statement. The rows' ids."""
+    return insert_rows(
+        TicketEvent,
+        [{"ticket_id": ticket_id} for ticket_id in ticket_ids],
+        same={
+            "actor_id": actor.pk if actor is not None else None,
+            "verb": verb,
+            "public": public,
+            "detail": detail or {},
+            "created_at": at or timezone.now(),
+        },
+    )
+
+
 def ticket_record(*, ticket: Ticket, verb: str, actor=None, public: bool = True, **detail) -> TicketEvent:
-    return TicketEvent.objects.create(ticket=ticket, actor=actor, verb=verb, public=public, detail=detail)
+    """`tickets_record` for one ticket; the history row as written."""
+    at = timezone.now()
+    (pk,) = tickets_record(
+        ticket_ids=[ticket.pk], verb=verb, actor=actor, public=public, detail=detail, at=at
+    )
+    return TicketEvent(
+        pk=pk, ticket=ticket, actor=actor, verb=verb, public=public, detail=detail, created_at=at
+    )
 
 
 def tickets_ended_announce(*, ticket_ids: list[int]) -> None:
@@ -100,49 +133,24 @@ def _fee_fields(fee) -> dict:
 def ticket_cancel(*, ticket: Ticket, by=None, reason: str = "") -> Ticket:
     """The customer withdraws a ticket nobody has started on; it costs nothing."""
     ticket = ticket_lock(ticket=ticket)
-    ticket.cancel()
-    ticket.save()
-    ticket_record(ticket=ticket, verb=TicketEvent.Verb.CANCELLED, actor=by, reason=reason)
-    tickets_ended_announce(ticket_ids=[ticket.pk])
+    _tickets_cancel([ticket], by=by, reason=reason)
     return ticket
 
 
 @transaction.atomic
-def tickets_cancel_for_bans(*, customer_ids: list[int]) -> int:
-    """`tickets_cancel_for_ban` for many accounts at once (a chunk of the deadline sweep), set-based.
+def tickets_cancel_for_bans(*, customer_ids: Sequence[int]) -> int:
+    """Banned accounts' tickets nobody has started on are cancelled at no charge; started ones run to their end.
 
-    Each ticket goes through its FSM transition under a row lock; the writes are one UPDATE ... FROM with
-    what the transitions set and one INSERT ... SELECT of history rows, the rows `ticket_cancel` writes
-    one ticket at a time. Only the columns the transition needs are read, and ids travel as arrays.
+    Many accounts at once (a chunk of the ban sweep) as for one. A ticket an agent is starting right now is
+    waited for, then left out if it is no longer open. Only the columns the transition needs are read.
     """
-    # A ticket an agent is starting right now is waited for, then left out if it is no longer open.
     tickets = list(
-        Ticket.objects.raw(
-            "SELECT id, status, ended_at FROM tickets_ticket "
-            "WHERE customer_id = ANY(%s::bigint[]) AND status = %s ORDER BY id FOR UPDATE",
-            [list(customer_ids), Ticket.State.OPEN],
-        )
+        Ticket.objects.filter(among("customer_id", customer_ids), status=Ticket.State.OPEN)
+        .only(*written_by(Ticket.cancel))
+        .order_by("id")
+        .select_for_update()
     )
-    if not tickets:
-        return 0
-    for ticket in tickets:
-        ticket.cancel()
-    ids = [ticket.pk for ticket in tickets]
-    update_from_instances(tickets, ["status", "ended_at"])  # what each ticket's own transition set
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO tickets_ticketevent (ticket_id, actor_id, verb, public, detail, created_at)
-            SELECT id, NULL, %(verb)s, true, %(detail)s::jsonb, ended_at
-            FROM tickets_ticket WHERE id = ANY(%(ids)s::bigint[]) ORDER BY id
-            """,
-            {
-                "verb": TicketEvent.Verb.CANCELLED,
-                "detail": json.dumps({"reason": "support_banned"}),
-                "ids": ids,
-            },
-        )
-    tickets_ended_announce(ticket_ids=ids)
+    _tickets_cancel(tickets, reason="support_banned")
     return len(tickets)
 
 
@@ -158,12 +166,28 @@ def tickets_cancel_for_ban(*, customer) -> int:
     return cancelled
 
 
+def _tickets_cancel(tickets: Sequence[Ticket], *, by=None, reason: str) -> None:
+    """Cancel locked tickets: each through its transition, then all written at once with their history
+    rows, and announced ended once."""
+    if not tickets:
+        return
+    now = timezone.now()
+    for ticket in tickets:
+        ticket.cancel(at=now)
+    update_from_instances(tickets, written_by(Ticket.cancel))
+    ticket_ids = [ticket.pk for ticket in tickets]
+    tickets_record(
+        ticket_ids=ticket_ids, verb=TicketEvent.Verb.CANCELLED, actor=by, detail={"reason": reason}, at=now
+    )
+    tickets_ended_announce(ticket_ids=ticket_ids)
+
+
 @transaction.atomic
 def ticket_start_diagnosis(*, ticket: Ticket, by) -> Ticket:
     """An agent takes an open incident; from now on the customer's fee is engaged."""
     ticket = ticket_lock(ticket=ticket)
     ticket.start_diagnosis(agent=by)
-    ticket.save()
+    ticket.save(update_fields=written_by(Ticket.start_diagnosis))
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.DIAGNOSIS_STARTED, actor=by)
     return ticket
 
@@ -173,7 +197,7 @@ def ticket_close(*, ticket: Ticket, answer: str, by) -> Ticket:
     """Staff answer a question ticket (technical, commercial, SLA claim) and close it."""
     ticket = ticket_lock(ticket=ticket)
     ticket.answer_and_close(answer=answer, agent=by)
-    ticket.save()
+    ticket.save(update_fields=written_by(Ticket.answer_and_close))
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.CLOSED, actor=by)
     tickets_ended_announce(ticket_ids=[ticket.pk])
     return ticket

@@ -53,7 +53,7 @@ TRANSITIONS = [
     (invoice, Invoice.lapse, {"at": NOW}),
     (customer, Customer.ban, {"reason": "unpaid_invoice", "at": NOW}),
     (lambda: customer(Customer.SupportStatus.BANNED), Customer.reinstate, {}),
-    (ticket, Ticket.cancel, {}),
+    (ticket, Ticket.cancel, {"at": NOW}),
     (ticket, Ticket.start_diagnosis, {"agent": BY}),
     (lambda: ticket(Ticket.State.DIAGNOSING), Ticket.resolve_by_diagnosis, {}),
     (lambda: ticket(Ticket.State.DIAGNOSING), Ticket.send_quote, {}),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from quotes.models import Quote
 from quotes.services import quote_expire
 from tests.workflow import API, client_for, conclude, diagnosed, open_incident, start
+from tickets.services import tickets_cancel_for_bans
 from tickets.signals import tickets_ended
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +83,10 @@ def test_cancelling_and_answering_end_the_ticket(customer, agent, announced):
 def ok_created(response):
     assert response.status_code == 201, response.content
     return response.json()
+
+
+def test_a_ban_announces_the_tickets_it_cancelled_once(customer, agent, announced):
+    waiting = [open_incident(customer)["id"] for _ in range(2)]
+    start(agent, open_incident(customer)["id"])
+    assert tickets_cancel_for_bans(customer_ids=[customer.customer_id]) == 2
+    assert announced == [waiting]
