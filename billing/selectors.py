@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
@@ -100,6 +101,11 @@ def invoices_filter(queryset: QuerySet[Invoice], filters: dict) -> QuerySet[Invo
         overdue = aging.bucket_q(aging.OVERDUE, today=timezone.localdate())
         queryset = queryset.filter(overdue if filters["overdue"] else ~overdue)
     return queryset
+
+
+def invoices_overdue(*, today: date) -> QuerySet[Invoice]:
+    """The invoices past due (billing.aging): what the hourly sweep lapses, on day 31 after issue."""
+    return Invoice.objects.filter(aging.bucket_q(aging.OVERDUE, today=today))
 
 
 def ban_events_for(*, customer_id: int) -> QuerySet[BanEvent]:

@@ -1,22 +1,23 @@
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import BillingEntity, Customer
-from billing import notifications
+from billing import notifications, selectors
 from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, InvoiceLine, Payment
 from billing.pricing import vat_rate_for
-from billing.selectors import invoice_amount_due
-from billing.signals import customer_banned, customers_banned
-from config.bulk import update_from_instances
+from billing.signals import customers_banned
+from config.bulk import among, insert_rows, update_from_instances
 from config.errors import InvalidTransition
 from config.money import to_cents, vat_on
+from config.transitions import written_by
 from documents.store import render_after_commit, render_batch_after_commit
 from outbox.services import email_queue, emails_record
 
@@ -49,6 +50,11 @@ def totals_for(lines: list[LineSpec], *, vat_rate: Decimal) -> Totals:
     return Totals(net=net, vat_rate=vat_rate, vat=vat, gross=net + vat)
 
 
+def document_number(*, country: str, series: str, year: int, n: int) -> str:
+    """How a legal series writes its n-th number of a year: FR-2026-000001, FR-2026-C000001 for a credit note."""
+    return f"{country}-{year}-{NUMBER_PREFIX[series]}{n:06d}"
+
+
 def document_number_draw(*, entity: BillingEntity, series: str, year: int) -> str:
     """The next number of a legal series, from a counter row locked until the caller commits.
 
@@ -62,12 +68,6 @@ def document_numbers_draw(*, entity: BillingEntity, series: str, year: int, coun
 
     Gap-free for the same reason as one number at a time: the counter moves only if the caller commits.
     """
-    first = _counter_advance(entity=entity, series=series, year=year, count=count)
-    return [f"{entity.country}-{year}-{NUMBER_PREFIX[series]}{n:06d}" for n in range(first, first + count)]
-
-
-def _counter_advance(*, entity: BillingEntity, series: str, year: int, count: int) -> int:
-    """Move the locked counter on by `count`; the first of the numbers drawn."""
     DocumentCounter.objects.bulk_create(
         [DocumentCounter(entity=entity, series=series, year=year)], ignore_conflicts=True
     )
@@ -75,7 +75,10 @@ def _counter_advance(*, entity: BillingEntity, series: str, year: int, count: in
     first = counter.last_number + 1
     counter.last_number += count
     counter.save(update_fields=["last_number"])
-    return first
+    return [
+        document_number(country=entity.country, series=series, year=year, n=n)
+        for n in range(first, first + count)
+    ]
 
 
 def invoice_issue(
@@ -151,7 +154,7 @@ def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, referen
         raise ValidationError({"amount": [_("The amount must be positive, in cents.")]})
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": [_("A payment cannot be received in the future.")]})
-    due = invoice_amount_due(invoice_id=invoice.pk)
+    due = selectors.invoice_amount_due(invoice_id=invoice.pk)
     if amount > due:
         raise ValidationError(
             {
@@ -166,190 +169,156 @@ def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, referen
     )
     if amount == due:
         invoice.mark_paid(at=timezone.now())
-        invoice.save(update_fields=["status", "closed_at"])
+        invoice.save(update_fields=written_by(Invoice.mark_paid))
     email_queue(kind=notifications.PAYMENT_RECEIVED, object_id=payment.pk, customer_id=invoice.customer_id)
     return payment
 
 
-def _credit_note_issue(*, invoice: Invoice, reason: str) -> CreditNote:
-    # The full amount: a refused or lapsed invoice is cancelled, never edited (LAW-08).
+def credit_notes_issue(*, invoices: Sequence[Invoice], reason: str) -> list[int]:
+    """Cancel each invoice in full with a credit note (LAW-08: never edited), numbered gap-free in invoice order
+    from one draw on each entity's series; their PDFs are rendered after commit, by one task. Their ids."""
     issued_on = timezone.localdate()
-    number = document_number_draw(
-        entity=invoice.entity, series=DocumentCounter.Series.CREDIT_NOTE, year=issued_on.year
+    series = DocumentCounter.Series.CREDIT_NOTE
+    entities = BillingEntity.objects.in_bulk({invoice.entity_id for invoice in invoices})
+    numbers: dict[int, str] = {}
+    for entity_id in sorted(entities):
+        ids = sorted(invoice.pk for invoice in invoices if invoice.entity_id == entity_id)
+        drawn = document_numbers_draw(
+            entity=entities[entity_id], series=series, year=issued_on.year, count=len(ids)
+        )
+        numbers.update(zip(ids, drawn, strict=True))
+    credit_note_ids = insert_rows(
+        CreditNote,
+        [
+            {
+                "invoice_id": invoice.pk,
+                "entity_id": invoice.entity_id,
+                "number": numbers[invoice.pk],
+                "net": invoice.net,
+                "vat": invoice.vat,
+                "gross": invoice.gross,
+                "currency": invoice.currency,
+            }
+            for invoice in invoices
+        ],
+        same={"issued_on": issued_on, "reason": reason},
     )
-    credit_note = CreditNote.objects.create(
-        invoice=invoice,
-        entity=invoice.entity,
-        number=number,
-        issued_on=issued_on,
-        reason=reason,
-        net=invoice.net,
-        vat=invoice.vat,
-        gross=invoice.gross,
-        currency=invoice.currency,
-    )
-    render_after_commit(task="billing.tasks.credit_note_pdf_render_task", object_id=credit_note.pk)
-    return credit_note
+    render_batch_after_commit(task="billing.tasks.credit_notes_pdf_render_task", object_ids=credit_note_ids)
+    return credit_note_ids
 
 
-def _ban_request(*, invoice: Invoice, reason: str, note: str = "", by=None) -> BanEvent:
-    ban = BanEvent.objects.create(
-        customer_id=invoice.customer_id,
-        kind=BanEvent.Kind.BAN,
-        reason=reason,
-        note=note,
-        invoice=invoice,
-        actor=by,
+def bans_request(*, invoices: Sequence[Invoice], reason: str, note: str = "", by=None) -> list[int]:
+    """Record that each invoice's account is to be banned for it, pending until `bans_apply`. Their ids."""
+    return insert_rows(
+        BanEvent,
+        [{"customer_id": invoice.customer_id, "invoice_id": invoice.pk} for invoice in invoices],
+        same={
+            "kind": BanEvent.Kind.BAN,
+            "reason": reason,
+            "note": note,
+            "actor_id": by.pk if by is not None else None,
+        },
     )
 
-    def enqueue() -> None:
-        from billing.tasks import ban_apply_task  # the tasks module imports this one
 
-        ban_apply_task.delay(ban.pk)
-
-    # robust: with the broker down the refusal still succeeds; the pending row is the sweep's to apply.
-    transaction.on_commit(enqueue, robust=True)
-    return ban
+def _invoices_cancel(
+    invoices: Sequence[Invoice], *, transition: Callable[..., None], ban_reason: str, note: str = "", by=None
+) -> list[int]:
+    """Refused or lapsed: each locked invoice goes through `transition`, then all are written at once, each
+    cancelled by its credit note, and each account's ban is recorded; the ids of the bans to apply."""
+    now = timezone.now()
+    for invoice in invoices:
+        transition(invoice, at=now)
+    update_from_instances(invoices, written_by(transition))
+    credit_notes_issue(invoices=invoices, reason=invoices[0].status)
+    return bans_request(invoices=invoices, reason=ban_reason, note=note, by=by)
 
 
 @transaction.atomic
 def invoice_refuse(*, invoice: Invoice, reason: str, by) -> Invoice:
     """The customer disputes an open invoice: a full credit note cancels it, and the account loses support."""
     invoice = invoice_lock(invoice=invoice)
-    invoice.refuse(at=timezone.now())
-    invoice.save(update_fields=["status", "closed_at"])
-    _credit_note_issue(invoice=invoice, reason=Invoice.State.REFUSED)
-    _ban_request(invoice=invoice, reason=Customer.BanReason.REFUSED_INVOICE, note=reason, by=by)
+    (ban_id,) = _invoices_cancel(
+        [invoice],
+        transition=Invoice.refuse,
+        ban_reason=Customer.BanReason.REFUSED_INVOICE,
+        note=reason,
+        by=by,
+    )
+
+    def enqueue() -> None:
+        from billing.tasks import ban_apply_task  # the tasks module imports this one
+
+        ban_apply_task.delay(ban_id)
+
+    # Applied at once, by a task after commit. robust: with the broker down the refusal still succeeds,
+    # and the pending ban is the hourly sweep's to apply (`bans_apply_pending`).
+    transaction.on_commit(enqueue, robust=True)
     return invoice
 
 
 @transaction.atomic
-def invoice_lapse(*, invoice: Invoice, today: date) -> Invoice:
-    """An invoice still open after its due day lapses: a credit note cancels it, and the account loses support."""
-    invoice = invoice_lock(invoice=invoice)
-    if invoice.status == Invoice.State.OPEN and invoice.due_on >= today:
-        raise InvalidTransition(_("The invoice is not past its due day."))
-    invoice.lapse(at=timezone.now())
-    invoice.save(update_fields=["status", "closed_at"])
-    _credit_note_issue(invoice=invoice, reason=Invoice.State.LAPSED)
-    _ban_request(invoice=invoice, reason=Customer.BanReason.UNPAID_INVOICE)
-    return invoice
+def invoices_lapse(*, invoice_ids: Sequence[int], today: date) -> list[Invoice]:
+    """Invoices still open after their due day lapse: a credit note cancels each, and each account loses
+    support; the sweep's way, a chunk of invoices in one transaction. The lapsed invoices.
 
-
-@transaction.atomic
-def invoices_lapse(*, invoice_ids: list[int], today: date) -> list[Invoice]:
-    """The rule of `invoice_lapse` for a chunk of invoices at once, in one transaction (the sweep's way).
-
-    Each invoice still open after its due day goes through its FSM transition; the writes are set-based:
-    one UPDATE ... FROM of the invoices with what their transitions set, one INSERT ... SELECT of their
-    credit notes numbered from one counter draw per series, one INSERT ... SELECT of their ban requests,
-    and one batch of PDF renderings queued after commit: per invoice, the rows `invoice_lapse` writes. An
-    invoice another transaction holds (a payment being recorded) is skipped: the next sweep sees what that
-    transaction decided. The bans are applied by `bans_apply`, which the deadline sweep runs right after (a
-    task per ban would be 100,000 messages). Building 2,000 model instances per chunk cost more than the
-    database's work, hence the SQL; ids travel as arrays (`= ANY(%s)`), cheaper than 1,000-item `IN` lists.
+    An invoice another transaction holds (a payment being recorded) is skipped: the next sweep sees what
+    that transaction decided. The bans stay pending for `bans_apply`, which the deadline sweep runs right
+    after (a task per ban would be 100,000 messages). Only the columns the lapse reads are loaded.
     """
     invoices = list(
-        Invoice.objects.raw(
-            "SELECT id, status, closed_at, entity_id FROM billing_invoice "
-            "WHERE id = ANY(%s::bigint[]) AND status = %s AND due_on < %s ORDER BY id FOR UPDATE SKIP LOCKED",
-            [list(invoice_ids), Invoice.State.OPEN, today],
-        )
+        selectors.invoices_overdue(today=today)
+        .filter(among("id", invoice_ids))
+        .only("status", "closed_at", "entity", "customer", "net", "vat", "gross", "currency")
+        .order_by("id")
+        .select_for_update(skip_locked=True)
     )
-    if not invoices:
-        return []
-    now, issued_on = timezone.now(), timezone.localdate()
-    for invoice in invoices:
-        invoice.lapse(at=now)
-    ids = [invoice.pk for invoice in invoices]
-    update_from_instances(invoices, ["status", "closed_at"])  # what each invoice's own transition set
-    entities = BillingEntity.objects.in_bulk({invoice.entity_id for invoice in invoices})
-    series = DocumentCounter.Series.CREDIT_NOTE
-    firsts = {
-        entity_id: _counter_advance(
-            entity=entities[entity_id],
-            series=series,
-            year=issued_on.year,
-            count=sum(invoice.entity_id == entity_id for invoice in invoices),
-        )
-        for entity_id in sorted(entities)
-    }
-    with connection.cursor() as cursor:
-        # Numbered in invoice order within each entity, from that entity's first number: as one draw each.
-        cursor.execute(
-            """
-            INSERT INTO billing_creditnote
-                (invoice_id, entity_id, number, issued_on, reason, net, vat, gross, currency, created_at)
-            SELECT id, entity_id,
-                   country || '-' || %(year)s || '-' || %(prefix)s || lpad(number::text,
-                       greatest(6, length(number::text)), '0'),
-                   %(issued_on)s, %(reason)s, net, vat, gross, currency, %(now)s
-            FROM (
-                SELECT i.id, i.entity_id, e.country, i.net, i.vat, i.gross, i.currency,
-                       f.first - 1 + row_number() OVER (PARTITION BY i.entity_id ORDER BY i.id) AS number
-                FROM billing_invoice i
-                JOIN accounts_billingentity e ON e.id = i.entity_id
-                JOIN unnest(%(entity_ids)s::bigint[], %(firsts)s::bigint[]) AS f(entity_id, first)
-                    ON f.entity_id = i.entity_id
-                WHERE i.id = ANY(%(ids)s)
-            ) numbered
-            ORDER BY id
-            RETURNING id
-            """,
-            {
-                "year": str(issued_on.year),
-                "prefix": NUMBER_PREFIX[series],
-                "issued_on": issued_on,
-                "reason": Invoice.State.LAPSED,
-                "now": now,
-                "ids": ids,
-                "entity_ids": list(firsts),
-                "firsts": list(firsts.values()),
-            },
-        )
-        credit_note_ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute(
-            """
-            INSERT INTO billing_banevent
-                (customer_id, kind, reason, note, invoice_id, actor_id, created_at, applied_at, changed_status)
-            SELECT customer_id, %(kind)s, %(reason)s, '', id, NULL, %(now)s, NULL, false
-            FROM billing_invoice WHERE id = ANY(%(ids)s) ORDER BY id
-            """,
-            {"kind": BanEvent.Kind.BAN, "reason": Customer.BanReason.UNPAID_INVOICE, "now": now, "ids": ids},
-        )
-    render_batch_after_commit(task="billing.tasks.credit_notes_pdf_render_task", object_ids=credit_note_ids)
+    if invoices:
+        _invoices_cancel(invoices, transition=Invoice.lapse, ban_reason=Customer.BanReason.UNPAID_INVOICE)
     return invoices
 
 
 @transaction.atomic
-def bans_apply(*, ban_ids: list[int]) -> int:
-    """The rule of `ban_apply` for a chunk of recorded bans at once, in one transaction (the sweep's way).
+def invoice_lapse(*, invoice: Invoice, today: date) -> Invoice:
+    """`invoices_lapse` for one invoice, waiting for a payment being recorded rather than skipping it; an
+    invoice that cannot lapse is an InvalidTransition. Its ban stays pending for the sweep's `bans_apply`."""
+    invoice = invoice_lock(invoice=invoice)
+    lapsed = invoices_lapse(invoice_ids=[invoice.pk], today=today)
+    if lapsed:
+        return lapsed[0]
+    if invoice.status == Invoice.State.OPEN:
+        raise InvalidTransition(_("The invoice is not past its due day."))
+    raise InvalidTransition(
+        _("Only an open invoice can lapse; this one is %(status)s.") % {"status": invoice.status}
+    )
 
-    Each account goes through its FSM transition once, under its row lock (a second ban of an account in
-    the chunk is history only); the writes are set-based: one UPDATE of the bans, one UPDATE ... FROM of
-    the accounts with what their transitions set, `customers_banned` once for the accounts banned (their
-    open tickets are cancelled), and the e-mails recorded in the outbox with one INSERT, handed to the
-    workers as one task after commit (`emails_record`). Ids travel as arrays (`= ANY(%s)`): a 1,000-item
-    `IN` list cost more to build and parse than the rows cost to write (docs/performance.md).
+
+@transaction.atomic
+def bans_apply(*, ban_ids: Sequence[int]) -> int:
+    """Apply recorded bans, each once: its account is banned from support (an account already banned keeps
+    its ban, and the event is history only), the accounts' open tickets are cancelled (`customers_banned`)
+    and each ban's e-mail is recorded in the outbox. How many bans were applied.
+
+    The one function that bans an account: a refusal's task calls it with one id, the hourly sweep with a
+    chunk of the pending ones. A ban another transaction holds is skipped (the task and the sweep may both
+    get there: the first one does it). Each account goes through its FSM transition once, under its row
+    lock; the writes are one statement each, whatever the number of bans.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, customer_id, reason FROM billing_banevent "
-            "WHERE id = ANY(%s::bigint[]) AND applied_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED",
-            [ban_ids],
-        )
-        bans = cursor.fetchall()
+    bans = list(
+        BanEvent.objects.filter(among("id", ban_ids), applied_at__isnull=True)
+        .order_by("id")
+        .select_for_update(skip_locked=True)
+        .values_list("id", "customer_id", "reason")
+    )
     if not bans:
         return 0
-    # Only the columns the transition reads and writes; locked in id order, as every path locks accounts.
-    customer_ids = sorted({customer_id for _id, customer_id, _reason in bans})
+    # Only the columns the transition reads and writes, locked in id order as every path locks accounts.
     customers = {
         customer.pk: customer
-        for customer in Customer.objects.raw(
-            "SELECT id, support_status, banned_at, ban_reason FROM accounts_customer "
-            "WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",
-            [customer_ids],
-        )
+        for customer in Customer.objects.filter(among("id", {customer_id for _id, customer_id, _r in bans}))
+        .only(*written_by(Customer.ban))
+        .order_by("id")
+        .select_for_update()
     }
     now = timezone.now()
     banned: list[Customer] = []
@@ -360,40 +329,22 @@ def bans_apply(*, ban_ids: list[int]) -> int:
             customer.ban(reason=reason, at=now)
             banned.append(customer)
             changed.append(ban_id)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE billing_banevent "
-            "SET applied_at = %(now)s, changed_status = (id = ANY(%(changed)s::bigint[])) "
-            "WHERE id = ANY(%(ids)s::bigint[])",
-            {"now": now, "changed": changed, "ids": [ban_id for ban_id, _c, _r in bans]},
-        )
-    # Each account gets what its own transition set in memory.
-    update_from_instances(banned, ["support_status", "banned_at", "ban_reason"])
+    BanEvent.objects.filter(among("id", [ban_id for ban_id, _c, _r in bans])).update(
+        applied_at=now, changed_status=among("id", changed)
+    )
+    update_from_instances(banned, written_by(Customer.ban))
     if banned:
-        customers_banned.send(sender=Customer, customers=banned)
+        customers_banned.send(sender=Customer, customer_ids=[customer.pk for customer in banned])
     emails_record(
-        kind=notifications.ACCOUNT_BANNED,
-        objects=[(ban_id, customer_id) for ban_id, customer_id, _reason in bans],
+        kind=notifications.ACCOUNT_BANNED, objects=[(ban_id, customer_id) for ban_id, customer_id, _r in bans]
     )
     return len(bans)
 
 
-@transaction.atomic
 def ban_apply(*, ban: BanEvent) -> BanEvent:
-    """Apply a recorded ban once: the account is banned and its not-yet-started tickets are cancelled."""
-    ban = BanEvent.objects.select_for_update().get(pk=ban.pk)
-    if ban.applied_at is not None:
-        return ban  # the task and the sweep may both get here; the first one did it
-    customer = Customer.objects.select_for_update().get(pk=ban.customer_id)
-    ban.applied_at = timezone.now()
-    ban.changed_status = not customer.is_banned
-    if ban.changed_status:
-        customer.ban(reason=ban.reason, at=ban.applied_at)
-        customer.save(update_fields=["support_status", "banned_at", "ban_reason"])
-    ban.save(update_fields=["applied_at", "changed_status"])
-    if ban.changed_status:
-        customer_banned.send(sender=Customer, customer=customer, ban=ban)
-    email_queue(kind=notifications.ACCOUNT_BANNED, object_id=ban.pk, customer_id=customer.pk)
+    """`bans_apply` for one recorded ban (a refusal's, by its task after commit)."""
+    bans_apply(ban_ids=[ban.pk])
+    ban.refresh_from_db()
     return ban
 
 
@@ -402,7 +353,7 @@ def customer_reinstate(*, customer: Customer, reason: str, by) -> Customer:
     """Finance or an admin gives a banned account its support back; the ban stays in its history."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     customer.reinstate()
-    customer.save(update_fields=["support_status", "banned_at", "ban_reason"])
+    customer.save(update_fields=written_by(Customer.reinstate))
     now = timezone.now()
     # A ban still pending here was caused before this decision, which covers it: it stays history only.
     BanEvent.objects.filter(customer=customer, kind=BanEvent.Kind.BAN, applied_at__isnull=True).update(

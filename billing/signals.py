@@ -2,10 +2,14 @@
 
 from django.dispatch import Signal
 
-# Sent inside the transaction that bans an account (refused or lapsed invoice), with `customer` and
-# `ban` (the BanEvent). The tickets app cancels the account's tickets that nobody has started on.
-customer_banned = Signal()
-
-# The same for many accounts banned together by one chunk of the deadline sweep, with `customers` (a
-# list): one message instead of thousands, so that the receivers can act set-based too.
+# Accounts have just been banned from support, with `customer_ids` (a list): sent once per call of
+# `billing.services.bans_apply`, the one function that bans, inside its transaction. The ban path:
+#
+#   a refused invoice (`invoice_refuse`, its ban applied after commit by `ban_apply_task`) or a lapsed
+#   one (`invoices_lapse`, its ban applied by the hourly sweep's `bans_apply_pending`) records a ban;
+#   → `bans_apply` bans the accounts and sends this signal;
+#   → its one receiver, tickets.receivers, cancels the accounts' tickets nobody has started on
+#     (`tickets_cancel_for_bans`), which announces them once with `tickets.signals.tickets_ended`;
+#   → its one receiver, consent.receivers, ends those tickets' access requests after commit;
+#   → back in `bans_apply`, each ban's e-mail is recorded in the outbox, sent after commit.
 customers_banned = Signal()

@@ -8,11 +8,10 @@ import logging
 from datetime import datetime, timedelta
 
 from celery import shared_task
-from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from billing import documents, notifications, services
+from billing import documents, notifications, selectors, services
 from billing.models import BanEvent, CreditNote, Invoice
 from config.celery import RETRYING_TASK
 from documents import store
@@ -26,7 +25,7 @@ REMINDER_DAYS = 7
 
 @shared_task(**RETRYING_TASK)
 def ban_apply_task(ban_id: int) -> None:
-    services.ban_apply(ban=BanEvent.objects.get(pk=ban_id))
+    services.ban_apply(ban=BanEvent(pk=ban_id))
 
 
 # Rows per transaction of the sweeps below: memory stays flat and locks are short, while the writes
@@ -47,28 +46,14 @@ def _chunks_of_ids(queryset):
 def invoices_lapse_overdue(*, now: datetime) -> int:
     """Lapse every invoice still open after its due day (day 31 after issue); each bans its account."""
     today = timezone.localdate(now)
-    overdue = Invoice.objects.filter(status=Invoice.State.OPEN, due_on__lt=today)
-    if connection.vendor != "postgresql":  # the chunks' set-based SQL is PostgreSQL's (see _one_by_one)
-        return _one_by_one(overdue, lambda invoice: services.invoice_lapse(invoice=invoice, today=today))
+    overdue = selectors.invoices_overdue(today=today)
     return sum(len(services.invoices_lapse(invoice_ids=ids, today=today)) for ids in _chunks_of_ids(overdue))
 
 
 def bans_apply_pending(*, now: datetime) -> int:
     """Apply every ban recorded but not applied yet (its task was lost, or has not run yet)."""
     pending = BanEvent.objects.filter(kind=BanEvent.Kind.BAN, applied_at__isnull=True)
-    if connection.vendor != "postgresql":
-        return _one_by_one(pending, lambda ban: services.ban_apply(ban=ban))
     return sum(services.bans_apply(ban_ids=ids) for ids in _chunks_of_ids(pending))
-
-
-def _one_by_one(queryset, act) -> int:
-    """The sweep on a development database (`make run`'s SQLite): each row through its one-at-a-time
-    service, the rule the chunks apply in bulk; a few rows there, so the speed does not matter."""
-    done = 0
-    for row in queryset.order_by("id").iterator():
-        act(row)
-        done += 1
-    return done
 
 
 def invoice_reminders_send(*, now: datetime) -> int:
@@ -102,17 +87,9 @@ def invoice_pdf_render_task(invoice_id: int) -> None:
         logger.warning("invoice %s to render does not exist", invoice_id)
 
 
-@shared_task(**PDF_TASK)
-def credit_note_pdf_render_task(credit_note_id: int) -> None:
-    try:
-        documents.credit_note_pdf_stored(credit_note_id=credit_note_id)
-    except CreditNote.DoesNotExist:
-        logger.warning("credit note %s to render does not exist", credit_note_id)
-
-
 @shared_task(**{**PDF_TASK, "time_limit": 600, "soft_time_limit": 540})
 def credit_notes_pdf_render_task(credit_note_ids: list[int]) -> None:
-    """A sweep's batch of credit notes; one failing is left to the missing-documents sweep."""
+    """A batch of credit notes (a sweep chunk's, or a refusal's one); one failing is left to the missing-documents sweep."""
     for credit_note_id in credit_note_ids:
         try:
             documents.credit_note_pdf_stored(credit_note_id=credit_note_id)

@@ -239,7 +239,6 @@ CELERY_TASK_ROUTES = {
     task: {"queue": "pdf"}
     for task in (
         "billing.tasks.invoice_pdf_render_task",
-        "billing.tasks.credit_note_pdf_render_task",
         "billing.tasks.credit_notes_pdf_render_task",
         "billing.tasks.documents_render_missing_task",
         "quotes.tasks.quote_pdf_render_task",

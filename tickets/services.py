@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import TransitionNotAllowed
 
 from accounts.models import Customer, Service
 from billing.pricing import diagnosis_fee_for
@@ -152,18 +151,6 @@ def tickets_cancel_for_bans(*, customer_ids: Sequence[int]) -> int:
     )
     _tickets_cancel(tickets, reason="support_banned")
     return len(tickets)
-
-
-def tickets_cancel_for_ban(*, customer) -> int:
-    """A banned account's tickets nobody has started on are cancelled at no charge; started ones run to their end."""
-    cancelled = 0
-    for ticket in Ticket.objects.filter(customer=customer, status=Ticket.State.OPEN).order_by("id"):
-        try:
-            ticket_cancel(ticket=ticket, reason="support_banned")
-        except TransitionNotAllowed:
-            continue  # an agent started its diagnosis a moment ago: it runs to its end
-        cancelled += 1
-    return cancelled
 
 
 def _tickets_cancel(tickets: Sequence[Ticket], *, by=None, reason: str) -> None:

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Customer
-from billing import tasks
+from billing import services, tasks
 from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice
 from outbox.models import SentEmail
 from tickets.models import Ticket
@@ -66,3 +66,22 @@ def test_every_overdue_invoice_lapses_once_with_its_credit_note_and_ban(
     # One PDF task per chunk of credit notes, not one per note.
     assert len(callbacks) < 30
     assert tasks.invoices_lapse_overdue(now=now) == 0 and tasks.bans_apply_pending(now=now) == 0
+
+
+def test_a_chunk_costs_as_many_queries_for_one_row_as_for_many(
+    overdue, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    ids = [invoice_id for invoice_id, _customer in overdue]
+    entities = Invoice.objects.filter(pk__in=ids).values("entity").distinct().count()
+    with django_capture_on_commit_callbacks(execute=False):
+        for chunk in (ids[:1], ids[1:]):
+            # Its savepoint, the locked read, one statement each for the invoices, credit notes and
+            # bans, the entities, and three per entity to draw its credit-note numbers.
+            with django_assert_max_num_queries(7 + 3 * entities):
+                services.invoices_lapse(invoice_ids=chunk, today=timezone.localdate())
+        bans = list(BanEvent.objects.filter(invoice_id__in=ids).order_by("id").values_list("id", flat=True))
+        for chunk in (bans[:1], bans[1:]):
+            # Bans and accounts (read, update), their open tickets (read, update, history, in a savepoint
+            # of their own), the e-mails, within the chunk's savepoint.
+            with django_assert_max_num_queries(12):
+                assert services.bans_apply(ban_ids=chunk) == len(chunk)
