@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from accounts.models import BillingEntity, Customer, Role, Service, User
 from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, InvoiceLine, Payment
 from billing.pricing import INTRODUCTORY_PERIOD, vat_rate_for
-from billing.services import LineSpec, totals_for
+from billing.services import LineSpec, document_number, totals_for
 from config.money import vat_on
 from diagnostics.models import Diagnosis
 from quotes.models import Quote, QuoteLine
@@ -750,9 +750,10 @@ class ScaleSeeder:
         for inv_id, t, issued, _status, _closed in self.invoices:
             country = self.country_of(self.cust[t])
             year = self.day(issued).year
-            counters[(country, DocumentCounter.Series.INVOICE, year)] += 1
-            numbered[inv_id] = (
-                f"{country}-{year}-{counters[(country, DocumentCounter.Series.INVOICE, year)]:06d}"
+            series = DocumentCounter.Series.INVOICE
+            counters[(country, series, year)] += 1
+            numbered[inv_id] = document_number(
+                country=country, series=series, year=year, n=counters[(country, series, year)]
             )
 
         def invoices():
@@ -851,7 +852,12 @@ class ScaleSeeder:
                     credit_base + n,
                     inv_id,
                     self.entities[country].pk,
-                    f"{country}-{issued_on.year}-C{counters[key]:06d}",
+                    document_number(
+                        country=country,
+                        series=DocumentCounter.Series.CREDIT_NOTE,
+                        year=issued_on.year,
+                        n=counters[key],
+                    ),
                     issued_on,
                     status,
                     net,
@@ -1150,7 +1156,12 @@ def overdue_invoices_add(*, count: int) -> int:
                 entity.pk,
                 customer_id,
                 None,
-                f"{country}-{issued_on.year}-{counters[key]:06d}",
+                document_number(
+                    country=country,
+                    series=DocumentCounter.Series.INVOICE,
+                    year=issued_on.year,
+                    n=counters[key],
+                ),
                 Invoice.State.OPEN,
                 issued_on,
                 due_on,
