@@ -14,6 +14,7 @@ from accounts import services
 from accounts.models import Customer, Role, Service, User
 from accounts.permissions import IsAdmin, IsCustomerOrStaffMember, IsStaffMember
 from accounts.selectors import customers_visible_to, services_visible_to
+from config.routing import route
 from config.schema import ErrorDetail
 from config.serializers import object_named
 
@@ -68,6 +69,7 @@ class LoginLockedOut(exceptions.Throttled):
         super().__init__(wait=settings.AXES_COOLOFF_TIME.total_seconds())
 
 
+@route("auth/token/", name="token")
 class TokenObtainApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -100,6 +102,7 @@ class TokenObtainApi(APIView):
         return Response({"token": token.key})
 
 
+@route("me/", name="me")
 class MeApi(APIView):
     @extend_schema(responses=MeOutput)
     def get(self, request):
@@ -120,6 +123,7 @@ class _ScopedApi:
         return self.visible_to(user=self.request.user)
 
 
+@route("customers/", name="customers")
 class CustomerListCreateApi(_ScopedApi, generics.ListAPIView):
     serializer_class = CustomerOutput
     permission_classes = [IsStaffMember]
@@ -140,12 +144,14 @@ class CustomerListCreateApi(_ScopedApi, generics.ListAPIView):
         return Response(CustomerOutput(customer).data, status=status.HTTP_201_CREATED)
 
 
+@route("customers/<int:pk>/", name="customer")
 class CustomerDetailApi(_ScopedApi, generics.RetrieveAPIView):
     serializer_class = CustomerOutput
     permission_classes = [IsCustomerOrStaffMember]
     visible_to = staticmethod(customers_visible_to)
 
 
+@route("users/", name="users")
 class UserListCreateApi(generics.ListAPIView):
     serializer_class = UserOutput
     permission_classes = [IsAdmin]
@@ -170,6 +176,7 @@ class UserListCreateApi(generics.ListAPIView):
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
 
+@route("services/", name="services")
 class ServiceListCreateApi(_ScopedApi, generics.ListAPIView):
     serializer_class = ServiceOutput
     permission_classes = [IsCustomerOrStaffMember]
@@ -192,6 +199,7 @@ class ServiceListCreateApi(_ScopedApi, generics.ListAPIView):
         return Response(ServiceOutput(service).data, status=status.HTTP_201_CREATED)
 
 
+@route("services/<int:pk>/", name="service")
 class ServiceDetailApi(_ScopedApi, generics.RetrieveAPIView):
     serializer_class = ServiceOutput
     permission_classes = [IsCustomerOrStaffMember]

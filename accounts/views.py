@@ -12,6 +12,7 @@ from django.views.generic import FormView, RedirectView, TemplateView
 
 from accounts import services
 from accounts.permissions import is_customer, is_finance, is_support
+from config.routing import route
 
 
 class LoginForm(AuthenticationForm):
@@ -28,6 +29,7 @@ class LoginForm(AuthenticationForm):
     }
 
 
+@route("login/", name="login")
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = LoginForm
@@ -46,10 +48,12 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+@route("logout/", name="logout")
 class LogoutView(auth_views.LogoutView):
     next_page = "login"
 
 
+@route("", name="home")
 class HomeView(LoginRequiredMixin, RedirectView):
     """Each role lands on its own portal."""
 
@@ -70,6 +74,7 @@ class PasswordResetForm(forms.Form):
     )
 
 
+@route("password-reset/", name="password_reset")
 class PasswordResetView(FormView):
     """Always the same answer, whether or not the address has an account (SEC-08)."""
 
@@ -85,14 +90,17 @@ class PasswordResetView(FormView):
         return redirect("password_reset_done")
 
 
+@route("password-reset/sent/", name="password_reset_done")
 class PasswordResetDoneView(TemplateView):
     template_name = "accounts/password_reset_done.html"
 
 
+@route("password-reset/<uidb64>/<token>/", name="password_reset_confirm")
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
 
 
+@route("password-reset/done/", name="password_reset_complete")
 class PasswordResetCompleteView(TemplateView):
     template_name = "accounts/password_reset_complete.html"

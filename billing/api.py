@@ -18,6 +18,7 @@ from billing import pricing, selectors, services
 from billing.models import Invoice
 from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
+from config.routing import route
 from config.serializers import CompiledSerializer, id_field, money_field, text_field
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class DiagnosisFeeOutput(FeeOutput):
         return {"country": fields.pop("country"), **fields}  # first, as the contract lists it
 
 
+@route("pricing/diagnosis-fee/", name="diagnosis-fee")
 class DiagnosisFeeApi(APIView):
     """The fee a ticket opened now would carry, shown before any cost arises."""
 
@@ -62,6 +64,7 @@ class PriceOutput(serializers.Serializer):
     effective_from = serializers.DateTimeField()
 
 
+@route("pricing/diagnosis-fees/<str:country>/", name="diagnosis-price")
 class DiagnosisPriceSetApi(APIView):
     permission_classes = [IsAdmin]
 
@@ -91,6 +94,7 @@ class FreePeriodOutput(serializers.Serializer):
     countries = serializers.ListField(child=serializers.CharField())
 
 
+@route("pricing/free-periods/", name="free-periods")
 class FreePeriodCreateApi(APIView):
     permission_classes = [IsAdmin]
 
@@ -160,6 +164,7 @@ class InvoiceFilter(serializers.Serializer):
     )
 
 
+@route("invoices/", name="invoices")
 class InvoiceListApi(FilteredListApi):
     serializer_class = InvoiceOutput
     permission_classes = [IsCustomerOrFinance]
@@ -169,6 +174,7 @@ class InvoiceListApi(FilteredListApi):
         return selectors.invoices_filter(selectors.invoices_for_api(user=self.request.user), filters)
 
 
+@route("invoices/<int:pk>/", name="invoice")
 class InvoiceDetailApi(generics.RetrieveAPIView):
     serializer_class = InvoiceOutput
     permission_classes = [IsCustomerOrFinance]
@@ -199,6 +205,7 @@ def invoice_fresh(*, user, pk: int) -> Invoice:
     return selectors.invoices_for_api(user=user).get(pk=pk)
 
 
+@route("invoices/<int:pk>/payments/", name="invoice-payments")
 class InvoicePaymentCreateApi(APIView):
     """Finance records money received; the invoice is paid once nothing is due."""
 
@@ -228,6 +235,7 @@ class InvoicePaymentCreateApi(APIView):
         return Response(InvoicePaymentOutput(fresh).data, status=status.HTTP_201_CREATED)
 
 
+@route("invoices/<int:pk>/refuse/", name="invoice-refuse")
 class InvoiceRefuseApi(APIView):
     """The customer disputes an invoice: it is cancelled, and the account loses support."""
 
@@ -246,6 +254,7 @@ class InvoiceRefuseApi(APIView):
         return Response(InvoiceOutput(invoice_fresh(user=request.user, pk=invoice.pk)).data)
 
 
+@route("customers/<int:pk>/reinstate/", name="customer-reinstate")
 class CustomerReinstateApi(APIView):
     """Finance or an admin gives a banned account its support back."""
 
@@ -278,6 +287,7 @@ class BanEventOutput(serializers.Serializer):
     changed_status = serializers.BooleanField()
 
 
+@route("customers/<int:pk>/bans/", name="customer-bans")
 class CustomerBanHistoryApi(generics.ListAPIView):
     """An account's bans and reinstatements, newest first: finance and admins, and the account's own users."""
 
@@ -289,6 +299,7 @@ class CustomerBanHistoryApi(generics.ListAPIView):
         return selectors.ban_events_for(customer_id=customer.pk)
 
 
+@route("invoices/export.csv", name="invoices-csv")
 class InvoiceExportCsvApi(APIView):
     """The invoice list as CSV, with the list's filters; streamed, so any number of rows fits."""
 

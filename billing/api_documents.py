@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 
 from accounts.permissions import IsCustomerOrFinance
 from billing import documents, selectors
+from config.routing import route
 from documents.api import PDF_RESPONSES, PdfDownloadApi, stored_pdf_response
 
 
@@ -25,6 +26,7 @@ class _BillingPdfApi(PdfDownloadApi):
         return stored_pdf_response(self.stored(document.pk), filename=document.number)
 
 
+@route("invoices/<int:pk>/pdf/", name="invoice-pdf")
 class InvoicePdfApi(_BillingPdfApi):
     """The invoice as issued: a Factur-X PDF/A-3b, the same bytes at every download."""
 
@@ -35,6 +37,7 @@ class InvoicePdfApi(_BillingPdfApi):
         return documents.invoice_pdf_stored(invoice_id=pk)
 
 
+@route("credit-notes/<int:pk>/pdf/", name="credit-note-pdf")
 class CreditNotePdfApi(_BillingPdfApi):
     """The credit note (Facture d'avoir, Stornorechnung) that cancels an invoice, as a Factur-X PDF."""
 

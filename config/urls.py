@@ -1,232 +1,74 @@
-"""The site map: the API under api:, the portals under customer:, staff:, finance:, and the admin."""
+"""The site map: the API under api:, the portals under customer:, staff:, finance:, and the admin.
+
+Each view declares its own path and URL name (`config.routing.route`); this map says which views make
+up the API and each portal, under which prefix and namespace. URL names are
+<api or portal>:<app>:<action>, e.g. `api:billing:invoice-refuse`, `customer:tickets:detail`.
+"""
 
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import api as accounts_api
 from accounts import views as account_views
+from billing import api as billing_api
+from billing import api_documents as billing_api_documents
 from billing.views import customer as billing_customer
 from billing.views import finance as billing_finance
 from config import views as site_views
+from config.routing import routes
+from consent import api as consent_api
 from consent.views import customer as consent_customer
 from consent.views import staff as consent_staff
+from diagnostics import api as diagnostics_api
+from diagnostics import api_documents as diagnostics_api_documents
 from diagnostics.views import customer as diagnostics_customer
 from diagnostics.views import staff as diagnostics_staff
+from quotes import api as quotes_api
+from quotes import api_documents as quotes_api_documents
 from quotes.views import customer as quotes_customer
 from quotes.views import staff as quotes_staff
+from reporting import api as reporting_api
 from reporting.views import finance as reporting_finance
+from tickets import api as tickets_api
 from tickets.views import customer as tickets_customer
 from tickets.views import staff as tickets_staff
 
-api_patterns: list[URLPattern | URLResolver] = [
-    path("", include("accounts.urls")),
-    path("", include("billing.urls")),
-    path("", include("tickets.urls")),
-    path("", include("quotes.urls")),
-    path("", include("consent.urls")),
-    path("", include("diagnostics.urls")),
-    path("", include("reporting.urls")),
+
+def app_views(app: str, *modules):
+    """One app's views in the API or a portal: the app is the URL namespace inside it."""
+    return path("", include((routes(*modules), app)))
+
+
+api_patterns = [
+    app_views("accounts", accounts_api),
+    app_views("billing", billing_api, billing_api_documents),
+    app_views("tickets", tickets_api),
+    app_views("quotes", quotes_api, quotes_api_documents),
+    app_views("consent", consent_api),
+    app_views("diagnostics", diagnostics_api, diagnostics_api_documents),
+    app_views("reporting", reporting_api),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 
-
-def app_pages(app: str, pages: list, *, prefix: str = ""):
-    """One app's pages in a portal: their URL names are <portal>:<app>:<action>."""
-    return path(prefix, include((pages, app)))
-
-
 customer_patterns = [
-    app_pages(
-        "tickets",
-        [
-            path("", tickets_customer.DashboardView.as_view(), name="dashboard"),
-            path("tickets/", tickets_customer.TicketListView.as_view(), name="list"),
-            path("tickets/new/", tickets_customer.TicketOpenView.as_view(), name="open"),
-            path("tickets/ask/", tickets_customer.QuestionOpenView.as_view(), name="ask"),
-            path("tickets/<int:pk>/", tickets_customer.TicketDetailView.as_view(), name="detail"),
-            path(
-                "tickets/<int:pk>/messages/",
-                tickets_customer.MessagePostView.as_view(),
-                name="message",
-            ),
-            path("tickets/<int:pk>/cancel/", tickets_customer.TicketCancelView.as_view(), name="cancel"),
-            path(
-                "attachments/<int:pk>/",
-                tickets_customer.AttachmentDownloadView.as_view(),
-                name="attachment",
-            ),
-        ],
-    ),
-    app_pages(
-        "consent",
-        [
-            path(
-                "tickets/<int:pk>/access/",
-                consent_customer.TicketAccessView.as_view(),
-                name="access",
-            ),
-            path(
-                "access-requests/<int:pk>/grant/",
-                consent_customer.AccessGrantView.as_view(),
-                name="grant",
-            ),
-            path(
-                "access-requests/<int:pk>/deny/",
-                consent_customer.AccessDenyView.as_view(),
-                name="deny",
-            ),
-            path(
-                "access-requests/<int:pk>/revoke/",
-                consent_customer.AccessRevokeView.as_view(),
-                name="revoke",
-            ),
-        ],
-    ),
-    app_pages(
-        "diagnostics",
-        [
-            path(
-                "tickets/<int:pk>/report.pdf",
-                diagnostics_customer.TicketReportView.as_view(),
-                name="report",
-            ),
-        ],
-    ),
-    app_pages(
-        "quotes",
-        [
-            path("<int:pk>/", quotes_customer.QuoteDetailView.as_view(), name="detail"),
-            path("<int:pk>/pdf/", quotes_customer.QuotePdfView.as_view(), name="pdf"),
-            path("<int:pk>/accept/", quotes_customer.QuoteAcceptView.as_view(), name="accept"),
-            path("<int:pk>/decline/", quotes_customer.QuoteDeclineView.as_view(), name="decline"),
-        ],
-        prefix="quotes/",
-    ),
-    app_pages(
-        "billing",
-        [
-            path("", billing_customer.InvoiceListView.as_view(), name="invoices"),
-            path("<int:pk>/", billing_customer.InvoiceDetailView.as_view(), name="invoice"),
-            path("<int:pk>/pdf/", billing_customer.InvoicePdfView.as_view(), name="pdf"),
-            path("<int:pk>/qr.svg", billing_customer.InvoiceQrView.as_view(), name="qr"),
-            path("<int:pk>/refuse/", billing_customer.InvoiceRefuseView.as_view(), name="refuse"),
-            path(
-                "credit-notes/<int:pk>/pdf/",
-                billing_customer.CreditNotePdfView.as_view(),
-                name="credit_note_pdf",
-            ),
-        ],
-        prefix="invoices/",
-    ),
+    app_views("tickets", tickets_customer),
+    app_views("consent", consent_customer),
+    app_views("diagnostics", diagnostics_customer),
+    app_views("quotes", quotes_customer),
+    app_views("billing", billing_customer),
 ]
 
 staff_patterns = [
-    app_pages(
-        "tickets",
-        [
-            path("", tickets_staff.QueueView.as_view(), name="queue"),
-            path("mine/", tickets_staff.MyTicketsView.as_view(), name="mine"),
-            path("tickets/", tickets_staff.AllTicketsView.as_view(), name="all"),
-            path("tickets/<int:pk>/", tickets_staff.TicketWorkspaceView.as_view(), name="detail"),
-            path("tickets/<int:pk>/claim/", tickets_staff.TicketClaimView.as_view(), name="claim"),
-            path("tickets/<int:pk>/messages/", tickets_staff.MessagePostView.as_view(), name="message"),
-            path("tickets/<int:pk>/close/", tickets_staff.TicketCloseView.as_view(), name="close"),
-            path(
-                "attachments/<int:pk>/",
-                tickets_staff.AttachmentDownloadView.as_view(),
-                name="attachment",
-            ),
-        ],
-    ),
-    app_pages(
-        "diagnostics",
-        [
-            path(
-                "tickets/<int:pk>/conclude/",
-                diagnostics_staff.DiagnosisConcludeView.as_view(),
-                name="conclude",
-            ),
-        ],
-    ),
-    app_pages(
-        "consent",
-        [
-            path(
-                "tickets/<int:pk>/access/",
-                consent_staff.TicketAccessView.as_view(),
-                name="access",
-            ),
-            path(
-                "tickets/<int:pk>/access/request/",
-                consent_staff.AccessRequestCreateView.as_view(),
-                name="request_access",
-            ),
-            path(
-                "tickets/<int:pk>/interventions/",
-                consent_staff.InterventionCreateView.as_view(),
-                name="intervene",
-            ),
-        ],
-    ),
-    app_pages(
-        "quotes",
-        [
-            path(
-                "tickets/<int:pk>/complete/",
-                quotes_staff.TicketCompleteWorkView.as_view(),
-                name="complete",
-            ),
-        ],
-    ),
+    app_views("tickets", tickets_staff),
+    app_views("diagnostics", diagnostics_staff),
+    app_views("consent", consent_staff),
+    app_views("quotes", quotes_staff),
 ]
 
 finance_patterns = [
-    app_pages(
-        "billing",
-        [
-            path("", billing_finance.InvoiceListView.as_view(), name="invoices"),
-            path("closed/", billing_finance.ClosedInvoiceListView.as_view(), name="closed"),
-            path("export.csv", billing_finance.InvoiceExportView.as_view(), name="export"),
-            path("invoices/<int:pk>/", billing_finance.InvoiceDetailView.as_view(), name="invoice"),
-            path("invoices/<int:pk>/payments/", billing_finance.PaymentRecordView.as_view(), name="pay"),
-            path("accounts/banned/", billing_finance.BannedAccountsView.as_view(), name="banned"),
-            path(
-                "accounts/<int:pk>/reinstate/",
-                billing_finance.CustomerReinstateView.as_view(),
-                name="reinstate",
-            ),
-            path(
-                "accounts/<int:pk>/history/",
-                billing_finance.CustomerHistoryView.as_view(),
-                name="history",
-            ),
-        ],
-    ),
-    app_pages(
-        "reporting",
-        [
-            path("receivables/", reporting_finance.ReceivablesView.as_view(), name="receivables"),
-        ],
-    ),
-]
-
-auth_patterns = [
-    path("login/", account_views.LoginView.as_view(), name="login"),
-    path("logout/", account_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
-    path("password-reset/sent/", account_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path(
-        "password-reset/<uidb64>/<token>/",
-        account_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "password-reset/done/",
-        account_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
-    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
-    path("", account_views.HomeView.as_view(), name="home"),
+    app_views("billing", billing_finance),
+    app_views("reporting", reporting_finance),
 ]
 
 urlpatterns = [
@@ -239,7 +81,8 @@ urlpatterns = [
     path("customer/", include((customer_patterns, "customer"))),
     path("staff/", include((staff_patterns, "staff"))),
     path("finance/", include((finance_patterns, "finance"))),
-    *auth_patterns,
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
+    *routes(account_views),  # sign-in, password reset and the home page that sends each role to its portal
 ]
 
 handler500 = "config.views.server_error"  # generic page; 503 while the database is unreachable

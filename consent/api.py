@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
 from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
+from config.routing import route
 from config.serializers import id_field, text_field
 from consent import selectors, services
 from consent.models import (
@@ -77,6 +78,7 @@ class _TicketRowsApi(generics.ListAPIView):
         return Response(self.get_serializer_class()(row).data, status=status.HTTP_201_CREATED)
 
 
+@route("tickets/<int:pk>/access-requests/", name="access-requests")
 class TicketAccessRequestsApi(_TicketRowsApi):
     """Staff ask for access to the ticket's data; the customer and staff list the requests, newest first."""
 
@@ -94,6 +96,7 @@ class TicketAccessRequestsApi(_TicketRowsApi):
         return self.create(request, pk)
 
 
+@route("access-requests/<int:pk>/", name="access-request")
 class AccessRequestDetailApi(generics.RetrieveAPIView):
     serializer_class = AccessRequestOutput
     permission_classes = [IsCustomerOrSupport]
@@ -115,18 +118,21 @@ class AccessRequestActionApi(APIView):
         return Response(AccessRequestOutput(access_request).data)
 
 
+@route("access-requests/<int:pk>/grant/", name="access-request-grant")
 class AccessRequestGrantApi(AccessRequestActionApi):
     """Grant: access runs from now for the requested hours, while the ticket lasts."""
 
     use_case = staticmethod(services.access_request_grant)
 
 
+@route("access-requests/<int:pk>/deny/", name="access-request-deny")
 class AccessRequestDenyApi(AccessRequestActionApi):
     """Deny a pending request; it can never be granted afterwards."""
 
     use_case = staticmethod(services.access_request_deny)
 
 
+@route("access-requests/<int:pk>/revoke/", name="access-request-revoke")
 class AccessRequestRevokeApi(AccessRequestActionApi):
     """Revoke a grant in force; the very next request of staff is refused."""
 
@@ -143,6 +149,7 @@ class InterventionOutput(serializers.Serializer):
     consent = serializers.IntegerField(source="consent_id", allow_null=True)
 
 
+@route("tickets/<int:pk>/interventions/", name="interventions")
 class TicketInterventionsApi(_TicketRowsApi):
     """Staff act on the customer's systems; the customer and staff see every intervention, newest first."""
 
@@ -222,6 +229,7 @@ def audit_csv_response(queryset, *, filename: str) -> StreamingHttpResponse:
     return csv_response(CSV_COLUMNS, rows, filename=filename)
 
 
+@route("audit-log/", name="audit-log")
 class AuditLogApi(FilteredListApi):
     """The consent audit log: the customer reads its account's tickets' lines, support staff all of them."""
 
@@ -235,6 +243,7 @@ class AuditLogApi(FilteredListApi):
         )
 
 
+@route("audit-log/csv/", name="audit-log-csv")
 class AuditLogCsvApi(AuditLogApi):
     """The same lines as a CSV download, oldest first, streamed whatever the size of the log."""
 
@@ -246,6 +255,7 @@ class AuditLogCsvApi(AuditLogApi):
         return audit_csv_response(self.get_queryset(), filename="consent-audit-log.csv")
 
 
+@route("tickets/<int:pk>/audit-log/", name="ticket-audit-log")
 class TicketAuditLogApi(generics.ListAPIView):
     """One ticket's consent audit log, for the ticket's customer and support staff."""
 
@@ -257,6 +267,7 @@ class TicketAuditLogApi(generics.ListAPIView):
         return selectors.audit_entries_visible_to(user=self.request.user).filter(ticket=ticket)
 
 
+@route("tickets/<int:pk>/audit-log/csv/", name="ticket-audit-log-csv")
 class TicketAuditLogCsvApi(TicketAuditLogApi):
     """One ticket's log as a CSV download, oldest first."""
 
@@ -298,6 +309,7 @@ class ContactObligationFilter(serializers.Serializer):
     open = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
+@route("contact-obligations/", name="contact-obligations")
 class ContactObligationListApi(FilteredListApi):
     """What the provider owes customers in contact (ask before access, tell after emergencies), newest first."""
 
@@ -311,6 +323,7 @@ class ContactObligationListApi(FilteredListApi):
         )
 
 
+@route("contact-obligations/<int:pk>/contacts/", name="contact-record")
 class ContactRecordApi(APIView):
     """Staff record a contact made outside the app, such as a phone call; it meets the obligation."""
 

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from billing.services import LineSpec
+from config.routing import route
 from config.serializers import CompiledSerializer, money_field, text_field
 from diagnostics import services
 from tickets.api import TicketActionApi, TicketOutput, ticket_response
@@ -38,6 +39,7 @@ class QuoteInput(serializers.Serializer):
     )
 
 
+@route("tickets/<int:pk>/conclude-diagnosis/", name="conclude")
 class TicketConcludeDiagnosisApi(TicketActionApi):
     class Input(serializers.Serializer):
         findings = text_field()

@@ -4,10 +4,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
 
 from accounts.permissions import IsCustomerOrSupport
+from config.routing import route
 from diagnostics.documents import diagnosis_report_download
 from documents.api import PDF_RESPONSES, PdfDownloadApi
 
 
+@route("tickets/<int:pk>/report/", name="report")
 class TicketReportApi(PdfDownloadApi):
     """Findings, outcome, the fee decision and its rule, and every intervention with its consent."""
 

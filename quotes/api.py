@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from accounts.idempotency import idempotent
 from accounts.permissions import IsCustomer, IsCustomerOrSupport
+from config.routing import route
 from config.serializers import CompiledSerializer, text_field
 from quotes import services
 from quotes.models import Quote
@@ -37,6 +38,7 @@ class QuoteOutput(CompiledSerializer):
     accepted_at = serializers.DateTimeField(allow_null=True)
 
 
+@route("quotes/<int:pk>/", name="detail")
 class QuoteDetailApi(RetrieveAPIView):
     serializer_class = QuoteOutput
     permission_classes = [IsCustomerOrSupport]
@@ -57,6 +59,7 @@ class QuoteActionApi(APIView):
         return Response(QuoteOutput(fresh).data)
 
 
+@route("quotes/<int:pk>/accept/", name="accept")
 class QuoteAcceptApi(QuoteActionApi):
     """Accepting starts the work at once; no payment is asked first."""
 
@@ -64,12 +67,14 @@ class QuoteAcceptApi(QuoteActionApi):
     post = idempotent(QuoteActionApi.post)
 
 
+@route("quotes/<int:pk>/decline/", name="decline")
 class QuoteDeclineApi(QuoteActionApi):
     """Declining closes the ticket and bills the diagnosis fee."""
 
     use_case = staticmethod(services.quote_decline)
 
 
+@route("tickets/<int:pk>/complete-work/", name="complete-work")
 class TicketCompleteWorkApi(TicketActionApi):
     class Input(serializers.Serializer):
         report = text_field()

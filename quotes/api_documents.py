@@ -4,12 +4,14 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 
 from accounts.permissions import IsCustomerOrSupport
+from config.routing import route
 from documents.api import PDF_RESPONSES, PdfDownloadApi, stored_pdf_response
 from quotes.documents import quote_pdf_stored
 from quotes.pdf import quote_number
 from quotes.selectors import quotes_visible_to
 
 
+@route("quotes/<int:pk>/pdf/", name="pdf")
 class QuotePdfApi(PdfDownloadApi):
     permission_classes = [IsCustomerOrSupport]
 

@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsFinance
 from billing import aging
+from config.routing import route
 from reporting.selectors import receivables_report
 
 
@@ -48,6 +49,7 @@ class ReceivablesReportOutput(serializers.Serializer):
     diagnosis_fees = FeeRule(many=True)
 
 
+@route("reports/receivables/", name="receivables-report")
 class ReceivablesReportApi(APIView):
     """What is owed and when, what was refused or lapsed, bans, and diagnosis fees charged or waived."""
 

@@ -14,6 +14,7 @@ from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
 from billing.api import FeeOutput
 from config.filtering import FilteredListApi
 from config.pagination import OldestFirstCursorPagination
+from config.routing import route
 from config.serializers import CompiledSerializer, id_field, object_named, text_field
 from tickets import selectors, services
 from tickets.models import Ticket, TicketInvoice
@@ -109,6 +110,7 @@ class TicketFilter(serializers.Serializer):
     assignee = id_field(required=False)
 
 
+@route("tickets/", name="list")
 class TicketListCreateApi(FilteredListApi):
     serializer_class = TicketOutput
     permission_classes = [IsCustomerOrSupport]
@@ -158,6 +160,7 @@ class TicketQueueOutput(TicketOutput):
         return fields
 
 
+@route("tickets/queue/", name="queue")
 class TicketQueueApi(FilteredListApi):
     """The diagnosis queue: open incidents and those under diagnosis, oldest first."""
 
@@ -170,6 +173,7 @@ class TicketQueueApi(FilteredListApi):
         return with_ticket_output_relations(selectors.tickets_queue(filters=filters))
 
 
+@route("tickets/<int:pk>/", name="detail")
 class TicketDetailApi(generics.RetrieveAPIView):
     serializer_class = TicketOutput
     permission_classes = [IsCustomerOrSupport]
@@ -187,6 +191,7 @@ class TicketActionApi(APIView):
         return get_object_or_404(selectors.tickets_visible_to(user=self.request.user), pk=pk)
 
 
+@route("tickets/<int:pk>/cancel/", name="cancel")
 class TicketCancelApi(TicketActionApi):
     permission_classes = [IsCustomer]
 
@@ -196,6 +201,7 @@ class TicketCancelApi(TicketActionApi):
         return ticket_response(ticket, user=request.user)
 
 
+@route("tickets/<int:pk>/start-diagnosis/", name="start-diagnosis")
 class TicketStartDiagnosisApi(TicketActionApi):
     @extend_schema(request=None, responses={200: TicketOutput})
     def post(self, request, pk: int):
@@ -203,6 +209,7 @@ class TicketStartDiagnosisApi(TicketActionApi):
         return ticket_response(ticket, user=request.user)
 
 
+@route("tickets/<int:pk>/close/", name="close")
 class TicketCloseApi(TicketActionApi):
     class Input(serializers.Serializer):
         answer = text_field()
@@ -225,6 +232,7 @@ class MessageOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+@route("tickets/<int:pk>/messages/", name="messages")
 class TicketMessagesApi(generics.ListAPIView):
     """Newest first, like every list of the contract; the portals show the conversation the other way."""
 
@@ -259,6 +267,7 @@ class EventOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+@route("tickets/<int:pk>/notes/", name="notes")
 class TicketNoteCreateApi(TicketActionApi):
     """An internal note: visible in the staff's history of the ticket, never to the customer."""
 
@@ -274,6 +283,7 @@ class TicketNoteCreateApi(TicketActionApi):
         return Response(EventOutput(event).data, status=status.HTTP_201_CREATED)
 
 
+@route("tickets/<int:pk>/history/", name="history")
 class TicketHistoryApi(generics.ListAPIView):
     """Who did what, when: staff see all of it, the customer its customer-facing part."""
 

@@ -16,6 +16,7 @@ from billing.models import Invoice
 from billing.presenters import CUSTOMER_INVOICE_LIST, customer_invoice_table
 from billing.selectors import credit_notes_visible_to, invoices_visible_to
 from config.portals import call_service, paginate
+from config.routing import route
 from documents.api import pdf_response
 from documents.store import stored_document_bytes
 
@@ -31,6 +32,7 @@ def _invoice(request, pk):
     return invoice
 
 
+@route("invoices/", name="invoices")
 class InvoiceListView(CustomerRequiredMixin, View):
     def get(self, request):
         invoices = invoices_visible_to(user=request.user).order_by("-id").only(*CUSTOMER_INVOICE_LIST.reads)
@@ -39,11 +41,13 @@ class InvoiceListView(CustomerRequiredMixin, View):
         return render(request, "customer/billing/invoices.html", {"page": page, "table": table})
 
 
+@route("invoices/<int:pk>/", name="invoice")
 class InvoiceDetailView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         return render(request, "customer/billing/invoice.html", {"invoice": _invoice(request, pk)})
 
 
+@route("invoices/<int:pk>/pdf/", name="pdf")
 class InvoicePdfView(CustomerRequiredMixin, View):
     """The invoice's PDF exactly as issued (the same stored bytes the API serves)."""
 
@@ -53,6 +57,7 @@ class InvoicePdfView(CustomerRequiredMixin, View):
         return pdf_response(stored_document_bytes(stored), filename=invoice.number, etag=stored.sha256)
 
 
+@route("invoices/credit-notes/<int:pk>/pdf/", name="credit_note_pdf")
 class CreditNotePdfView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         credit_note = get_object_or_404(credit_notes_visible_to(user=request.user), pk=pk)
@@ -60,6 +65,7 @@ class CreditNotePdfView(CustomerRequiredMixin, View):
         return pdf_response(stored_document_bytes(stored), filename=credit_note.number, etag=stored.sha256)
 
 
+@route("invoices/<int:pk>/qr.svg", name="qr")
 class InvoiceQrView(CustomerRequiredMixin, View):
     """The EPC (GiroCode) QR code of the transfer, as an SVG served by the app: no data: URL, no other host."""
 
@@ -75,6 +81,7 @@ class InvoiceQrView(CustomerRequiredMixin, View):
         return response
 
 
+@route("invoices/<int:pk>/refuse/", name="refuse")
 class InvoiceRefuseView(CustomerRequiredMixin, View):
     """The warning page first: what refusing costs the account, and a reason; then the refusal."""
 

@@ -26,6 +26,7 @@ from billing.presenters import (
 from billing.selectors import ban_events_for, invoices_visible_to
 from config.csv import csv_response
 from config.portals import call_service, paginate
+from config.routing import route
 
 
 def filtered_invoices(request, *, default_status: str):
@@ -45,6 +46,7 @@ def filtered_invoices(request, *, default_status: str):
     return form, queryset.order_by("due_on", "id"), today
 
 
+@route("", name="invoices")
 class InvoiceListView(FinanceRequiredMixin, View):
     """Open invoices, the earliest due first, with the days left and the aging bucket."""
 
@@ -68,6 +70,7 @@ class InvoiceListView(FinanceRequiredMixin, View):
         )
 
 
+@route("closed/", name="closed")
 class ClosedInvoiceListView(InvoiceListView):
     """Refused and lapsed invoices with their credit notes (and reasons, as billing records them)."""
 
@@ -89,6 +92,7 @@ class ClosedInvoiceListView(InvoiceListView):
         )
 
 
+@route("export.csv", name="export")
 class InvoiceExportView(FinanceRequiredMixin, View):
     """The filtered list as CSV, for the accountants' spreadsheets; streamed, so any number of rows fits."""
 
@@ -125,6 +129,7 @@ class InvoiceExportView(FinanceRequiredMixin, View):
         return csv_response(self.HEADER, rows, filename="invoices.csv")
 
 
+@route("invoices/<int:pk>/", name="invoice")
 class InvoiceDetailView(FinanceRequiredMixin, View):
     template_name = "finance/billing/invoice.html"
 
@@ -144,6 +149,7 @@ class InvoiceDetailView(FinanceRequiredMixin, View):
         return render(request, self.template_name, {"invoice": invoice, "form": form})
 
 
+@route("invoices/<int:pk>/payments/", name="pay")
 class PaymentRecordView(InvoiceDetailView):
     """Money received by transfer: the service refuses more than is due and anything but an open invoice."""
 
@@ -162,6 +168,7 @@ class PaymentRecordView(InvoiceDetailView):
         return render(request, self.template_name, {"invoice": invoice, "form": form}, status=400)
 
 
+@route("accounts/banned/", name="banned")
 class BannedAccountsView(FinanceRequiredMixin, View):
     """Accounts without support, the latest ban's cause and the customer's words, with reinstatement."""
 
@@ -183,6 +190,7 @@ class BannedAccountsView(FinanceRequiredMixin, View):
         return render(request, "finance/billing/banned.html", {"page": page, "table": table})
 
 
+@route("accounts/<int:pk>/reinstate/", name="reinstate")
 class CustomerReinstateView(FinanceRequiredMixin, View):
     def post(self, request, pk):
         customer = get_object_or_404(Customer, pk=pk)
@@ -201,6 +209,7 @@ class CustomerReinstateView(FinanceRequiredMixin, View):
         return redirect("finance:billing:banned")
 
 
+@route("accounts/<int:pk>/history/", name="history")
 class CustomerHistoryView(FinanceRequiredMixin, View):
     def get(self, request, pk):
         customer = get_object_or_404(Customer, pk=pk)

@@ -6,6 +6,7 @@ from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
 from config.form_views import UseCaseButtonMixin
+from config.routing import route
 from consent import selectors, services
 from consent.presenters import AUDIT_LIST, audit_table
 from tickets.selectors import tickets_visible_to
@@ -30,6 +31,7 @@ def consent_context(*, ticket, user) -> dict:
     }
 
 
+@route("tickets/<int:pk>/access/", name="access")
 class TicketAccessView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         ticket = get_object_or_404(tickets_visible_to(user=request.user), pk=pk)
@@ -48,16 +50,19 @@ class _AccessDecisionView(UseCaseButtonMixin, CustomerRequiredMixin, View):
         return redirect("customer:consent:access", pk=access_request.ticket_id)
 
 
+@route("access-requests/<int:pk>/grant/", name="grant")
 class AccessGrantView(_AccessDecisionView):
     use_case = staticmethod(services.access_request_grant)
     done = _("Access granted, for the hours asked from now on. You may revoke it at any time.")
 
 
+@route("access-requests/<int:pk>/deny/", name="deny")
 class AccessDenyView(_AccessDecisionView):
     use_case = staticmethod(services.access_request_deny)
     done = _("Access denied: nobody will touch your data for this request.")
 
 
+@route("access-requests/<int:pk>/revoke/", name="revoke")
 class AccessRevokeView(_AccessDecisionView):
     use_case = staticmethod(services.access_request_revoke)
     done = _("Access revoked: it ends now.")

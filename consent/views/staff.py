@@ -6,12 +6,14 @@ from django.views import View
 
 from accounts.permissions import SupportRequiredMixin
 from config.form_views import UseCaseFormMixin
+from config.routing import route
 from consent import services
 from consent.forms import AccessRequestForm, InterventionForm
 from consent.views.customer import consent_context
 from tickets.selectors import tickets_visible_to
 
 
+@route("tickets/<int:pk>/access/", name="access")
 class TicketAccessView(SupportRequiredMixin, View):
     """Ask the customer for access to data, and record what was done (with or without a grant)."""
 
@@ -33,6 +35,7 @@ class TicketAccessView(SupportRequiredMixin, View):
         return self.render_page(self.get_object(pk))
 
 
+@route("tickets/<int:pk>/access/request/", name="request_access")
 class AccessRequestCreateView(UseCaseFormMixin, TicketAccessView):
     form_class = AccessRequestForm
     form_name = "request_form"
@@ -40,6 +43,7 @@ class AccessRequestCreateView(UseCaseFormMixin, TicketAccessView):
     done = _("The customer is asked for access.")
 
 
+@route("tickets/<int:pk>/interventions/", name="intervene")
 class InterventionCreateView(UseCaseFormMixin, TicketAccessView):
     form_class = InterventionForm
     form_name = "intervention_form"

@@ -10,12 +10,14 @@ from accounts.permissions import SupportRequiredMixin
 from billing.pricing import vat_rate_for
 from billing.services import LineSpec
 from config.portals import call_service
+from config.routing import route
 from diagnostics import services
 from diagnostics.forms import ConcludeForm, QuoteLineFormSet
 from tickets.fees import Outcome, outcome_costs
 from tickets.selectors import tickets_visible_to
 
 
+@route("tickets/<int:pk>/conclude/", name="conclude")
 class DiagnosisConcludeView(SupportRequiredMixin, View):
     template_name = "staff/diagnostics/conclude.html"
 

@@ -6,6 +6,7 @@ from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
 from config.form_views import UseCaseButtonMixin
+from config.routing import route
 from documents.api import stored_pdf_response
 from quotes import services
 from quotes.documents import quote_pdf_stored
@@ -13,6 +14,7 @@ from quotes.pdf import quote_number
 from quotes.selectors import quotes_visible_to
 
 
+@route("quotes/<int:pk>/", name="detail")
 class QuoteDetailView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         quote = get_object_or_404(
@@ -21,6 +23,7 @@ class QuoteDetailView(CustomerRequiredMixin, View):
         return render(request, "customer/quotes/detail.html", {"quote": quote, "ticket": quote.ticket})
 
 
+@route("quotes/<int:pk>/pdf/", name="pdf")
 class QuotePdfView(CustomerRequiredMixin, View):
     """The quote's PDF exactly as sent (the same stored bytes the API serves)."""
 
@@ -39,6 +42,7 @@ class _QuoteDecisionView(UseCaseButtonMixin, CustomerRequiredMixin, View):
         return redirect("customer:tickets:detail", pk=quote.ticket_id)
 
 
+@route("quotes/<int:pk>/accept/", name="accept")
 class QuoteAcceptView(_QuoteDecisionView):
     """Accepting starts the work at once; the invoice comes when the work is done."""
 
@@ -46,6 +50,7 @@ class QuoteAcceptView(_QuoteDecisionView):
     done = _("You accepted the quote: the work starts now.")
 
 
+@route("quotes/<int:pk>/decline/", name="decline")
 class QuoteDeclineView(_QuoteDecisionView):
     """Declining closes the ticket; the diagnosis fee is invoiced unless it was free."""
 

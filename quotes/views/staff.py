@@ -6,11 +6,13 @@ from django.views import View
 
 from accounts.permissions import SupportRequiredMixin
 from config.form_views import UseCaseFormMixin
+from config.routing import route
 from quotes import services
 from quotes.forms import CompleteWorkForm
 from tickets.selectors import tickets_visible_to
 
 
+@route("tickets/<int:pk>/complete/", name="complete")
 class TicketCompleteWorkView(UseCaseFormMixin, SupportRequiredMixin, View):
     template_name = "staff/quotes/complete.html"
     form_class = CompleteWorkForm

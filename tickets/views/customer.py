@@ -13,6 +13,7 @@ from billing.models import Invoice
 from billing.pricing import diagnosis_fee_for
 from billing.selectors import invoices_visible_to
 from config.portals import call_service, paginate
+from config.routing import route
 from tickets import selectors, services
 from tickets.fees import Outcome, outcome_costs
 from tickets.forms import MessageForm, TicketOpenForm
@@ -30,6 +31,7 @@ def ticket_page_queryset(user):
     )
 
 
+@route("", name="dashboard")
 class DashboardView(CustomerRequiredMixin, View):
     def get(self, request):
         tickets = selectors.tickets_visible_to(user=request.user)
@@ -55,6 +57,7 @@ class DashboardView(CustomerRequiredMixin, View):
         )
 
 
+@route("tickets/", name="list")
 class TicketListView(CustomerRequiredMixin, View):
     def get(self, request):
         tickets = selectors.tickets_visible_to(user=request.user).order_by("-id").only(*CUSTOMER_LIST.reads)
@@ -103,12 +106,14 @@ class _OpenView(CustomerRequiredMixin, View):
         return render(request, self.template_name, self.context(form), status=400 if form.errors else 200)
 
 
+@route("tickets/new/", name="open")
 class TicketOpenView(_OpenView):
     """An incident: the fee for this account and each outcome's cost are shown before the order (LAW-11)."""
 
     template_name = "customer/tickets/open.html"
 
 
+@route("tickets/ask/", name="ask")
 class QuestionOpenView(_OpenView):
     """A technical or commercial question or an SLA claim: free, no fee to accept."""
 
@@ -116,6 +121,7 @@ class QuestionOpenView(_OpenView):
     incident = False
 
 
+@route("tickets/<int:pk>/", name="detail")
 class TicketDetailView(CustomerRequiredMixin, View):
     success_url = "customer:tickets:detail"  # a message posted here comes back to this page
 
@@ -150,10 +156,12 @@ class TicketDetailView(CustomerRequiredMixin, View):
         return self.render_page(self.get_object(pk))
 
 
+@route("tickets/<int:pk>/messages/", name="message")
 class MessagePostView(MessagePostMixin, TicketDetailView):
     pass
 
 
+@route("tickets/<int:pk>/cancel/", name="cancel")
 class TicketCancelView(CustomerRequiredMixin, View):
     def post(self, request, pk):
         ticket = get_object_or_404(selectors.tickets_visible_to(user=request.user), pk=pk)
@@ -163,6 +171,7 @@ class TicketCancelView(CustomerRequiredMixin, View):
         return redirect("customer:tickets:detail", pk=ticket.pk)
 
 
+@route("attachments/<int:pk>/", name="attachment")
 class AttachmentDownloadView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         return attachment_response(user=request.user, pk=pk)

@@ -10,6 +10,7 @@ from accounts.permissions import SupportRequiredMixin
 from accounts.selectors import billing_countries
 from config.form_views import UseCaseFormMixin
 from config.portals import call_service, paginate
+from config.routing import route
 from tickets import selectors, services
 from tickets.fees import Outcome
 from tickets.forms import CloseForm, MessageForm, QueueFilterForm
@@ -55,6 +56,7 @@ class _TicketListView(SupportRequiredMixin, View):
         return render(request, template, context)
 
 
+@route("", name="queue")
 class QueueView(_TicketListView):
     """Open incidents and those under diagnosis, the oldest first, with their age."""
 
@@ -65,6 +67,7 @@ class QueueView(_TicketListView):
         return selectors.tickets_queue(filters=filters)
 
 
+@route("mine/", name="mine")
 class MyTicketsView(_TicketListView):
     title = _("My tickets")
 
@@ -74,6 +77,7 @@ class MyTicketsView(_TicketListView):
         return selectors.tickets_for_staff(user=self.request.user, filters=filters)
 
 
+@route("tickets/", name="all")
 class AllTicketsView(_TicketListView):
     """Every ticket, questions included (they are answered from here), newest first."""
 
@@ -83,6 +87,7 @@ class AllTicketsView(_TicketListView):
         return selectors.tickets_for_staff(user=self.request.user, filters=filters)
 
 
+@route("tickets/<int:pk>/claim/", name="claim")
 class TicketClaimView(SupportRequiredMixin, View):
     """One click: the agent takes the incident and its diagnosis starts."""
 
@@ -97,6 +102,7 @@ class TicketClaimView(SupportRequiredMixin, View):
         return redirect("staff:tickets:queue")
 
 
+@route("tickets/<int:pk>/", name="detail")
 class TicketWorkspaceView(SupportRequiredMixin, View):
     template_name = "staff/tickets/detail.html"
     success_url = "staff:tickets:detail"  # a form posted here comes back to this page
@@ -141,10 +147,12 @@ class TicketWorkspaceView(SupportRequiredMixin, View):
         return self.render_page(self.get_object(pk))
 
 
+@route("tickets/<int:pk>/messages/", name="message")
 class MessagePostView(MessagePostMixin, TicketWorkspaceView):
     pass
 
 
+@route("tickets/<int:pk>/close/", name="close")
 class TicketCloseView(UseCaseFormMixin, TicketWorkspaceView):
     """Answer a question ticket and close it."""
 
@@ -154,6 +162,7 @@ class TicketCloseView(UseCaseFormMixin, TicketWorkspaceView):
     done = gettext_lazy("The ticket is answered and closed.")
 
 
+@route("attachments/<int:pk>/", name="attachment")
 class AttachmentDownloadView(SupportRequiredMixin, View):
     def get(self, request, pk):
         return attachment_response(user=request.user, pk=pk)
