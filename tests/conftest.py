@@ -50,39 +50,41 @@ def customer_account(db):
 
 
 @pytest.fixture
+def other_customer_account(db):
+    return CustomerFactory(name="Other GmbH", country="DE", language="de")
+
+
+@pytest.fixture
 def customer(customer_account):
     return UserFactory(email="client@example.fr", role=Role.CUSTOMER, customer=customer_account)
 
 
 @pytest.fixture
-def other_customer(db):
-    return UserFactory(
-        email="other@example.de",
-        role=Role.CUSTOMER,
-        customer=CustomerFactory(name="Other GmbH", country="DE", language="de"),
-    )
+def other_customer(other_customer_account):
+    return UserFactory(email="other@example.de", role=Role.CUSTOMER, customer=other_customer_account)
+
+
+# Staff belong to no customer account: UserFactory leaves `customer` empty for every role but CUSTOMER.
 
 
 @pytest.fixture
 def agent(db):
-    return UserFactory(email="agent@example.com", role=Role.AGENT, customer=None)
+    return UserFactory(email="agent@example.com", role=Role.AGENT)
 
 
 @pytest.fixture
 def other_agent(db):
-    return UserFactory(email="agent2@example.com", role=Role.AGENT, customer=None)
+    return UserFactory(email="agent2@example.com", role=Role.AGENT)
 
 
 @pytest.fixture
 def finance(db):
-    return UserFactory(email="finance@example.com", role=Role.FINANCE, customer=None)
+    return UserFactory(email="finance@example.com", role=Role.FINANCE)
 
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(
-        email="admin@example.com", role=Role.ADMIN, customer=None, is_staff=True, is_superuser=True
-    )
+    return UserFactory(email="admin@example.com", role=Role.ADMIN, is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import io
 import re
 import threading
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from pypdf import PdfReader
@@ -20,6 +21,14 @@ def pdf_text(content: bytes) -> str:
 def pdf_one_line(content: bytes) -> str:
     """The text with line breaks folded, for sentences the layout may wrap."""
     return re.sub(r"\s+", " ", pdf_text(content))
+
+
+def assert_says(content: bytes, phrases: Iterable[str], *, never: Iterable[str] = ()) -> None:
+    """The PDF's text (line breaks folded) holds every phrase and none of `never`; a failure lists them all."""
+    text = pdf_one_line(content)
+    missing = [phrase for phrase in phrases if phrase not in text]
+    unwanted = [phrase for phrase in never if phrase in text]
+    assert not missing and not unwanted, f"missing: {missing}, present but must not be: {unwanted}"
 
 
 def page_count(content: bytes) -> int:

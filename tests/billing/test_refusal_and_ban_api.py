@@ -193,12 +193,10 @@ def test_finance_or_an_admin_reinstates_and_the_history_keeps_both(
         ("reinstatement", "", None, staff.pk, "Settled by phone"),
         ("ban", "refused_invoice", invoice.pk, customer.pk, "I never asked for this"),
     ]
-    assert (
-        client_for(fresh(customer))
-        .post(f"{API}/tickets/", {"kind": "technical", "subject": "s", "description": "d"}, format="json")
-        .status_code
-        == 201
+    opened = client_for(fresh(customer)).post(
+        f"{API}/tickets/", {"kind": "technical", "subject": "s", "description": "d"}, format="json"
     )
+    assert opened.status_code == 201
     # The relay sends every e-mail waiting, the invoice's own (recorded when the fixture issued it) too.
     sent = SentEmail.objects.filter(sent_at__isnull=False).values_list("kind", flat=True)
     assert sorted(sent) == ["account_banned", "account_reinstated", "invoice_issued"]

@@ -60,7 +60,8 @@ def eager_tasks(monkeypatch):
 class Person:
     """One person at their own browser: a context with its own cookies, and every request it made."""
 
-    def __init__(self, browser, live_server, user, password):
+    def __init__(self, browser, live_server, user, password, *, screenshots=True):
+        self.screenshots = screenshots
         self.context = browser.new_context(viewport={"width": 1100, "height": 900})
         self.page = self.context.new_page()
         self.page.set_default_timeout(15000)
@@ -87,6 +88,8 @@ class Person:
         return self.page
 
     def shot(self, name: str, *, full_page: bool = True):
+        if not self.screenshots:
+            return
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         # A full-page shot grows the viewport to the page's height and back, and leaves the page
         # scrolled elsewhere; Chromium then moves back at the next focus change, so a later click
@@ -113,8 +116,8 @@ class Person:
 def person(browser, live_server):
     people = []
 
-    def login(user, password):
-        people.append(Person(browser, live_server, user, password))
+    def login(user, password, *, screenshots=True):
+        people.append(Person(browser, live_server, user, password, screenshots=screenshots))
         return people[-1]
 
     yield login

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from billing.models import Invoice
+from diagnostics.services import diagnosis_conclude
 from tests.factories import PASSWORD, CustomerFactory, ServiceFactory, UserFactory
 from tests.portals import incident
 from tickets.models import Ticket
@@ -65,23 +66,47 @@ def people(language):
     return customer, agent, finance
 
 
-@pytest.mark.parametrize("language", ["fr", "de"])
-def test_incident_quote_work_and_payment(person, language, eager_tasks):
-    words = LANGUAGES[language]
+@pytest.fixture(params=LANGUAGES)
+def language(request):
+    return request.param
+
+
+@pytest.fixture
+def words(language):
+    return LANGUAGES[language]
+
+
+@pytest.fixture
+def login(person, language):
+    """Logs a user in at their own browser; the committed screenshots come from the French run alone."""
+    return lambda user: person(user, PASSWORD, screenshots=language == "fr")
+
+
+def under_diagnosis(customer_user, agent_user) -> Ticket:
+    ticket = incident(customer_user)
+    ticket_start_diagnosis(ticket=ticket, by=agent_user)
+    return ticket
+
+
+def fixed(customer_user, agent_user, findings: str) -> Invoice:
+    """The invoice of an incident the diagnosis fixed: its fee is due."""
+    ticket = under_diagnosis(customer_user, agent_user)
+    diagnosis_conclude(ticket=ticket, findings=findings, outcome="fixed", by=agent_user)
+    return Invoice.objects.get(ticket_id=ticket.pk)
+
+
+def test_incident_quote_work_and_payment(login, language, words, eager_tasks):
     customer_user, agent_user, finance_user = people(language)
-    shots = language == "fr"
 
     # The customer sees the fee, and each outcome's cost, before the final button.
-    customer = person(customer_user, PASSWORD)
-    if shots:
-        customer.shot("customer-dashboard")
+    customer = login(customer_user)
+    customer.shot("customer-dashboard")
     page = customer.go("/customer/tickets/new/")
     expect(page.locator("#fee-gross")).to_contain_text(words["gross"])
     expect(page.locator("table.outcomes tbody tr")).to_have_count(5)
     order = page.get_by_role("button", name=words["order"])
     expect(order).to_be_visible()
-    if shots:
-        customer.shot("customer-open-incident")
+    customer.shot("customer-open-incident")
     page.fill("#id_subject", "Serveur injoignable <script>alert(1)</script>")
     page.fill("#id_description", "Plus de ping depuis 3 h.")
     order.click()  # without the box: refused next to it, nothing opened
@@ -93,10 +118,9 @@ def test_incident_quote_work_and_payment(person, language, eager_tasks):
     ticket = Ticket.objects.get()
 
     # The agent claims it from the queue and concludes with a quote, totals computed as typed.
-    agent = person(agent_user, PASSWORD)
+    agent = login(agent_user)
     page = agent.go("/staff/")
-    if shots:
-        agent.shot("staff-queue")
+    agent.shot("staff-queue")
     page.locator(f"#ticket-{ticket.pk}").get_by_role("button", name=words["claim"]).click()
     page.click("#conclude")
     page.fill("#id_findings", "Disque en fin de vie.")
@@ -109,17 +133,14 @@ def test_incident_quote_work_and_payment(person, language, eager_tasks):
     page.fill("#id_lines-3-quantity", "1.5")
     page.fill("#id_lines-3-unit_price", "60")
     expect(page.locator("#quote-net")).to_contain_text("189,90")
-    if shots:
-        agent.shot("staff-conclude-diagnosis")
+    agent.shot("staff-conclude-diagnosis")
     page.locator("#conclude-submit").click()
     expect(page.locator("#quote")).to_contain_text("189,90")
-    if shots:
-        agent.shot("staff-workspace")
+    agent.shot("staff-workspace")
 
     # The customer accepts the quote: the work starts at once.
     page = customer.go(f"/customer/tickets/{ticket.pk}/")
-    if shots:
-        customer.shot("customer-ticket-quote")
+    customer.shot("customer-ticket-quote")
     page.get_by_role("button", name=words["accept"]).click()
     ticket.refresh_from_db()
     assert ticket.status == Ticket.State.IN_WORK
@@ -132,13 +153,11 @@ def test_incident_quote_work_and_payment(person, language, eager_tasks):
     invoice = Invoice.objects.get(ticket_id=ticket.pk)
 
     # Finance records the payment of the amount due, prefilled.
-    finance = person(finance_user, PASSWORD)
+    finance = login(finance_user)
     page = finance.go("/finance/")
-    if shots:
-        finance.shot("finance-invoices")
+    finance.shot("finance-invoices")
     page.get_by_role("link", name=invoice.number).click()
-    if shots:
-        finance.shot("finance-invoice")
+    finance.shot("finance-invoice")
     page.click("#record-payment")
     expect(page.locator("#invoice-status")).to_have_text(words["paid"])
     invoice.refresh_from_db()
@@ -146,36 +165,25 @@ def test_incident_quote_work_and_payment(person, language, eager_tasks):
 
     page = customer.go(f"/customer/invoices/{invoice.pk}/")
     expect(page.locator("#invoice-status")).to_have_text(words["paid"])
-    if shots:
-        customer.shot("customer-invoice-paid")
+    customer.shot("customer-invoice-paid")
     for someone in (customer, agent, finance):
         assert someone.problems() == []
 
 
-@pytest.mark.parametrize("language", ["fr", "de"])
-def test_refusing_an_invoice_after_the_warning_ends_support(person, language, eager_tasks):
-    from diagnostics.services import diagnosis_conclude
-
-    words = LANGUAGES[language]
+def test_refusing_an_invoice_after_the_warning_ends_support(login, language, words, eager_tasks):
     customer_user, agent_user, finance_user = people(language)
-    ticket = incident(customer_user)
-    ticket_start_diagnosis(ticket=ticket, by=agent_user)
-    diagnosis_conclude(ticket=ticket, findings="Fixed the DNS zone.", outcome="fixed", by=agent_user)
-    invoice = Invoice.objects.get(ticket_id=ticket.pk)
-    other = incident(customer_user)  # a second invoice stays open: the receivables chart has a bar
-    ticket_start_diagnosis(ticket=other, by=agent_user)
-    diagnosis_conclude(ticket=other, findings="Restarted the web server.", outcome="fixed", by=agent_user)
-    shots = language == "fr"
+    invoice = fixed(customer_user, agent_user, "Fixed the DNS zone.")
+    fixed(
+        customer_user, agent_user, "Restarted the web server."
+    )  # stays open: the receivables chart has a bar
 
-    customer = person(customer_user, PASSWORD)
+    customer = login(customer_user)
     page = customer.go(f"/customer/invoices/{invoice.pk}/")
     expect(page.locator("#pay img")).to_be_visible()  # the EPC QR code, served by the app
-    if shots:
-        customer.shot("customer-invoice")
+    customer.shot("customer-invoice")
     page.click("#refuse-link")
     expect(page.locator("#consequences")).to_be_visible()
-    if shots:
-        customer.shot("customer-refuse-warning")
+    customer.shot("customer-refuse-warning")
     page.click("#refuse-submit")  # no reason, box unticked: readable errors, nothing refused
     expect(page.locator(".errorlist").first).to_be_visible()
     invoice.refresh_from_db()
@@ -191,30 +199,23 @@ def test_refusing_an_invoice_after_the_warning_ends_support(person, language, ea
     page = customer.go("/customer/tickets/ask/")
     expect(page.locator("main")).to_contain_text(words["banned"])
     expect(page.locator("form.stacked")).to_have_count(0)
-    if shots:
-        customer.shot("customer-banned")
+    customer.shot("customer-banned")
 
-    finance = person(finance_user, PASSWORD)
+    finance = login(finance_user)
     page = finance.go("/finance/accounts/banned/")
     expect(page.locator("main")).to_contain_text("Le diagnostic n'a rien réglé.")
-    if shots:
-        finance.shot("finance-banned-accounts")
+    finance.shot("finance-banned-accounts")
     page = finance.go("/finance/receivables/")
     expect(page.locator("svg.chart rect")).not_to_have_count(0)
-    if shots:
-        finance.shot("finance-receivables")
+    finance.shot("finance-receivables")
     assert customer.problems() == [] and finance.problems() == []
 
 
-@pytest.mark.parametrize("language", ["fr", "de"])
-def test_access_is_asked_granted_used_and_logged(person, language, eager_tasks):
-    words = LANGUAGES[language]
+def test_access_is_asked_granted_used_and_logged(login, language, words, eager_tasks):
     customer_user, agent_user, _finance_user = people(language)
-    ticket = incident(customer_user)
-    ticket_start_diagnosis(ticket=ticket, by=agent_user)
-    shots = language == "fr"
+    ticket = under_diagnosis(customer_user, agent_user)
 
-    agent = person(agent_user, PASSWORD)
+    agent = login(agent_user)
     page = agent.go(f"/staff/tickets/{ticket.pk}/")
     page.click("#access")
     page.select_option("#id_scope", "read_data")
@@ -223,7 +224,7 @@ def test_access_is_asked_granted_used_and_logged(person, language, eager_tasks):
     page.click("#request-access")
     expect(page.locator("#access-requests")).to_contain_text("502")
 
-    customer = person(customer_user, PASSWORD)
+    customer = login(customer_user)
     page = customer.go(f"/customer/tickets/{ticket.pk}/")
     page.click("#access-link")
     page.get_by_role("button", name=words["grant"]).click()
@@ -234,14 +235,12 @@ def test_access_is_asked_granted_used_and_logged(person, language, eager_tasks):
     page.fill("#id_description", "Journaux Apache lus : disque plein.")
     page.click("#record-intervention")
     expect(page.locator("#interventions")).to_contain_text("disque plein")
-    if shots:
-        agent.shot("staff-access-and-interventions")
+    agent.shot("staff-access-and-interventions")
 
     page = customer.go(f"/customer/tickets/{ticket.pk}/access/")
     expect(page.locator("#interventions")).to_contain_text("Journaux Apache lus : disque plein.")
     expect(page.locator("#access-log")).to_contain_text(words["read"])
-    if shots:
-        customer.shot("customer-access-log")
+    customer.shot("customer-access-log")
     assert customer.problems() == [] and agent.problems() == []
 
 

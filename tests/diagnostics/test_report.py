@@ -10,7 +10,7 @@ from diagnostics.documents import diagnosis_report_bytes
 from tests.conftest import api_for
 from tests.consent.drive import act, granted
 from tests.factories import CustomerFactory, UserFactory
-from tests.pdf_helpers import CanaryServer, assert_sealed, hostile, pdf_one_line
+from tests.pdf_helpers import CanaryServer, assert_says, assert_sealed, hostile, pdf_one_line
 from tests.portals import browser
 from tests.workflow import API, client_for, conclude, diagnosed, open_incident, start
 from tickets.models import Ticket
@@ -51,51 +51,61 @@ def test_report_states_findings_outcome_fee_rule_and_every_intervention_with_its
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'attachment; filename="diagnosis-{ticket["id"]}.pdf"'
-    text = pdf_one_line(response.content)
-    for expected in [
-        "Rapport de diagnostic",
-        f"Ticket #{ticket['id']}",
-        "Boulangerie Test",
-        "Site en erreur 500",
-        "Ouvert le 03/03/2026 10:00",  # 09:00 UTC is 10:00 in Paris
-        "RAID degraded",
-        "Corrigé pendant le diagnostic",
-        "Camille Technicienne",
-        "Dus : 20,00 € HT (24,00 € TTC)",
-        "Corrigé pendant le diagnostic : les frais sont dus",
-        "Lecture de données",
-        "Lecture du journal nginx",
-        f"Votre accord n° {grant['id']} (Lecture de données), donné le 03/03/2026 10:00 par Paul Client, "
-        "valable jusqu'au 03/03/2026 14:00",
-        "Suspension du service (urgence)",
-        "Service suspendu : envoi de spam",
-        "Action d'urgence ne nécessitant pas d'accord préalable",
-    ]:
-        assert expected in text, expected
+    assert_says(
+        response.content,
+        [
+            "Rapport de diagnostic",
+            f"Ticket #{ticket['id']}",
+            "Boulangerie Test",
+            "Site en erreur 500",
+            "Ouvert le 03/03/2026 10:00",  # 09:00 UTC is 10:00 in Paris
+            "RAID degraded",
+            "Corrigé pendant le diagnostic",
+            "Camille Technicienne",
+            "Dus : 20,00 € HT (24,00 € TTC)",
+            "Corrigé pendant le diagnostic : les frais sont dus",
+            "Lecture de données",
+            "Lecture du journal nginx",
+            f"Votre accord n° {grant['id']} (Lecture de données), donné le 03/03/2026 10:00 par Paul Client, "
+            "valable jusqu'au 03/03/2026 14:00",
+            "Suspension du service (urgence)",
+            "Service suspendu : envoi de spam",
+            "Action d'urgence ne nécessitant pas d'accord préalable",
+        ],
+    )
 
 
-def test_german_report_for_a_waived_fee_names_the_rule(other_customer, agent):
-    ticket = diagnosed(other_customer, agent, "no_competence")
+@pytest.mark.parametrize(
+    ("who", "outcome", "says"),
+    [
+        pytest.param(
+            "other_customer",
+            "no_competence",
+            lambda ticket: [
+                "Diagnosebericht",
+                "Nicht behoben; außerhalb unseres Fachgebiets",
+                "Nicht berechnet",
+                "Außerhalb unseres Fachgebiets: Die Diagnose ist kostenlos",
+                "Es fanden keine Eingriffe in Ihre Daten oder Dienste statt.",
+            ],
+            id="german_report_for_a_waived_fee_names_the_rule",
+        ),
+        pytest.param(
+            "customer",
+            "quoted",
+            lambda ticket: [
+                f"Devis Q-{ticket['quote']['id']:06d} : 227,88 € TTC",
+                "Non corrigé, devis proposé : les frais sont dus",
+            ],
+            id="quoted_report_cites_the_quote",
+        ),
+    ],
+)
+def test_report_names_the_fee_rule_of_its_outcome(request, agent, who, outcome, says):
+    user = request.getfixturevalue(who)
+    ticket = diagnosed(user, agent, outcome)
 
-    text = pdf_one_line(report(other_customer, ticket["id"]).content)
-
-    for expected in [
-        "Diagnosebericht",
-        "Nicht behoben; außerhalb unseres Fachgebiets",
-        "Nicht berechnet",
-        "Außerhalb unseres Fachgebiets: Die Diagnose ist kostenlos",
-        "Es fanden keine Eingriffe in Ihre Daten oder Dienste statt.",
-    ]:
-        assert expected in text, expected
-
-
-def test_quoted_report_cites_the_quote(customer, agent):
-    ticket = diagnosed(customer, agent, "quoted")
-
-    text = pdf_one_line(report(customer, ticket["id"]).content)
-
-    assert f"Devis Q-{ticket['quote']['id']:06d} : 227,88 € TTC" in text
-    assert "Non corrigé, devis proposé : les frais sont dus" in text
+    assert_says(report(user, ticket["id"]).content, says(ticket))
 
 
 def test_support_staff_read_the_report_other_customers_and_finance_do_not(

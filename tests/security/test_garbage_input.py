@@ -8,7 +8,6 @@ ids and path values no column can hold.
 """
 
 import json
-from collections import Counter
 
 import pytest
 from rest_framework.test import APIClient
@@ -66,6 +65,42 @@ def send(user, method, path, body: bytes | None):
     return client.generic(method, path, body or b"", content_type="application/json")
 
 
+class Probes:
+    """Sends the probes and lists every one that broke the contract, so that one run shows them all."""
+
+    def __init__(self):
+        self.sent = 0
+        self.failures: list[str] = []
+
+    def refused_unchanged(self, label: str, user, method: str, path: str, body: bytes | None = None):
+        """The request must be refused with a 4xx and leave the database as it was."""
+        before = database_fingerprint()
+        response = self._send(user, method, path, body)
+        if not 400 <= response.status_code < 500:
+            self.failures.append(f"{label}: {response.status_code} {response.content[:150]}")
+        elif database_fingerprint() != before:
+            self.failures.append(f"{label}: refused but changed the database")
+
+    def no_server_error(self, label: str, user, method: str, path: str):
+        """A GET may answer anything but a 5xx: garbage in a query string may simply be ignored."""
+        response = self._send(user, method, path, None)
+        if response.status_code >= 500:
+            self.failures.append(f"{label}: {response.status_code}")
+
+    def _send(self, user, method, path, body):
+        self.sent += 1
+        return send(user, method, path, body)
+
+    def assert_none_failed(self, figure: str):
+        report(figure, self.sent)
+        assert not self.failures, "\n".join(self.failures)
+
+
+@pytest.fixture
+def probes():
+    return Probes()
+
+
 def body_endpoints():
     token = {"email": "agent@example.com", "password": "correct-horse-battery-staple-9"}
     endpoints = {str(e): e for e in api_endpoints(include_public=True)}
@@ -75,72 +110,46 @@ def body_endpoints():
             yield endpoints[name], body
 
 
-def test_garbage_in_any_field_is_a_400_and_changes_nothing(world):
+def test_garbage_in_any_field_is_a_400_and_changes_nothing(world, probes):
     victim, users = world
-    failures, probes, answers = [], 0, Counter()
     for endpoint, valid in body_endpoints():
-        role = role_for(endpoint)
+        user = users.get(role_for(endpoint))
         path = endpoint.path(victim.object_for(endpoint.route))
         for field, value in valid.items():
             for garbage in garbage_for(field, value):
                 body = json.dumps({**valid, field: garbage}).encode()
-                before = database_fingerprint()
-                response = send(users.get(role), endpoint.method, path, body)
-                probes += 1
-                answers[response.status_code] += 1
-                shown = repr(garbage)[:40]
-                if not 400 <= response.status_code < 500:
-                    failures.append(
-                        f"{endpoint} {field}={shown}: {response.status_code} {response.content[:150]}"
-                    )
-                elif database_fingerprint() != before:
-                    failures.append(f"{endpoint} {field}={shown}: refused but changed the database")
-    report("garbage input: field probes", probes)
-    assert not failures, "\n".join(failures)
+                probes.refused_unchanged(
+                    f"{endpoint} {field}={repr(garbage)[:40]}", user, endpoint.method, path, body
+                )
+    probes.assert_none_failed("garbage input: field probes")
 
 
-def test_bodies_that_are_not_a_json_object_are_400s_and_change_nothing(world):
+def test_bodies_that_are_not_a_json_object_are_400s_and_change_nothing(world, probes):
     victim, users = world
-    failures, probes = [], 0
     for endpoint, _ in body_endpoints():
+        user = users.get(role_for(endpoint))
         path = endpoint.path(victim.object_for(endpoint.route))
         for body in BODY_GARBAGE:
-            before = database_fingerprint()
-            response = send(users.get(role_for(endpoint)), endpoint.method, path, body)
-            probes += 1
-            if not 400 <= response.status_code < 500:
-                failures.append(f"{endpoint} {body[:20]!r}: {response.status_code} {response.content[:150]}")
-            elif database_fingerprint() != before:
-                failures.append(f"{endpoint} {body[:20]!r}: refused but changed the database")
-    report("garbage input: body probes", probes)
-    assert not failures, "\n".join(failures)
+            probes.refused_unchanged(f"{endpoint} {body[:20]!r}", user, endpoint.method, path, body)
+    probes.assert_none_failed("garbage input: body probes")
 
 
-def test_garbage_queries_and_paths_never_make_a_server_error(world):
+def test_garbage_queries_and_paths_never_make_a_server_error(world, probes):
     victim, users = world
-    failures, probes = [], 0
     for endpoint in api_endpoints(include_public=True):
         user = users.get(role_for(endpoint))
         if endpoint.method == "GET":
             path = endpoint.path(victim.object_for(endpoint.route))
-            response = send(user, "GET", f"{path}?{QUERY_GARBAGE}", None)
-            probes += 1
-            if response.status_code >= 500:
-                failures.append(f"{endpoint} with a garbage query: {response.status_code}")
+            probes.no_server_error(f"{endpoint} with a garbage query", user, "GET", f"{path}?{QUERY_GARBAGE}")
         if endpoint.has_object:
             values = (
                 ["%00", "A" * 10_000, "%F0%9F%92%A9"] if "<str:" in endpoint.route else [HUGE, 2**63, 2**64]
             )
             for value in values:
-                before = database_fingerprint()
-                response = send(user, endpoint.method, endpoint.path(value), None)
-                probes += 1
-                if not 400 <= response.status_code < 500:
-                    failures.append(f"{endpoint} at {str(value)[:20]}: {response.status_code}")
-                elif database_fingerprint() != before:
-                    failures.append(f"{endpoint} at {str(value)[:20]}: refused but changed the database")
-    report("garbage input: query and path probes", probes)
-    assert not failures, "\n".join(failures)
+                probes.refused_unchanged(
+                    f"{endpoint} at {str(value)[:20]}", user, endpoint.method, endpoint.path(value)
+                )
+    probes.assert_none_failed("garbage input: query and path probes")
 
 
 @pytest.mark.parametrize("vat_id", ["\U0009b8f6yV\u00d4\u0003", "FR\x00", "ÄÖÜ" * 6])
