@@ -74,7 +74,7 @@ class InvoiceListView(FinanceRequiredMixin, View):
 class ClosedInvoiceListView(InvoiceListView):
     """Refused and lapsed invoices with their credit notes (and reasons, as billing records them)."""
 
-    template_name = "finance/billing/closed.html"
+    template_name = "finance/list.html"
 
     def get(self, request):
         form, invoices, today = filtered_invoices(request, default_status="")
@@ -88,7 +88,13 @@ class ClosedInvoiceListView(InvoiceListView):
         return render(
             request,
             self.template_name,
-            {"page": page, "table": closed_invoice_table(page), "filters": form},
+            {
+                "title": _("Refused and lapsed invoices"),
+                "empty": _("No refused or lapsed invoice."),
+                "page": page,
+                "table": closed_invoice_table(page),
+                "filters": form,
+            },
         )
 
 
@@ -176,7 +182,16 @@ class BannedAccountsView(FinanceRequiredMixin, View):
         ):
             last_bans.setdefault(event.customer_id, event)
         table = banned_table(page, last_bans=last_bans, csrf_token=get_token(request))
-        return render(request, "finance/billing/banned.html", {"page": page, "table": table})
+        return render(
+            request,
+            "finance/list.html",
+            {
+                "title": _("Accounts without support"),
+                "empty": _("No account is banned."),
+                "page": page,
+                "table": table,
+            },
+        )
 
 
 class CustomerReinstateView(FinanceRequiredMixin, View):
