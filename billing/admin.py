@@ -37,9 +37,14 @@ class FreePeriodAdmin(admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at"]
 
 
-class InvoiceLineInline(ReadOnlyInline):
-    model = InvoiceLine
+class DocumentLineInline(ReadOnlyInline):
+    """The lines of an invoice or a quote (a `DocumentLine`), as issued."""
+
     readonly_fields = ["position", "description", "quantity", "unit_price", "net"]
+
+
+class InvoiceLineInline(DocumentLineInline):
+    model = InvoiceLine
 
 
 class PaymentInline(ReadOnlyInline):

@@ -116,11 +116,28 @@ class FreePeriodCreateApi(APIView):
         return Response(FreePeriodOutput(period).data, status=status.HTTP_201_CREATED)
 
 
-class InvoiceLineOutput(CompiledSerializer):
+class LineOutput(CompiledSerializer):
+    """A line of an invoice or a quote."""
+
     description = serializers.CharField()
     quantity = serializers.DecimalField(max_digits=10, decimal_places=2)
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
     net = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+def priced_document_fields() -> tuple[serializers.Field, ...]:
+    """The output fields `lines, net, vat_rate, vat, gross, currency` of an invoice and a quote.
+
+    Unpacked in the class body where the contract lists them, so each output keeps its field order.
+    """
+    return (
+        LineOutput(many=True),
+        serializers.DecimalField(max_digits=12, decimal_places=2),
+        serializers.DecimalField(max_digits=5, decimal_places=2),
+        serializers.DecimalField(max_digits=12, decimal_places=2),
+        serializers.DecimalField(max_digits=12, decimal_places=2),
+        serializers.CharField(),
+    )
 
 
 class CreditNoteRef(CompiledSerializer):
@@ -138,12 +155,7 @@ class InvoiceOutput(CompiledSerializer):
     status = serializers.ChoiceField(choices=Invoice.State.choices)
     issued_on = serializers.DateField()
     due_on = serializers.DateField()
-    lines = InvoiceLineOutput(many=True)
-    net = serializers.DecimalField(max_digits=12, decimal_places=2)
-    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
-    vat = serializers.DecimalField(max_digits=12, decimal_places=2)
-    gross = serializers.DecimalField(max_digits=12, decimal_places=2)
-    currency = serializers.CharField()
+    lines, net, vat_rate, vat, gross, currency = priced_document_fields()
     amount_paid = serializers.DecimalField(max_digits=12, decimal_places=2)
     amount_due = serializers.DecimalField(max_digits=12, decimal_places=2)
     credit_note = CreditNoteRef(allow_null=True)

@@ -4,11 +4,16 @@ The store (documents/store.py) keeps each PDF byte for byte once rendered (LAW-0
 what an invoice and a credit note hold, from their own rows (the invoice's snapshot of the buyer).
 """
 
+from decimal import Decimal
+from typing import TypeVar
+
 from accounts.models import BillingEntity, Customer
 from billing import pdf
 from billing.models import CreditNote, Invoice
 from documents.models import StoredDocument
 from documents.store import Kind, stored_document_get_or_render
+
+PricedDocumentT = TypeVar("PricedDocumentT", bound=pdf.PricedDocument)
 
 # The documents' data: each as it was issued, from its own rows (the invoice's snapshot of the buyer).
 
@@ -44,6 +49,31 @@ def document_lines(lines) -> tuple[pdf.Line, ...]:
     )
 
 
+def priced_document(
+    document: type[PricedDocumentT],
+    *,
+    entity: BillingEntity,
+    buyer: pdf.Party,
+    lines,
+    amounts,
+    vat_rate: Decimal,
+    **fields,
+) -> PricedDocumentT:
+    """A document (an invoice, a credit note, a quote) sold by `entity`, with `lines` and `amounts`' totals."""
+    return document(
+        language=entity.language,
+        currency=amounts.currency,
+        seller=seller_of(entity),
+        buyer=buyer,
+        lines=document_lines(lines),
+        net=amounts.net,
+        vat_rate=vat_rate,
+        vat=amounts.vat,
+        gross=amounts.gross,
+        **fields,
+    )
+
+
 def _buyer(invoice: Invoice) -> pdf.Party:
     # The buyer as snapshotted at issue; its country is the entity's, which was chosen by it.
     return pdf.Party(
@@ -56,20 +86,16 @@ def _buyer(invoice: Invoice) -> pdf.Party:
 
 def _document(invoice: Invoice, issued: Invoice | CreditNote, **fields) -> pdf.BillingDocument:
     """The seller, the buyer, the lines and the rate are the invoice's; number, date and totals `issued`'s."""
-    entity = issued.entity
-    return pdf.BillingDocument(
+    return priced_document(
+        pdf.BillingDocument,
+        entity=issued.entity,
+        buyer=_buyer(invoice),
+        lines=invoice.lines,
+        amounts=issued,
+        vat_rate=invoice.vat_rate,
         number=issued.number,
         issued_on=issued.issued_on,
         service_date=invoice.service_date,
-        language=entity.language,
-        currency=issued.currency,
-        seller=seller_of(entity),
-        buyer=_buyer(invoice),
-        lines=document_lines(invoice.lines),
-        net=issued.net,
-        vat_rate=invoice.vat_rate,
-        vat=issued.vat,
-        gross=issued.gross,
         **fields,
     )
 

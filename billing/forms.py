@@ -3,11 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.aging import BUCKETS
 from billing.models import Invoice
+from config.filter_forms import CountryFilterForm
 from config.form_fields import positive_decimal_field
 from config.widgets import QuickSelect
 
 
-class InvoiceFilterForm(forms.Form):
+class InvoiceFilterForm(CountryFilterForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -22,12 +23,6 @@ class InvoiceFilterForm(forms.Form):
     )
     customer = forms.CharField(label=_("Customer name"), required=False, max_length=200)
     country = forms.ChoiceField(label=_("Country"), required=False, widget=QuickSelect)
-
-    def __init__(self, *args, countries: list[str], **kwargs):
-        super().__init__(*args, **kwargs)
-        country = self.fields["country"]
-        assert isinstance(country, forms.ChoiceField)
-        country.choices = [("", _("All"))] + [(code, code) for code in countries]
 
 
 class RefuseForm(forms.Form):

@@ -163,8 +163,9 @@ class Invoice(CachedChoiceLabels, FSMModelMixin, models.Model):
         self.closed_at = at
 
 
-class InvoiceLine(models.Model):
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+class DocumentLine(models.Model):
+    """A line of a priced document (an invoice, a quote), numbered from 1; its net is rounded on its own."""
+
     position = models.PositiveSmallIntegerField()
     description = models.CharField(max_length=500)
     quantity = models.DecimalField(max_digits=10, decimal_places=2)
@@ -172,11 +173,18 @@ class InvoiceLine(models.Model):
     net = models.DecimalField(**MONEY_DIGITS)
 
     class Meta:
-        ordering = ["invoice", "position"]
-        constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position")]
+        abstract = True
 
     def __str__(self):
         return self.description
+
+
+class InvoiceLine(DocumentLine):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position")]
 
 
 class Payment(models.Model):

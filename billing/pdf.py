@@ -325,7 +325,8 @@ def billing_document_pdf(document: BillingDocument) -> bytes:
         "vat_label": t["vat_rate"].format(rate=format_percent(document.vat_rate, language=document.language)),
         "iban_display": iban_display(document.seller.iban),
         "citation": document_citation(document) if document.is_credit_note else "",
-        "mentions": [text for code, text in mentions if code != "AAI"],
+        "conditions_title": t["conditions"],
+        "conditions": [text for code, text in mentions if code != "AAI"],
         "reason": t["reasons"].get(document.reason, "") if document.is_credit_note else "",
         "qr": epc_qr_data_uri(document),
     }

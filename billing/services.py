@@ -1,5 +1,5 @@
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import BillingEntity, Customer
 from billing import notifications, selectors
-from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, InvoiceLine, Payment
+from billing.models import BanEvent, CreditNote, DocumentCounter, DocumentLine, Invoice, InvoiceLine, Payment
 from billing.pricing import vat_rate_for
 from billing.signals import customers_banned
 from config.bulk import among, insert_rows, update_from_instances
@@ -37,6 +37,8 @@ class LineSpec:
 
 @dataclass(frozen=True)
 class Totals:
+    """A priced document's amounts, named as its columns are (an invoice's, a quote's)."""
+
     net: Decimal
     vat_rate: Decimal
     vat: Decimal
@@ -48,6 +50,21 @@ def totals_for(lines: list[LineSpec], *, vat_rate: Decimal) -> Totals:
     net = sum((line.net for line in lines), Decimal("0.00"))
     vat = vat_on(net, vat_rate)
     return Totals(net=net, vat_rate=vat_rate, vat=vat, gross=net + vat)
+
+
+def lines_add(line_model: type[DocumentLine], lines: list[LineSpec], **document) -> None:
+    """Write a priced document's lines in their order, numbered from 1; `document` names it (invoice=…)."""
+    line_model._default_manager.bulk_create(
+        line_model(
+            position=position,
+            description=line.description,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            net=line.net,
+            **document,
+        )
+        for position, line in enumerate(lines, start=1)
+    )
 
 
 def document_number(*, country: str, series: str, year: int, n: int) -> str:
@@ -108,26 +125,13 @@ def invoice_issue(
             due_on=issued_on + timedelta(days=settings.INVOICE_PAYMENT_DAYS),
             service_date=service_date,
             charges_diagnosis_fee=charges_diagnosis_fee,
-            net=totals.net,
-            vat_rate=totals.vat_rate,
-            vat=totals.vat,
-            gross=totals.gross,
+            **asdict(totals),
             currency=entity.currency,
             customer_name=customer.name,
             customer_address=customer.billing_address,
             customer_vat_id=customer.vat_id,
         )
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=invoice,
-                position=position,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                net=line.net,
-            )
-            for position, line in enumerate(lines, start=1)
-        )
+        lines_add(InvoiceLine, lines, invoice=invoice)
         email_queue(kind=notifications.INVOICE_ISSUED, object_id=invoice.pk, customer_id=customer.pk)
         # Its PDF is rendered once, after commit, from the invoice as issued (LAW-09).
         render_after_commit(task="billing.tasks.invoice_pdf_render_task", object_id=invoice.pk)

@@ -103,24 +103,17 @@ def documents_render_missing(*, now: datetime, limit: int = 50) -> int:
     Their after-commit task was lost (broker down, worker killed); a download would render them too,
     but the stored PDF must exist whether or not anyone downloads it (LAW-09).
     """
-    rendered = 0
-    cutoff = now - store.RENDER_SLA
-    for model, kind, render in (
-        (Invoice, store.Kind.INVOICE, lambda pk: documents.invoice_pdf_stored(invoice_id=pk)),
-        (
-            CreditNote,
-            store.Kind.CREDIT_NOTE,
-            lambda pk: documents.credit_note_pdf_stored(credit_note_id=pk),
-        ),
-    ):
-        for object_id in store.ids_to_render(model, kind=kind, issued_before=cutoff, limit=limit):
-            try:
-                render(object_id)
-            except Exception:  # one document failing must not keep the others waiting
-                logger.exception("rendering %s %s failed", kind, object_id)
-                continue
-            rendered += 1
-    return rendered
+    return sum(
+        store.render_missing(model, kind=kind, render=render, now=now, limit=limit)
+        for model, kind, render in (
+            (Invoice, store.Kind.INVOICE, lambda pk: documents.invoice_pdf_stored(invoice_id=pk)),
+            (
+                CreditNote,
+                store.Kind.CREDIT_NOTE,
+                lambda pk: documents.credit_note_pdf_stored(credit_note_id=pk),
+            ),
+        )
+    )
 
 
 @shared_task(time_limit=300, soft_time_limit=240)

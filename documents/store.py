@@ -7,6 +7,7 @@ document is never rendered again: every download returns the same bytes.
 """
 
 import hashlib
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -15,6 +16,8 @@ from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils.module_loading import import_string
 
 from documents.models import StoredDocument
+
+logger = logging.getLogger(__name__)
 
 Kind = StoredDocument.Kind
 # REL-12: a document still without its PDF this long after its issue lost its task; the sweep renders it.
@@ -90,3 +93,27 @@ def ids_to_render(
         model._default_manager.filter(**{f"{issued_field}__lt": issued_before}), kind=kind
     )
     return list(queryset.order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+def render_missing(
+    model: type[Model],
+    *,
+    kind: str,
+    render: Callable[[int], StoredDocument],
+    now: datetime,
+    limit: int,
+    issued_field: str = "created_at",
+) -> int:
+    """Render the documents of `model` issued more than RENDER_SLA before `now` that still have no PDF
+    (their task was lost), `limit` at most, with `render(id)`. How many were rendered."""
+    rendered = 0
+    for object_id in ids_to_render(
+        model, kind=kind, issued_before=now - RENDER_SLA, limit=limit, issued_field=issued_field
+    ):
+        try:
+            render(object_id)
+        except Exception:  # one document failing must not keep the others waiting
+            logger.exception("rendering %s %s failed", kind, object_id)
+            continue
+        rendered += 1
+    return rendered

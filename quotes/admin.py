@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from config.admin import ReadOnlyAdmin, ReadOnlyInline
+from billing.admin import DocumentLineInline
+from config.admin import ReadOnlyAdmin
 from quotes.models import Quote, QuoteLine
 
 
-class QuoteLineInline(ReadOnlyInline):
+class QuoteLineInline(DocumentLineInline):
     model = QuoteLine
-    readonly_fields = ["position", "description", "quantity", "unit_price", "net"]
 
 
 @admin.register(Quote)

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from accounts.idempotency import idempotent
 from accounts.permissions import IsCustomer, IsCustomerOrSupport
+from billing.api import priced_document_fields
 from config.routing import route
 from config.serializers import CompiledSerializer, text_field
 from quotes import services
@@ -15,25 +16,13 @@ from quotes.selectors import quotes_visible_to
 from tickets.api import TicketActionApi, TicketOutput, ticket_response
 
 
-class QuoteLineOutput(CompiledSerializer):
-    description = serializers.CharField()
-    quantity = serializers.DecimalField(max_digits=10, decimal_places=2)
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
-    net = serializers.DecimalField(max_digits=12, decimal_places=2)
-
-
 class QuoteOutput(CompiledSerializer):
     """A quote as the contract shows it, alone and as its ticket's `quote` (a part of TicketOutput)."""
 
     id = serializers.IntegerField()
     ticket = serializers.IntegerField(source="ticket_id")
     status = serializers.ChoiceField(choices=Quote.State.choices)
-    lines = QuoteLineOutput(many=True)
-    net = serializers.DecimalField(max_digits=12, decimal_places=2)
-    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
-    vat = serializers.DecimalField(max_digits=12, decimal_places=2)
-    gross = serializers.DecimalField(max_digits=12, decimal_places=2)
-    currency = serializers.CharField()
+    lines, net, vat_rate, vat, gross, currency = priced_document_fields()
     valid_until = serializers.DateField()
     accepted_at = serializers.DateTimeField(allow_null=True)
 

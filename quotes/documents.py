@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import BillingEntity
-from billing.documents import document_lines, party_of, seller_of
+from billing.documents import party_of, priced_document
 from documents.models import StoredDocument
 from documents.store import Kind, stored_document_get_or_render
 from quotes.models import Quote
@@ -23,20 +23,17 @@ def quote_document(quote: Quote) -> QuoteDocument:
         suspected_provider_fault=ticket.suspected_provider_fault,
         fee_free=bool(ticket.fee_free),
     )
-    return QuoteDocument(
+    return priced_document(
+        QuoteDocument,
+        entity=entity,
+        buyer=party_of(customer),
+        lines=quote.lines,
+        amounts=quote,
+        vat_rate=quote.vat_rate,
         number=quote_number(quote.pk),
         issued_on=timezone.localdate(quote.sent_at),
         valid_until=quote.valid_until,
         ticket_id=ticket.pk,
-        language=entity.language,
-        currency=quote.currency,
-        seller=seller_of(entity),
-        buyer=party_of(customer),
-        lines=document_lines(quote.lines),
-        net=quote.net,
-        vat_rate=quote.vat_rate,
-        vat=quote.vat,
-        gross=quote.gross,
         payment_days=settings.INVOICE_PAYMENT_DAYS,
         fee_net=ticket.fee_net if charge.bill_fee_now else None,
     )

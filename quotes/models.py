@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from billing.models import DocumentLine
 from config.choices import CachedChoiceLabels
 from config.money import MONEY_DIGITS
 from config.transitions import writes
@@ -85,17 +86,9 @@ class Quote(CachedChoiceLabels, FSMModelMixin, models.Model):
         self.decided_at = timezone.now()
 
 
-class QuoteLine(models.Model):
+class QuoteLine(DocumentLine):
     quote = models.ForeignKey(Quote, on_delete=models.PROTECT, related_name="lines")
-    position = models.PositiveSmallIntegerField()
-    description = models.CharField(max_length=500)
-    quantity = models.DecimalField(max_digits=10, decimal_places=2)
-    unit_price = models.DecimalField(**MONEY_DIGITS)
-    net = models.DecimalField(**MONEY_DIGITS)
 
     class Meta:
         ordering = ["quote", "position"]
         constraints = [models.UniqueConstraint(fields=["quote", "position"], name="quote_line_position")]
-
-    def __str__(self):
-        return self.description

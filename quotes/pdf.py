@@ -165,7 +165,8 @@ def quote_pdf(document: QuoteDocument) -> bytes:
         "doc": document,
         "seller": document.seller,
         "t": t,
-        "terms": terms,
+        "conditions_title": t["terms_title"],
+        "conditions": terms,
         "vat_label": t["vat_rate"].format(rate=format_percent(document.vat_rate, language=lang)),
         "buyer_siren": french_siren(document.buyer),
     }

@@ -1,5 +1,6 @@
 """Quote use cases, and the billing of an incident at each moment of the outcome table."""
 
+from dataclasses import asdict
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import BillingEntity
 from billing.models import Invoice
 from billing.pricing import vat_rate_for
-from billing.services import LineSpec, invoice_issue, totals_for
+from billing.services import LineSpec, invoice_issue, lines_add, totals_for
 from config.transitions import written_by
 from documents.store import render_after_commit
 from outbox.services import email_queue
@@ -84,24 +85,11 @@ def quote_create(*, ticket: Ticket, lines: list[LineSpec], valid_days: int | Non
     totals = totals_for(lines, vat_rate=vat_rate_for(country=ticket.customer.country, on=today))
     quote = Quote.objects.create(
         ticket=ticket,
-        net=totals.net,
-        vat_rate=totals.vat_rate,
-        vat=totals.vat,
-        gross=totals.gross,
+        **asdict(totals),
         currency=entity.currency,
         valid_until=today + timedelta(days=valid_days),
     )
-    QuoteLine.objects.bulk_create(
-        QuoteLine(
-            quote=quote,
-            position=position,
-            description=line.description,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            net=line.net,
-        )
-        for position, line in enumerate(lines, start=1)
-    )
+    lines_add(QuoteLine, lines, quote=quote)
     email_queue(kind=QUOTE_SENT, object_id=quote.pk, customer_id=ticket.customer_id)  # sent after commit
     # Its PDF is rendered once, after commit, from the quote as sent.
     render_after_commit(task="quotes.tasks.quote_pdf_render_task", object_id=quote.pk)

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
-from documents.store import RENDER_SLA, Kind, ids_to_render
+from documents.store import Kind, render_missing
 from documents.tasks import PDF_TASK
 from quotes.documents import quote_pdf_stored
 from quotes.models import Quote
@@ -38,17 +38,14 @@ def quote_pdf_render_task(quote_id: int) -> None:
 
 def quote_documents_render_missing(*, now: datetime, limit: int = 50) -> int:
     """Render the quotes sent more than RENDER_SLA ago that still have no PDF (their task was lost)."""
-    rendered = 0
-    for quote_id in ids_to_render(
-        Quote, kind=Kind.QUOTE, issued_before=now - RENDER_SLA, limit=limit, issued_field="sent_at"
-    ):
-        try:
-            quote_pdf_stored(quote_id=quote_id)
-        except Exception:  # one quote failing must not keep the others waiting
-            logger.exception("rendering quote %s failed", quote_id)
-            continue
-        rendered += 1
-    return rendered
+    return render_missing(
+        Quote,
+        kind=Kind.QUOTE,
+        render=lambda pk: quote_pdf_stored(quote_id=pk),
+        now=now,
+        limit=limit,
+        issued_field="sent_at",
+    )
 
 
 @shared_task(time_limit=300, soft_time_limit=240)

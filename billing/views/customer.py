@@ -2,11 +2,10 @@
 
 import io
 
-from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
@@ -15,7 +14,9 @@ from billing.forms import RefuseForm
 from billing.models import Invoice
 from billing.presenters import CUSTOMER_INVOICE_LIST, customer_invoice_table
 from billing.selectors import credit_notes_visible_to, invoices_visible_to
-from config.portals import call_service, paginate
+from config.form_pages import ObjectFormPage
+from config.form_views import UseCaseFormMixin
+from config.portals import paginate
 from config.routing import route
 from documents.api import pdf_response
 from documents.store import stored_document_bytes
@@ -82,32 +83,22 @@ class InvoiceQrView(CustomerRequiredMixin, View):
 
 
 @route("invoices/<int:pk>/refuse/", name="refuse")
-class InvoiceRefuseView(CustomerRequiredMixin, View):
+class InvoiceRefuseView(UseCaseFormMixin, ObjectFormPage, CustomerRequiredMixin, View):
     """The warning page first: what refusing costs the account, and a reason; then the refusal."""
 
     template_name = "customer/billing/refuse.html"
+    form_class = RefuseForm
+    object_name = "invoice"
+    done = _(
+        "The invoice is refused and cancelled by a credit note. Your account "
+        "no longer has support; your services are not affected."
+    )
+    success_url = "customer:billing:invoice"
 
-    def get(self, request, pk):
-        return render(request, self.template_name, {"invoice": _invoice(request, pk), "form": RefuseForm()})
+    @staticmethod
+    def use_case(*, invoice: Invoice, reason: str, understood: bool, by) -> Invoice:
+        # `understood` only gates the form (the customer read the warning); the refusal keeps the reason.
+        return services.invoice_refuse(invoice=invoice, reason=reason, by=by)
 
-    def post(self, request, pk):
-        invoice = _invoice(request, pk)
-        form = RefuseForm(request.POST)
-        if form.is_valid():
-            ok, _invoice_ = call_service(
-                request,
-                lambda: services.invoice_refuse(
-                    invoice=invoice, reason=form.cleaned_data["reason"], by=request.user
-                ),
-                form=form,
-            )
-            if ok:
-                messages.success(
-                    request,
-                    _(
-                        "The invoice is refused and cancelled by a credit note. Your account "
-                        "no longer has support; your services are not affected."
-                    ),
-                )
-                return redirect("customer:billing:invoice", pk=invoice.pk)
-        return render(request, self.template_name, {"invoice": invoice, "form": form}, status=400)
+    def get_object(self, pk):
+        return _invoice(self.request, pk)

@@ -1,10 +1,11 @@
 """Finance portal: receivables by due day with aging, CSV export, refused and lapsed invoices."""
 
+from django import forms
 from django.contrib import messages
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.models import Customer
@@ -25,6 +26,8 @@ from billing.presenters import (
 )
 from billing.selectors import ban_events_for, invoices_visible_to
 from config.csv import csv_response
+from config.form_pages import ObjectFormPage
+from config.form_views import UseCaseFormMixin
 from config.portals import call_service, paginate
 from config.routing import route
 
@@ -74,7 +77,7 @@ class InvoiceListView(FinanceRequiredMixin, View):
 class ClosedInvoiceListView(InvoiceListView):
     """Refused and lapsed invoices with their credit notes (and reasons, as billing records them)."""
 
-    template_name = "finance/billing/closed.html"
+    template_name = "finance/list.html"
 
     def get(self, request):
         form, invoices, today = filtered_invoices(request, default_status="")
@@ -88,7 +91,13 @@ class ClosedInvoiceListView(InvoiceListView):
         return render(
             request,
             self.template_name,
-            {"page": page, "table": closed_invoice_table(page), "filters": form},
+            {
+                "title": _("Refused and lapsed invoices"),
+                "empty": _("No refused or lapsed invoice."),
+                "page": page,
+                "table": closed_invoice_table(page),
+                "filters": form,
+            },
         )
 
 
@@ -130,10 +139,12 @@ class InvoiceExportView(FinanceRequiredMixin, View):
 
 
 @route("invoices/<int:pk>/", name="invoice")
-class InvoiceDetailView(FinanceRequiredMixin, View):
+class InvoiceDetailView(ObjectFormPage, FinanceRequiredMixin, View):
     template_name = "finance/billing/invoice.html"
+    form_class: type[forms.Form] = PaymentForm  # the base's type: PaymentRecordView posts it
+    object_name = "invoice"
 
-    def get_invoice(self, pk):
+    def get_object(self, pk):
         invoice = get_object_or_404(
             invoices_visible_to(user=self.request.user)
             .select_related("customer", "entity", "credit_note")
@@ -143,29 +154,20 @@ class InvoiceDetailView(FinanceRequiredMixin, View):
         aging.with_countdown([invoice], today=timezone.localdate())
         return invoice
 
-    def get(self, request, pk):
-        invoice = self.get_invoice(pk)
-        form = PaymentForm(initial={"amount": invoice.amount_due, "received_on": timezone.localdate()})
-        return render(request, self.template_name, {"invoice": invoice, "form": form})
+    def blank_form(self, invoice):
+        return PaymentForm(initial={"amount": invoice.amount_due, "received_on": timezone.localdate()})
 
 
 @route("invoices/<int:pk>/payments/", name="pay")
-class PaymentRecordView(InvoiceDetailView):
-    """Money received by transfer: the service refuses more than is due and anything but an open invoice."""
+class PaymentRecordView(InvoiceDetailView, UseCaseFormMixin):
+    """Money received by transfer: the service refuses more than is due and anything but an open invoice.
 
-    def post(self, request, pk):
-        invoice = self.get_invoice(pk)
-        form = PaymentForm(request.POST)
-        if form.is_valid():
-            ok, _payment = call_service(
-                request,
-                lambda: services.invoice_pay(invoice=invoice, by=request.user, **form.cleaned_data),
-                form=form,
-            )
-            if ok:
-                messages.success(request, _("The payment is recorded."))
-                return redirect("finance:billing:invoice", pk=invoice.pk)
-        return render(request, self.template_name, {"invoice": invoice, "form": form}, status=400)
+    The page first: the object and the form the mixin posts are the page's, not the mixin's defaults.
+    """
+
+    use_case = staticmethod(services.invoice_pay)
+    done = _("The payment is recorded.")
+    success_url = "finance:billing:invoice"
 
 
 @route("accounts/banned/", name="banned")
@@ -187,7 +189,16 @@ class BannedAccountsView(FinanceRequiredMixin, View):
         ):
             last_bans.setdefault(event.customer_id, event)
         table = banned_table(page, last_bans=last_bans, csrf_token=get_token(request))
-        return render(request, "finance/billing/banned.html", {"page": page, "table": table})
+        return render(
+            request,
+            "finance/list.html",
+            {
+                "title": _("Accounts without support"),
+                "empty": _("No account is banned."),
+                "page": page,
+                "table": table,
+            },
+        )
 
 
 @route("accounts/<int:pk>/reinstate/", name="reinstate")

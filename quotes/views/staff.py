@@ -1,10 +1,11 @@
 """Support staff: report the quoted work as done (the invoice is issued by the service)."""
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts.permissions import SupportRequiredMixin
+from config.form_pages import ObjectFormPage
 from config.form_views import UseCaseFormMixin
 from config.routing import route
 from quotes import services
@@ -13,7 +14,7 @@ from tickets.selectors import tickets_visible_to
 
 
 @route("tickets/<int:pk>/complete/", name="complete")
-class TicketCompleteWorkView(UseCaseFormMixin, SupportRequiredMixin, View):
+class TicketCompleteWorkView(UseCaseFormMixin, ObjectFormPage, SupportRequiredMixin, View):
     template_name = "staff/quotes/complete.html"
     form_class = CompleteWorkForm
     use_case = staticmethod(services.ticket_complete_work)
@@ -24,14 +25,3 @@ class TicketCompleteWorkView(UseCaseFormMixin, SupportRequiredMixin, View):
         return get_object_or_404(
             tickets_visible_to(user=self.request.user).select_related("customer", "quote"), pk=pk
         )
-
-    def render_page(self, ticket, *, form=None, status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {"ticket": ticket, "form": form or CompleteWorkForm()},
-            status=status,
-        )
-
-    def get(self, request, pk):
-        return self.render_page(self.get_object(pk))

@@ -1,0 +1,124 @@
+"""Which VAT a sale bears: one rule for the fee shown before opening, the ticket's fee, quotes and invoices.
+
+`vat_treatment(seller, buyer, on)` is the only place that decides it (LAW-05). What we sell is a
+service done by people (a diagnosis, then the work of a quote), so the general place-of-supply rules
+of the VAT Directive (2006/112/EC) apply, never the special rule for electronically supplied
+services (art. 58; Reg. 282/2011 art. 7(1): "essentially automated... with minimal human
+intervention"), and so no One-Stop-Shop registration is needed for it:
+
+| buyer                                   | category | rate                  | source                      |
+|-----------------------------------------|----------|-----------------------|-----------------------------|
+| in the seller's country                 | S        | seller's country      | art. 44 / art. 45           |
+| other EU country, consumer              | S        | seller's country      | art. 45 (supplier's place)  |
+| other EU country, business, VAT number  | AE       | 0 (customer accounts) | art. 44 and art. 196        |
+| other EU country, business, no number   | S        | seller's country      | treated as a consumer       |
+| outside the EU, business                | O        | 0                     | art. 44 (customer's place)  |
+| outside the EU, consumer                | O        | 0                     | art. 59 (c) (consultancy, data processing) |
+
+A business buyer in another member state without a valid VAT number is charged VAT as a consumer:
+art. 196 needs the customer's VAT number on the invoice (art. 226 (4)), and we cannot invoice
+reverse charge without it. Special territories (Canary Islands, Åland, Northern Ireland...) are not
+modelled: a customer there is billed by their country code.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import VatRate
+
+ZERO = Decimal("0.00")
+
+# Member states on 1 January 2026 (ISO 3166-1 codes; Greece's VAT numbers start with EL).
+EU_MEMBER_STATES = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+)
+
+
+class VatCategory(models.TextChoices):
+    """EN 16931 VAT category codes (UNTDID 5305) the provider uses."""
+
+    STANDARD = "S", _("Standard rate")
+    REVERSE_CHARGE = "AE", _("Reverse charge")
+    OUTSIDE_SCOPE = "O", _("Outside the scope of VAT")
+
+
+# BT-121, the VATEX code of the exemption reason (CEF code list); the standard rate has none.
+EXEMPTION_CODES = {VatCategory.REVERSE_CHARGE: "VATEX-EU-AE", VatCategory.OUTSIDE_SCOPE: "VATEX-EU-O"}
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """What the VAT rule needs of a buyer: where it is, whether it is a business, its VAT number."""
+
+    country: str
+    is_business: bool
+    vat_id: str = ""
+
+
+@dataclass(frozen=True)
+class VatTreatment:
+    category: str  # a VatCategory value
+    rate: Decimal  # percent, two decimals
+    # Why the document bears no VAT, for the mention and BT-120/BT-121; empty under the standard rate.
+    exemption_code: str = ""
+    legal_basis: str = ""  # the article of the Directive, as the mention cites it
+
+    @property
+    def charges_vat(self) -> bool:
+        return self.category == VatCategory.STANDARD
+
+
+class NoVatRate(Exception):
+    """No VAT rate is on record for the country on the day: an admin must enter it (LAW-06)."""
+
+    def __init__(self, country: str, on: date):
+        super().__init__(f"No VAT rate is known for {country} on {on}.")
+        self.country = country
+        self.on = on
+
+
+def vat_rates_valid_on(*, country: str, on: date):
+    """The country's rates valid on the day, newest first: the first is the one applied (LAW-06)."""
+    return VatRate.objects.filter(country=country, valid_from__lte=on).order_by("-valid_from").values("rate")
+
+
+def standard_rate(*, country: str, on: date) -> Decimal:
+    rate = vat_rates_valid_on(country=country, on=on).values_list("rate", flat=True).first()
+    if rate is None:
+        raise NoVatRate(country, on)
+    return rate
+
+
+def vat_category_for(*, seller_country: str, buyer: Buyer) -> VatCategory:
+    """The category alone, from the table above: no database, so a set-based path can call it per row."""
+    if buyer.country == seller_country:
+        return VatCategory.STANDARD
+    if buyer.country not in EU_MEMBER_STATES:
+        return VatCategory.OUTSIDE_SCOPE
+    if buyer.is_business and buyer.vat_id:
+        return VatCategory.REVERSE_CHARGE
+    return VatCategory.STANDARD
+
+
+def vat_treatment(
+    *, seller_country: str, buyer: Buyer, on: date, rate: Decimal | None = None
+) -> VatTreatment:
+    """The VAT of a sale by the entity established in `seller_country` to `buyer` on the day `on`.
+
+    `rate` is the seller's standard rate when the caller already read it (in the same query as the
+    price, say); it is read from the dated rates otherwise.
+    """
+    category = vat_category_for(seller_country=seller_country, buyer=buyer)
+    if category == VatCategory.REVERSE_CHARGE:
+        return VatTreatment(category, ZERO, EXEMPTION_CODES[category], "art. 196")
+    if category == VatCategory.OUTSIDE_SCOPE:
+        return VatTreatment(
+            category, ZERO, EXEMPTION_CODES[category], "art. 44" if buyer.is_business else "art. 59"
+        )
+    if rate is None:
+        rate = standard_rate(country=seller_country, on=on)
+    return VatTreatment(category, rate)
