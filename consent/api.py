@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
 from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
-from config.serializers import id_field, text_field
+from config.serializers import id_field, text_field, valid_input
 from consent import selectors, services
 from consent.models import (
     GRANT_MAX_HOURS,
@@ -71,9 +71,7 @@ class _TicketRowsApi(generics.ListAPIView):
 
     def create(self, request, pk: int) -> Response:
         ticket = _ticket_visible(request, pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        row = self.use_case(ticket=ticket, by=request.user, **data.validated_data)
+        row = self.use_case(ticket=ticket, by=request.user, **valid_input(self.Input, request.data))
         return Response(self.get_serializer_class()(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -325,7 +323,7 @@ class ContactRecordApi(APIView):
     @extend_schema(request=Input, responses={201: CustomerContactOutput})
     def post(self, request, pk: int):
         obligation = get_object_or_404(selectors.contact_obligations_visible_to(user=request.user), pk=pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        contact = services.contact_record(obligation=obligation, by=request.user, **data.validated_data)
+        contact = services.contact_record(
+            obligation=obligation, by=request.user, **valid_input(self.Input, request.data)
+        )
         return Response(CustomerContactOutput(contact).data, status=status.HTTP_201_CREATED)
