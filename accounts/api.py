@@ -16,7 +16,7 @@ from accounts.permissions import IsAdmin, IsCustomerOrStaffMember, IsStaffMember
 from accounts.selectors import customers_visible_to, services_visible_to
 from config.routing import route
 from config.schema import ErrorDetail
-from config.serializers import object_named
+from config.serializers import object_named, valid_input
 
 NO_SUCH_CUSTOMER = "No such customer account."
 
@@ -83,11 +83,7 @@ class TokenObtainApi(APIView):
         responses={200: inline_serializer("Token", {"token": serializers.CharField()}), 429: ErrorDetail},
     )
     def post(self, request):
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = authenticate(
-            request, email=data.validated_data["email"], password=data.validated_data["password"]
-        )
+        user = authenticate(request, **valid_input(self.Input, request.data))
         if getattr(request, "axes_locked_out", False):
             # SEC-07: this (e-mail, IP) pair failed too often; even the right password waits out the lock.
             raise LoginLockedOut()
@@ -138,9 +134,7 @@ class CustomerListCreateApi(_ScopedApi, generics.ListAPIView):
 
     @extend_schema(request=Input, responses={201: CustomerOutput})
     def post(self, request):
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        customer = services.customer_create(**data.validated_data)
+        customer = services.customer_create(**valid_input(self.Input, request.data))
         return Response(CustomerOutput(customer).data, status=status.HTTP_201_CREATED)
 
 
@@ -166,9 +160,7 @@ class UserListCreateApi(generics.ListAPIView):
 
     @extend_schema(request=Input, responses={201: UserOutput})
     def post(self, request):
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = valid_input(self.Input, request.data)
         customer = object_named(
             Customer.objects, values.pop("customer", None), field="customer", error=NO_SUCH_CUSTOMER
         )
@@ -189,9 +181,7 @@ class ServiceListCreateApi(_ScopedApi, generics.ListAPIView):
 
     @extend_schema(request=Input, responses={201: ServiceOutput})
     def post(self, request):
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = valid_input(self.Input, request.data)
         customer = object_named(
             Customer.objects, values.pop("customer"), field="customer", error=NO_SUCH_CUSTOMER
         )

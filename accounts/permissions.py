@@ -4,6 +4,9 @@ Ownership (a customer sees only its own account's objects) is not checked here b
 scoped selectors, so that another account's object is a 404, never a 403.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.mixins import AccessMixin
 from rest_framework.permissions import BasePermission
 
@@ -41,49 +44,33 @@ def is_admin(user) -> bool:
     return _role(user) == Role.ADMIN
 
 
-class _RolePermission(BasePermission):
-    check = staticmethod(lambda user: False)
-
-    def has_permission(self, request, view):
-        return bool(self.check(request.user))
-
-
-class IsCustomer(_RolePermission):
-    message = "Only a customer user may do this."
-    check = staticmethod(is_customer)
-
-
-class IsSupport(_RolePermission):
-    message = "Only support staff may do this."
-    check = staticmethod(is_support)
+def _role_permission(
+    name: str, check: Callable[[Any], bool], message: str | None = None
+) -> type[BasePermission]:
+    """A DRF permission class letting through the users `check` accepts; a refusal says `message`
+    (DRF's own words without one)."""
+    attributes: dict[str, Any] = {"has_permission": lambda self, request, view: bool(check(request.user))}
+    if message is not None:
+        attributes["message"] = message
+    return type(name, (BasePermission,), attributes)
 
 
-class IsFinance(_RolePermission):
-    message = "Only finance may do this."
-    check = staticmethod(is_finance)
-
-
-class IsStaffMember(_RolePermission):
-    message = "Only the provider's staff may do this."
-    check = staticmethod(is_staff_member)
-
-
-class IsAdmin(_RolePermission):
-    message = "Only an administrator may do this."
-    check = staticmethod(is_admin)
-
-
-class IsCustomerOrStaffMember(_RolePermission):
-    check = staticmethod(lambda user: is_customer(user) or is_staff_member(user))
-
-
-class IsCustomerOrSupport(_RolePermission):
-    message = "Only the customer or support staff may do this."
-    check = staticmethod(lambda user: is_customer(user) or is_support(user))
-
-
-class IsCustomerOrFinance(_RolePermission):
-    check = staticmethod(lambda user: is_customer(user) or is_finance(user))
+IsCustomer = _role_permission("IsCustomer", is_customer, "Only a customer user may do this.")
+IsSupport = _role_permission("IsSupport", is_support, "Only support staff may do this.")
+IsFinance = _role_permission("IsFinance", is_finance, "Only finance may do this.")
+IsStaffMember = _role_permission("IsStaffMember", is_staff_member, "Only the provider's staff may do this.")
+IsAdmin = _role_permission("IsAdmin", is_admin, "Only an administrator may do this.")
+IsCustomerOrStaffMember = _role_permission(
+    "IsCustomerOrStaffMember", lambda user: is_customer(user) or is_staff_member(user)
+)
+IsCustomerOrSupport = _role_permission(
+    "IsCustomerOrSupport",
+    lambda user: is_customer(user) or is_support(user),
+    "Only the customer or support staff may do this.",
+)
+IsCustomerOrFinance = _role_permission(
+    "IsCustomerOrFinance", lambda user: is_customer(user) or is_finance(user)
+)
 
 
 class RoleRequiredMixin(AccessMixin):

@@ -3,8 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.aging import BUCKETS
 from billing.models import Invoice
-from config.filter_forms import CountryFilterForm
-from config.form_fields import positive_decimal_field
+from config.form_fields import CountryFilterForm, positive_decimal_field
 from config.widgets import QuickSelect
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 
 from config.portals import call_service
 
@@ -49,12 +49,22 @@ class UseCaseFormMixin:
 class UseCaseButtonMixin:
     """POST (a button, no form) runs `use_case(<object_name>=the object, by=the user)` and says how it went.
 
-    The view provides `get_object(pk)` and `back_to(obj)`, the page to go back to either way.
+    The object is the one of `visible_to(user=...)` (a scoped selector: another account's is a 404), and
+    either way the person goes back to `back_to_url` for the object's ticket; a view may instead provide
+    `get_object(pk)` and `back_to(obj)`.
     """
 
     use_case: Callable
     done: "StrOrPromise"
     object_name: str
+    visible_to: Callable
+    back_to_url: str  # a URL name taking the object's ticket's pk
+
+    def get_object(self, pk):
+        return get_object_or_404(self.visible_to(user=self.request.user), pk=pk)
+
+    def back_to(self, obj):
+        return redirect(self.back_to_url, pk=obj.ticket_id)
 
     def post(self, request, pk):
         obj = self.get_object(pk)

@@ -32,6 +32,11 @@ class Column:
     # The class of the header and the cells ("num" aligns amounts).
     css: str = ""
 
+    @classmethod
+    def field(cls, label: "StrOrPromise", name: str, *, css: str = "") -> "Column":
+        """A cell showing the row's value `name`, which the field of that name gives."""
+        return cls(label, f"{{{name}}}", reads=(name,), css=css)
+
 
 @dataclass(frozen=True)
 class Table:

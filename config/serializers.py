@@ -28,6 +28,13 @@ def text_field(max_length: int = 20000, **kwargs) -> serializers.CharField:
     return serializers.CharField(max_length=max_length, **kwargs)
 
 
+def valid_input(serializer_class: type[serializers.Serializer], data) -> dict:
+    """`data` as `serializer_class` validates it; invalid, a 400 naming each field's errors."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def object_named(queryset, pk: int | None, *, field: str, error: str):
     """The object an input's id names within `queryset` (None for no id); an id naming none is a 400 on `field`."""
     if pk is None:

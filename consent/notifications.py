@@ -6,6 +6,7 @@ that on the ticket page, behind a login. When the outbox reports an e-mail gone 
 .email_sent), consent.receivers records it as a contact with the customer.
 """
 
+from collections.abc import Callable
 from datetime import UTC
 from typing import TYPE_CHECKING
 
@@ -17,55 +18,54 @@ from outbox.services import EmailSpec, email_builder
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-ACCESS_REQUESTED = "consent_access_requested"
-EMERGENCY_ACTION = "consent_emergency_action"
-EMAIL_KIND_BY_OBLIGATION: dict[str, str] = {
-    ContactObligation.Kind.ASK_BEFORE_ACCESS: ACCESS_REQUESTED,
-    ContactObligation.Kind.TELL_AFTER_EMERGENCY: EMERGENCY_ACTION,
+
+def _access_requested(obligation: ContactObligation) -> dict:
+    request = obligation.access_request
+    assert request is not None  # contact_obligation_names_its_cause
+    # The scope's label stays lazy: it is rendered in the account's language at send time.
+    return {"hours": request.duration_hours, "scope": AccessRequest.Scope(request.scope).label}
+
+
+def _emergency_action(obligation: ContactObligation) -> dict:
+    intervention = obligation.intervention
+    assert intervention is not None  # contact_obligation_names_its_cause
+    performed_at = intervention.performed_at.astimezone(UTC)
+    return {"action": DataAction(intervention.action).label, "performed_at": f"{performed_at:%Y-%m-%d %H:%M}"}
+
+
+# Each obligation's e-mail: its outbox kind (its templates are email/consent/<kind without "consent_">),
+# its subject, and what the obligation's cause adds to the ticket in its context.
+CONSENT_EMAILS: dict[str, tuple[str, "StrOrPromise", Callable[[ContactObligation], dict]]] = {
+    ContactObligation.Kind.ASK_BEFORE_ACCESS: (
+        "consent_access_requested",
+        _("Ticket %(ticket)s: our support asks for access to your data"),
+        _access_requested,
+    ),
+    ContactObligation.Kind.TELL_AFTER_EMERGENCY: (
+        "consent_emergency_action",
+        _("Ticket %(ticket)s: our support took an emergency action"),
+        _emergency_action,
+    ),
+}
+EMAIL_KIND_BY_OBLIGATION = {
+    kind: email_kind for kind, (email_kind, _subject, _cause) in CONSENT_EMAILS.items()
 }
 
 
-def _obligation(pk: int) -> ContactObligation:
-    return ContactObligation.objects.select_related("ticket__customer", "access_request", "intervention").get(
-        pk=pk
-    )
-
-
-def _about(obligation: ContactObligation, event: str, subject: "StrOrPromise", **context) -> EmailSpec:
+def consent_email(pk: int) -> EmailSpec:
+    """The e-mail about contact obligation `pk`, whichever its kind."""
+    obligation = ContactObligation.objects.select_related(
+        "ticket__customer", "access_request", "intervention"
+    ).get(pk=pk)
+    email_kind, subject, cause = CONSENT_EMAILS[obligation.kind]
     ticket = obligation.ticket
     return EmailSpec(
         customer=ticket.customer,
-        template=f"email/consent/{event}",
+        template=f"email/consent/{email_kind.removeprefix('consent_')}",
         subject=subject,
-        context={"ticket": ticket.pk, "ticket_id": ticket.pk, **context},
+        context={"ticket": ticket.pk, "ticket_id": ticket.pk, **cause(obligation)},
     )
 
 
-@email_builder(ACCESS_REQUESTED)
-def access_requested(pk: int) -> EmailSpec:
-    obligation = _obligation(pk)
-    request = obligation.access_request
-    assert request is not None  # contact_obligation_names_its_cause
-    return _about(
-        obligation,
-        "access_requested",
-        _("Ticket %(ticket)s: our support asks for access to your data"),
-        hours=request.duration_hours,
-        scope=AccessRequest.Scope(
-            request.scope
-        ).label,  # lazy: rendered in the account's language at send time
-    )
-
-
-@email_builder(EMERGENCY_ACTION)
-def emergency_action(pk: int) -> EmailSpec:
-    obligation = _obligation(pk)
-    intervention = obligation.intervention
-    assert intervention is not None  # contact_obligation_names_its_cause
-    return _about(
-        obligation,
-        "emergency_action",
-        _("Ticket %(ticket)s: our support took an emergency action"),
-        action=DataAction(intervention.action).label,
-        performed_at=intervention.performed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-    )
+for _email_kind in EMAIL_KIND_BY_OBLIGATION.values():
+    email_builder(_email_kind)(consent_email)

@@ -13,10 +13,10 @@ from config.listing import Column, Listing, Table
 from consent.models import AuditEntry
 
 AUDIT_LIST = Listing(
-    Column(_("Date"), "{at}", reads=("at",)),
-    Column(_("Event"), "{event}", reads=("event",)),
-    Column(_("Action"), "{action}", reads=("action",)),
-    Column(_("Outcome"), "{outcome}", reads=("outcome",)),
+    Column.field(_("Date"), "at"),
+    Column.field(_("Event"), "event"),
+    Column.field(_("Action"), "action"),
+    Column.field(_("Outcome"), "outcome"),
     Column(_("By"), "{by}", reads=("actor_role",)),
     reads=("id",),
 )

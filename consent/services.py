@@ -72,14 +72,27 @@ def audit_append(
     return entry
 
 
-def _email(obligation: ContactObligation) -> None:
+def _obligation_open(ticket: Ticket, kind: str, *, at: datetime, **cause) -> None:
+    """The customer is owed a contact about `cause`: it is on the ticket page at once, and the e-mail that
+    meets the obligation follows after commit."""
+    obligation = ContactObligation.objects.create(ticket=ticket, kind=kind, created_at=at, **cause)
+    _contact_add(obligation, channel=CustomerContact.Channel.TICKET_PAGE, at=at)
     # The outbox: the row is written in this transaction and sent after commit; its hourly sweep
     # sends what a broker outage held back. receivers.py records the contact once the e-mail has gone.
-    email_queue(
-        kind=EMAIL_KIND_BY_OBLIGATION[obligation.kind],
-        object_id=obligation.pk,
-        customer_id=obligation.ticket.customer_id,
+    email_queue(kind=EMAIL_KIND_BY_OBLIGATION[kind], object_id=obligation.pk, customer_id=ticket.customer_id)
+
+
+def _contact_add(
+    obligation: ContactObligation, *, channel: str, at: datetime, recipients: int = 0, **recorded
+) -> CustomerContact:
+    """One contact with the customer; one that reached someone meets the obligation if it is still open."""
+    contact = CustomerContact.objects.create(
+        obligation=obligation, channel=channel, at=at, recipients=recipients, **recorded
     )
+    if obligation.is_open and recipients:
+        obligation.resolved_at, obligation.resolution = at, ContactObligation.Resolution.CONTACTED
+        obligation.save(update_fields=["resolved_at", "resolution"])
+    return contact
 
 
 def _lock(access_request: AccessRequest) -> tuple[Ticket, AccessRequest]:
@@ -128,12 +141,7 @@ def access_request_create(
     _record_access(
         ticket, request, event="requested", at=now, by=by, detail=reason, duration_hours=duration_hours
     )
-    # The request is on the ticket page at once; the e-mail follows after commit and meets the obligation.
-    obligation = ContactObligation.objects.create(
-        ticket=ticket, kind=ContactObligation.Kind.ASK_BEFORE_ACCESS, access_request=request, created_at=now
-    )
-    CustomerContact.objects.create(obligation=obligation, channel=CustomerContact.Channel.TICKET_PAGE, at=now)
-    _email(obligation)
+    _obligation_open(ticket, ContactObligation.Kind.ASK_BEFORE_ACCESS, at=now, access_request=request)
     return request
 
 
@@ -281,19 +289,13 @@ def _intervention_perform_locked(*, ticket: Ticket, action: str, description: st
     # The ticket lock, then the grant's: a revocation committing now is seen, or waits for this one to end.
     ticket = ticket_lock(ticket=ticket)
     now = timezone.now()
+    # The attempt's audit line, whether it is refused or done.
+    audit = {"ticket": ticket, "event": AuditEntry.Event.INTERVENTION, "action": action, "at": now, "by": by}
     grant = None
     if action in SCOPES_ALLOWING:
         grant = selectors.access_grant_in_force(ticket=ticket, action=action, now=now, lock=True)
         if grant is None:
-            audit_append(
-                ticket=ticket,
-                event=AuditEntry.Event.INTERVENTION,
-                action=action,
-                at=now,
-                by=by,
-                outcome=AuditEntry.Outcome.REFUSED,
-                detail=description,
-            )
+            audit_append(**audit, outcome=AuditEntry.Outcome.REFUSED, detail=description)
             return None
     else:
         # An emergency action on an ended ticket is not a follow-up of anything: it needs a ticket of its own.
@@ -309,27 +311,11 @@ def _intervention_perform_locked(*, ticket: Ticket, action: str, description: st
         intervention=intervention.pk,
         consent=grant.pk if grant else None,
     )
-    audit_append(
-        ticket=ticket,
-        event=AuditEntry.Event.INTERVENTION,
-        action=action,
-        at=now,
-        by=by,
-        access_request=grant,
-        intervention=intervention,
-        detail=description,
-    )
+    audit_append(**audit, access_request=grant, intervention=intervention, detail=description)
     if action in EMERGENCY_ACTIONS:
-        obligation = ContactObligation.objects.create(
-            ticket=ticket,
-            kind=ContactObligation.Kind.TELL_AFTER_EMERGENCY,
-            intervention=intervention,
-            created_at=now,
+        _obligation_open(
+            ticket, ContactObligation.Kind.TELL_AFTER_EMERGENCY, at=now, intervention=intervention
         )
-        CustomerContact.objects.create(
-            obligation=obligation, channel=CustomerContact.Channel.TICKET_PAGE, at=now
-        )
-        _email(obligation)
     return intervention
 
 
@@ -339,14 +325,8 @@ def contact_obligation_emailed(*, obligation_id: int, at: datetime, recipients: 
     Runs in the outbox's sending transaction, so the contact is recorded exactly when the e-mail is.
     """
     obligation = ContactObligation.objects.select_for_update().get(pk=obligation_id)
-    contact = CustomerContact.objects.create(
-        obligation=obligation, channel=CustomerContact.Channel.EMAIL, at=at, recipients=recipients
-    )
     # An account with no active user got nothing: the obligation stays open, the queue shows it, staff phone.
-    if obligation.is_open and recipients:
-        obligation.resolved_at, obligation.resolution = at, ContactObligation.Resolution.CONTACTED
-        obligation.save(update_fields=["resolved_at", "resolution"])
-    return contact
+    return _contact_add(obligation, channel=CustomerContact.Channel.EMAIL, at=at, recipients=recipients)
 
 
 @transaction.atomic
@@ -358,13 +338,9 @@ def contact_record(*, obligation: ContactObligation, channel: str, note: str, by
         )
     ticket = ticket_lock(ticket=Ticket(pk=obligation.ticket_id))
     obligation = ContactObligation.objects.select_for_update().get(pk=obligation.pk)
-    now = timezone.now()
-    contact = CustomerContact.objects.create(
-        obligation=obligation, channel=channel, at=now, recorded_by=by, note=note, recipients=1
+    contact = _contact_add(
+        obligation, channel=channel, at=timezone.now(), recipients=1, recorded_by=by, note=note
     )
-    if obligation.is_open:
-        obligation.resolved_at, obligation.resolution = now, ContactObligation.Resolution.CONTACTED
-        obligation.save(update_fields=["resolved_at", "resolution"])
     ticket_record(
         ticket=ticket,
         verb=TicketEvent.Verb.NOTE,

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from billing.services import LineSpec
 from config.routing import route
-from config.serializers import CompiledSerializer, money_field, text_field
+from config.serializers import CompiledSerializer, money_field, text_field, valid_input
 from diagnostics import services
 from tickets.api import TicketActionApi, TicketOutput, ticket_response
 from tickets.fees import FeeRule, Outcome
@@ -49,9 +49,7 @@ class TicketConcludeDiagnosisApi(TicketActionApi):
     @extend_schema(request=Input, responses={200: TicketOutput})
     def post(self, request, pk: int):
         ticket = self.get_ticket(pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = valid_input(self.Input, request.data)
         quote = None
         if values.get("quote"):
             quote = services.QuoteSpec(

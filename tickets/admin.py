@@ -21,6 +21,10 @@ class EventInline(ReadOnlyInline):
     readonly_fields = ["verb", "actor", "public", "detail", "created_at"]
 
 
+# What staff may correct in the admin; every other field, one added later too, is only read there.
+CORRECTABLE = ("subject", "description", "suspected_provider_fault")
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     """Tickets move only through their services; here they are read, and subject or text corrected."""
@@ -31,26 +35,7 @@ class TicketAdmin(admin.ModelAdmin):
     list_select_related = ["customer", "assignee"]
     date_hierarchy = "created_at"
     readonly_fields = [
-        "customer",
-        "opened_by",
-        "kind",
-        "service",
-        "status",
-        "assignee",
-        "created_at",
-        "fee_currency",
-        "fee_net",
-        "fee_vat_rate",
-        "fee_vat",
-        "fee_gross",
-        "fee_free",
-        "fee_free_reason",
-        "diagnosis_started_at",
-        "diagnosis_concluded_at",
-        "work_started_at",
-        "ended_at",
-        "answer",
-        "work_report",
+        field.name for field in Ticket._meta.fields if not field.primary_key and field.name not in CORRECTABLE
     ]
     inlines = [MessageInline, AttachmentInline, EventInline]
 

@@ -15,7 +15,7 @@ from billing.api import FeeOutput
 from config.filtering import FilteredListApi
 from config.pagination import OldestFirstCursorPagination
 from config.routing import route
-from config.serializers import CompiledSerializer, id_field, object_named, text_field
+from config.serializers import CompiledSerializer, id_field, object_named, text_field, valid_input
 from tickets import selectors, services
 from tickets.models import Ticket, TicketInvoice
 
@@ -134,9 +134,7 @@ class TicketListCreateApi(FilteredListApi):
     @extend_schema(request=Input, responses={201: TicketOutput})
     @idempotent  # a retried POST must not open a second paid ticket
     def post(self, request):
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = valid_input(self.Input, request.data)
         service = object_named(
             Service.objects.filter(customer_id=request.user.customer_id),
             values.pop("service", None),
@@ -216,10 +214,9 @@ class TicketCloseApi(TicketActionApi):
 
     @extend_schema(request=Input, responses={200: TicketOutput})
     def post(self, request, pk: int):
-        ticket = self.get_ticket(pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        ticket = services.ticket_close(ticket=ticket, answer=data.validated_data["answer"], by=request.user)
+        ticket = services.ticket_close(
+            ticket=self.get_ticket(pk), by=request.user, **valid_input(self.Input, request.data)
+        )
         return ticket_response(ticket, user=request.user)
 
 
@@ -250,10 +247,9 @@ class TicketMessagesApi(generics.ListAPIView):
 
     @extend_schema(request=Input, responses={201: MessageOutput})
     def post(self, request, pk: int):
-        ticket = self.get_ticket()
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        message = services.message_post(ticket=ticket, author=request.user, body=data.validated_data["body"])
+        message = services.message_post(
+            ticket=self.get_ticket(), author=request.user, **valid_input(self.Input, request.data)
+        )
         return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
 
 
@@ -276,10 +272,9 @@ class TicketNoteCreateApi(TicketActionApi):
 
     @extend_schema(request=Input, responses={201: EventOutput})
     def post(self, request, pk: int):
-        ticket = self.get_ticket(pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        event = services.ticket_note_add(ticket=ticket, author=request.user, body=data.validated_data["body"])
+        event = services.ticket_note_add(
+            ticket=self.get_ticket(pk), author=request.user, **valid_input(self.Input, request.data)
+        )
         return Response(EventOutput(event).data, status=status.HTTP_201_CREATED)
 
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.form_fields import CountryFilterForm
 from config.widgets import QuickSelect
 from tickets.models import Ticket
 
@@ -43,7 +44,7 @@ class MessageForm(forms.Form):
     )
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(CountryFilterForm):
     """Filters of the staff lists; anything invalid is ignored rather than an error page."""
 
     kind = forms.ChoiceField(
@@ -77,12 +78,6 @@ class QueueFilterForm(forms.Form):
         elif data.get("assignee") == "none":
             filters["unassigned"] = True
         return filters
-
-    def __init__(self, *args, countries: list[str], **kwargs):
-        super().__init__(*args, **kwargs)
-        country = self.fields["country"]
-        assert isinstance(country, forms.ChoiceField)
-        country.choices = [("", _("All"))] + [(code, code) for code in countries]
 
 
 class CloseForm(forms.Form):

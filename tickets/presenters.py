@@ -25,7 +25,7 @@ STAFF_LIST = Listing(
         reads=("subject", "suspected_provider_fault"),
     ),
     Column(_("Customer"), "{customer} ({country})", reads=("customer__name", "customer__country")),
-    Column(_("Kind"), "{kind}", reads=("kind",)),
+    Column.field(_("Kind"), "kind"),
     Column(_("Status"), '<span class="badge">{status}</span>', reads=("status",)),
     Column(_("Assignee"), "{assignee}", reads=("assignee__email",)),
     Column("", "{claim}", reads=("status", "kind")),
@@ -80,7 +80,7 @@ def _staff_values(ticket: Ticket, texts: dict) -> dict:
 CUSTOMER_LIST = Listing(
     Column("#", "{pk}"),
     Column(_("Subject"), '<a href="{url}">{subject}</a>', reads=("subject",)),
-    Column(_("Kind"), "{kind}", reads=("kind",)),
+    Column.field(_("Kind"), "kind"),
     Column(_("Status"), '<span class="badge">{status}</span>', reads=("status",)),
     Column(_("Opened"), "{opened}", reads=("created_at",)),
     reads=("id",),

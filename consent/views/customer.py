@@ -1,6 +1,6 @@
 """Customer portal: who may touch the account's data for a ticket, what was done, and the access log."""
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -42,12 +42,8 @@ class TicketAccessView(CustomerRequiredMixin, View):
 
 class _AccessDecisionView(UseCaseButtonMixin, CustomerRequiredMixin, View):
     object_name = "access_request"
-
-    def get_object(self, pk):
-        return get_object_or_404(selectors.access_requests_visible_to(user=self.request.user), pk=pk)
-
-    def back_to(self, access_request):
-        return redirect("customer:consent:access", pk=access_request.ticket_id)
+    visible_to = staticmethod(selectors.access_requests_visible_to)
+    back_to_url = "customer:consent:access"
 
 
 @route("access-requests/<int:pk>/grant/", name="grant")
