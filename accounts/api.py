@@ -36,6 +36,8 @@ class CustomerOutput(serializers.ModelSerializer):
             "support_status",
             "banned_at",
             "ban_reason",
+            "is_business",
+            "billing_email",
         ]
 
     def get_ban_reason(self, obj) -> str | None:
@@ -131,6 +133,9 @@ class CustomerListCreateApi(_ScopedApi, generics.ListAPIView):
         vat_id = serializers.CharField(max_length=20, required=False, allow_blank=True)
         billing_address = serializers.CharField(max_length=2000, required=False, allow_blank=True)
         language = serializers.ChoiceField(choices=["fr", "de", "en"], required=False)
+        # Default: a business when a VAT number is given (the reverse charge needs it).
+        is_business = serializers.BooleanField(required=False, allow_null=True, default=None)
+        billing_email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
 
     @extend_schema(request=Input, responses={201: CustomerOutput})
     def post(self, request):

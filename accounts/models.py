@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -45,13 +46,49 @@ class BillingEntity(CachedChoiceLabels, models.Model):
         max_digits=5,
         decimal_places=2,
         default=0,
-        help_text=_("Printed on invoices: the yearly rate of late-payment penalties."),
+        help_text=_("Printed on business invoices: a yearly rate, or points above the base rate."),
+    )
+    late_interest_above_base_rate = models.BooleanField(
+        _("late interest above the base rate"),
+        default=False,
+        help_text=_(
+            "The rate is in percentage points above the central bank's base rate "
+            "(Germany: 9 points for businesses, § 288 (2) BGB), not a fixed yearly rate."
+        ),
+    )
+    # Customers of countries without an entity of their own: listed ones, or all others (one entity).
+    also_bills_countries = models.JSONField(
+        _("also bills customers in"),
+        default=list,
+        blank=True,
+        help_text=_("ISO 3166-1 alpha-2 codes of countries without an entity of their own."),
+    )
+    bills_other_countries = models.BooleanField(
+        _("bills every other country"),
+        default=False,
+        help_text=_("Bills customers of every country that no entity has or lists (at most one entity)."),
+    )
+    email = models.EmailField(_("e-mail for invoices"), blank=True)
+    website = models.CharField(
+        _("website"), max_length=200, blank=True, validators=[URLValidator(schemes=["https", "http"])]
+    )
+    is_demo = models.BooleanField(
+        _("demo data"),
+        default=False,
+        help_text=_("Placeholder legal data (seeded): refuses to issue documents outside DEBUG."),
     )
 
     class Meta:
         ordering = ["country"]
         verbose_name = _("billing entity")
         verbose_name_plural = _("billing entities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bills_other_countries"],
+                condition=Q(bills_other_countries=True),
+                name="one_entity_bills_other_countries",
+            )
+        ]
 
     def __str__(self):
         return f"{self.legal_name} ({self.country})"
@@ -71,7 +108,14 @@ class Customer(CachedChoiceLabels, FSMModelMixin, models.Model):
     name = models.CharField(_("name"), max_length=200)
     country = models.CharField(_("country"), max_length=2)
     vat_id = models.CharField(_("VAT number"), max_length=20, blank=True)
+    # A business buyer in another EU country with a VAT number is invoiced under reverse charge.
+    is_business = models.BooleanField(_("business"), default=False)
     billing_address = models.TextField(_("billing address"), blank=True)
+    billing_email = models.EmailField(
+        _("e-mail for invoices"),
+        blank=True,
+        help_text=_("The buyer's electronic address on e-invoices."),
+    )
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )

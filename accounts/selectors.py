@@ -1,3 +1,4 @@
+import pycountry
 from django.core.cache import cache
 from django.db.models import QuerySet
 
@@ -24,7 +25,25 @@ def services_visible_to(*, user: User) -> QuerySet[Service]:
 
 
 def billing_entity_for_country(*, country: str) -> BillingEntity | None:
-    return BillingEntity.objects.filter(country=country).first()
+    """The entity that bills customers of `country`: the one established there, else the one that
+    lists the country, else the one that bills every other country; None when no entity does."""
+    if not is_country_code(country):
+        return None
+    entities = list(BillingEntity.objects.all())  # a handful of rows: one query, ordered in Python
+    for admits in (
+        lambda entity: entity.country == country,
+        lambda entity: country in entity.also_bills_countries,
+        lambda entity: entity.bills_other_countries,
+    ):
+        for entity in entities:
+            if admits(entity):
+                return entity
+    return None
+
+
+def is_country_code(country: str) -> bool:
+    """An ISO 3166-1 alpha-2 code of a country (upper case)."""
+    return len(country) == 2 and pycountry.countries.get(alpha_2=country) is not None
 
 
 BILLING_COUNTRIES_SECONDS = 300

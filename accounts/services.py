@@ -4,19 +4,31 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer, Language, Role, Service, User
-from accounts.selectors import billing_entity_for_country
+from accounts.selectors import billing_entity_for_country, is_country_code
 from accounts.validators import normalize_vat_id
 
 _DEFAULT_LANGUAGE_BY_COUNTRY = {"FR": Language.FRENCH, "DE": Language.GERMAN, "AT": Language.GERMAN}
 
 
 def customer_create(
-    *, name: str, country: str, vat_id: str = "", billing_address: str = "", language: str = ""
+    *,
+    name: str,
+    country: str,
+    vat_id: str = "",
+    billing_address: str = "",
+    language: str = "",
+    is_business: bool | None = None,
+    billing_email: str = "",
 ) -> Customer:
-    """A customer account can only exist in a country where one of our billing entities invoices it."""
+    """A customer account can only exist in a country one of our billing entities invoices.
+
+    `is_business` defaults to whether a VAT number is given: a VAT number is what a business buyer
+    in another EU country needs to be invoiced under reverse charge.
+    """
     country = (country or "").upper()
-    entity = billing_entity_for_country(country=country)
-    if entity is None:
+    if not is_country_code(country):
+        raise ValidationError({"country": [_("This is not an ISO 3166-1 alpha-2 country code.")]})
+    if billing_entity_for_country(country=country) is None:
         raise ValidationError({"country": [_("We have no billing entity in this country.")]})
     if vat_id:
         try:
@@ -25,7 +37,13 @@ def customer_create(
             raise ValidationError({"vat_id": exc.messages}) from exc
     language = language or _DEFAULT_LANGUAGE_BY_COUNTRY.get(country, Language.ENGLISH)
     return Customer.objects.create(
-        name=name, country=country, vat_id=vat_id, billing_address=billing_address, language=language
+        name=name,
+        country=country,
+        vat_id=vat_id,
+        billing_address=billing_address,
+        language=language,
+        is_business=bool(vat_id) if is_business is None else is_business,
+        billing_email=billing_email,
     )
 
 
