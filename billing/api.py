@@ -15,7 +15,8 @@ from accounts.idempotency import idempotent
 from accounts.permissions import IsAdmin, IsCustomer, IsCustomerOrFinance, IsFinance
 from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
-from billing.models import Invoice
+from billing.models import Invoice, VatCategory
+from billing.tax import Buyer, buyer_of
 from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
 from config.routing import route
@@ -39,6 +40,8 @@ class FeeOutput(CompiledSerializer):
 
 class DiagnosisFeeOutput(FeeOutput):
     country = serializers.CharField()
+    # S (standard rate), AE (reverse charge: the business buyer accounts for the VAT), O (outside the EU)
+    vat_category = serializers.ChoiceField(choices=VatCategory.choices)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -53,7 +56,7 @@ class DiagnosisFeeApi(APIView):
 
     @extend_schema(responses=DiagnosisFeeOutput)
     def get(self, request):
-        fee = pricing.diagnosis_fee_for(country=request.user.customer.country)
+        fee = pricing.diagnosis_fee_for(buyer=buyer_of(request.user.customer))
         return Response(DiagnosisFeeOutput(fee).data)
 
 
@@ -76,7 +79,9 @@ class DiagnosisPriceSetApi(APIView):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         price = pricing.diagnosis_price_set(country=country, net=data.validated_data["net"], by=request.user)
-        fee = pricing.diagnosis_fee_for(country=price.country, at=price.effective_from)
+        fee = pricing.diagnosis_fee_for(
+            buyer=Buyer(country=price.country, is_business=False), at=price.effective_from
+        )
         return Response(
             {
                 "country": price.country,

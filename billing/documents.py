@@ -29,14 +29,28 @@ def seller_of(entity: BillingEntity) -> pdf.Seller:
         iban=entity.iban,
         bic=entity.bic,
         late_penalty_rate=entity.late_penalty_rate,
+        late_interest_above_base_rate=entity.late_interest_above_base_rate,
+        email=entity.email,
+        website=entity.website,
     )
 
 
 def party_of(customer: Customer) -> pdf.Party:
     """A customer account as the buyer named on a document rendered now (a quote, a report)."""
     return pdf.Party(
-        name=customer.name, address=customer.billing_address, country=customer.country, vat_id=customer.vat_id
+        name=customer.name,
+        address=customer.billing_address,
+        country=customer.country,
+        vat_id=customer.vat_id,
+        is_business=customer.is_business,
+        number=customer_number(customer.pk),
+        email=customer.billing_email,
     )
+
+
+def customer_number(customer_id: int) -> str:
+    """The customer number printed on documents (BT-46): the account's id, as the portals show it."""
+    return f"C{customer_id:06d}"
 
 
 def document_lines(lines) -> tuple[pdf.Line, ...]:
@@ -57,11 +71,14 @@ def priced_document(
     lines,
     amounts,
     vat_rate: Decimal,
+    vat_category: str,
+    language: str,
     **fields,
 ) -> PricedDocumentT:
     """A document (an invoice, a credit note, a quote) sold by `entity`, with `lines` and `amounts`' totals."""
     return document(
-        language=entity.language,
+        language=language,
+        vat_category=vat_category,
         currency=amounts.currency,
         seller=seller_of(entity),
         buyer=buyer,
@@ -74,13 +91,16 @@ def priced_document(
     )
 
 
+# The buyer as the invoice snapshotted it at issue: its `customer_<field>` columns.
+BUYER_SNAPSHOT = ("name", "address", "country", "vat_id", "is_business")
+
+
 def _buyer(invoice: Invoice) -> pdf.Party:
-    # The buyer as snapshotted at issue; its country is the entity's, which was chosen by it.
     return pdf.Party(
-        name=invoice.customer_name,
-        address=invoice.customer_address,
-        country=invoice.entity.country,
-        vat_id=invoice.customer_vat_id,
+        **{field: getattr(invoice, f"customer_{field}") for field in BUYER_SNAPSHOT},
+        number=customer_number(invoice.customer_id),
+        # The address e-invoices reach the buyer at, as it stands when the document is rendered (once).
+        email=invoice.customer.billing_email,
     )
 
 
@@ -93,6 +113,8 @@ def _document(invoice: Invoice, issued: Invoice | CreditNote, **fields) -> pdf.B
         lines=invoice.lines,
         amounts=issued,
         vat_rate=invoice.vat_rate,
+        vat_category=invoice.vat_category,
+        language=invoice.language,
         number=issued.number,
         issued_on=issued.issued_on,
         service_date=invoice.service_date,
@@ -121,7 +143,7 @@ def invoice_pdf_stored(*, invoice_id: int) -> StoredDocument:
     """The invoice's Factur-X PDF, rendered once from the invoice as issued."""
 
     def render() -> bytes:
-        invoice = Invoice.objects.select_related("entity").get(pk=invoice_id)
+        invoice = Invoice.objects.select_related("entity", "customer").get(pk=invoice_id)
         return pdf.billing_document_pdf(invoice_document(invoice))
 
     return stored_document_get_or_render(
@@ -133,7 +155,9 @@ def credit_note_pdf_stored(*, credit_note_id: int) -> StoredDocument:
     """The credit note's Factur-X PDF, citing the invoice it cancels."""
 
     def render() -> bytes:
-        credit_note = CreditNote.objects.select_related("entity", "invoice__entity").get(pk=credit_note_id)
+        credit_note = CreditNote.objects.select_related("entity", "invoice__entity", "invoice__customer").get(
+            pk=credit_note_id
+        )
         return pdf.billing_document_pdf(credit_note_document(credit_note))
 
     return stored_document_get_or_render(

@@ -24,6 +24,13 @@ NSMAP = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
 EN16931 = "urn:cen.eu:en16931:2017"
 
 VAT_CATEGORY_STANDARD = "S"
+VAT_CATEGORY_OUTSIDE_SCOPE = "O"
+# BT-121: the exemption reason codes of the CEF VATEX list, per category without VAT.
+VATEX_CODES = {"AE": "VATEX-EU-AE", "O": "VATEX-EU-O"}
+# BT-23: the business process, Peppol's billing process (the French reform's platforms accept it).
+BUSINESS_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+EMAIL_SCHEME = "EM"  # CEF EAS code of an electronic address that is an e-mail address
+# BT-8 (UNTDID 2475): VAT falls due on the invoice's date (option for the débits) or on payment.
 UNIT_ONE = "C62"  # UN/ECE rec. 20 "one": our lines count services, not hours or kilograms
 PAYMENT_SEPA_CREDIT_TRANSFER = "58"
 SIREN_SCHEME = "0002"  # ISO 6523 ICD of the French SIRENE register
@@ -67,8 +74,19 @@ def address_parts(address: str) -> dict[str, str]:
     }
 
 
-def _party(parent, tag: str, party: "Party", *, siren: str = "", tax_number: str = "") -> None:
+def _party(
+    parent,
+    tag: str,
+    party: "Party",
+    *,
+    siren: str = "",
+    tax_number: str = "",
+    email: str = "",
+    with_vat_id: bool = True,
+) -> None:
     node = _e(parent, RAM, tag)
+    if party.number:
+        _e(node, RAM, "ID", party.number)  # BT-46, the buyer's customer number
     _e(node, RAM, "Name", party.name)
     if siren:
         legal = _e(node, RAM, "SpecifiedLegalOrganization")
@@ -79,7 +97,10 @@ def _party(parent, tag: str, party: "Party", *, siren: str = "", tax_number: str
         if parts[key]:
             _e(address, RAM, key, parts[key])
     _e(address, RAM, "CountryID", party.country)
-    if party.vat_id:
+    if email:
+        _e(_e(node, RAM, "URIUniversalCommunication"), RAM, "URIID", email, schemeID=EMAIL_SCHEME)
+    # Outside the scope of VAT, neither party's VAT number is stated (EN 16931 BR-O-02).
+    if party.vat_id and with_vat_id:
         registration = _e(node, RAM, "SpecifiedTaxRegistration")
         _e(registration, RAM, "ID", party.vat_id, schemeID="VA")
     if tax_number:
@@ -97,7 +118,9 @@ def french_siren(party: "Party") -> str:
     return match.group(1) if match else ""
 
 
-def cii_xml(document: "BillingDocument", *, notes: list[tuple[str, str]]) -> bytes:
+def cii_xml(
+    document: "BillingDocument", *, notes: list[tuple[str, str]], exemption_reason: str = ""
+) -> bytes:
     """The Factur-X EN16931 CII XML of `document` (type code 380 invoice, 381 credit note).
 
     `notes` are the mentions printed on the PDF, with their UNTDID 4451 subject codes, so that an
@@ -105,6 +128,7 @@ def cii_xml(document: "BillingDocument", *, notes: list[tuple[str, str]]) -> byt
     """
     root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
     context = _e(root, RSM, "ExchangedDocumentContext")
+    _e(_e(context, RAM, "BusinessProcessSpecifiedDocumentContextParameter"), RAM, "ID", BUSINESS_PROCESS)
     _e(_e(context, RAM, "GuidelineSpecifiedDocumentContextParameter"), RAM, "ID", EN16931)
 
     header = _e(root, RSM, "ExchangedDocument")
@@ -133,8 +157,9 @@ def cii_xml(document: "BillingDocument", *, notes: list[tuple[str, str]]) -> byt
         settlement = _e(item, RAM, "SpecifiedLineTradeSettlement")
         tax = _e(settlement, RAM, "ApplicableTradeTax")
         _e(tax, RAM, "TypeCode", "VAT")
-        _e(tax, RAM, "CategoryCode", VAT_CATEGORY_STANDARD)
-        _e(tax, RAM, "RateApplicablePercent", _amount(document.vat_rate))
+        _e(tax, RAM, "CategoryCode", document.vat_category)
+        if document.vat_category != VAT_CATEGORY_OUTSIDE_SCOPE:  # no rate outside the scope (BR-O-05)
+            _e(tax, RAM, "RateApplicablePercent", _amount(document.vat_rate))
         _e(
             _e(settlement, RAM, "SpecifiedTradeSettlementLineMonetarySummation"),
             RAM,
@@ -144,14 +169,24 @@ def cii_xml(document: "BillingDocument", *, notes: list[tuple[str, str]]) -> byt
 
     agreement = _e(transaction, RAM, "ApplicableHeaderTradeAgreement")
     seller_tax_number = document.seller.company_id if document.seller.country != "FR" else ""
+    with_vat_ids = document.vat_category != VAT_CATEGORY_OUTSIDE_SCOPE
     _party(
         agreement,
         "SellerTradeParty",
         document.seller,
         siren=french_siren(document.seller),
         tax_number=seller_tax_number,
+        email=document.seller.email,
+        with_vat_id=with_vat_ids,
     )
-    _party(agreement, "BuyerTradeParty", document.buyer, siren=french_siren(document.buyer))
+    _party(
+        agreement,
+        "BuyerTradeParty",
+        document.buyer,
+        siren=french_siren(document.buyer),
+        email=document.buyer.email,
+        with_vat_id=with_vat_ids,
+    )
 
     delivery = _e(transaction, RAM, "ApplicableHeaderTradeDelivery")
     event = _e(delivery, RAM, "ActualDeliverySupplyChainEvent")
@@ -180,9 +215,14 @@ def cii_xml(document: "BillingDocument", *, notes: list[tuple[str, str]]) -> byt
     tax = _e(settlement, RAM, "ApplicableTradeTax")
     _e(tax, RAM, "CalculatedAmount", _amount(document.vat))
     _e(tax, RAM, "TypeCode", "VAT")
+    if exemption_reason:
+        _e(tax, RAM, "ExemptionReason", exemption_reason)
     _e(tax, RAM, "BasisAmount", _amount(document.net))
-    _e(tax, RAM, "CategoryCode", VAT_CATEGORY_STANDARD)
-    _e(tax, RAM, "RateApplicablePercent", _amount(document.vat_rate))
+    _e(tax, RAM, "CategoryCode", document.vat_category)
+    if document.vat_category in VATEX_CODES:
+        _e(tax, RAM, "ExemptionReasonCode", VATEX_CODES[document.vat_category])
+    if document.vat_category != VAT_CATEGORY_OUTSIDE_SCOPE:
+        _e(tax, RAM, "RateApplicablePercent", _amount(document.vat_rate))
     if document.due_on and not document.is_credit_note:
         terms = _e(settlement, RAM, "SpecifiedTradePaymentTerms")
         _date102(_e(terms, RAM, "DueDateDateTime"), UDT, "DateTimeString", document.due_on)

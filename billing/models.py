@@ -13,6 +13,23 @@ from config.money import MONEY_DIGITS
 from config.transitions import writes
 
 
+class VatCategory(models.TextChoices):
+    """EN 16931 VAT category codes (UNTDID 5305) the provider invoices under (billing.tax decides)."""
+
+    STANDARD = "S", _("Standard rate")
+    REVERSE_CHARGE = "AE", _("Reverse charge")
+    OUTSIDE_SCOPE = "O", _("Outside the scope of VAT")
+
+
+def vat_category_field():
+    return models.CharField(
+        _("VAT category"),
+        max_length=2,
+        choices=VatCategory.choices,
+        default=VatCategory.STANDARD,
+    )
+
+
 class VatRate(models.Model):
     """A country's standard VAT rate from a date on; the rate applied is the one valid on the day."""
 
@@ -119,6 +136,10 @@ class Invoice(CachedChoiceLabels, FSMModelMixin, models.Model):
     customer_name = models.CharField(max_length=200)
     customer_address = models.TextField(blank=True)
     customer_vat_id = models.CharField(max_length=20, blank=True)
+    customer_country = models.CharField(max_length=2, default="")
+    customer_is_business = models.BooleanField(default=False)
+    language = models.CharField(_("document language"), max_length=2, default="")
+    vat_category = vat_category_field()
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

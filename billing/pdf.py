@@ -14,7 +14,7 @@ import facturx
 import segno.helpers
 
 from billing import einvoice
-from documents.pdf_engine import format_date, format_percent, html_to_pdf
+from documents.pdf_engine import format_date, format_percent, format_quantity, html_to_pdf
 
 INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"
@@ -29,6 +29,9 @@ class Party:
     vat_id: str = ""
     company_id: str = ""  # SIREN in France, Steuernummer in Germany
     registration: str = ""  # RCS / Handelsregister, legal form, capital
+    is_business: bool = False
+    number: str = ""  # the customer number (BT-46) of a buyer
+    email: str = ""  # the electronic address of e-invoices (BT-34, BT-49)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Seller(Party):
     iban: str = ""
     bic: str = ""
     late_penalty_rate: Decimal = Decimal("0.00")
+    late_interest_above_base_rate: bool = False  # the rate is in points above the base rate (§ 288 BGB)
+    website: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class PricedDocument:
     lines: tuple[Line, ...]
     net: Decimal
     vat_rate: Decimal
+    vat_category: str  # billing.models.VatCategory: S, AE (reverse charge) or O (outside the scope)
     vat: Decimal
     gross: Decimal
 
@@ -81,8 +87,8 @@ class BillingDocument(PricedDocument):
 
     @property
     def is_business(self) -> bool:
-        """A buyer with a VAT number is a business: the B2B mentions of French law apply."""
-        return bool(self.buyer.vat_id)
+        """A business buyer: the B2B mentions (penalties, the 40 € indemnity) apply."""
+        return self.buyer.is_business
 
     @property
     def type_code(self) -> str:
@@ -93,6 +99,38 @@ class BillingDocument(PricedDocument):
     def amount_due(self) -> Decimal:
         """What the document asks to be paid: the gross of an invoice; nothing on a credit note."""
         return Decimal("0.00") if self.is_credit_note else self.gross
+
+
+# Why a document bears no VAT, by category and, outside the EU, by the article that puts the sale
+# there (billing.tax): printed under the totals and written as BT-120 in the e-invoice.
+VAT_MENTIONS = {
+    "fr": {
+        "AE": "Autoliquidation – article 196 de la directive 2006/112/CE (reverse charge)",
+        "O art. 44": "Opération hors du champ d'application de la TVA de l'UE – article 44 de la directive "
+        "2006/112/CE",
+        "O art. 59": "Opération hors du champ d'application de la TVA de l'UE – article 59 de la directive "
+        "2006/112/CE",
+    },
+    "de": {
+        "AE": "Steuerschuldnerschaft des Leistungsempfängers – Artikel 196 der Richtlinie 2006/112/EG "
+        "(reverse charge)",
+        "O art. 44": "Nicht im Gebiet der EU steuerbare Leistung – Artikel 44 der Richtlinie 2006/112/EG",
+        "O art. 59": "Nicht im Gebiet der EU steuerbare Leistung – Artikel 59 der Richtlinie 2006/112/EG",
+    },
+    "en": {
+        "AE": "Reverse charge – Article 196 of Directive 2006/112/EC",
+        "O art. 44": "Outside the scope of EU VAT – Article 44 of Directive 2006/112/EC",
+        "O art. 59": "Outside the scope of EU VAT – Article 59 of Directive 2006/112/EC",
+    },
+}
+
+
+def vat_mention(document: "PricedDocument") -> str:
+    """The mention that explains a document without VAT, in its language; empty under the standard rate."""
+    if document.vat_category == "S":
+        return ""
+    key = "AE" if document.vat_category == "AE" else f"O art. {44 if document.buyer.is_business else 59}"
+    return VAT_MENTIONS.get(document.language, VAT_MENTIONS["en"])[key]
 
 
 # What the documents say, per language. Explicit here rather than in .po files, so a legal
@@ -130,6 +168,10 @@ TEXTS = {
         "late_penalty": "En cas de retard de paiement, des pénalités de retard au taux annuel de {rate} "
         "sont exigibles dès le lendemain de la date d'échéance (art. L441-10 du Code de "
         "commerce).",
+        "late_penalty_above_base": "En cas de retard de paiement, des pénalités de retard au taux "
+        "directeur de la BCE majoré de {points} points sont exigibles dès le lendemain de la date "
+        "d'échéance (art. L441-10 du Code de commerce).",
+        "customer_number": "N° client",
         "recovery": "Indemnité forfaitaire pour frais de recouvrement : 40 €",
         "consumer_default": "",
         "cancels": "Cette facture d'avoir annule intégralement la facture n° {number} du {date}.",
@@ -173,6 +215,9 @@ TEXTS = {
         "terms": "Zahlbar innerhalb von {days} Tagen ab Rechnungsdatum ohne Abzug, spätestens am {due}.",
         "no_discount": "Skonto wird nicht gewährt.",
         "late_penalty": "Bei Zahlungsverzug berechnen wir Verzugszinsen in Höhe von {rate} jährlich.",
+        "late_penalty_above_base": "Bei Zahlungsverzug berechnen wir Verzugszinsen in Höhe von {points} "
+        "Prozentpunkten über dem Basiszinssatz (§ 288 Abs. 2 BGB).",
+        "customer_number": "Kundennummer",
         "recovery": "Verzugspauschale bei Zahlungsverzug: 40 € (§ 288 Abs. 5 BGB).",
         "consumer_default": "Hinweis nach § 286 Abs. 3 BGB: Sie kommen spätestens in Verzug, wenn Sie nicht "
         "innerhalb von 30 Tagen nach Fälligkeit und Zugang dieser Rechnung zahlen.",
@@ -217,6 +262,9 @@ TEXTS = {
         "terms": "Payable within {days} days of the issue date, by {due} at the latest.",
         "no_discount": "No discount for early payment.",
         "late_penalty": "Late payments bear interest at a yearly rate of {rate}.",
+        "late_penalty_above_base": "Late payments bear interest at {points} percentage points above the "
+        "central bank's base rate.",
+        "customer_number": "Customer no.",
         "recovery": "Fixed compensation for recovery costs: €40.",
         "consumer_default": "",
         "cancels": "This credit note cancels invoice no. {number} of {date} in full.",
@@ -245,11 +293,13 @@ def payment_mentions(document: BillingDocument) -> list[tuple[str, str]]:
     """
     t = texts_for(document.language)
     lang = document.language
+    # Why there is no VAT, first: the buyer accounts for it, or the sale is outside the EU's VAT.
+    vat = [("TXD", mention)] if (mention := vat_mention(document)) else []
     if document.is_credit_note:
-        return [("AAI", document_citation(document)), ("AAB", t["no_payment_due"])]
+        return [("AAI", document_citation(document)), *vat, ("AAB", t["no_payment_due"])]
     assert document.due_on is not None  # an invoice has a due day
     # The exact due date, also as YYYY-MM-DD for the French reader (LAW-02).
-    mentions = [
+    mentions = vat + [
         (
             "AAB",
             t["terms"].format(
@@ -261,18 +311,23 @@ def payment_mentions(document: BillingDocument) -> list[tuple[str, str]]:
     ]
     if document.is_business:
         mentions.append(("AAB", t["no_discount"]))
-        mentions.append(
-            (
-                "PMD",
-                t["late_penalty"].format(
-                    rate=format_percent(document.seller.late_penalty_rate, language=lang)
-                ),
-            )
-        )
+        mentions.append(("PMD", late_interest_mention(document)))
         mentions.append(("PMT", t["recovery"]))
     elif t["consumer_default"]:
         mentions.append(("AAB", t["consumer_default"]))
     return mentions
+
+
+def late_interest_mention(document: BillingDocument) -> str:
+    """A fixed yearly rate (France), or points above the base rate (Germany, § 288 (2) BGB): never a
+    yearly percentage where the law means points above a moving rate."""
+    t = texts_for(document.language)
+    seller = document.seller
+    if seller.late_interest_above_base_rate:
+        return t["late_penalty_above_base"].format(
+            points=format_quantity(seller.late_penalty_rate, language=document.language)
+        )
+    return t["late_penalty"].format(rate=format_percent(seller.late_penalty_rate, language=document.language))
 
 
 def document_citation(document: BillingDocument) -> str:
@@ -337,7 +392,7 @@ def billing_document_pdf(document: BillingDocument) -> bytes:
         pdf_variant=PDF_VARIANT,
     )
     seller_note = ("REG", " – ".join(filter(None, [document.seller.name, document.seller.registration])))
-    xml = einvoice.cii_xml(document, notes=[seller_note, *mentions])
+    xml = einvoice.cii_xml(document, notes=[seller_note, *mentions], exemption_reason=vat_mention(document))
     return facturx.generate_from_binary(
         pdf,
         xml,

@@ -11,9 +11,18 @@ from django.utils.translation import gettext as _
 
 from accounts.models import BillingEntity, Customer
 from billing import notifications, selectors
-from billing.models import BanEvent, CreditNote, DocumentCounter, DocumentLine, Invoice, InvoiceLine, Payment
-from billing.pricing import vat_rate_for
+from billing.models import (
+    BanEvent,
+    CreditNote,
+    DocumentCounter,
+    DocumentLine,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    VatCategory,
+)
 from billing.signals import customers_banned
+from billing.tax import VatTreatment, buyer_of, entity_may_issue, sale_terms
 from config.bulk import among, insert_rows, update_from_instances
 from config.errors import InvalidTransition
 from config.money import to_cents, vat_on
@@ -43,13 +52,21 @@ class Totals:
     vat_rate: Decimal
     vat: Decimal
     gross: Decimal
+    vat_category: str = VatCategory.STANDARD
 
 
-def totals_for(lines: list[LineSpec], *, vat_rate: Decimal) -> Totals:
+def totals_for(
+    lines: list[LineSpec], *, vat_rate: Decimal, vat_category: str = VatCategory.STANDARD
+) -> Totals:
     """Lines are rounded each; VAT is computed once on their net total (EN 16931 BR-CO-14)."""
     net = sum((line.net for line in lines), Decimal("0.00"))
     vat = vat_on(net, vat_rate)
-    return Totals(net=net, vat_rate=vat_rate, vat=vat, gross=net + vat)
+    return Totals(net=net, vat_rate=vat_rate, vat=vat, gross=net + vat, vat_category=vat_category)
+
+
+def totals_under(lines: list[LineSpec], treatment: VatTreatment) -> Totals:
+    """The totals of a sale under the VAT treatment billing.tax decided for it."""
+    return totals_for(lines, vat_rate=treatment.rate, vat_category=treatment.category)
 
 
 def lines_add(line_model: type[DocumentLine], lines: list[LineSpec], **document) -> None:
@@ -109,9 +126,11 @@ def invoice_issue(
     """Issue an invoice now: lines and buyer snapshotted, numbered gap-free, due 30 days after issue."""
     if not lines:
         raise ValidationError("An invoice needs at least one line.")
-    entity = BillingEntity.objects.get(country=customer.country)
+    # The VAT of the day the service was done (LAW-06), as billing.tax decides it for this buyer.
+    entity, treatment = sale_terms(buyer=buyer_of(customer), on=service_date)
+    entity_may_issue(entity)
     issued_on = timezone.localdate()
-    totals = totals_for(lines, vat_rate=vat_rate_for(country=customer.country, on=service_date))
+    totals = totals_under(lines, treatment)
     with transaction.atomic():
         number = document_number_draw(
             entity=entity, series=DocumentCounter.Series.INVOICE, year=issued_on.year
@@ -130,6 +149,9 @@ def invoice_issue(
             customer_name=customer.name,
             customer_address=customer.billing_address,
             customer_vat_id=customer.vat_id,
+            customer_country=customer.country,
+            customer_is_business=customer.is_business,
+            language=customer.language,
         )
         lines_add(InvoiceLine, lines, invoice=invoice)
         email_queue(kind=notifications.INVOICE_ISSUED, object_id=invoice.pk, customer_id=customer.pk)

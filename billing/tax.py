@@ -25,26 +25,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.conf import settings
+from django.core.exceptions import ValidationError
 
-from billing.models import VatRate
+from accounts.models import BillingEntity
+from accounts.selectors import billing_entity_for_country
+from accounts.validators import EU_MEMBER_STATES
+from billing.models import VatCategory, VatRate
 
 ZERO = Decimal("0.00")
-
-# Member states on 1 January 2026 (ISO 3166-1 codes; Greece's VAT numbers start with EL).
-EU_MEMBER_STATES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
-
-
-class VatCategory(models.TextChoices):
-    """EN 16931 VAT category codes (UNTDID 5305) the provider uses."""
-
-    STANDARD = "S", _("Standard rate")
-    REVERSE_CHARGE = "AE", _("Reverse charge")
-    OUTSIDE_SCOPE = "O", _("Outside the scope of VAT")
-
 
 # BT-121, the VATEX code of the exemption reason (CEF code list); the standard rate has none.
 EXEMPTION_CODES = {VatCategory.REVERSE_CHARGE: "VATEX-EU-AE", VatCategory.OUTSIDE_SCOPE: "VATEX-EU-O"}
@@ -57,6 +46,11 @@ class Buyer:
     country: str
     is_business: bool
     vat_id: str = ""
+
+
+def buyer_of(customer) -> Buyer:
+    """A customer account as the VAT rule sees it."""
+    return Buyer(country=customer.country, is_business=customer.is_business, vat_id=customer.vat_id)
 
 
 @dataclass(frozen=True)
@@ -72,13 +66,11 @@ class VatTreatment:
         return self.category == VatCategory.STANDARD
 
 
-class NoVatRate(Exception):
+class NoVatRate(ValidationError):
     """No VAT rate is on record for the country on the day: an admin must enter it (LAW-06)."""
 
     def __init__(self, country: str, on: date):
-        super().__init__(f"No VAT rate is known for {country} on {on}.")
-        self.country = country
-        self.on = on
+        super().__init__({"country": [f"No VAT rate is known for {country} on {on}."]})
 
 
 def vat_rates_valid_on(*, country: str, on: date):
@@ -122,3 +114,20 @@ def vat_treatment(
     if rate is None:
         rate = standard_rate(country=seller_country, on=on)
     return VatTreatment(category, rate)
+
+
+def sale_terms(*, buyer: Buyer, on: date) -> tuple[BillingEntity, VatTreatment]:
+    """The entity that bills `buyer` and the VAT it charges on a sale on the day `on`."""
+    entity = billing_entity_for_country(country=buyer.country)
+    if entity is None:
+        raise ValidationError({"country": [f"We have no billing entity in {buyer.country}."]})
+    return entity, vat_treatment(seller_country=entity.country, buyer=buyer, on=on)
+
+
+def entity_may_issue(entity: BillingEntity) -> None:
+    """An entity that holds seeded placeholder data (a fictitious IBAN, RCS...) issues nothing real."""
+    if entity.is_demo and not settings.DEMO_ENTITIES_MAY_ISSUE:
+        raise ValidationError(
+            f"The billing entity {entity.legal_name} holds demo data: enter its legal identifiers and "
+            "clear its demo mark in the admin before it issues documents."
+        )

@@ -257,6 +257,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Incident Desk <suppor
 # Business constants of the contract.
 DEFAULT_DIAGNOSIS_FEE_NET = Decimal("20.00")
 INVOICE_PAYMENT_DAYS = 30
+# An entity marked as demo data (the fictitious ones seeded with the schema) issues no invoice, credit
+# note or quote unless this is on: on by default with DEBUG (`make run`), on in the test suite.
+DEMO_ENTITIES_MAY_ISSUE = env_bool("DJANGO_DEMO_ENTITIES_MAY_ISSUE", DEBUG)
 QUOTE_DEFAULT_VALID_DAYS = 14
 
 # Hardening (SEC-02..07). HTTPS-only settings are on unless DJANGO_SECURE_SSL says otherwise, and

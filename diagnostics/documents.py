@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import BillingEntity
+from accounts.selectors import billing_entity_for_country
 from billing.documents import party_of, seller_of
 from consent.models import DataAction, Intervention
 from diagnostics.models import Diagnosis
@@ -59,13 +59,14 @@ def diagnosis_report(*, ticket: Ticket) -> DiagnosisReport:
     """The report's data; Diagnosis.DoesNotExist while the diagnosis is not concluded."""
     diagnosis = Diagnosis.objects.select_related("agent").get(ticket=ticket)
     customer = ticket.customer
-    entity = BillingEntity.objects.get(country=customer.country)
+    entity = billing_entity_for_country(country=customer.country)
+    assert entity is not None  # a customer account exists only where an entity bills it
     quote = getattr(ticket, "quote", None)
     return DiagnosisReport(
         ticket_id=ticket.pk,
         subject=ticket.subject,
         service=ticket.service.name if ticket.service is not None else "",
-        language=entity.language,
+        language=customer.language,
         seller=seller_of(entity),
         customer=party_of(customer),
         opened_at=ticket.created_at,

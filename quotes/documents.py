@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import BillingEntity
+from accounts.selectors import billing_entity_for_country
 from billing.documents import party_of, priced_document
 from documents.models import StoredDocument
 from documents.store import Kind, stored_document_get_or_render
@@ -15,7 +15,8 @@ from tickets.fees import BillingMoment, Outcome, ticket_charge
 def quote_document(quote: Quote) -> QuoteDocument:
     ticket = quote.ticket
     customer = ticket.customer
-    entity = BillingEntity.objects.get(country=customer.country)
+    entity = billing_entity_for_country(country=customer.country)
+    assert entity is not None  # a customer account exists only where an entity bills it
     # The fee goes on the work's invoice exactly when the outcome table bills it at completion.
     charge = ticket_charge(
         outcome=Outcome.QUOTED,
@@ -30,6 +31,8 @@ def quote_document(quote: Quote) -> QuoteDocument:
         lines=quote.lines,
         amounts=quote,
         vat_rate=quote.vat_rate,
+        vat_category=quote.vat_category,
+        language=customer.language,
         number=quote_number(quote.pk),
         issued_on=timezone.localdate(quote.sent_at),
         valid_until=quote.valid_until,

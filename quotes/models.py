@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from billing.models import DocumentLine
+from billing.models import DocumentLine, vat_category_field
 from config.choices import CachedChoiceLabels
 from config.money import MONEY_DIGITS
 from config.transitions import writes
@@ -25,6 +25,7 @@ class Quote(CachedChoiceLabels, FSMModelMixin, models.Model):
     status = FSMField(default=State.SENT, choices=State.choices, protected=True)
     net = models.DecimalField(**MONEY_DIGITS)
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    vat_category = vat_category_field()
     vat = models.DecimalField(**MONEY_DIGITS)
     gross = models.DecimalField(**MONEY_DIGITS)
     currency = models.CharField(max_length=3)

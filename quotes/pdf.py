@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TypedDict
 
 from billing.einvoice import french_siren
-from billing.pdf import PricedDocument
+from billing.pdf import PricedDocument, vat_mention
 from documents.pdf_engine import format_date, format_money, format_percent, html_to_pdf
 
 
@@ -30,6 +30,7 @@ class Texts(TypedDict):
     """The words of the quote in one language: every language has every one."""
 
     title: str
+    customer_number: str
     number: str
     issued_on: str
     valid_until: str
@@ -66,6 +67,7 @@ TEXTS: dict[str, Texts] = {
         "vat_id": "N° TVA intracommunautaire",
         "company_id": "SIREN",
         "colon": "\u00a0: ",
+        "customer_number": "N° client",
         "description": "Désignation",
         "quantity": "Qté",
         "unit_price": "Prix unitaire HT",
@@ -97,6 +99,7 @@ TEXTS: dict[str, Texts] = {
         "vat_id": "USt-IdNr.",
         "company_id": "Steuernummer",
         "colon": ": ",
+        "customer_number": "Kundennummer",
         "description": "Bezeichnung",
         "quantity": "Menge",
         "unit_price": "Einzelpreis netto",
@@ -129,6 +132,7 @@ TEXTS: dict[str, Texts] = {
         "vat_id": "VAT number",
         "company_id": "Company number",
         "colon": ": ",
+        "customer_number": "Customer no.",
         "description": "Description",
         "quantity": "Qty",
         "unit_price": "Unit price (net)",
@@ -159,6 +163,8 @@ def quote_pdf(document: QuoteDocument) -> bytes:
         line.format(days=document.payment_days, valid_until=format_date(document.valid_until, language=lang))
         for line in t["terms"]
     ]
+    if mention := vat_mention(document):
+        terms.insert(0, mention)
     if document.fee_net:
         terms.append(t["fee"].format(fee=format_money(document.fee_net, document.currency, language=lang)))
     context = {

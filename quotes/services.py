@@ -9,10 +9,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import BillingEntity
 from billing.models import Invoice
-from billing.pricing import vat_rate_for
-from billing.services import LineSpec, invoice_issue, lines_add, totals_for
+from billing.services import LineSpec, invoice_issue, lines_add, totals_under
+from billing.tax import buyer_of, entity_may_issue, sale_terms
 from config.transitions import written_by
 from documents.store import render_after_commit
 from outbox.services import email_queue
@@ -70,10 +69,8 @@ def ticket_bill(
 
 def fee_line_description(ticket: Ticket) -> str:
     """Names the ticket but none of its technical content (invoices carry no customer data)."""
-    language = BillingEntity.objects.filter(country=ticket.customer.country).values_list(
-        "language", flat=True
-    )
-    with translation.override(language.first() or "en"):
+    # In the language of the documents the customer receives (their account's).
+    with translation.override(ticket.customer.language or "en"):
         return _("Incident diagnosis, ticket no. %(ticket)s") % {"ticket": ticket.pk}
 
 
@@ -81,8 +78,9 @@ def quote_create(*, ticket: Ticket, lines: list[LineSpec], valid_days: int | Non
     """A quote in the customer's currency and VAT, valid `valid_days` days (14 by default)."""
     valid_days = valid_days or settings.QUOTE_DEFAULT_VALID_DAYS
     today = timezone.localdate()
-    entity = BillingEntity.objects.get(country=ticket.customer.country)
-    totals = totals_for(lines, vat_rate=vat_rate_for(country=ticket.customer.country, on=today))
+    entity, treatment = sale_terms(buyer=buyer_of(ticket.customer), on=today)
+    entity_may_issue(entity)
+    totals = totals_under(lines, treatment)
     quote = Quote.objects.create(
         ticket=ticket,
         **asdict(totals),

@@ -14,6 +14,9 @@ class CustomerFactory(DjangoModelFactory):
     country = "FR"
     language = "fr"
     billing_address = "1 rue de la Paix\n75002 Paris"
+    # As the API decides it: a buyer with a VAT number is a business unless said otherwise.
+    vat_id = ""
+    is_business = factory.LazyAttribute(lambda customer: bool(customer.vat_id))
 
 
 class ServiceFactory(DjangoModelFactory):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Customer, Service
 from billing.pricing import diagnosis_fee_for
+from billing.tax import buyer_of
 from config.bulk import among, insert_rows, update_from_instances
 from config.errors import SupportBanned
 from config.transitions import written_by
@@ -93,7 +94,7 @@ def ticket_open(
         customer = Customer.objects.select_for_update(no_key=True).get(pk=by.customer_id)
         if customer.is_banned:
             raise SupportBanned()
-        fee = diagnosis_fee_for(country=customer.country, at=now) if kind == Ticket.Kind.INCIDENT else None
+        fee = diagnosis_fee_for(buyer=buyer_of(customer), at=now) if kind == Ticket.Kind.INCIDENT else None
         ticket = Ticket.objects.create(
             customer=customer,
             opened_by=by,

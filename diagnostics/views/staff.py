@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.permissions import SupportRequiredMixin
-from billing.pricing import vat_rate_for
 from billing.services import LineSpec
+from billing.tax import buyer_of, sale_terms
 from config.portals import call_service
 from config.routing import route
 from diagnostics import services
@@ -37,7 +37,7 @@ class DiagnosisConcludeView(SupportRequiredMixin, View):
                 "costs": outcome_costs(
                     fee_free=bool(ticket.fee_free), suspected_provider_fault=ticket.suspected_provider_fault
                 ),
-                "vat_rate": vat_rate_for(country=ticket.customer.country, on=timezone.localdate()),
+                "vat_rate": sale_terms(buyer=buyer_of(ticket.customer), on=timezone.localdate())[1].rate,
             },
             status=status,
         )

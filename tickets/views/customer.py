@@ -12,6 +12,7 @@ from billing.aging import with_countdown
 from billing.models import Invoice
 from billing.pricing import diagnosis_fee_for
 from billing.selectors import invoices_visible_to
+from billing.tax import buyer_of
 from config.portals import call_service, paginate
 from config.routing import route
 from tickets import selectors, services
@@ -85,7 +86,7 @@ class _OpenView(CustomerRequiredMixin, View):
         account = self.request.user.customer
         context = {"form": form, "account": account}
         if self.incident and not account.is_banned:
-            fee = diagnosis_fee_for(country=account.country)
+            fee = diagnosis_fee_for(buyer=buyer_of(account))
             context.update(fee=fee, costs=outcome_costs(fee_free=fee.free))
         return context
 

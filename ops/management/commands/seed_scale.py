@@ -28,8 +28,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import BillingEntity, Customer, Role, Service, User
 from billing.models import BanEvent, CreditNote, DocumentCounter, Invoice, InvoiceLine, Payment
-from billing.pricing import INTRODUCTORY_PERIOD, vat_rate_for
+from billing.pricing import INTRODUCTORY_PERIOD
 from billing.services import LineSpec, document_number, totals_for
+from billing.tax import standard_rate
 from config.money import vat_on
 from diagnostics.models import Diagnosis
 from quotes.models import Quote, QuoteLine
@@ -69,6 +70,8 @@ INVOICE_COLUMNS = [
     "customer_vat_id",
     "closed_at",
     "created_at",
+    "customer_country",
+    "language",
 ]
 # One message count per ticket in a cycle that averages exactly MESSAGES_PER_TICKET.
 MESSAGE_CYCLE = (0, 6, 2, 4, 1, 5, 3)
@@ -488,7 +491,7 @@ class ScaleSeeder:
         if not self.countries:
             raise CommandError("No billing entity: run migrate first.")
         self.entities = entities
-        self.vat = {c: vat_rate_for(country=c, on=self.today) for c in self.countries}
+        self.vat = {c: standard_rate(country=c, on=self.today) for c in self.countries}
         self.fee_line = {}
         for country in self.countries:
             with translation.override(entities[country].language or "en"):
@@ -762,6 +765,8 @@ class ScaleSeeder:
                     "",
                     self.ts(closed) if closed else None,
                     self.ts(issued),
+                    country,
+                    self.entities[country].language,
                 )
 
         self.copy(Invoice, INVOICE_COLUMNS, invoices())
@@ -1111,7 +1116,7 @@ def overdue_invoices_add(*, count: int) -> int:
         raise CommandError("No active account: run seed_scale first.")
     today = timezone.localdate()
     entities = {e.country: e for e in BillingEntity.objects.all()}
-    vat = {country: vat_rate_for(country=country, on=today) for country in entities}
+    vat = {country: standard_rate(country=country, on=today) for country in entities}
     line = LineSpec(description="Additional work", quantity=Decimal("1"), unit_price=Decimal("50.00"))
     totals = {country: totals_for([line], vat_rate=rate) for country, rate in vat.items()}
     # Due one to ten days ago, the oldest first, so numbers follow the issue dates.
@@ -1156,6 +1161,8 @@ def overdue_invoices_add(*, count: int) -> int:
                 "",
                 None,
                 now,
+                country,
+                entity.language,
             )
         )
     seeder = ScaleSeeder(scale=0.001, log=lambda text: None)
