@@ -181,9 +181,8 @@ class InvoiceListApi(FilteredListApi):
     serializer_class = InvoiceOutput
     permission_classes = [IsCustomerOrFinance]
     query_filter = InvoiceFilter
-
-    def filtered(self, filters):
-        return selectors.invoices_filter(selectors.invoices_for_api(user=self.request.user), filters)
+    visible_to = staticmethod(selectors.invoices_for_api)
+    filter_rows = staticmethod(selectors.invoices_filter)
 
 
 @route("invoices/<int:pk>/", name="invoice")
