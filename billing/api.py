@@ -311,11 +311,12 @@ class CustomerBanHistoryApi(generics.ListAPIView):
 
 
 @route("invoices/export.csv", name="invoices-csv")
-class InvoiceExportCsvApi(APIView):
+class InvoiceExportCsvApi(InvoiceListApi):
     """The invoice list as CSV, with the list's filters; streamed, so any number of rows fits."""
 
-    permission_classes = [IsCustomerOrFinance]
     renderer_classes = [JSONRenderer, CsvRenderer]
+    pagination_class = None  # the whole list, streamed
+    visible_to = staticmethod(selectors.invoices_visible_to)  # the columns need no lines
 
     COLUMNS = [
         "number",
@@ -337,12 +338,7 @@ class InvoiceExportCsvApi(APIView):
 
     @extend_schema(parameters=[InvoiceFilter], responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
-        filters = InvoiceFilter(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        queryset = selectors.invoices_filter(
-            selectors.invoices_visible_to(user=request.user), filters.validated_data
-        )
-        queryset = queryset.select_related("credit_note").order_by("-id")
+        queryset = self.get_queryset().select_related("credit_note").order_by("-id")
         rows = (self._row(invoice) for invoice in queryset.iterator(chunk_size=1000))
         return csv_response(self.COLUMNS, rows, filename="invoices.csv")
 
