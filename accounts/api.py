@@ -16,6 +16,7 @@ from accounts.permissions import IsAdmin, IsCustomerOrStaffMember, IsStaffMember
 from accounts.selectors import customers_visible_to, services_visible_to
 from config.routing import route
 from config.schema import ErrorDetail
+from config.scoped import ScopedApi
 from config.serializers import id_field, object_named, valid_input
 
 NO_SUCH_CUSTOMER = "No such customer account."
@@ -106,17 +107,12 @@ class MeApi(APIView):
         return Response(MeOutput(user).data)
 
 
-class _ScopedApi:
-    # What the caller may see (`visible_to`, a scoped selector); adding to it (POST) is an administrator's.
+class _ScopedApi(ScopedApi):
+    # What the caller may see (config.scoped); adding to it (POST) is an administrator's.
     # No docstring: the schema would show it as the description of the views that have none.
-
-    visible_to: Callable
 
     def get_permissions(self):
         return [IsAdmin()] if self.request.method == "POST" else super().get_permissions()
-
-    def get_queryset(self):
-        return self.visible_to(user=self.request.user)
 
 
 class _ListCreateApi(generics.ListCreateAPIView):

@@ -19,6 +19,7 @@ from billing.models import Invoice
 from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
 from config.routing import route
+from config.scoped import ScopedApi
 from config.serializers import CompiledSerializer, id_field, money_field, text_field
 
 if TYPE_CHECKING:
@@ -186,12 +187,10 @@ class InvoiceListApi(FilteredListApi):
 
 
 @route("invoices/<int:pk>/", name="invoice")
-class InvoiceDetailApi(generics.RetrieveAPIView):
+class InvoiceDetailApi(ScopedApi, generics.RetrieveAPIView):
     serializer_class = InvoiceOutput
     permission_classes = [IsCustomerOrFinance]
-
-    def get_queryset(self):
-        return selectors.invoices_for_api(user=self.request.user)
+    visible_to = staticmethod(selectors.invoices_for_api)
 
 
 # Getting paid, or not.
