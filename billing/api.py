@@ -20,7 +20,7 @@ from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
 from config.routing import route
 from config.scoped import ScopedApi
-from config.serializers import CompiledSerializer, id_field, money_field, text_field
+from config.serializers import CompiledSerializer, id_field, money_field, text_field, valid_input
 
 if TYPE_CHECKING:
     from billing.selectors import InvoiceWithAmounts
@@ -74,9 +74,8 @@ class DiagnosisPriceSetApi(APIView):
 
     @extend_schema(request=Input, responses=PriceOutput)
     def put(self, request, country: str):
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        price = pricing.diagnosis_price_set(country=country, net=data.validated_data["net"], by=request.user)
+        net = valid_input(self.Input, request.data)["net"]
+        price = pricing.diagnosis_price_set(country=country, net=net, by=request.user)
         fee = pricing.diagnosis_fee_for(country=price.country, at=price.effective_from)
         return Response(
             {
@@ -111,9 +110,7 @@ class FreePeriodCreateApi(APIView):
 
     @extend_schema(request=Input, responses={201: FreePeriodOutput})
     def post(self, request):
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        period = pricing.free_period_create(by=request.user, **data.validated_data)
+        period = pricing.free_period_create(by=request.user, **valid_input(self.Input, request.data))
         return Response(FreePeriodOutput(period).data, status=status.HTTP_201_CREATED)
 
 
@@ -230,9 +227,7 @@ class InvoicePaymentCreateApi(APIView):
     @idempotent  # a retried payment must not be recorded twice
     def post(self, request, pk: int):
         invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user), pk=pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = valid_input(self.Input, request.data)
         payment = services.invoice_pay(
             invoice=invoice,
             amount=values["amount"],
@@ -258,9 +253,7 @@ class InvoiceRefuseApi(APIView):
     @idempotent
     def post(self, request, pk: int):
         invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user), pk=pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.invoice_refuse(invoice=invoice, reason=data.validated_data["reason"], by=request.user)
+        services.invoice_refuse(invoice=invoice, by=request.user, **valid_input(self.Input, request.data))
         return Response(InvoiceOutput(invoice_fresh(user=request.user, pk=invoice.pk)).data)
 
 
@@ -276,10 +269,8 @@ class CustomerReinstateApi(APIView):
     @extend_schema(request=Input, responses={200: CustomerOutput})
     def post(self, request, pk: int):
         customer = get_object_or_404(customers_visible_to(user=request.user), pk=pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
         customer = services.customer_reinstate(
-            customer=customer, reason=data.validated_data["reason"], by=request.user
+            customer=customer, by=request.user, **valid_input(self.Input, request.data)
         )
         return Response(CustomerOutput(customer).data)
 
