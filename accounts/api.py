@@ -16,7 +16,8 @@ from accounts.permissions import IsAdmin, IsCustomerOrStaffMember, IsStaffMember
 from accounts.selectors import customers_visible_to, services_visible_to
 from config.routing import route
 from config.schema import ErrorDetail
-from config.serializers import object_named, valid_input
+from config.scoped import ScopedApi
+from config.serializers import id_field, object_named, valid_input
 
 NO_SUCH_CUSTOMER = "No such customer account."
 
@@ -108,24 +109,37 @@ class MeApi(APIView):
         return Response(MeOutput(user).data)
 
 
-class _ScopedApi:
-    # What the caller may see (`visible_to`, a scoped selector); adding to it (POST) is an administrator's.
+class _ScopedApi(ScopedApi):
+    # What the caller may see (config.scoped); adding to it (POST) is an administrator's.
     # No docstring: the schema would show it as the description of the views that have none.
-
-    visible_to: Callable
 
     def get_permissions(self):
         return [IsAdmin()] if self.request.method == "POST" else super().get_permissions()
 
-    def get_queryset(self):
-        return self.visible_to(user=self.request.user)
+
+class _ListCreateApi(generics.ListCreateAPIView):
+    # POST: the view's `Input` (config.schema) to the `use_case` that creates the row, given the account a
+    # `customer` id names (an id naming none is a 400); the answer is the new row, 201.
+
+    use_case: Callable
+    Input: type[serializers.Serializer]
+
+    def create(self, request, *args, **kwargs):
+        values = valid_input(self.Input, request.data)
+        if "customer" in values:
+            values["customer"] = object_named(
+                Customer.objects, values["customer"], field="customer", error=NO_SUCH_CUSTOMER
+            )
+        row = self.use_case(**values)
+        return Response(self.get_serializer_class()(row).data, status=status.HTTP_201_CREATED)
 
 
 @route("customers/", name="customers")
-class CustomerListCreateApi(_ScopedApi, generics.ListAPIView):
+class CustomerListCreateApi(_ScopedApi, _ListCreateApi):
     serializer_class = CustomerOutput
     permission_classes = [IsStaffMember]
     visible_to = staticmethod(customers_visible_to)
+    use_case = staticmethod(services.customer_create)
 
     class Input(serializers.Serializer):
         name = serializers.CharField(max_length=200)
@@ -137,11 +151,6 @@ class CustomerListCreateApi(_ScopedApi, generics.ListAPIView):
         is_business = serializers.BooleanField(required=False, allow_null=True, default=None)
         billing_email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
 
-    @extend_schema(request=Input, responses={201: CustomerOutput})
-    def post(self, request):
-        customer = services.customer_create(**valid_input(self.Input, request.data))
-        return Response(CustomerOutput(customer).data, status=status.HTTP_201_CREATED)
-
 
 @route("customers/<int:pk>/", name="customer")
 class CustomerDetailApi(_ScopedApi, generics.RetrieveAPIView):
@@ -151,47 +160,31 @@ class CustomerDetailApi(_ScopedApi, generics.RetrieveAPIView):
 
 
 @route("users/", name="users")
-class UserListCreateApi(generics.ListAPIView):
+class UserListCreateApi(_ListCreateApi):
     serializer_class = UserOutput
     permission_classes = [IsAdmin]
     queryset = User.objects.order_by("-id")
+    use_case = staticmethod(services.user_create)
 
     class Input(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
         role = serializers.ChoiceField(choices=Role.choices)
-        customer = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
+        customer = id_field(required=False, allow_null=True)
         full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-
-    @extend_schema(request=Input, responses={201: UserOutput})
-    def post(self, request):
-        values = valid_input(self.Input, request.data)
-        customer = object_named(
-            Customer.objects, values.pop("customer", None), field="customer", error=NO_SUCH_CUSTOMER
-        )
-        user = services.user_create(customer=customer, **values)
-        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
 
 @route("services/", name="services")
-class ServiceListCreateApi(_ScopedApi, generics.ListAPIView):
+class ServiceListCreateApi(_ScopedApi, _ListCreateApi):
     serializer_class = ServiceOutput
     permission_classes = [IsCustomerOrStaffMember]
     visible_to = staticmethod(services_visible_to)
+    use_case = staticmethod(services.service_create)
 
     class Input(serializers.Serializer):
-        customer = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+        customer = id_field()
         name = serializers.CharField(max_length=200)
         kind = serializers.ChoiceField(choices=Service.Kind.choices)
-
-    @extend_schema(request=Input, responses={201: ServiceOutput})
-    def post(self, request):
-        values = valid_input(self.Input, request.data)
-        customer = object_named(
-            Customer.objects, values.pop("customer"), field="customer", error=NO_SUCH_CUSTOMER
-        )
-        service = services.service_create(customer=customer, **values)
-        return Response(ServiceOutput(service).data, status=status.HTTP_201_CREATED)
 
 
 @route("services/<int:pk>/", name="service")

@@ -20,7 +20,8 @@ from billing.tax import Buyer, buyer_of
 from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
 from config.routing import route
-from config.serializers import CompiledSerializer, id_field, money_field, text_field
+from config.scoped import ScopedApi
+from config.serializers import CompiledSerializer, id_field, money_field, text_field, valid_input
 
 if TYPE_CHECKING:
     from billing.selectors import InvoiceWithAmounts
@@ -76,9 +77,8 @@ class DiagnosisPriceSetApi(APIView):
 
     @extend_schema(request=Input, responses=PriceOutput)
     def put(self, request, country: str):
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        price = pricing.diagnosis_price_set(country=country, net=data.validated_data["net"], by=request.user)
+        net = valid_input(self.Input, request.data)["net"]
+        price = pricing.diagnosis_price_set(country=country, net=net, by=request.user)
         fee = pricing.diagnosis_fee_for(
             buyer=Buyer(country=price.country, is_business=False), at=price.effective_from
         )
@@ -115,9 +115,7 @@ class FreePeriodCreateApi(APIView):
 
     @extend_schema(request=Input, responses={201: FreePeriodOutput})
     def post(self, request):
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        period = pricing.free_period_create(by=request.user, **data.validated_data)
+        period = pricing.free_period_create(by=request.user, **valid_input(self.Input, request.data))
         return Response(FreePeriodOutput(period).data, status=status.HTTP_201_CREATED)
 
 
@@ -186,18 +184,15 @@ class InvoiceListApi(FilteredListApi):
     serializer_class = InvoiceOutput
     permission_classes = [IsCustomerOrFinance]
     query_filter = InvoiceFilter
-
-    def filtered(self, filters):
-        return selectors.invoices_filter(selectors.invoices_for_api(user=self.request.user), filters)
+    visible_to = staticmethod(selectors.invoices_for_api)
+    filter_rows = staticmethod(selectors.invoices_filter)
 
 
 @route("invoices/<int:pk>/", name="invoice")
-class InvoiceDetailApi(generics.RetrieveAPIView):
+class InvoiceDetailApi(ScopedApi, generics.RetrieveAPIView):
     serializer_class = InvoiceOutput
     permission_classes = [IsCustomerOrFinance]
-
-    def get_queryset(self):
-        return selectors.invoices_for_api(user=self.request.user)
+    visible_to = staticmethod(selectors.invoices_for_api)
 
 
 # Getting paid, or not.
@@ -237,9 +232,7 @@ class InvoicePaymentCreateApi(APIView):
     @idempotent  # a retried payment must not be recorded twice
     def post(self, request, pk: int):
         invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user), pk=pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = valid_input(self.Input, request.data)
         payment = services.invoice_pay(
             invoice=invoice,
             amount=values["amount"],
@@ -265,9 +258,7 @@ class InvoiceRefuseApi(APIView):
     @idempotent
     def post(self, request, pk: int):
         invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user), pk=pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.invoice_refuse(invoice=invoice, reason=data.validated_data["reason"], by=request.user)
+        services.invoice_refuse(invoice=invoice, by=request.user, **valid_input(self.Input, request.data))
         return Response(InvoiceOutput(invoice_fresh(user=request.user, pk=invoice.pk)).data)
 
 
@@ -283,10 +274,8 @@ class CustomerReinstateApi(APIView):
     @extend_schema(request=Input, responses={200: CustomerOutput})
     def post(self, request, pk: int):
         customer = get_object_or_404(customers_visible_to(user=request.user), pk=pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
         customer = services.customer_reinstate(
-            customer=customer, reason=data.validated_data["reason"], by=request.user
+            customer=customer, by=request.user, **valid_input(self.Input, request.data)
         )
         return Response(CustomerOutput(customer).data)
 
@@ -317,11 +306,12 @@ class CustomerBanHistoryApi(generics.ListAPIView):
 
 
 @route("invoices/export.csv", name="invoices-csv")
-class InvoiceExportCsvApi(APIView):
+class InvoiceExportCsvApi(InvoiceListApi):
     """The invoice list as CSV, with the list's filters; streamed, so any number of rows fits."""
 
-    permission_classes = [IsCustomerOrFinance]
     renderer_classes = [JSONRenderer, CsvRenderer]
+    pagination_class = None  # the whole list, streamed
+    visible_to = staticmethod(selectors.invoices_visible_to)  # the columns need no lines
 
     COLUMNS = [
         "number",
@@ -343,12 +333,7 @@ class InvoiceExportCsvApi(APIView):
 
     @extend_schema(parameters=[InvoiceFilter], responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
-        filters = InvoiceFilter(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        queryset = selectors.invoices_filter(
-            selectors.invoices_visible_to(user=request.user), filters.validated_data
-        )
-        queryset = queryset.select_related("credit_note").order_by("-id")
+        queryset = self.get_queryset().select_related("credit_note").order_by("-id")
         rows = (self._row(invoice) for invoice in queryset.iterator(chunk_size=1000))
         return csv_response(self.COLUMNS, rows, filename="invoices.csv")
 

@@ -31,6 +31,10 @@ class AutoSchema(BaseAutoSchema):
             return qualname.replace("Api.", "").replace(".", "")
         return super().get_serializer_name(serializer, direction)
 
+    def get_request_serializer(self):
+        # The view's nested `Input` is its request body, unless the method's `extend_schema` names another.
+        return getattr(self.view, "Input", None) or super().get_request_serializer()
+
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         query_filter = getattr(self.view, "query_filter", None)  # config.filtering.FilteredListApi

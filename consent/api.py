@@ -18,6 +18,7 @@ from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
 from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
 from config.routing import route
+from config.scoped import ScopedApi
 from config.serializers import id_field, text_field, valid_input
 from consent import selectors, services
 from consent.models import (
@@ -96,12 +97,10 @@ class TicketAccessRequestsApi(_TicketRowsApi):
 
 
 @route("access-requests/<int:pk>/", name="access-request")
-class AccessRequestDetailApi(generics.RetrieveAPIView):
+class AccessRequestDetailApi(ScopedApi, generics.RetrieveAPIView):
     serializer_class = AccessRequestOutput
     permission_classes = [IsCustomerOrSupport]
-
-    def get_queryset(self):
-        return selectors.access_requests_visible_to(user=self.request.user)
+    visible_to = staticmethod(selectors.access_requests_visible_to)
 
 
 class AccessRequestActionApi(APIView):
@@ -223,11 +222,8 @@ class AuditLogApi(FilteredListApi):
     serializer_class = AuditEntryOutput
     permission_classes = [IsCustomerOrSupport]
     query_filter = AuditFilter
-
-    def filtered(self, filters):
-        return selectors.audit_entries_filter(
-            selectors.audit_entries_visible_to(user=self.request.user), filters
-        )
+    visible_to = staticmethod(selectors.audit_entries_visible_to)
+    filter_rows = staticmethod(selectors.audit_entries_filter)
 
 
 @route("audit-log/csv/", name="audit-log-csv")
@@ -303,11 +299,8 @@ class ContactObligationListApi(FilteredListApi):
     serializer_class = ContactObligationOutput
     permission_classes = [IsSupport]
     query_filter = ContactObligationFilter
-
-    def filtered(self, filters):
-        return selectors.contact_obligations_filter(
-            selectors.contact_obligations_visible_to(user=self.request.user), filters
-        )
+    visible_to = staticmethod(selectors.contact_obligations_visible_to)
+    filter_rows = staticmethod(selectors.contact_obligations_filter)
 
 
 @route("contact-obligations/<int:pk>/contacts/", name="contact-record")

@@ -13,7 +13,7 @@ from config.serializers import CompiledSerializer, text_field
 from quotes import services
 from quotes.models import Quote
 from quotes.selectors import quotes_visible_to
-from tickets.api import TicketActionApi, TicketOutput, ticket_response
+from tickets.api import TicketInputActionApi
 
 
 class QuoteOutput(CompiledSerializer):
@@ -64,16 +64,8 @@ class QuoteDeclineApi(QuoteActionApi):
 
 
 @route("tickets/<int:pk>/complete-work/", name="complete-work")
-class TicketCompleteWorkApi(TicketActionApi):
+class TicketCompleteWorkApi(TicketInputActionApi):
+    use_case = staticmethod(services.ticket_complete_work)
+
     class Input(serializers.Serializer):
         report = text_field()
-
-    @extend_schema(request=Input, responses={200: TicketOutput})
-    def post(self, request, pk: int):
-        ticket = self.get_ticket(pk)
-        data = self.Input(data=request.data)
-        data.is_valid(raise_exception=True)
-        ticket = services.ticket_complete_work(
-            ticket=ticket, report=data.validated_data["report"], by=request.user
-        )
-        return ticket_response(ticket, user=request.user)

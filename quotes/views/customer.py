@@ -1,6 +1,6 @@
 """Customer portal: a quote, its price, and accepting or declining it."""
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -34,12 +34,8 @@ class QuotePdfView(CustomerRequiredMixin, View):
 
 class _QuoteDecisionView(UseCaseButtonMixin, CustomerRequiredMixin, View):
     object_name = "quote"
-
-    def get_object(self, pk):
-        return get_object_or_404(quotes_visible_to(user=self.request.user), pk=pk)
-
-    def back_to(self, quote):
-        return redirect("customer:tickets:detail", pk=quote.ticket_id)
+    visible_to = staticmethod(quotes_visible_to)
+    back_to_url = "customer:tickets:detail"
 
 
 @route("quotes/<int:pk>/accept/", name="accept")

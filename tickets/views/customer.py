@@ -16,11 +16,11 @@ from billing.tax import buyer_of
 from config.portals import call_service, paginate
 from config.routing import route
 from tickets import selectors, services
-from tickets.fees import Outcome, outcome_costs
-from tickets.forms import MessageForm, TicketOpenForm
+from tickets.fees import outcome_costs
+from tickets.forms import TicketOpenForm
 from tickets.models import Ticket
 from tickets.presenters import CUSTOMER_LIST, customer_table
-from tickets.views.thread import MessagePostMixin, attachment_response
+from tickets.views.thread import MessagePostMixin, attachment_response, ticket_page
 
 
 def ticket_page_queryset(user):
@@ -130,28 +130,19 @@ class TicketDetailView(CustomerRequiredMixin, View):
         return get_object_or_404(ticket_page_queryset(self.request.user), pk=pk)
 
     def render_page(self, ticket, *, message_form=None, status=200):
-        request = self.request
-        quote = getattr(ticket, "quote", None)
-        context = {
-            "ticket": ticket,
-            "quote": quote,
-            "diagnosis": getattr(ticket, "diagnosis", None),
-            "events": selectors.ticket_events_for(ticket=ticket, user=request.user),
-            "outcomes": Outcome.choices,
-            "thread": selectors.ticket_thread(ticket=ticket),
+        return ticket_page(
+            self.request,
+            ticket,
+            template_name="customer/tickets/detail.html",
+            portal="customer",
+            message_form=message_form,
+            status=status,
             # The ticket is the account's own (ticket_page_queryset); the list shows no amount paid.
-            "invoices": Invoice.objects.filter(ticket_id=ticket.pk)
+            invoices=Invoice.objects.filter(ticket_id=ticket.pk)
             .order_by("id")
             .only("id", "number", "gross", "currency", "status"),
-            "form": message_form or MessageForm(),
-            "can_cancel": ticket.status == Ticket.State.OPEN,
-            "message_url": "customer:tickets:message",
-            "attachment_url": "customer:tickets:attachment",
-        }
-        if request.htmx and request.method == "POST":
-            # htmx swaps only 2xx answers: the thread comes back with the form and its errors in place.
-            return render(request, "includes/thread.html", context)
-        return render(request, "customer/tickets/detail.html", context, status=status)
+            can_cancel=ticket.status == Ticket.State.OPEN,
+        )
 
     def get(self, request, pk):
         return self.render_page(self.get_object(pk))

@@ -12,11 +12,10 @@ from config.form_views import UseCaseFormMixin
 from config.portals import call_service, paginate
 from config.routing import route
 from tickets import selectors, services
-from tickets.fees import Outcome
-from tickets.forms import CloseForm, MessageForm, QueueFilterForm
+from tickets.forms import CloseForm, QueueFilterForm
 from tickets.models import Ticket
 from tickets.presenters import STAFF_LIST, staff_table
-from tickets.views.thread import MessagePostMixin, attachment_response
+from tickets.views.thread import MessagePostMixin, attachment_response, ticket_page
 
 
 def _list_context(request, queryset, *, title, filter_form):
@@ -123,25 +122,17 @@ class TicketWorkspaceView(SupportRequiredMixin, View):
         )
 
     def render_page(self, ticket, *, message_form=None, close_form=None, status=200):
-        request = self.request
-        context = {
-            "ticket": ticket,
-            "quote": getattr(ticket, "quote", None),
-            "diagnosis": getattr(ticket, "diagnosis", None),
-            "events": selectors.ticket_events_for(ticket=ticket, user=request.user),
-            "outcomes": Outcome.choices,
-            "thread": selectors.ticket_thread(ticket=ticket),
-            "form": message_form or MessageForm(),
-            "close_form": close_form or CloseForm(),
-            "is_open_question": ticket.status == Ticket.State.OPEN and not ticket.is_incident,
-            "message_url": "staff:tickets:message",
-            "attachment_url": "staff:tickets:attachment",
-            "show_actor_email": True,
-        }
-        if request.htmx and request.method == "POST" and message_form is not None:
-            # htmx swaps only 2xx answers: the thread comes back with the form and its errors in place.
-            return render(request, "includes/thread.html", context)
-        return render(request, self.template_name, context, status=status)
+        return ticket_page(
+            self.request,
+            ticket,
+            template_name=self.template_name,
+            portal="staff",
+            message_form=message_form,
+            status=status,
+            close_form=close_form or CloseForm(),
+            is_open_question=ticket.status == Ticket.State.OPEN and not ticket.is_incident,
+            show_actor_email=True,
+        )
 
     def get(self, request, pk):
         return self.render_page(self.get_object(pk))

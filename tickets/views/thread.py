@@ -1,14 +1,38 @@
-"""The ticket's thread as both portals serve it: posting a message, downloading an attachment."""
+"""A ticket's page and thread as both portals serve them: the page, posting a message, an attachment."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from config.portals import call_service
 from tickets import selectors, services
+from tickets.fees import Outcome
 from tickets.forms import MessageForm
 from tickets.models import Attachment
+
+
+def ticket_page(
+    request, ticket, *, template_name: str, portal: str, message_form=None, status: int = 200, **context
+) -> HttpResponse:
+    """A ticket's page with its thread and history, and what the `portal` (its URL namespace) adds in
+    `context`; a message posted through htmx gets the thread alone back."""
+    context = {
+        "ticket": ticket,
+        "quote": getattr(ticket, "quote", None),
+        "diagnosis": getattr(ticket, "diagnosis", None),
+        "events": selectors.ticket_events_for(ticket=ticket, user=request.user),
+        "outcomes": Outcome.choices,
+        "thread": selectors.ticket_thread(ticket=ticket),
+        "form": message_form or MessageForm(),
+        "message_url": f"{portal}:tickets:message",
+        "attachment_url": f"{portal}:tickets:attachment",
+        **context,
+    }
+    if request.htmx and request.method == "POST" and message_form is not None:
+        # htmx swaps only 2xx answers: the thread comes back with the form and its errors in place.
+        return render(request, "includes/thread.html", context)
+    return render(request, template_name, context, status=status)
 
 
 class MessagePostMixin:
