@@ -88,6 +88,7 @@ class DocumentCounter(CachedChoiceLabels, models.Model):
     class Series(models.TextChoices):
         INVOICE = "invoice", _("Invoice")
         CREDIT_NOTE = "credit_note", _("Credit note")
+        QUOTE = "quote", _("Quote")
 
     entity = models.ForeignKey("accounts.BillingEntity", on_delete=models.PROTECT)
     series = models.CharField(max_length=20, choices=Series.choices)

@@ -30,7 +30,11 @@ from config.transitions import written_by
 from documents.store import render_after_commit, render_batch_after_commit
 from outbox.services import email_queue, emails_record
 
-NUMBER_PREFIX: dict[str, str] = {DocumentCounter.Series.INVOICE: "", DocumentCounter.Series.CREDIT_NOTE: "C"}
+NUMBER_PREFIX: dict[str, str] = {
+    DocumentCounter.Series.INVOICE: "",
+    DocumentCounter.Series.CREDIT_NOTE: "C",
+    DocumentCounter.Series.QUOTE: "Q",
+}
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,8 @@ def lines_add(line_model: type[DocumentLine], lines: list[LineSpec], **document)
 
 
 def document_number(*, country: str, series: str, year: int, n: int) -> str:
-    """How a legal series writes its n-th number of a year: FR-2026-000001, FR-2026-C000001 for a credit note."""
+    """How a legal series writes its n-th number of a year: FR-2026-000001, FR-2026-C000001 for a credit
+    note, FR-2026-Q000001 for a quote."""
     return f"{country}-{year}-{NUMBER_PREFIX[series]}{n:06d}"
 
 

@@ -80,7 +80,7 @@ def diagnosis_report(*, ticket: Ticket) -> DiagnosisReport:
         fee_net=ticket.fee_net,
         fee_gross=ticket.fee_gross,
         generated_at=timezone.now(),
-        quote_number=quote_number(quote.pk) if quote is not None else "",
+        quote_number=quote_number(quote) if quote is not None else "",
         quote_gross=quote.gross if quote is not None else None,
         interventions=report_interventions(ticket),
     )

@@ -25,6 +25,7 @@ class QuoteOutput(CompiledSerializer):
     lines, net, vat_rate, vat, gross, currency = priced_document_fields()
     valid_until = serializers.DateField()
     accepted_at = serializers.DateTimeField(allow_null=True)
+    number = serializers.CharField(allow_null=True)  # FR-2026-Q000001; null on quotes sent before the series
 
 
 @route("quotes/<int:pk>/", name="detail")

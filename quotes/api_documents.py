@@ -17,5 +17,5 @@ class QuotePdfApi(PdfDownloadApi):
 
     @extend_schema(responses=PDF_RESPONSES)
     def get(self, request, pk: int):
-        quote = get_object_or_404(quotes_visible_to(user=request.user).only("id"), pk=pk)
-        return stored_pdf_response(quote_pdf_stored(quote_id=quote.pk), filename=quote_number(quote.pk))
+        quote = get_object_or_404(quotes_visible_to(user=request.user).only("id", "number"), pk=pk)
+        return stored_pdf_response(quote_pdf_stored(quote_id=quote.pk), filename=quote_number(quote))

@@ -33,7 +33,7 @@ def quote_document(quote: Quote) -> QuoteDocument:
         vat_rate=quote.vat_rate,
         vat_category=quote.vat_category,
         language=customer.language,
-        number=quote_number(quote.pk),
+        number=quote_number(quote),
         issued_on=timezone.localdate(quote.sent_at),
         valid_until=quote.valid_until,
         ticket_id=ticket.pk,

@@ -23,6 +23,8 @@ class Quote(CachedChoiceLabels, FSMModelMixin, models.Model):
     ticket = models.OneToOneField("tickets.Ticket", on_delete=models.PROTECT, related_name="quote")
     # sent → accepted (work starts at once) | declined | expired (not decided by valid_until)
     status = FSMField(default=State.SENT, choices=State.choices, protected=True)
+    # Per entity and year, gap-free like invoices (FR-2026-Q000001); empty on quotes sent before the series.
+    number = models.CharField(_("number"), max_length=32, unique=True, null=True, blank=True)
     net = models.DecimalField(**MONEY_DIGITS)
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
     vat_category = vat_category_field()

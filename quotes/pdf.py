@@ -21,9 +21,9 @@ class QuoteDocument(PricedDocument):
     fee_net: Decimal | None = None
 
 
-def quote_number(quote_id: int) -> str:
-    """Quotes have no legal series; the number only names the document and its file."""
-    return f"Q-{quote_id:06d}"
+def quote_number(quote) -> str:
+    """The quote's legal number; quotes sent before quotes were numbered keep the name they had."""
+    return quote.number or f"Q-{quote.pk:06d}"
 
 
 class Texts(TypedDict):

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from billing.models import Invoice
-from billing.services import LineSpec, invoice_issue, lines_add, totals_under
+from billing.models import DocumentCounter, Invoice
+from billing.services import LineSpec, document_number_draw, invoice_issue, lines_add, totals_under
 from billing.tax import buyer_of, entity_may_issue, sale_terms
 from config.transitions import written_by
 from documents.store import render_after_commit
@@ -74,8 +74,10 @@ def fee_line_description(ticket: Ticket) -> str:
         return _("Incident diagnosis, ticket no. %(ticket)s") % {"ticket": ticket.pk}
 
 
+@transaction.atomic  # the number's counter row stays locked until the quote is written
 def quote_create(*, ticket: Ticket, lines: list[LineSpec], valid_days: int | None = None) -> Quote:
-    """A quote in the customer's currency and VAT, valid `valid_days` days (14 by default)."""
+    """A quote in the customer's currency and VAT, numbered in its entity's gap-free series of the year,
+    valid `valid_days` days (14 by default)."""
     valid_days = valid_days or settings.QUOTE_DEFAULT_VALID_DAYS
     today = timezone.localdate()
     entity, treatment = sale_terms(buyer=buyer_of(ticket.customer), on=today)
@@ -83,6 +85,7 @@ def quote_create(*, ticket: Ticket, lines: list[LineSpec], valid_days: int | Non
     totals = totals_under(lines, treatment)
     quote = Quote.objects.create(
         ticket=ticket,
+        number=document_number_draw(entity=entity, series=DocumentCounter.Series.QUOTE, year=today.year),
         **asdict(totals),
         currency=entity.currency,
         valid_until=today + timedelta(days=valid_days),

@@ -28,8 +28,8 @@ class QuotePdfView(CustomerRequiredMixin, View):
     """The quote's PDF exactly as sent (the same stored bytes the API serves)."""
 
     def get(self, request, pk):
-        quote = get_object_or_404(quotes_visible_to(user=request.user).only("id"), pk=pk)
-        return stored_pdf_response(quote_pdf_stored(quote_id=quote.pk), filename=quote_number(quote.pk))
+        quote = get_object_or_404(quotes_visible_to(user=request.user).only("id", "number"), pk=pk)
+        return stored_pdf_response(quote_pdf_stored(quote_id=quote.pk), filename=quote_number(quote))
 
 
 class _QuoteDecisionView(UseCaseButtonMixin, CustomerRequiredMixin, View):

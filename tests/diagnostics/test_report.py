@@ -94,7 +94,7 @@ def test_report_states_findings_outcome_fee_rule_and_every_intervention_with_its
             "customer",
             "quoted",
             lambda ticket: [
-                f"Devis Q-{ticket['quote']['id']:06d} : 227,88 € TTC",
+                f"Devis {ticket['quote']['number']} : 227,88 € TTC",
                 "Non corrigé, devis proposé : les frais sont dus",
             ],
             id="quoted_report_cites_the_quote",

@@ -9,7 +9,7 @@ import time_machine
 from documents.models import StoredDocument
 from tests.conftest import api_for
 from tests.factories import CustomerFactory, UserFactory
-from tests.pdf_helpers import assert_says, attachments, names_used, page_count
+from tests.pdf_helpers import assert_says, attachments, names_used, page_count, pdf_text
 from tests.portals import browser
 from tests.workflow import diagnosed
 
@@ -36,7 +36,7 @@ def test_french_quote_states_date_validity_lines_totals_and_terms(customer, agen
         response.content,
         [
             "Devis",
-            f"N° Q-{quote['id']:06d}",
+            f"N° {quote['number']}",
             "Date du devis 03/03/2026",
             "Valable jusqu'au 17/03/2026",
             "Exemple Hébergement SAS",
@@ -102,8 +102,20 @@ def test_customer_and_support_get_the_same_bytes_named_by_the_quote_number(custo
     staff = quote_pdf(agent, quote["id"])
 
     assert own["Content-Type"] == "application/pdf"
-    assert own["Content-Disposition"] == f'attachment; filename="Q-{quote["id"]:06d}.pdf"'
+    assert own["Content-Disposition"] == f'attachment; filename="{quote["number"]}.pdf"'
     assert own.content == staff.content == quote_pdf(admin_user, quote["id"]).content
+
+
+def test_quotes_are_numbered_per_entity_and_year_without_gaps(customer, other_customer, agent, sent_day):
+    numbers = [
+        diagnosed(owner, agent, "quoted")["quote"]["number"] for owner in (customer, customer, other_customer)
+    ]
+
+    # The French account's two quotes follow each other; the German one starts the German series.
+    assert numbers == ["FR-2026-Q000001", "FR-2026-Q000002", "DE-2026-Q000001"]
+    fourth = diagnosed(customer, agent, "quoted")["quote"]
+    assert fourth["number"] == "FR-2026-Q000003"
+    assert fourth["number"] in pdf_text(quote_pdf(customer, fourth["id"]).content)
 
 
 def test_another_customers_quote_is_a_404_and_finance_is_refused(customer, other_customer, agent, finance):
