@@ -68,6 +68,9 @@ class BillingEntity(CachedChoiceLabels, models.Model):
         default=False,
         help_text=_("Bills customers of every country that no entity has or lists (at most one entity)."),
     )
+    # France (CGI art. 269 2 c): a provider of services may opt to pay VAT when it invoices instead of
+    # when it is paid; the option is then printed on every invoice and stated in the e-invoice (BT-8).
+    vat_on_debits = models.BooleanField(_("VAT on debits (option pour les débits)"), default=False)
     email = models.EmailField(_("e-mail for invoices"), blank=True)
     website = models.CharField(
         _("website"), max_length=200, blank=True, validators=[URLValidator(schemes=["https", "http"])]

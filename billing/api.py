@@ -37,12 +37,12 @@ class FeeOutput(CompiledSerializer):
     gross = serializers.DecimalField(max_digits=12, decimal_places=2)
     free = serializers.BooleanField()
     free_reason = serializers.ChoiceField(choices=[pricing.INTRODUCTORY_PERIOD], allow_null=True)
+    # S (standard rate), AE (reverse charge: the business buyer accounts for the VAT), O (outside the EU)
+    vat_category = serializers.ChoiceField(choices=VatCategory.choices)
 
 
 class DiagnosisFeeOutput(FeeOutput):
     country = serializers.CharField()
-    # S (standard rate), AE (reverse charge: the business buyer accounts for the VAT), O (outside the EU)
-    vat_category = serializers.ChoiceField(choices=VatCategory.choices)
 
     def get_fields(self):
         fields = super().get_fields()

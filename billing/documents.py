@@ -30,6 +30,7 @@ def seller_of(entity: BillingEntity) -> pdf.Seller:
         bic=entity.bic,
         late_penalty_rate=entity.late_penalty_rate,
         late_interest_above_base_rate=entity.late_interest_above_base_rate,
+        vat_on_debits=entity.vat_on_debits,
         email=entity.email,
         website=entity.website,
     )

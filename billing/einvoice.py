@@ -30,7 +30,10 @@ VATEX_CODES = {"AE": "VATEX-EU-AE", "O": "VATEX-EU-O"}
 # BT-23: the business process, Peppol's billing process (the French reform's platforms accept it).
 BUSINESS_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 EMAIL_SCHEME = "EM"  # CEF EAS code of an electronic address that is an e-mail address
-# BT-8 (UNTDID 2475): VAT falls due on the invoice's date (option for the débits) or on payment.
+# BT-8 (UNTDID 2475) of a French seller: VAT falls due on the invoice's date (option for the débits)
+# or, for services by default, on payment.
+VAT_DUE_ON_INVOICE_DATE = "5"
+VAT_DUE_ON_PAYMENT = "72"
 UNIT_ONE = "C62"  # UN/ECE rec. 20 "one": our lines count services, not hours or kilograms
 PAYMENT_SEPA_CREDIT_TRANSFER = "58"
 SIREN_SCHEME = "0002"  # ISO 6523 ICD of the French SIRENE register
@@ -221,6 +224,9 @@ def cii_xml(
     _e(tax, RAM, "CategoryCode", document.vat_category)
     if document.vat_category in VATEX_CODES:
         _e(tax, RAM, "ExemptionReasonCode", VATEX_CODES[document.vat_category])
+    elif document.seller.country == "FR":
+        due = VAT_DUE_ON_INVOICE_DATE if document.seller.vat_on_debits else VAT_DUE_ON_PAYMENT
+        _e(tax, RAM, "DueDateTypeCode", due)
     if document.vat_category != VAT_CATEGORY_OUTSIDE_SCOPE:
         _e(tax, RAM, "RateApplicablePercent", _amount(document.vat_rate))
     if document.due_on and not document.is_credit_note:

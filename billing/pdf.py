@@ -40,6 +40,7 @@ class Seller(Party):
     bic: str = ""
     late_penalty_rate: Decimal = Decimal("0.00")
     late_interest_above_base_rate: bool = False  # the rate is in points above the base rate (§ 288 BGB)
+    vat_on_debits: bool = False  # France: VAT paid on invoicing, not on payment (printed, and BT-8)
     website: str = ""
 
 
@@ -172,6 +173,7 @@ TEXTS = {
         "directeur de la BCE majoré de {points} points sont exigibles dès le lendemain de la date "
         "d'échéance (art. L441-10 du Code de commerce).",
         "customer_number": "N° client",
+        "vat_on_debits": "Option pour le paiement de la taxe d'après les débits",
         "recovery": "Indemnité forfaitaire pour frais de recouvrement : 40 €",
         "consumer_default": "",
         "cancels": "Cette facture d'avoir annule intégralement la facture n° {number} du {date}.",
@@ -218,6 +220,7 @@ TEXTS = {
         "late_penalty_above_base": "Bei Zahlungsverzug berechnen wir Verzugszinsen in Höhe von {points} "
         "Prozentpunkten über dem Basiszinssatz (§ 288 Abs. 2 BGB).",
         "customer_number": "Kundennummer",
+        "vat_on_debits": "Option für die Versteuerung nach vereinbarten Entgelten (« option pour les débits »)",
         "recovery": "Verzugspauschale bei Zahlungsverzug: 40 € (§ 288 Abs. 5 BGB).",
         "consumer_default": "Hinweis nach § 286 Abs. 3 BGB: Sie kommen spätestens in Verzug, wenn Sie nicht "
         "innerhalb von 30 Tagen nach Fälligkeit und Zugang dieser Rechnung zahlen.",
@@ -265,6 +268,7 @@ TEXTS = {
         "late_penalty_above_base": "Late payments bear interest at {points} percentage points above the "
         "central bank's base rate.",
         "customer_number": "Customer no.",
+        "vat_on_debits": "VAT is paid on invoicing (« option pour le paiement de la taxe d'après les débits »)",
         "recovery": "Fixed compensation for recovery costs: €40.",
         "consumer_default": "",
         "cancels": "This credit note cancels invoice no. {number} of {date} in full.",
@@ -295,6 +299,8 @@ def payment_mentions(document: BillingDocument) -> list[tuple[str, str]]:
     lang = document.language
     # Why there is no VAT, first: the buyer accounts for it, or the sale is outside the EU's VAT.
     vat = [("TXD", mention)] if (mention := vat_mention(document)) else []
+    if document.seller.vat_on_debits and document.vat_category == "S":
+        vat.append(("TXD", t["vat_on_debits"]))
     if document.is_credit_note:
         return [("AAI", document_citation(document)), *vat, ("AAB", t["no_payment_due"])]
     assert document.due_on is not None  # an invoice has a due day

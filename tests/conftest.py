@@ -149,11 +149,12 @@ def seed_reference_data():
     """The rows the data migrations seed (billing entities, VAT rates), idempotently."""
     from django.apps import apps
 
-    for module in (
-        "accounts.migrations.0002_seed_billing_entities",
-        "billing.migrations.0002_seed_vat_rates",
+    for module, function in (
+        ("accounts.migrations.0002_seed_billing_entities", "seed"),
+        ("accounts.migrations.0004_entity_territories_business_buyers", "mark_seeded_entities"),
+        ("billing.migrations.0002_seed_vat_rates", "seed"),
     ):
-        importlib.import_module(module).seed(apps, None)
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ FRENCH_FEE = {
     "gross": "24.00",
     "free": False,
     "free_reason": None,
+    "vat_category": "S",
 }
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from billing.models import VatCategory
 from billing.pricing import Fee
 from config.choices import CachedChoiceLabels
 from config.money import MONEY_DIGITS
@@ -57,6 +58,7 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
     fee_currency = models.CharField(max_length=3, blank=True)
     fee_net = models.DecimalField(null=True, blank=True, **MONEY_DIGITS)
     fee_vat_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    fee_vat_category = models.CharField(max_length=2, choices=VatCategory.choices, blank=True)
     fee_vat = models.DecimalField(null=True, blank=True, **MONEY_DIGITS)
     fee_gross = models.DecimalField(null=True, blank=True, **MONEY_DIGITS)
     fee_free = models.BooleanField(null=True, blank=True)
@@ -114,6 +116,8 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
             gross=self.fee_gross,
             free=bool(self.fee_free),
             free_reason=self.fee_free_reason or None,
+            # Tickets opened before the VAT categories were all charged the standard rate.
+            vat_category=self.fee_vat_category or VatCategory.STANDARD,
         )
 
     @property

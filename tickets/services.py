@@ -126,6 +126,7 @@ def _fee_fields(fee) -> dict:
         "fee_gross": fee.gross,
         "fee_free": fee.free,
         "fee_free_reason": fee.free_reason or "",
+        "fee_vat_category": fee.vat_category,
     }
 
 

@@ -212,3 +212,18 @@ def test_the_rules_catch_a_document_whose_totals_do_not_add_up(db):
 
     assert broken != xml
     assert any(failure.startswith("BR-CO-15") for failure in fatal_failures(broken))
+
+
+def test_the_french_option_for_the_debits_is_printed_and_stated_in_the_e_invoice(db):
+    customer = create_customer("fr_business")
+    invoice_pdf, _ = issued_documents(customer)
+    _, xml = facturx.get_facturx_xml_from_pdf(io.BytesIO(invoice_pdf), check_xsd=False)
+    assert b"<ram:DueDateTypeCode>72</ram:DueDateTypeCode>" in xml  # by default: VAT due on payment
+
+    BillingEntity.objects.filter(country="FR").update(vat_on_debits=True)
+    invoice_pdf, _ = issued_documents(customer)
+    _, xml = facturx.get_facturx_xml_from_pdf(io.BytesIO(invoice_pdf), check_xsd=False)
+
+    assert b"<ram:DueDateTypeCode>5</ram:DueDateTypeCode>" in xml
+    assert fatal_failures(xml) == []
+    assert_says(invoice_pdf, ["Option pour le paiement de la taxe d'après les débits"])

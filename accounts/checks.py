@@ -1,0 +1,41 @@
+"""`manage.py check --deploy`: a billing entity that would print placeholder or missing legal data."""
+
+from django.core.checks import Warning as CheckWarning
+from django.core.checks import register
+from django.db import DatabaseError
+
+from accounts.models import BillingEntity
+
+# What every invoice must name of its seller (VAT Directive art. 226; LAW-01).
+LEGAL_IDENTIFIERS = ("legal_name", "address", "vat_id", "company_id", "iban")
+
+
+@register(deploy=True)
+def billing_entities_have_their_legal_identifiers(app_configs=None, **kwargs):
+    try:
+        entities = list(BillingEntity.objects.all())
+    except DatabaseError:  # no database yet (a build step) or not migrated: nothing to check
+        return []
+    warnings = []
+    for entity in entities:
+        missing = [field for field in LEGAL_IDENTIFIERS if not getattr(entity, field)]
+        if missing:
+            warnings.append(
+                CheckWarning(
+                    f"Billing entity {entity.country} lacks {', '.join(missing)}.",
+                    hint="Enter them in the admin (Billing entities) before it issues invoices.",
+                    obj=entity,
+                    id="accounts.W001",
+                )
+            )
+        if entity.is_demo:
+            warnings.append(
+                CheckWarning(
+                    f"Billing entity {entity.country} holds demo data ({entity.legal_name}).",
+                    hint="Enter the company's real identifiers in the admin and clear 'demo data'; "
+                    "until then it issues nothing unless DJANGO_DEMO_ENTITIES_MAY_ISSUE is on.",
+                    obj=entity,
+                    id="accounts.W002",
+                )
+            )
+    return warnings
