@@ -1,13 +1,18 @@
-"""PDF downloads of invoices and credit notes, on the base every PDF endpoint shares (documents.api)."""
+"""PDF and e-invoice XML downloads of invoices and credit notes (PDFs on the base of documents.api)."""
 
 from collections.abc import Callable
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from accounts.permissions import IsCustomerOrFinance
-from billing import documents, selectors
+from billing import documents, pdf, selectors
 from config.routing import route
+from config.schema import ErrorDetail
 from documents.api import PDF_RESPONSES, PdfDownloadApi, stored_pdf_response
 from documents.models import StoredDocument
 
@@ -39,3 +44,55 @@ class CreditNotePdfApi(_BillingPdfApi):
 
     visible_to = staticmethod(selectors.credit_notes_visible_to)
     stored = staticmethod(lambda pk: documents.credit_note_pdf_stored(credit_note_id=pk))
+
+
+class XmlRenderer(BaseRenderer):
+    """Lets a client send `Accept: application/xml`; the views return the XML bytes themselves."""
+
+    media_type = "application/xml"
+    format = "xml"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class _BillingXmlApi(PdfDownloadApi):
+    """The e-invoice of a document the user may see: `?syntax=cii` (Factur-X, the default) or `ubl`.
+
+    Built from the document as issued, as its PDF's embedded XML was: the CII is that XML, byte for byte.
+    """
+
+    permission_classes = [IsCustomerOrFinance]
+    renderer_classes = [JSONRenderer, XmlRenderer]
+    visible_to: Callable  # the document's scoped selector
+    document_of: Callable[[int], pdf.BillingDocument]  # what the document says, by its id
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("syntax", str, enum=[pdf.CII, pdf.UBL], description="CII (default) or UBL 2.1")
+        ],
+        responses={(200, "application/xml"): OpenApiTypes.BINARY, 400: ErrorDetail, 404: ErrorDetail},
+    )
+    def get(self, request, pk: int):
+        syntax = request.query_params.get("syntax", pdf.CII)
+        if syntax not in (pdf.CII, pdf.UBL):
+            raise serializers.ValidationError({"syntax": ["Choose cii or ubl."]})
+        document = get_object_or_404(self.visible_to(user=request.user).only("id", "number"), pk=pk)
+        xml = pdf.billing_document_xml(self.document_of(document.pk), syntax=syntax)
+        response = HttpResponse(xml, content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="{document.number}-{syntax}.xml"'
+        return response
+
+
+@route("invoices/<int:pk>/xml/", name="invoice-xml")
+class InvoiceXmlApi(_BillingXmlApi):
+    visible_to = staticmethod(selectors.invoices_visible_to)
+    document_of = staticmethod(documents.invoice_document_by_id)
+
+
+@route("credit-notes/<int:pk>/xml/", name="credit-note-xml")
+class CreditNoteXmlApi(_BillingXmlApi):
+    visible_to = staticmethod(selectors.credit_notes_visible_to)
+    document_of = staticmethod(documents.credit_note_document_by_id)

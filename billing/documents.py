@@ -140,12 +140,20 @@ def credit_note_document(credit_note: CreditNote) -> pdf.BillingDocument:
     )
 
 
+def invoice_document_by_id(invoice_id: int) -> pdf.BillingDocument:
+    return invoice_document(Invoice.objects.select_related("entity", "customer").get(pk=invoice_id))
+
+
+def credit_note_document_by_id(credit_note_id: int) -> pdf.BillingDocument:
+    credit_notes = CreditNote.objects.select_related("entity", "invoice__entity", "invoice__customer")
+    return credit_note_document(credit_notes.get(pk=credit_note_id))
+
+
 def invoice_pdf_stored(*, invoice_id: int) -> StoredDocument:
     """The invoice's Factur-X PDF, rendered once from the invoice as issued."""
 
     def render() -> bytes:
-        invoice = Invoice.objects.select_related("entity", "customer").get(pk=invoice_id)
-        return pdf.billing_document_pdf(invoice_document(invoice))
+        return pdf.billing_document_pdf(invoice_document_by_id(invoice_id))
 
     return stored_document_get_or_render(
         kind=Kind.INVOICE, object_id=invoice_id, lock=Invoice.objects.filter(pk=invoice_id), render=render
@@ -156,10 +164,7 @@ def credit_note_pdf_stored(*, credit_note_id: int) -> StoredDocument:
     """The credit note's Factur-X PDF, citing the invoice it cancels."""
 
     def render() -> bytes:
-        credit_note = CreditNote.objects.select_related("entity", "invoice__entity", "invoice__customer").get(
-            pk=credit_note_id
-        )
-        return pdf.billing_document_pdf(credit_note_document(credit_note))
+        return pdf.billing_document_pdf(credit_note_document_by_id(credit_note_id))
 
     return stored_document_get_or_render(
         kind=Kind.CREDIT_NOTE,

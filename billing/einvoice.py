@@ -111,6 +111,13 @@ def _party(
         _e(registration, RAM, "ID", tax_number, schemeID=TAX_NUMBER_SCHEME)
 
 
+def vat_due_code(document: "BillingDocument") -> str | None:
+    """BT-8 of a French seller's document that bears VAT: on the invoice's date or on payment."""
+    if document.seller.country != "FR" or document.vat_category in VATEX_CODES:
+        return None
+    return VAT_DUE_ON_INVOICE_DATE if document.seller.vat_on_debits else VAT_DUE_ON_PAYMENT
+
+
 def french_siren(party: "Party") -> str:
     """The SIREN of a French party: its company number, or the last nine digits of its FR VAT number."""
     if party.country != "FR":
@@ -224,8 +231,7 @@ def cii_xml(
     _e(tax, RAM, "CategoryCode", document.vat_category)
     if document.vat_category in VATEX_CODES:
         _e(tax, RAM, "ExemptionReasonCode", VATEX_CODES[document.vat_category])
-    elif document.seller.country == "FR":
-        due = VAT_DUE_ON_INVOICE_DATE if document.seller.vat_on_debits else VAT_DUE_ON_PAYMENT
+    elif (due := vat_due_code(document)) is not None:
         _e(tax, RAM, "DueDateTypeCode", due)
     if document.vat_category != VAT_CATEGORY_OUTSIDE_SCOPE:
         _e(tax, RAM, "RateApplicablePercent", _amount(document.vat_rate))

@@ -13,7 +13,7 @@ from decimal import Decimal
 import facturx
 import segno.helpers
 
-from billing import einvoice
+from billing import einvoice, ubl
 from documents.pdf_engine import format_date, format_percent, format_quantity, html_to_pdf
 
 INVOICE = "invoice"
@@ -372,6 +372,21 @@ def epc_qr_data_uri(document: BillingDocument) -> str:
     return qr.png_data_uri(scale=1, border=0) if qr is not None else ""
 
 
+CII, UBL = "cii", "ubl"
+
+
+def billing_document_xml(document: BillingDocument, *, syntax: str) -> bytes:
+    """The e-invoice of an invoice or a credit note: Factur-X CII (the one the PDF embeds) or Peppol UBL.
+
+    Both carry the seller's registration and every mention printed under the totals, with their
+    UNTDID 4451 subject codes, and the reason for a document without VAT (BT-120).
+    """
+    seller_note = ("REG", " – ".join(filter(None, [document.seller.name, document.seller.registration])))
+    notes = [seller_note, *payment_mentions(document)]
+    build = {CII: einvoice.cii_xml, UBL: ubl.ubl_xml}[syntax]
+    return build(document, notes=notes, exemption_reason=vat_mention(document))
+
+
 def billing_document_pdf(document: BillingDocument) -> bytes:
     """The Factur-X PDF of an invoice or a credit note: PDF/A-3b with its EN 16931 CII XML embedded."""
     t = texts_for(document.language)
@@ -397,8 +412,7 @@ def billing_document_pdf(document: BillingDocument) -> bytes:
         language=document.language,
         pdf_variant=PDF_VARIANT,
     )
-    seller_note = ("REG", " – ".join(filter(None, [document.seller.name, document.seller.registration])))
-    xml = einvoice.cii_xml(document, notes=[seller_note, *mentions], exemption_reason=vat_mention(document))
+    xml = billing_document_xml(document, syntax=CII)
     return facturx.generate_from_binary(
         pdf,
         xml,

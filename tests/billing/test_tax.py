@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import BillingEntity, Customer
 from billing import documents, pdf
-from billing.models import CreditNote, DocumentCounter
+from billing.models import CreditNote, DocumentCounter, Invoice
 from billing.services import LineSpec, document_number_draw, invoice_issue
 from billing.tax import Buyer, vat_treatment
 from tests.conftest import api_for
@@ -149,8 +149,8 @@ MENTIONS = {
 }
 
 
-def issued_documents(customer: Customer) -> list[bytes]:
-    """The invoice's PDF and the PDF of a credit note that cancels it."""
+def invoice_and_credit_note(customer: Customer) -> tuple[Invoice, CreditNote]:
+    """An invoice of a diagnosis, and a credit note that cancels it."""
     with time_machine.travel(ISSUE_DAY, tick=False):
         invoice = invoice_issue(
             customer=customer,
@@ -171,10 +171,16 @@ def issued_documents(customer: Customer) -> list[bytes]:
             currency=invoice.currency,
             reason="refused",
         )
-        return [
-            pdf.billing_document_pdf(documents.invoice_document(invoice)),
-            pdf.billing_document_pdf(documents.credit_note_document(credit_note)),
-        ]
+    return invoice, credit_note
+
+
+def issued_documents(customer: Customer) -> list[bytes]:
+    """The PDFs of an invoice and of the credit note that cancels it."""
+    invoice, credit_note = invoice_and_credit_note(customer)
+    return [
+        pdf.billing_document_pdf(documents.invoice_document_by_id(invoice.pk)),
+        pdf.billing_document_pdf(documents.credit_note_document_by_id(credit_note.pk)),
+    ]
 
 
 @pytest.mark.parametrize("key", list(CUSTOMERS))
@@ -227,3 +233,42 @@ def test_the_french_option_for_the_debits_is_printed_and_stated_in_the_e_invoice
     assert b"<ram:DueDateTypeCode>5</ram:DueDateTypeCode>" in xml
     assert fatal_failures(xml) == []
     assert_says(invoice_pdf, ["Option pour le paiement de la taxe d'après les débits"])
+
+
+@pytest.mark.parametrize("key", list(CUSTOMERS))
+def test_the_ubl_and_cii_downloads_pass_the_en16931_rules_in_every_tax_case(key, db):
+    customer = create_customer(key)
+    invoice, credit_note = invoice_and_credit_note(customer)
+    client = api_for(UserFactory(role="customer", customer=customer))
+
+    for path in (f"invoices/{invoice.pk}", f"credit-notes/{credit_note.pk}"):
+        for syntax, root in (
+            ("ubl", b"urn:oasis:names:specification:ubl:schema:xsd:"),
+            ("cii", b"CrossIndustry"),
+        ):
+            response = client.get(f"{API}/{path}/xml/", {"syntax": syntax})
+            assert response.status_code == 200
+            assert response["Content-Type"] == "application/xml"
+            assert root in response.content
+            assert fatal_failures(response.content) == []
+
+
+def test_the_downloaded_cii_is_the_xml_the_pdf_embeds(db):
+    invoice, _ = invoice_and_credit_note(create_customer("be_business"))
+    client = api_for(UserFactory(role="customer", customer=invoice.customer))
+
+    embedded = facturx.get_facturx_xml_from_pdf(
+        io.BytesIO(client.get(f"{API}/invoices/{invoice.pk}/pdf/").content)
+    )[1]
+
+    assert client.get(f"{API}/invoices/{invoice.pk}/xml/").content == embedded
+
+
+def test_an_unknown_syntax_is_a_400_and_another_accounts_invoice_a_404(db):
+    invoice, _ = invoice_and_credit_note(create_customer("fr_business"))
+    owner = api_for(UserFactory(role="customer", customer=invoice.customer))
+    stranger = api_for(UserFactory(role="customer", customer=create_customer("es_consumer")))
+
+    assert owner.get(f"{API}/invoices/{invoice.pk}/xml/", {"syntax": "pdf"}).status_code == 400
+    assert stranger.get(f"{API}/invoices/{invoice.pk}/xml/").status_code == 404
+    assert api_for(UserFactory(role="agent")).get(f"{API}/invoices/{invoice.pk}/xml/").status_code == 403
