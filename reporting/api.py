@@ -1,13 +1,23 @@
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import BillingEntity
 from accounts.permissions import IsFinance
 from billing import aging
+from config.csv import CsvRenderer, csv_response
 from config.routing import route
+from config.schema import ErrorDetail
+from config.serializers import valid_input
+from reporting.e_reporting import COLUMNS, e_reporting_rows
 from reporting.selectors import receivables_report
+
+MAX_PERIOD_DAYS = 366  # a year at most: the reform's periods are ten days to a month
 
 
 class _Money(serializers.DecimalField):
@@ -58,3 +68,34 @@ class ReceivablesReportApi(APIView):
     @extend_schema(responses=ReceivablesReportOutput)
     def get(self, request):
         return Response(ReceivablesReportOutput(receivables_report(today=timezone.localdate())).data)
+
+
+@route("reports/e-reporting.csv", name="e-reporting")
+class EReportingCsvApi(APIView):
+    """The French reform's e-reporting data of one entity for a period (LAW-18), as CSV for finance."""
+
+    permission_classes = [IsFinance]
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    class Input(serializers.Serializer):
+        start = serializers.DateField(help_text="first day, included")
+        end = serializers.DateField(help_text="last day, included")
+        entity = serializers.CharField(max_length=2, default="FR", help_text="the entity's country")
+
+        def validate(self, attrs):
+            if attrs["end"] < attrs["start"]:
+                raise serializers.ValidationError({"end": ["The last day cannot be before the first day."]})
+            if (attrs["end"] - attrs["start"]).days > MAX_PERIOD_DAYS:
+                raise serializers.ValidationError({"end": [f"A period is at most {MAX_PERIOD_DAYS} days."]})
+            return attrs
+
+    @extend_schema(
+        parameters=[Input],
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: ErrorDetail, 403: ErrorDetail, 404: ErrorDetail},
+    )
+    def get(self, request):
+        period = valid_input(self.Input, request.query_params)
+        entity = get_object_or_404(BillingEntity, country=period["entity"].upper())
+        rows = e_reporting_rows(entity=entity, start=period["start"], end=period["end"])
+        filename = f"e-reporting-{entity.country}-{period['start']}-{period['end']}.csv"
+        return csv_response(COLUMNS, rows, filename=filename)
