@@ -272,3 +272,25 @@ def test_an_unknown_syntax_is_a_400_and_another_accounts_invoice_a_404(db):
     assert owner.get(f"{API}/invoices/{invoice.pk}/xml/", {"syntax": "pdf"}).status_code == 400
     assert stranger.get(f"{API}/invoices/{invoice.pk}/xml/").status_code == 404
     assert api_for(UserFactory(role="agent")).get(f"{API}/invoices/{invoice.pk}/xml/").status_code == 403
+
+
+@pytest.mark.parametrize("key", ["be_business", "es_consumer", "ch_business"])
+def test_a_customer_abroad_opens_an_incident_and_gets_an_invoice_with_its_vat(key, agent, db):
+    from tests.workflow import diagnosed
+
+    customer = create_customer(key)
+    user = UserFactory(role="customer", customer=customer)
+    category, says = MENTIONS[key]
+    _, _, gross = FEES[key]
+
+    ticket = diagnosed(user, agent, "fixed")
+    client = api_for(user)
+    (invoice_id,) = client.get(f"{API}/tickets/{ticket['id']}/").json()["invoices"]
+    invoice = client.get(f"{API}/invoices/{invoice_id}/").json()
+
+    assert (ticket["diagnosis_fee"]["gross"], invoice["gross"]) == (gross, gross)
+    assert_says(client.get(f"{API}/invoices/{invoice_id}/pdf/").content, says)
+    for syntax in ("cii", "ubl"):
+        assert (
+            fatal_failures(client.get(f"{API}/invoices/{invoice_id}/xml/", {"syntax": syntax}).content) == []
+        )
