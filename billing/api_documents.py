@@ -7,13 +7,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 
 from accounts.permissions import IsCustomerOrFinance
 from billing import documents, pdf, selectors
 from config.routing import route
 from config.schema import ErrorDetail
-from documents.api import PDF_RESPONSES, PdfDownloadApi, stored_pdf_response
+from documents.api import PDF_RESPONSES, PdfDownloadApi, XmlRenderer, stored_pdf_response
 from documents.models import StoredDocument
 
 
@@ -44,18 +44,6 @@ class CreditNotePdfApi(_BillingPdfApi):
 
     visible_to = staticmethod(selectors.credit_notes_visible_to)
     stored = staticmethod(lambda pk: documents.credit_note_pdf_stored(credit_note_id=pk))
-
-
-class XmlRenderer(BaseRenderer):
-    """Lets a client send `Accept: application/xml`; the views return the XML bytes themselves."""
-
-    media_type = "application/xml"
-    format = "xml"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
 
 
 class _BillingXmlApi(PdfDownloadApi):

@@ -20,16 +20,24 @@ PDF_RESPONSES = {
 }
 
 
-class PdfRenderer(BaseRenderer):
-    """Lets a client send `Accept: application/pdf`; the views return the PDF bytes themselves."""
+class BytesRenderer(BaseRenderer):
+    """Lets a client ask for a document's media type; the views return the document's bytes themselves."""
 
-    media_type = "application/pdf"
-    format = "pdf"
     charset = None
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return data
+
+
+class PdfRenderer(BytesRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+class XmlRenderer(BytesRenderer):
+    media_type = "application/xml"
+    format = "xml"
 
 
 def pdf_response(content: bytes, *, filename: str, etag: str = "") -> HttpResponse:
