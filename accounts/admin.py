@@ -44,8 +44,8 @@ class UserInline(ReadOnlyInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["name", "country", "vat_id", "language", "support_status", "banned_at"]
-    list_filter = ["country", "support_status", "language"]
+    list_display = ["name", "country", "vat_id", "is_business", "language", "support_status", "banned_at"]
+    list_filter = ["country", "is_business", "support_status", "language"]
     search_fields = ["name", "vat_id"]
     # The support status changes only through the ban and reinstatement services.
     readonly_fields = ["support_status", "banned_at", "ban_reason", "created_at"]
@@ -63,7 +63,17 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(BillingEntity)
 class BillingEntityAdmin(admin.ModelAdmin):
-    list_display = ["country", "legal_name", "vat_id", "company_id", "currency", "language"]
+    list_display = [
+        "country",
+        "legal_name",
+        "vat_id",
+        "company_id",
+        "currency",
+        "language",
+        "also_bills_countries",
+        "bills_other_countries",
+        "is_demo",
+    ]
 
 
 @admin.register(IdempotencyRecord)
