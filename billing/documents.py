@@ -18,22 +18,25 @@ PricedDocumentT = TypeVar("PricedDocumentT", bound=pdf.PricedDocument)
 # The documents' data: each as it was issued, from its own rows (the invoice's snapshot of the buyer).
 
 
+# What a document says of its seller: the entity's columns of the same names (and its legal name).
+SELLER_FIELDS = (
+    "address",
+    "country",
+    "vat_id",
+    "company_id",
+    "registration",
+    "iban",
+    "bic",
+    "late_penalty_rate",
+    "late_interest_above_base_rate",
+    "vat_on_debits",
+    "email",
+    "website",
+)
+
+
 def seller_of(entity: BillingEntity) -> pdf.Seller:
-    return pdf.Seller(
-        name=entity.legal_name,
-        address=entity.address,
-        country=entity.country,
-        vat_id=entity.vat_id,
-        company_id=entity.company_id,
-        registration=entity.registration,
-        iban=entity.iban,
-        bic=entity.bic,
-        late_penalty_rate=entity.late_penalty_rate,
-        late_interest_above_base_rate=entity.late_interest_above_base_rate,
-        vat_on_debits=entity.vat_on_debits,
-        email=entity.email,
-        website=entity.website,
-    )
+    return pdf.Seller(name=entity.legal_name, **{field: getattr(entity, field) for field in SELLER_FIELDS})
 
 
 def party_of(customer: Customer) -> pdf.Party:
