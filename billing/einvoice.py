@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from billing.models import VatCategory
+from billing.tax import EXEMPTION_CODES
+
 if TYPE_CHECKING:
     from billing.pdf import BillingDocument, Party
 
@@ -23,10 +26,9 @@ QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 NSMAP = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
 EN16931 = "urn:cen.eu:en16931:2017"
 
-VAT_CATEGORY_STANDARD = "S"
-VAT_CATEGORY_OUTSIDE_SCOPE = "O"
-# BT-121: the exemption reason codes of the CEF VATEX list, per category without VAT.
-VATEX_CODES = {"AE": "VATEX-EU-AE", "O": "VATEX-EU-O"}
+VAT_CATEGORY_OUTSIDE_SCOPE = VatCategory.OUTSIDE_SCOPE
+# BT-121: the exemption reason codes of the CEF VATEX list, per category without VAT (billing.tax's).
+VATEX_CODES = EXEMPTION_CODES
 # BT-23: the business process, Peppol's billing process (the French reform's platforms accept it).
 BUSINESS_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 EMAIL_SCHEME = "EM"  # CEF EAS code of an electronic address that is an e-mail address

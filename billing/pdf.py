@@ -13,7 +13,8 @@ from decimal import Decimal
 import facturx
 import segno.helpers
 
-from billing import einvoice, ubl
+from billing import einvoice, tax, ubl
+from billing.models import VatCategory
 from documents.pdf_engine import format_date, format_percent, format_quantity, html_to_pdf
 
 INVOICE = "invoice"
@@ -128,9 +129,10 @@ VAT_MENTIONS = {
 
 def vat_mention(document: "PricedDocument") -> str:
     """The mention that explains a document without VAT, in its language; empty under the standard rate."""
-    if document.vat_category == "S":
+    basis = tax.legal_basis(document.vat_category, buyer_is_business=document.buyer.is_business)
+    if not basis:
         return ""
-    key = "AE" if document.vat_category == "AE" else f"O art. {44 if document.buyer.is_business else 59}"
+    key = "AE" if document.vat_category == VatCategory.REVERSE_CHARGE else f"O {basis}"
     return VAT_MENTIONS.get(document.language, VAT_MENTIONS["en"])[key]
 
 
@@ -299,7 +301,7 @@ def payment_mentions(document: BillingDocument) -> list[tuple[str, str]]:
     lang = document.language
     # Why there is no VAT, first: the buyer accounts for it, or the sale is outside the EU's VAT.
     vat = [("TXD", mention)] if (mention := vat_mention(document)) else []
-    if document.seller.vat_on_debits and document.vat_category == "S":
+    if document.seller.vat_on_debits and document.vat_category == VatCategory.STANDARD:
         vat.append(("TXD", t["vat_on_debits"]))
     if document.is_credit_note:
         return [("AAI", document_citation(document)), *vat, ("AAB", t["no_payment_due"])]

@@ -36,7 +36,10 @@ from billing.models import VatCategory, VatRate
 ZERO = Decimal("0.00")
 
 # BT-121, the VATEX code of the exemption reason (CEF code list); the standard rate has none.
-EXEMPTION_CODES = {VatCategory.REVERSE_CHARGE: "VATEX-EU-AE", VatCategory.OUTSIDE_SCOPE: "VATEX-EU-O"}
+EXEMPTION_CODES: dict[str, str] = {
+    VatCategory.REVERSE_CHARGE: "VATEX-EU-AE",
+    VatCategory.OUTSIDE_SCOPE: "VATEX-EU-O",
+}
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,6 @@ class VatTreatment:
     # Why the document bears no VAT, for the mention and BT-120/BT-121; empty under the standard rate.
     exemption_code: str = ""
     legal_basis: str = ""  # the article of the Directive, as the mention cites it
-
-    @property
-    def charges_vat(self) -> bool:
-        return self.category == VatCategory.STANDARD
 
 
 class NoVatRate(ValidationError):
@@ -96,6 +95,15 @@ def vat_category_for(*, seller_country: str, buyer: Buyer) -> VatCategory:
     return VatCategory.STANDARD
 
 
+def legal_basis(category: str, *, buyer_is_business: bool) -> str:
+    """The article of Directive 2006/112/EC that puts a sale without VAT where it is (the mention cites it)."""
+    if category == VatCategory.REVERSE_CHARGE:
+        return "art. 196"
+    if category == VatCategory.OUTSIDE_SCOPE:
+        return "art. 44" if buyer_is_business else "art. 59"
+    return ""
+
+
 def vat_treatment(
     *, seller_country: str, buyer: Buyer, on: date, rate: Decimal | None = None
 ) -> VatTreatment:
@@ -105,12 +113,9 @@ def vat_treatment(
     price, say); it is read from the dated rates otherwise.
     """
     category = vat_category_for(seller_country=seller_country, buyer=buyer)
-    if category == VatCategory.REVERSE_CHARGE:
-        return VatTreatment(category, ZERO, EXEMPTION_CODES[category], "art. 196")
-    if category == VatCategory.OUTSIDE_SCOPE:
-        return VatTreatment(
-            category, ZERO, EXEMPTION_CODES[category], "art. 44" if buyer.is_business else "art. 59"
-        )
+    if category in EXEMPTION_CODES:
+        basis = legal_basis(category, buyer_is_business=buyer.is_business)
+        return VatTreatment(category, ZERO, EXEMPTION_CODES[category], basis)
     if rate is None:
         rate = standard_rate(country=seller_country, on=on)
     return VatTreatment(category, rate)
