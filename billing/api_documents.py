@@ -12,7 +12,6 @@ from rest_framework.renderers import JSONRenderer
 from accounts.permissions import IsCustomerOrFinance
 from billing import documents, pdf, selectors
 from config.routing import route
-from config.schema import ErrorDetail
 from documents.api import PDF_RESPONSES, PdfDownloadApi, XmlRenderer, stored_pdf_response
 from documents.models import StoredDocument
 
@@ -61,7 +60,7 @@ class _BillingXmlApi(PdfDownloadApi):
         parameters=[
             OpenApiParameter("syntax", str, enum=[pdf.CII, pdf.UBL], description="CII (default) or UBL 2.1")
         ],
-        responses={(200, "application/xml"): OpenApiTypes.BINARY, 400: ErrorDetail, 404: ErrorDetail},
+        responses={(200, "application/xml"): OpenApiTypes.BINARY},  # errors: config.schema adds them
     )
     def get(self, request, pk: int):
         syntax = request.query_params.get("syntax", pdf.CII)
