@@ -5,13 +5,14 @@ from collections.abc import Callable
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from accounts.permissions import IsCustomerOrFinance
 from billing import documents, pdf, selectors
 from config.routing import route
+from config.serializers import valid_input
 from documents.api import PDF_RESPONSES, PdfDownloadApi, XmlRenderer, stored_pdf_response
 from documents.models import StoredDocument
 
@@ -56,17 +57,18 @@ class _BillingXmlApi(PdfDownloadApi):
     visible_to: Callable  # the document's scoped selector
     document_of: Callable[[int], pdf.BillingDocument]  # what the document says, by its id
 
+    class Input(serializers.Serializer):
+        syntax = serializers.ChoiceField(
+            choices=[pdf.CII, pdf.UBL], default=pdf.CII, help_text="CII or UBL 2.1"
+        )
+
     @extend_schema(
-        parameters=[
-            OpenApiParameter("syntax", str, enum=[pdf.CII, pdf.UBL], description="CII (default) or UBL 2.1")
-        ],
+        parameters=[Input],
         responses={(200, "application/xml"): OpenApiTypes.BINARY},  # errors: config.schema adds them
     )
     def get(self, request, pk: int):
-        syntax = request.query_params.get("syntax", pdf.CII)
-        if syntax not in (pdf.CII, pdf.UBL):
-            raise serializers.ValidationError({"syntax": ["Choose cii or ubl."]})
         document = get_object_or_404(self.visible_to(user=request.user).only("id", "number"), pk=pk)
+        syntax = valid_input(self.Input, request.query_params)["syntax"]
         xml = pdf.billing_document_xml(self.document_of(document.pk), syntax=syntax)
         response = HttpResponse(xml, content_type="application/xml")
         response["Content-Disposition"] = f'attachment; filename="{document.number}-{syntax}.xml"'

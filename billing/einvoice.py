@@ -26,9 +26,6 @@ QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 NSMAP = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
 EN16931 = "urn:cen.eu:en16931:2017"
 
-VAT_CATEGORY_OUTSIDE_SCOPE = VatCategory.OUTSIDE_SCOPE
-# BT-121: the exemption reason codes of the CEF VATEX list, per category without VAT (billing.tax's).
-VATEX_CODES = EXEMPTION_CODES
 # BT-23: the business process, Peppol's billing process (the French reform's platforms accept it).
 BUSINESS_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 EMAIL_SCHEME = "EM"  # CEF EAS code of an electronic address that is an e-mail address
@@ -115,7 +112,7 @@ def _party(
 
 def vat_due_code(document: "BillingDocument") -> str | None:
     """BT-8 of a French seller's document that bears VAT: on the invoice's date or on payment."""
-    if document.seller.country != "FR" or document.vat_category in VATEX_CODES:
+    if document.seller.country != "FR" or document.vat_category in EXEMPTION_CODES:
         return None
     return VAT_DUE_ON_INVOICE_DATE if document.seller.vat_on_debits else VAT_DUE_ON_PAYMENT
 
@@ -170,7 +167,7 @@ def cii_xml(
         tax = _e(settlement, RAM, "ApplicableTradeTax")
         _e(tax, RAM, "TypeCode", "VAT")
         _e(tax, RAM, "CategoryCode", document.vat_category)
-        if document.vat_category != VAT_CATEGORY_OUTSIDE_SCOPE:  # no rate outside the scope (BR-O-05)
+        if document.vat_category != VatCategory.OUTSIDE_SCOPE:  # no rate outside the scope (BR-O-05)
             _e(tax, RAM, "RateApplicablePercent", _amount(document.vat_rate))
         _e(
             _e(settlement, RAM, "SpecifiedTradeSettlementLineMonetarySummation"),
@@ -181,7 +178,7 @@ def cii_xml(
 
     agreement = _e(transaction, RAM, "ApplicableHeaderTradeAgreement")
     seller_tax_number = document.seller.company_id if document.seller.country != "FR" else ""
-    with_vat_ids = document.vat_category != VAT_CATEGORY_OUTSIDE_SCOPE
+    with_vat_ids = document.vat_category != VatCategory.OUTSIDE_SCOPE
     _party(
         agreement,
         "SellerTradeParty",
@@ -231,11 +228,11 @@ def cii_xml(
         _e(tax, RAM, "ExemptionReason", exemption_reason)
     _e(tax, RAM, "BasisAmount", _amount(document.net))
     _e(tax, RAM, "CategoryCode", document.vat_category)
-    if document.vat_category in VATEX_CODES:
-        _e(tax, RAM, "ExemptionReasonCode", VATEX_CODES[document.vat_category])
+    if document.vat_category in EXEMPTION_CODES:
+        _e(tax, RAM, "ExemptionReasonCode", EXEMPTION_CODES[document.vat_category])
     elif (due := vat_due_code(document)) is not None:
         _e(tax, RAM, "DueDateTypeCode", due)
-    if document.vat_category != VAT_CATEGORY_OUTSIDE_SCOPE:
+    if document.vat_category != VatCategory.OUTSIDE_SCOPE:
         _e(tax, RAM, "RateApplicablePercent", _amount(document.vat_rate))
     if document.due_on and not document.is_credit_note:
         terms = _e(settlement, RAM, "SpecifiedTradePaymentTerms")

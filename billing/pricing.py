@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import BillingEntity
 from accounts.selectors import billing_entity_for_country
 from billing.models import DiagnosisPrice, FreePeriod
-from billing.tax import Buyer, VatCategory, vat_rates_valid_on, vat_treatment
+from billing.tax import Buyer, VatCategory, entity_billing, vat_rates_valid_on, vat_treatment
 from config.money import to_cents, vat_on
 
 INTRODUCTORY_PERIOD = "introductory_period"
@@ -57,9 +57,7 @@ def diagnosis_fee_for(*, buyer: Buyer, at: datetime | None = None) -> Fee:
     """
     at = at or timezone.now()
     day = timezone.localdate(at)
-    entity = billing_entity_for_country(country=buyer.country)
-    if entity is None:
-        raise ValidationError({"country": [f"We have no billing entity in {buyer.country}."]})
+    entity = entity_billing(buyer.country)
     # The buyer's country's price and the seller's VAT rate in one query: every new incident and
     # every "report an incident" page reads them.
     book = (
@@ -92,8 +90,7 @@ def diagnosis_fee_for(*, buyer: Buyer, at: datetime | None = None) -> Fee:
 def diagnosis_price_set(*, country: str, net: Decimal, by) -> DiagnosisPrice:
     """A new net price for tickets opened from now on; earlier tickets keep the fee they showed."""
     country = (country or "").upper()
-    if billing_entity_for_country(country=country) is None:
-        raise ValidationError({"country": [f"We have no billing entity in {country}."]})
+    entity_billing(country)
     return DiagnosisPrice.objects.create(country=country, net=to_cents(net), set_by=by)
 
 

@@ -60,9 +60,8 @@ def buyer_of(customer) -> Buyer:
 class VatTreatment:
     category: str  # a VatCategory value
     rate: Decimal  # percent, two decimals
-    # Why the document bears no VAT, for the mention and BT-120/BT-121; empty under the standard rate.
-    exemption_code: str = ""
-    legal_basis: str = ""  # the article of the Directive, as the mention cites it
+    # The article that puts a sale without VAT where it is, as the mention cites it; empty under S.
+    legal_basis: str = ""
 
 
 class NoVatRate(ValidationError):
@@ -114,18 +113,23 @@ def vat_treatment(
     """
     category = vat_category_for(seller_country=seller_country, buyer=buyer)
     if category in EXEMPTION_CODES:
-        basis = legal_basis(category, buyer_is_business=buyer.is_business)
-        return VatTreatment(category, ZERO, EXEMPTION_CODES[category], basis)
+        return VatTreatment(category, ZERO, legal_basis(category, buyer_is_business=buyer.is_business))
     if rate is None:
         rate = standard_rate(country=seller_country, on=on)
     return VatTreatment(category, rate)
 
 
+def entity_billing(country: str) -> BillingEntity:
+    """The entity that bills customers of `country`; a 400 on `country` when none does."""
+    entity = billing_entity_for_country(country=country)
+    if entity is None:
+        raise ValidationError({"country": [f"We have no billing entity in {country}."]})
+    return entity
+
+
 def sale_terms(*, buyer: Buyer, on: date) -> tuple[BillingEntity, VatTreatment]:
     """The entity that bills `buyer` and the VAT it charges on a sale on the day `on`."""
-    entity = billing_entity_for_country(country=buyer.country)
-    if entity is None:
-        raise ValidationError({"country": [f"We have no billing entity in {buyer.country}."]})
+    entity = entity_billing(buyer.country)
     return entity, vat_treatment(seller_country=entity.country, buyer=buyer, on=on)
 
 

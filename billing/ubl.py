@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from billing import einvoice
+from billing.models import VatCategory
+from billing.tax import EXEMPTION_CODES
 
 if TYPE_CHECKING:
     from billing.pdf import BillingDocument, Party
@@ -38,10 +40,10 @@ def _money(parent, tag: str, amount: Decimal, currency: str) -> None:
 def _tax_category(parent, tag: str, document: "BillingDocument", *, reason: str = "") -> None:
     category = _e(parent, CAC, tag)
     _e(category, CBC, "ID", document.vat_category)
-    if document.vat_category != einvoice.VAT_CATEGORY_OUTSIDE_SCOPE:  # no rate outside the scope
+    if document.vat_category != VatCategory.OUTSIDE_SCOPE:  # no rate outside the scope
         _e(category, CBC, "Percent", f"{document.vat_rate:.2f}")
-    if reason and document.vat_category in einvoice.VATEX_CODES:
-        _e(category, CBC, "TaxExemptionReasonCode", einvoice.VATEX_CODES[document.vat_category])
+    if reason and document.vat_category in EXEMPTION_CODES:
+        _e(category, CBC, "TaxExemptionReasonCode", EXEMPTION_CODES[document.vat_category])
         _e(category, CBC, "TaxExemptionReason", reason)
     _e(_e(category, CAC, "TaxScheme"), CBC, "ID", "VAT")
 
@@ -104,7 +106,7 @@ def ubl_xml(
         cited = _e(_e(root, CAC, "BillingReference"), CAC, "InvoiceDocumentReference")
         _e(cited, CBC, "ID", document.cancels_number)
         _e(cited, CBC, "IssueDate", document.cancels_issued_on.isoformat())
-    with_vat_ids = document.vat_category != einvoice.VAT_CATEGORY_OUTSIDE_SCOPE
+    with_vat_ids = document.vat_category != VatCategory.OUTSIDE_SCOPE
     _party(
         root,
         "AccountingSupplierParty",
