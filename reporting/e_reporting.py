@@ -80,6 +80,7 @@ def _b2c_days(*, entity, start, end) -> Iterator[list]:
 
 
 def _b2b_cross_border(*, entity, start, end) -> Iterator[list]:
+    """Each invoice to a business buyer abroad, and each credit note cancelling one (negative), by date."""
     invoices = (
         _in_period(Invoice.objects, "issued_on", entity=entity, start=start, end=end)
         .filter(customer_is_business=True)
@@ -91,36 +92,19 @@ def _b2b_cross_border(*, entity, start, end) -> Iterator[list]:
         .exclude(invoice__customer_country=entity.country)
         .select_related("invoice")
     )
-    rows = [
-        (i.issued_on, i.number, "", i.customer_country, i.customer_vat_id, i.vat_category, i.vat_rate, i, 1)
-        for i in invoices.order_by("issued_on", "number")
-    ]
-    rows += [
-        (
-            c.issued_on,
-            c.number,
-            c.invoice.number,
-            c.invoice.customer_country,
-            c.invoice.customer_vat_id,
-            c.invoice.vat_category,
-            c.invoice.vat_rate,
-            c,
-            -1,
-        )
-        for c in credit_notes.order_by("issued_on", "number")
-    ]
-    for day, number, cancels, country, vat_id, category, rate, document, sign in sorted(
-        rows, key=lambda r: r[:2]
-    ):
+    documents = [(invoice, invoice, 1) for invoice in invoices]
+    documents += [(credit_note, credit_note.invoice, -1) for credit_note in credit_notes]
+    documents.sort(key=lambda entry: (entry[0].issued_on, entry[0].number))
+    for document, invoice, sign in documents:
         yield [
             "b2b_cross_border",
-            day,
-            number,
-            cancels,
-            country,
-            vat_id,
-            category,
-            rate,
+            document.issued_on,
+            document.number,
+            invoice.number if sign < 0 else "",
+            invoice.customer_country,
+            invoice.customer_vat_id,
+            invoice.vat_category,
+            invoice.vat_rate,
             document.currency,
             sign * document.net,
             sign * document.vat,
