@@ -2,12 +2,25 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import BillingEntity, Customer, IdempotencyRecord, Service, User
+from accounts.models import ApiToken, BillingEntity, Customer, IdempotencyRecord, Service, User
 from config.admin import ReadOnlyInline
+
+
+class ApiTokenInline(ReadOnlyInline):
+    """The account's live API tokens; an administrator may revoke one (delete), never make or read a key."""
+
+    model = ApiToken
+    fields = ("prefix", "label", "created_at", "expires_at", "last_used_at", "second_factor")
+    readonly_fields = fields
+    can_delete = True
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    inlines = [ApiTokenInline]
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "customer", "is_active", "last_login"]
     list_filter = ["role", "is_active"]

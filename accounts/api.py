@@ -1,19 +1,19 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.contrib.auth.signals import user_logged_in
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
-from accounts.models import Customer, Role, Service, User
+from accounts.models import ApiToken, Customer, Role, Service, User
 from accounts.permissions import IsAdmin, IsCustomerOrStaffMember, IsStaffMember
 from accounts.selectors import customers_visible_to, services_visible_to
+from accounts.tokens import token_issue, tokens_of
 from config.routing import route
 from config.schema import ErrorDetail
 from config.scoped import ScopedApi
@@ -72,6 +72,25 @@ class LoginLockedOut(exceptions.Throttled):
         super().__init__(wait=settings.AXES_COOLOFF_TIME.total_seconds())
 
 
+class TokenIssued(serializers.Serializer):
+    token = serializers.CharField(
+        help_text="The key, shown this once; send it as `Authorization: Token <key>`."
+    )
+    id = serializers.IntegerField(help_text="Names the token in `/auth/tokens/`.")
+    expires_at = serializers.DateTimeField()
+
+
+class ApiTokenOutput(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField(help_text="The token this request was made with.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "prefix", "label", "created_at", "expires_at", "last_used_at", "current"]
+
+    def get_current(self, obj) -> bool:
+        return obj == self.context["request"].auth
+
+
 @route("auth/token/", name="token")
 class TokenObtainApi(APIView):
     authentication_classes: list = []
@@ -81,10 +100,7 @@ class TokenObtainApi(APIView):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
-    @extend_schema(
-        request=Input,
-        responses={200: inline_serializer("Token", {"token": serializers.CharField()}), 429: ErrorDetail},
-    )
+    @extend_schema(request=Input, responses={200: TokenIssued, 429: ErrorDetail})
     def post(self, request):
         user = authenticate(request, **valid_input(self.Input, request.data))
         if getattr(request, "axes_locked_out", False):
@@ -97,8 +113,44 @@ class TokenObtainApi(APIView):
             )
         # A token is a login: last_login moves, and django-axes forgets this pair's earlier failures.
         user_logged_in.send(sender=type(user), request=request, user=user)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        # Every login gets its own token, so each client can be revoked alone.
+        key, token = token_issue(user, label=request.headers.get("User-Agent", ""))
+        return Response({"token": key, "id": token.id, "expires_at": token.expires_at})
+
+
+@route("auth/tokens/", name="tokens")
+class ApiTokenListApi(generics.ListAPIView):
+    """The caller's own live tokens, newest first; the keys themselves are never shown again."""
+
+    serializer_class = ApiTokenOutput
+
+    def get_queryset(self):
+        return tokens_of(self.request.user)
+
+
+@route("auth/tokens/<int:pk>/", name="token-detail")
+class ApiTokenDetailApi(generics.DestroyAPIView):
+    """Revoke one of the caller's tokens (another user's token is a 404)."""
+
+    def get_queryset(self):
+        return tokens_of(self.request.user)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        return super().delete(request, *args, **kwargs)
+
+
+@route("auth/logout/", name="logout")
+class LogoutApi(APIView):
+    """Revoke the token this request carries, or end the browser session it came with."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if isinstance(request.auth, ApiToken):
+            request.auth.delete()
+        else:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @route("me/", name="me")

@@ -6,4 +6,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from accounts import checks  # noqa: F401  (registers the deploy check of billing entities)
+        from accounts import (
+            checks,  # noqa: F401  (registers the deploy check of billing entities)
+            signals,  # noqa: F401  (API tokens end with a password change)
+        )

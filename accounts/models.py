@@ -220,6 +220,8 @@ class User(CachedChoiceLabels, AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
+    # Set by set_password until the next save; not a column.
+    password_changed = False
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -240,6 +242,11 @@ class User(CachedChoiceLabels, AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        # Read by accounts.signals once saved: a new password ends every API token of the account.
+        self.password_changed = True
 
     @property
     def is_customer(self) -> bool:
@@ -278,3 +285,32 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.key} ({self.user_id})"
+
+
+class ApiToken(models.Model):
+    """A key for `Authorization: Token <key>`: one per login, expiring, revocable by its owner.
+
+    Only the key's SHA-256 is stored, so a leaked database dump holds no usable key; `prefix` (its
+    first characters) lets the owner tell their tokens apart in the list.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    label = models.CharField(
+        max_length=200, blank=True, help_text=_("What the client said it is (its User-Agent).")
+    )
+    # Issued after a second factor was checked; a staff token without one is refused while MFA is required.
+    second_factor = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["expires_at"], name="api_token_expires_idx")]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user_id})"

@@ -17,9 +17,9 @@ import django  # noqa: E402
 django.setup()
 
 from django.db.models import Count  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from accounts.models import Customer, Role, User  # noqa: E402
+from accounts.tokens import token_issue  # noqa: E402
 from billing.models import Invoice  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 
@@ -47,14 +47,14 @@ def main() -> None:
             {
                 "customer": {
                     "email": customer_user.email,
-                    "token": Token.objects.get_or_create(user=customer_user)[0].key,
+                    "token": token_issue(customer_user, second_factor=True)[0],
                     "customer_id": biggest["customer_id"],
                     "tickets": biggest["n"],
                 },
-                "agent": {"email": agent.email, "token": Token.objects.get_or_create(user=agent)[0].key},
+                "agent": {"email": agent.email, "token": token_issue(agent, second_factor=True)[0]},
                 "finance": {
                     "email": finance.email,
-                    "token": Token.objects.get_or_create(user=finance)[0].key,
+                    "token": token_issue(finance, second_factor=True)[0],
                 },
                 "ticket_ids": ticket_ids,
                 "invoice_customer_id": invoiced["customer_id"],

@@ -40,6 +40,11 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.idempotency_records_purge_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Every day at 03:40: delete API tokens past their expiry.
+    "purge-expired-api-tokens-daily": {
+        "task": "accounts.tasks.expired_tokens_purge_task",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 
 # The options of every task that does something outside the database (e-mail, bans after commit):

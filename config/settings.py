@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -141,6 +140,9 @@ LOGOUT_REDIRECT_URL = "/login/"
 SESSION_IDLE_SECONDS_STAFF = 30 * 60
 SESSION_IDLE_SECONDS_CUSTOMER = 2 * 60 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+# API tokens (accounts.tokens): each login issues a new one, which expires this long after it.
+API_TOKEN_TTL_STAFF = timedelta(hours=float(os.environ.get("DJANGO_API_TOKEN_HOURS_STAFF", "12")))
+API_TOKEN_TTL_CUSTOMER = timedelta(days=float(os.environ.get("DJANGO_API_TOKEN_DAYS_CUSTOMER", "30")))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
@@ -165,7 +167,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     # Token first, so a request without credentials gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

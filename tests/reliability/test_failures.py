@@ -221,14 +221,14 @@ def test_a_worker_killed_twice_mid_send_still_sends_the_mail_exactly_once(prefor
 
 
 def test_the_web_app_reconnects_after_its_database_connection_is_cut(customer):
-    from rest_framework.authtoken.models import Token
     from werkzeug.test import Client as WsgiClient
 
+    from accounts.tokens import token_issue
     from config.wsgi import application
 
     # The real WSGI handler, as gunicorn runs it: its request signals check the persistent connection.
     web = WsgiClient(application)
-    headers = {"Authorization": f"Token {Token.objects.create(user=customer).key}"}
+    headers = {"Authorization": f"Token {token_issue(customer)[0]}"}
     assert web.get(f"{API}/me/", headers=headers).status_code == 200
     victim = connection.connection.info.backend_pid
     other = connections.create_connection("default")
@@ -273,9 +273,9 @@ def test_a_worker_reconnects_before_its_next_task_after_the_connection_is_cut(db
 
 
 def test_with_the_database_down_the_api_answers_503_fast_and_recovers(customer):
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import token_issue
 
-    token = Token.objects.create(user=customer).key
+    token = token_issue(customer)[0]
     client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {token}")
     client.force_login(customer)  # the portal reads the session from the database
     with mock.patch.object(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from accounts.tokens import token_issue
 from billing.models import CreditNote
 from tests.counts import report
 from tests.factories import CustomerFactory, ServiceFactory, UserFactory
@@ -36,6 +37,9 @@ EVERYONE = {CUSTOMER, *STAFF}
 # CUSTOMER means "a customer, on its own account's objects": on another account's, a 404.
 CONTRACT = {
     "GET /api/v1/me/": EVERYONE,
+    "GET /api/v1/auth/tokens/": EVERYONE,
+    "DELETE /api/v1/auth/tokens/<int:pk>/": EVERYONE,
+    "POST /api/v1/auth/logout/": EVERYONE,
     "GET /api/v1/customers/": STAFF,
     "POST /api/v1/customers/": {ADMIN},
     "GET /api/v1/customers/<int:pk>/": EVERYONE,
@@ -172,6 +176,7 @@ class Victim:
         assert request.status_code == 201, request.content
         self.access_request = request.json()["id"]
         client_for(user).post(f"{API}/tickets/{self.diagnosing}/messages/", {"body": SECRET}, format="json")
+        self.api_token = token_issue(user)[1].pk
 
     def object_for(self, route: str):
         """The victim's object a route acts on, in the state that would let the action succeed."""
@@ -186,6 +191,8 @@ class Victim:
             "/access-requests/": self.diagnosing,
             "/interventions/": self.diagnosing,
         }
+        if route.startswith("api/v1/auth/tokens/"):
+            return self.api_token
         for suffix, pk in by_action.items():
             if route.startswith("api/v1/tickets/") and route.endswith(suffix):
                 return pk

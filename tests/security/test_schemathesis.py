@@ -15,11 +15,11 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from accounts.models import Role
+from accounts.tokens import token_issue
 from config.wsgi import application
 from tests.counts import COUNTS, report
 from tests.factories import UserFactory
@@ -61,7 +61,7 @@ def world(django_db_setup, django_db_blocker):
                 AGENT: agent,
                 CUSTOMER: victim.user,
             }
-            tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
+            tokens = {role: token_issue(user, second_factor=True)[0] for role, user in users.items()}
             # Trap 10: a WSGI call closes the connection at request start and end, and with it the
             # transaction. Disconnected last: Django's test client (used above) reconnects it per call.
             signals.request_started.disconnect(close_old_connections)
