@@ -179,6 +179,42 @@ def test_the_portal_answers_a_styled_translated_429_page(customer, settings):
     assert Ticket.objects.filter(customer=customer.customer).count() == 1
 
 
+def test_the_finance_portal_answers_its_own_429_page_to_a_payment_flood(customer, agent, finance, settings):
+    invoice = Invoice.objects.get(ticket_id=diagnosed(customer, agent, "fixed")["id"])
+    limit(settings, "money", user=[(2, 60)])
+    client = browser(finance)
+    url = reverse("finance:billing:pay", args=[invoice.pk])
+    payment = {"amount": "0.01", "received_on": invoice.issued_on.isoformat()}
+    answers = [client.post(url, payment) for _ in range(3)]
+    assert [a.status_code for a in answers] == [302, 302, 429]
+    assert "portal-finance" in answers[-1].content.decode() and int(answers[-1]["Retry-After"]) >= 1
+    assert Payment.objects.filter(invoice=invoice).count() == 2
+
+
+def test_the_429_page_speaks_german_to_a_german_account(other_customer, settings):
+    limit(settings, "ticket_create", user=[(1, 60)])
+    client = browser(other_customer)
+    for _ in range(2):
+        refused = client.post(reverse("customer:tickets:ask"), INCIDENT)
+    assert refused.status_code == 429 and "Zu viele Anfragen" in refused.content.decode()
+
+
+def test_a_refused_request_is_not_the_stored_answer_of_its_idempotency_key(customer, settings):
+    limit(settings, "ticket_create", user=[(1, 60)])
+    client = client_for(customer)
+    start = datetime(2026, 12, 1, 10, 0, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        assert open_ticket(client).status_code == 201
+        key = {"HTTP_IDEMPOTENCY_KEY": "retry-me-1"}
+        assert client.post(f"{API}/tickets/", INCIDENT, format="json", **key).status_code == 429
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        # The retry after Retry-After opens the ticket: the 429 was not kept as the key's answer.
+        assert client.post(f"{API}/tickets/", INCIDENT, format="json", **key).status_code == 201
+        # And a replay of that key is not counted: it answers the stored 201 although the limit is reached.
+        replay = client.post(f"{API}/tickets/", INCIDENT, format="json", **key)
+        assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
+
+
 def test_redis_down_lets_requests_through_with_a_warning(customer, settings, caplog):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # a closed port; the suite's Redis keeps running
     limit(settings, "ticket_create", user=[(2, 60)])
