@@ -23,6 +23,8 @@ limit is a brake on floods, not a reason to refuse a customer) and a warning is 
 from __future__ import annotations
 
 import functools
+import hashlib
+import ipaddress
 import logging
 import math
 import threading
@@ -122,6 +124,11 @@ def _incr(keys: list[tuple[str, int]], now: float) -> list[int] | None:
     return [int(count) for count in replies[::2]]
 
 
+def _digest(who: object) -> str:
+    # Redis holds no e-mail address or IP in clear (SEC-26), and a key's length does not depend on input.
+    return hashlib.blake2b(str(who).encode(), digest_size=12).hexdigest()
+
+
 def rate_limit_hit(action: str, identities: Mapping[str, object]) -> RateLimited | None:
     """Count one hit of `action` for each identity (scope → who) that the action limits.
 
@@ -137,7 +144,7 @@ def rate_limit_hit(action: str, identities: Mapping[str, object]) -> RateLimited
             continue
         for count, seconds in limits:
             window = int(now // seconds)
-            keys.append((f"{prefix}{action}:{scope}:{who}:{seconds}:{window}", seconds))
+            keys.append((f"{prefix}{action}:{scope}:{_digest(who)}:{seconds}:{window}", seconds))
             windows.append((count, (window + 1) * seconds))
     if not keys:
         return None
@@ -151,9 +158,17 @@ def rate_limit_hit(action: str, identities: Mapping[str, object]) -> RateLimited
 
 
 def request_identities(request) -> dict[str, object]:
-    """Who is asking: the signed-in user's id (none when anonymous) and the client IP."""
+    """Who is asking: the signed-in user's id (none when anonymous) and the client IP (IPv6: its /64)."""
     user = getattr(request, "user", None)
-    identities: dict[str, object] = {"ip": client_ip(request)}
+    ip = client_ip(request)
+    if ip and ":" in ip:
+        # One IPv6 host usually holds a whole /64: counting single addresses would let it pick a new one
+        # for every request.
+        try:
+            ip = str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
+        except ValueError:
+            pass
+    identities: dict[str, object] = {"ip": ip}
     if user is not None and user.is_authenticated:
         identities["user"] = user.pk
     return identities

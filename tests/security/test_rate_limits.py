@@ -95,6 +95,33 @@ def test_the_ip_is_the_trusted_proxys_not_one_the_client_writes(customer, settin
     assert codes == [201] * 3 + [429] * 2
 
 
+def test_an_ipv6_host_cannot_escape_the_ip_limit_by_changing_its_address_in_its_64(
+    customer, other_customer, settings
+):
+    limit(settings, "ticket_create", ip=[(2, 60)])
+    ips = ["2001:db8:1:2::1", "2001:db8:1:2::ffff", "2001:db8:1:2:aaaa::3"]
+    codes = [
+        open_ticket(client_for(user), ip=ip).status_code
+        for user, ip in zip((customer, other_customer, customer), ips, strict=True)
+    ]
+    assert codes == [201, 201, 429]
+    assert open_ticket(client_for(customer), ip="2001:db8:1:3::1").status_code == 201  # another /64
+
+
+def test_redis_keeps_no_address_in_clear(customer, settings):
+    if not django_settings.REDIS_URL:
+        pytest.skip("no Redis for the suite")
+    import redis
+
+    browser(None).post(reverse("password_reset"), {"email": customer.email}, REMOTE_ADDR="203.0.113.77")
+    keys = [
+        k.decode()
+        for k in redis.Redis.from_url(django_settings.REDIS_URL).keys(f"{settings.RATE_LIMIT_KEY_PREFIX}*")
+    ]
+    assert len(keys) == 2  # the address's counter and the IP's
+    assert not any(customer.email in k or "203.0.113.77" in k for k in keys)
+
+
 def test_password_reset_flood_sends_five_mails_and_answers_as_for_an_unknown_address(
     customer, celery_eager, django_capture_on_commit_callbacks
 ):
