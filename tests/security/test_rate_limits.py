@@ -7,6 +7,7 @@ process without one); tests/conftest.py gives every test keys of its own.
 """
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -240,6 +241,15 @@ def test_a_refused_request_is_not_the_stored_answer_of_its_idempotency_key(custo
         # And a replay of that key is not counted: it answers the stored 201 although the limit is reached.
         replay = client.post(f"{API}/tickets/", INCIDENT, format="json", **key)
         assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
+
+
+def test_a_parallel_flood_gets_exactly_the_limit_through(settings, store):
+    limit(settings, "ticket_create", user=[(10, 60)])
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        verdicts = list(
+            pool.map(lambda _: ratelimit.rate_limit_hit("ticket_create", {"user": 42}), range(40))
+        )
+    assert sum(v is None for v in verdicts) == 10  # one atomic INCR each: no two requests read the same count
 
 
 def test_redis_down_lets_requests_through_with_a_warning(customer, settings, caplog):
