@@ -16,6 +16,9 @@ class Digits(TypedDict):
 
 # Every money column: cents, up to ten digits before the point.
 MONEY_DIGITS: Digits = {"max_digits": 12, "decimal_places": 2}
+# The largest amount a money column holds (9,999,999,999.99): a document whose total would not fit is
+# refused as invalid input before it is written (the database would answer "numeric field overflow").
+MONEY_MAX = Decimal(10 ** (MONEY_DIGITS["max_digits"] - MONEY_DIGITS["decimal_places"])) - CENT
 
 
 def to_cents(amount: Decimal) -> Decimal:

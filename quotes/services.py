@@ -5,13 +5,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from billing.models import DocumentCounter, Invoice
 from billing.services import LineSpec, document_number_draw, invoice_issue, lines_add, totals_under
-from billing.tax import buyer_of, entity_may_issue, sale_terms
+from billing.tax import VatTreatment, buyer_of, entity_may_issue, sale_terms
+from config.money import MONEY_MAX
 from config.transitions import written_by
 from documents.store import render_after_commit
 from outbox.services import email_queue
@@ -82,6 +84,7 @@ def quote_create(*, ticket: Ticket, lines: list[LineSpec], valid_days: int | Non
     today = timezone.localdate()
     entity, treatment = sale_terms(buyer=buyer_of(ticket.customer), on=today)
     entity_may_issue(entity)
+    quote_amounts_check(ticket=ticket, lines=lines, treatment=treatment, currency=entity.currency)
     totals = totals_under(lines, treatment)
     quote = Quote.objects.create(
         ticket=ticket,
@@ -95,6 +98,26 @@ def quote_create(*, ticket: Ticket, lines: list[LineSpec], valid_days: int | Non
     # Its PDF is rendered once, after commit, from the quote as sent.
     render_after_commit(task="quotes.tasks.quote_pdf_render_task", object_id=quote.pk)
     return quote
+
+
+def quote_amounts_check(
+    *, ticket: Ticket, lines: list[LineSpec], treatment: VatTreatment, currency: str
+) -> None:
+    """A quote is refused when the invoice it can lead to (its lines and the ticket's fee, VAT included)
+    would not fit a money column: a clear error on `quote` rather than the database's numeric overflow."""
+    fee = LineSpec(description="", quantity=Decimal(1), unit_price=ticket.fee_net or Decimal(0))
+    if totals_under([*lines, fee], treatment).gross > MONEY_MAX:
+        raise ValidationError(
+            {
+                "quote": [
+                    _(
+                        "The quote is too large: with the diagnosis fee and VAT, its invoice may not exceed "
+                        "%(max)s %(currency)s."
+                    )
+                    % {"max": MONEY_MAX, "currency": currency}
+                ]
+            }
+        )
 
 
 def _lock_ticket_and_quote(quote: Quote) -> tuple[Ticket, Quote]:
