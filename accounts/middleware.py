@@ -37,8 +37,32 @@ class AccountLanguageMiddleware:
         return response
 
 
+def session_idle_seconds(user) -> int:
+    """How long a session of this user lives without a request (SEC-11: shorter for staff)."""
+    return (
+        settings.SESSION_IDLE_SECONDS_STAFF
+        if is_staff_member(user)
+        else settings.SESSION_IDLE_SECONDS_CUSTOMER
+    )
+
+
+def session_lifetime_start(session, user, *, now: int | None = None) -> None:
+    """Start a new login's clock: its absolute lifetime runs from now, and so does its idle timeout.
+
+    Called at login (accounts.signals), not at the first request after it: a cookie that is never used
+    still expires when it is idle for too long, and 12 hours after the login at the latest.
+    """
+    now = int(time.time()) if now is None else now
+    session[_STARTED_AT] = session[_PUSHED_AT] = now
+    session.set_expiry(min(session_idle_seconds(user), settings.SESSION_ABSOLUTE_SECONDS))
+
+
 class SessionLifetimeMiddleware:
-    """SEC-11: an idle timeout (shorter for staff) and an absolute lifetime from login."""
+    """SEC-11: an idle timeout (shorter for staff) and an absolute lifetime from login.
+
+    Both are also the session row's expiry (set at login, pushed back by activity, never past the
+    absolute end), so a session past either is gone from the store even if no request ever comes.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -47,17 +71,14 @@ class SessionLifetimeMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
-            started = request.session.setdefault(_STARTED_AT, now)
-            if now - started > settings.SESSION_ABSOLUTE_SECONDS:
+            started = request.session.get(_STARTED_AT)
+            # No start: a session from before logins were stamped; its age is unknown, so it is over.
+            if started is None or now - started >= settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
-            else:
-                idle = (
-                    settings.SESSION_IDLE_SECONDS_STAFF
-                    if is_staff_member(user)
-                    else settings.SESSION_IDLE_SECONDS_CUSTOMER
+            elif now - request.session.get(_PUSHED_AT, 0) >= PUSH_EVERY_SECONDS:
+                # Activity pushes the expiry back, but never past the absolute end.
+                request.session[_PUSHED_AT] = now
+                request.session.set_expiry(
+                    min(session_idle_seconds(user), started + settings.SESSION_ABSOLUTE_SECONDS - now)
                 )
-                # Activity pushes the expiry: a session idle for longer than this is gone.
-                if now - request.session.get(_PUSHED_AT, 0) >= PUSH_EVERY_SECONDS:
-                    request.session[_PUSHED_AT] = now
-                    request.session.set_expiry(idle)
         return self.get_response(request)
