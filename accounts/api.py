@@ -112,7 +112,12 @@ class TokenObtainApi(APIView):
                 {"non_field_errors": ["Unable to log in with these credentials."]}
             )
         # A token is a login: last_login moves, and django-axes forgets this pair's earlier failures.
+        # django-axes also names its access log row by the session, creating one if there is none; a
+        # token is not a browser login, so that session is dropped before it becomes a cookie.
+        had_session = request.session.session_key is not None
         user_logged_in.send(sender=type(user), request=request, user=user)
+        if not had_session:
+            request.session.flush()
         # Every login gets its own token, so each client can be revoked alone.
         key, token = token_issue(user, label=request.headers.get("User-Agent", ""))
         return Response({"token": key, "id": token.id, "expires_at": token.expires_at})

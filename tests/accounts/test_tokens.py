@@ -6,7 +6,10 @@ Each test here failed on the DRF `Token` the project used before: one key per us
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -198,3 +201,25 @@ def test_an_unknown_user_agent_does_not_break_the_label():
     )
     assert response.status_code == 200
     assert len(ApiToken.objects.get(pk=response.json()["id"]).label) == 200
+
+
+def test_issuing_a_token_creates_no_browser_session(customer):
+    client = Client()
+    response = client.post(
+        TOKEN, {"email": customer.email, "password": PASSWORD}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert not Session.objects.exists()
+    assert client.get("/customer/").status_code == 302  # nobody is signed in in this browser
+
+
+def test_a_signed_in_browser_that_asks_for_a_token_keeps_its_session(customer):
+    client = Client()
+    client.force_login(customer)
+    response = client.post(
+        TOKEN, {"email": customer.email, "password": PASSWORD}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert client.session[SESSION_KEY] == str(customer.pk)
+    assert client.get("/customer/").status_code == 200
