@@ -4,14 +4,16 @@ from django.conf import settings
 from django.contrib.auth import authenticate, logout
 from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts import services
 from accounts.models import ApiToken, Customer, Role, Service, User
-from accounts.permissions import IsAdmin, IsCustomerOrStaffMember, IsStaffMember
+from accounts.permissions import IsAdmin, IsCustomerOrStaffMember, IsStaffMember, is_staff_member
 from accounts.selectors import customers_visible_to, services_visible_to
 from accounts.tokens import token_issue, tokens_of
 from config.routing import route
@@ -156,6 +158,23 @@ class LogoutApi(APIView):
         else:
             logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SchemaApi(SpectacularAPIView):
+    """The OpenAPI schema, for signed-in callers only (it names internal endpoints).
+
+    Staff get all of it. A customer gets the operations its role may call: each view's own permission
+    classes decide, as for a real request (drf-spectacular's non-public generation), so the schema and the
+    access rules cannot disagree.
+    """
+
+    # The API's own authentication (token or session); anonymous callers get the contract's 401.
+    authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    permission_classes = [IsAuthenticated]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication and the permission check
+        self.serve_public = is_staff_member(request.user)
 
 
 @route("me/", name="me")

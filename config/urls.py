@@ -6,8 +6,9 @@ up the API and each portal, under which prefix and namespace. URL names are
 """
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
 from accounts import views as account_views
@@ -48,7 +49,8 @@ api_patterns = [
     app_views("consent", consent_api),
     app_views("diagnostics", diagnostics_api, diagnostics_api_documents),
     app_views("reporting", reporting_api),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Signed-in callers only: staff see every operation, a customer those its role may call.
+    path("schema/", accounts_api.SchemaApi.as_view(), name="schema"),
 ]
 
 customer_patterns = [
@@ -74,7 +76,12 @@ finance_patterns = [
 urlpatterns = [
     path("api/v1/", include((api_patterns, "api"))),
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="api-docs"),
+    # Behind the portal login; the page then fetches the schema with the browser's session.
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="api-docs",
+    ),
     path("health/", site_views.health, name="health"),
     path("csp-report/", site_views.csp_report, name="csp-report"),
     path("admin/", admin.site.urls),

@@ -168,6 +168,8 @@ def test_services_are_scoped_to_the_customer(as_user, admin_user, customer, othe
     assert as_user(customer).get(f"/api/v1/services/{mine.json()['id'] + 1}/").status_code == 404
 
 
-def test_schema_and_docs_are_served(as_user, admin_user, client):
+def test_schema_and_docs_are_served_to_signed_in_callers(as_user, admin_user, client):
     assert as_user(admin_user).get("/api/v1/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 302  # to the login (tests/security/test_api_docs.py)
+    client.force_login(admin_user)
     assert client.get("/api/docs/").status_code == 200

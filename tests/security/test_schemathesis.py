@@ -1,4 +1,4 @@
-"""Schemathesis against /api/v1/schema/: every operation, 100 generated requests each (configurable
+"""Schemathesis against /api/v1/schema/ (as staff see it): every operation, 100 generated requests each (configurable
 with FUZZ_EXAMPLES), no server error, and every answer as the schema documents it (status, content
 type, body and headers), valid and invalid input alike.
 
@@ -24,6 +24,7 @@ from config.wsgi import application
 from tests.counts import COUNTS, report
 from tests.factories import UserFactory
 from tests.security.test_access_matrix import ADMIN, AGENT, CONTRACT, CUSTOMER, FINANCE, Victim
+from tests.security.urls import staff_schema
 
 # Limits raised: hundreds of examples per operation are a flood by design (the 429 is tested on its own).
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db, pytest.mark.usefixtures("raised_rate_limits")]
@@ -36,7 +37,12 @@ SEEN: set = set()
 CONFIG = SchemathesisConfig.from_dict(
     {"phases": {"coverage": {"enabled": os.environ.get("FUZZ_COVERAGE", "1") != "0"}}}
 )
-schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application, config=CONFIG)
+# The schema is served to signed-in callers only, and staff get all of it. Loaded at collection, before
+# any test database exists to sign someone in, it is generated as the view generates it for staff
+# (tests/security/test_api_docs.py checks that a staff member's download is this document).
+schema = schemathesis.openapi.from_dict(staff_schema(), config=CONFIG)
+schema.app = application
+schema.location = "/api/v1/schema/"
 
 # Every check on answers runs (server errors, status codes, content types, bodies, headers). Left out:
 # the two that judge which inputs are refused. Schema-valid input is refused by business rules the
@@ -83,7 +89,7 @@ def route_of(path: str) -> str:
 def role_for(method: str, path: str) -> str | None:
     allowed = CONTRACT.get(f"{method} /{route_of(path)}")
     if allowed is None:
-        return None  # public (token, schema)
+        return None  # public (the token)
     return next(role for role in (ADMIN, FINANCE, AGENT, CUSTOMER) if role in allowed)
 
 
