@@ -46,14 +46,13 @@ def session_idle_seconds(user) -> int:
     )
 
 
-def session_lifetime_start(session, user, *, now: int | None = None) -> None:
+def session_lifetime_start(session, user) -> None:
     """Start a new login's clock: its absolute lifetime runs from now, and so does its idle timeout.
 
     Called at login (accounts.signals), not at the first request after it: a cookie that is never used
     still expires when it is idle for too long, and 12 hours after the login at the latest.
     """
-    now = int(time.time()) if now is None else now
-    session[_STARTED_AT] = session[_PUSHED_AT] = now
+    session[_STARTED_AT] = session[_PUSHED_AT] = int(time.time())
     session.set_expiry(min(session_idle_seconds(user), settings.SESSION_ABSOLUTE_SECONDS))
 
 
