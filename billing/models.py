@@ -251,9 +251,10 @@ class CreditNote(models.Model):
 class BanEvent(CachedChoiceLabels, models.Model):
     """The history of an account's support bans and reinstatements; rows are added, never edited away.
 
-    A ban is recorded in the transaction that causes it (a refusal, a lapse) with `applied_at` empty,
-    and applied to the account right after commit by a task; the hourly sweep applies any ban still
-    pending, so a broker outage at the moment of the refusal never loses it.
+    A ban is recorded, and its account banned, in the transaction that causes it (a refusal, a lapse),
+    with `applied_at` empty: its slow part (the account's open tickets cancelled, the e-mail) is carried
+    out right after commit by a task, and the hourly sweep carries out any still pending, so a broker
+    outage at the moment of the refusal delays it but never loses it, and never lets a ticket in.
     """
 
     class Kind(models.TextChoices):
@@ -274,7 +275,7 @@ class BanEvent(CachedChoiceLabels, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    # Empty while the ban is still to be applied to the account.
+    # Empty while the ban's slow part (open tickets cancelled, e-mail) is still to be carried out.
     applied_at = models.DateTimeField(null=True, blank=True)
     # False when the account was already banned by an earlier invoice: the event is history only.
     changed_status = models.BooleanField(default=False)

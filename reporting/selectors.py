@@ -65,7 +65,8 @@ def bans_by_month() -> list[dict]:
     """Accounts banned and accounts reinstated, by month (an account counts once per month and kind)."""
     rows = (
         BanEvent.objects.filter(changed_status=True)
-        .annotate(month=TruncMonth("applied_at"))
+        # The month the account's status changed: a ban's in the transaction that caused it.
+        .annotate(month=TruncMonth("created_at"))
         .values("month", "kind")
         .annotate(accounts=Count("customer", distinct=True))
         .order_by("-month")
