@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from billing.models import (
     Invoice,
     InvoiceLine,
     Payment,
+    Refund,
     VatCategory,
 )
 from billing.signals import customers_banned
@@ -284,23 +286,60 @@ def bans_request(*, invoices: Sequence[Invoice], reason: str, note: str = "", by
     )
 
 
+def refunds_owe(*, invoices: Sequence[Invoice]) -> list[int]:
+    """Record, for each locked invoice a credit note has just cancelled in full, the refund owed of what was
+    paid on it: the customer owes nothing more, so the money received is owed back. The refunds' ids."""
+    paid = dict(
+        Payment.objects.filter(among("invoice_id", [invoice.pk for invoice in invoices]))
+        .order_by()
+        .values("invoice_id")
+        .annotate(total=Sum("amount"))
+        .values_list("invoice_id", "total")
+    )
+    return insert_rows(
+        Refund,
+        [
+            {
+                "customer_id": invoice.customer_id,
+                "invoice_id": invoice.pk,
+                "amount": paid[invoice.pk],
+                "currency": invoice.currency,
+            }
+            for invoice in invoices
+            if paid.get(invoice.pk)
+        ],
+        same={"created_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def refund_mark_refunded(*, refund: Refund, reference: str, by) -> Refund:
+    """Finance records that money owed back to a customer was sent, with the transfer's reference; once."""
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    refund.mark_refunded(reference=reference, at=timezone.now(), by=by)
+    refund.save(update_fields=written_by(Refund.mark_refunded))
+    return refund
+
+
 def _invoices_cancel(
     invoices: Sequence[Invoice], *, transition: Callable[..., None], ban_reason: str, note: str = "", by=None
 ) -> list[int]:
     """Refused or lapsed: each locked invoice goes through `transition`, then all are written at once, each
-    cancelled by its credit note, and each account's ban is recorded; the ids of the bans to apply."""
+    cancelled by its credit note in full, what was paid on it owed back, and each account banned; the ids
+    of the bans whose slow part is to be carried out."""
     now = timezone.now()
     for invoice in invoices:
         transition(invoice, at=now)
     update_from_instances(invoices, written_by(transition))
     credit_notes_issue(invoices=invoices, reason=invoices[0].status)
+    refunds_owe(invoices=invoices)
     return bans_request(invoices=invoices, reason=ban_reason, note=note, by=by)
 
 
 @transaction.atomic
 def invoice_refuse(*, invoice: Invoice, reason: str, by) -> Invoice:
-    """The customer disputes an open invoice: a full credit note cancels it, and the account loses support
-    at once, in this transaction."""
+    """The customer disputes an open invoice: a full credit note cancels it, what was paid on it is owed back
+    (`refunds_owe`), and the account loses support at once, in this transaction."""
     invoice = invoice_lock(invoice=invoice)
     (ban_id,) = _invoices_cancel(
         [invoice],
