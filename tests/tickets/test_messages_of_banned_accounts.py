@@ -130,3 +130,13 @@ def test_an_account_not_banned_writes_on_its_ended_tickets(customer, agent):
 
     assert post_api(customer, ticket_id).status_code == 201
     assert post_portal(customer, ticket_id).status_code == 302
+
+
+def test_the_page_of_an_ended_ticket_offers_a_banned_account_no_message_form(customer, agent):
+    ended_id = ended(customer, agent, "fixed")
+    running_id = running(customer, agent, "diagnosing")
+    ban(customer)
+
+    client = browser(customer)
+    assert not client.get(reverse("customer:tickets:detail", args=[ended_id])).context["may_write"]
+    assert client.get(reverse("customer:tickets:detail", args=[running_id])).context["may_write"]

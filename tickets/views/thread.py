@@ -27,6 +27,8 @@ def ticket_page(
         "outcomes": Outcome.choices,
         "thread": selectors.ticket_thread(ticket=ticket),
         "form": message_form or MessageForm(),
+        # A banned account's users write only in its running incidents: no form where it would be refused.
+        "may_write": not services.message_refused_to(ticket=ticket, author=request.user),
         "message_url": f"{portal}:tickets:message",
         "attachment_url": f"{portal}:tickets:attachment",
         **context,
