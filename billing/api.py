@@ -311,6 +311,7 @@ class RefundMarkRefundedApi(APIView):
 
     @extend_schema(request=Input, responses={200: RefundOutput})
     @idempotent
+    @rate_limited("money")
     def post(self, request, pk: int):
         refunds = selectors.refunds_visible_to(user=request.user)
         refund = get_object_or_404(refunds, pk=pk)

@@ -265,6 +265,7 @@ class RefundListView(FinanceRequiredMixin, View):
 
 @route("refunds/<int:pk>/mark-refunded/", name="refund-mark")
 class RefundMarkRefundedView(FinanceRequiredMixin, View):
+    @rate_limited("money")
     def post(self, request, pk):
         refund = get_object_or_404(refunds_visible_to(user=request.user), pk=pk)
         form = RefundForm(request.POST)
