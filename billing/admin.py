@@ -9,6 +9,7 @@ from billing.models import (
     Invoice,
     InvoiceLine,
     Payment,
+    Refund,
     VatRate,
 )
 from config.admin import ReadOnlyAdmin, ReadOnlyInline
@@ -98,3 +99,22 @@ class BanEventAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "reason", "changed_status"]
     search_fields = ["customer__name", "invoice__number"]
     list_select_related = ["customer", "invoice", "actor"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    """Refunds are owed by a refusal or a lapse and marked refunded by finance, through their services."""
+
+    list_display = [
+        "customer",
+        "invoice",
+        "amount",
+        "currency",
+        "status",
+        "created_at",
+        "refunded_at",
+        "reference",
+    ]
+    list_filter = ["status", "currency"]
+    search_fields = ["customer__name", "invoice__number", "reference"]
+    list_select_related = ["customer", "invoice"]

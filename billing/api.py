@@ -15,7 +15,7 @@ from accounts.idempotency import idempotent
 from accounts.permissions import IsAdmin, IsCustomer, IsCustomerOrFinance, IsFinance
 from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
-from billing.models import Invoice, VatCategory
+from billing.models import Invoice, Refund, VatCategory
 from billing.tax import Buyer, buyer_of
 from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
@@ -265,6 +265,58 @@ class InvoiceRefuseApi(APIView):
         invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user), pk=pk)
         services.invoice_refuse(invoice=invoice, by=request.user, **valid_input(self.Input, request.data))
         return Response(InvoiceOutput(invoice_fresh(user=request.user, pk=invoice.pk)).data)
+
+
+class RefundOutput(CompiledSerializer):
+    """Money owed back to a customer after its partly paid invoice was refused or lapsed (a full credit note)."""
+
+    id = serializers.IntegerField()
+    customer = serializers.IntegerField(source="customer_id")
+    customer_name = serializers.CharField(source="customer.name")
+    invoice = serializers.IntegerField(source="invoice_id")
+    invoice_number = serializers.CharField(source="invoice.number")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    status = serializers.ChoiceField(choices=Refund.State.choices)
+    reference = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    refunded_at = serializers.DateTimeField(allow_null=True)
+    refunded_by = serializers.IntegerField(source="refunded_by_id", allow_null=True)
+
+
+class RefundFilter(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Refund.State.choices, required=False)
+    customer = id_field(required=False)
+
+
+@route("refunds/", name="refunds")
+class RefundListApi(FilteredListApi):
+    """Refunds owed and made, newest first: what customers paid on invoices cancelled in full since."""
+
+    serializer_class = RefundOutput
+    permission_classes = [IsFinance]
+    query_filter = RefundFilter
+    visible_to = staticmethod(selectors.refunds_visible_to)
+    filter_rows = staticmethod(selectors.refunds_filter)
+
+
+@route("refunds/<int:pk>/mark-refunded/", name="refund-mark-refunded")
+class RefundMarkRefundedApi(APIView):
+    """Finance records that the money was sent back, with the transfer's reference; 409 once it is."""
+
+    permission_classes = [IsFinance]
+
+    class Input(serializers.Serializer):
+        reference = text_field(max_length=200)
+
+    @extend_schema(request=Input, responses={200: RefundOutput})
+    @idempotent
+    @rate_limited("money")
+    def post(self, request, pk: int):
+        refunds = selectors.refunds_visible_to(user=request.user)
+        refund = get_object_or_404(refunds, pk=pk)
+        services.refund_mark_refunded(refund=refund, by=request.user, **valid_input(self.Input, request.data))
+        return Response(RefundOutput(refunds.get(pk=refund.pk)).data)
 
 
 @route("customers/<int:pk>/reinstate/", name="customer-reinstate")

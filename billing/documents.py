@@ -158,9 +158,7 @@ def invoice_pdf_stored(*, invoice_id: int) -> StoredDocument:
     def render() -> bytes:
         return pdf.billing_document_pdf(invoice_document_by_id(invoice_id))
 
-    return stored_document_get_or_render(
-        kind=Kind.INVOICE, object_id=invoice_id, lock=Invoice.objects.filter(pk=invoice_id), render=render
-    )
+    return stored_document_get_or_render(kind=Kind.INVOICE, object_id=invoice_id, render=render)
 
 
 def credit_note_pdf_stored(*, credit_note_id: int) -> StoredDocument:
@@ -169,9 +167,4 @@ def credit_note_pdf_stored(*, credit_note_id: int) -> StoredDocument:
     def render() -> bytes:
         return pdf.billing_document_pdf(credit_note_document_by_id(credit_note_id))
 
-    return stored_document_get_or_render(
-        kind=Kind.CREDIT_NOTE,
-        object_id=credit_note_id,
-        lock=CreditNote.objects.filter(pk=credit_note_id),
-        render=render,
-    )
+    return stored_document_get_or_render(kind=Kind.CREDIT_NOTE, object_id=credit_note_id, render=render)

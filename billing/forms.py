@@ -48,3 +48,7 @@ class ReinstateForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the reinstatement"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class RefundForm(forms.Form):
+    reference = forms.CharField(label=_("Transfer reference"), max_length=200)

@@ -251,9 +251,10 @@ class CreditNote(models.Model):
 class BanEvent(CachedChoiceLabels, models.Model):
     """The history of an account's support bans and reinstatements; rows are added, never edited away.
 
-    A ban is recorded in the transaction that causes it (a refusal, a lapse) with `applied_at` empty,
-    and applied to the account right after commit by a task; the hourly sweep applies any ban still
-    pending, so a broker outage at the moment of the refusal never loses it.
+    A ban is recorded, and its account banned, in the transaction that causes it (a refusal, a lapse),
+    with `applied_at` empty: its slow part (the account's open tickets cancelled, the e-mail) is carried
+    out right after commit by a task, and the hourly sweep carries out any still pending, so a broker
+    outage at the moment of the refusal delays it but never loses it, and never lets a ticket in.
     """
 
     class Kind(models.TextChoices):
@@ -274,7 +275,7 @@ class BanEvent(CachedChoiceLabels, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    # Empty while the ban is still to be applied to the account.
+    # Empty while the ban's slow part (open tickets cancelled, e-mail) is still to be carried out.
     applied_at = models.DateTimeField(null=True, blank=True)
     # False when the account was already banned by an earlier invoice: the event is history only.
     changed_status = models.BooleanField(default=False)
@@ -300,3 +301,48 @@ class BanEvent(CachedChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.kind} of customer {self.customer_id} ({self.reason or self.note[:30]})"
+
+
+class Refund(CachedChoiceLabels, FSMModelMixin, models.Model):
+    """Money owed back to a customer: what it had paid on an invoice that a credit note then cancelled in full.
+
+    A refusal or a lapse cancels the whole invoice (LAW-08, LAW-19: the customer owes nothing more), so
+    whatever was paid on it is the customer's again; recorded in the transaction that cancels the invoice,
+    and owed until finance records the transfer back.
+    """
+
+    class State(models.TextChoices):
+        OWED = "owed", _("Owed")
+        REFUNDED = "refunded", _("Refunded")
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="refunds")
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="refund")
+    amount = models.DecimalField(_("amount"), **MONEY_DIGITS)
+    currency = models.CharField(max_length=3)
+    # owed (the invoice was cancelled after a payment) → refunded (finance sent the money back)
+    status = FSMField(default=State.OWED, choices=State.choices, protected=True)
+    # The bank transfer's reference, given when the refund is recorded.
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    refunded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+        indexes = [
+            models.Index(fields=["status", "-id"], name="refund_status_idx"),
+            models.Index(fields=["customer", "-id"], name="refund_customer_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency} on invoice {self.invoice_id}"
+
+    @writes("reference", "refunded_at", "refunded_by")
+    @transition(field=status, source=State.OWED, target=State.REFUNDED)
+    def mark_refunded(self, *, reference: str, at, by) -> None:
+        self.reference = reference
+        self.refunded_at = at
+        self.refunded_by = by

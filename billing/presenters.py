@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Customer
 from accounts.templatetags.portal import pk_path
 from billing import aging
-from billing.models import BanEvent, Invoice
+from billing.models import BanEvent, Invoice, Refund
 from config.listing import Column, Listing, Table
 
 if TYPE_CHECKING:
@@ -227,4 +227,45 @@ def _ban_history_values(event: BanEvent) -> dict:
         if event.invoice
         else "—",
         "note": event.note,
+    }
+
+
+# The refunds owed to customers, the oldest first, each with the form that records it sent
+# (templates/finance/list.html).
+REFUND_LIST = Listing(
+    Column(_("Customer"), "{customer} ({country})", reads=("customer__name", "customer__country")),
+    Column(_("Invoice"), '<a href="{invoice_url}">{invoice}</a>', reads=("invoice__number",)),
+    Column(_("Owed since"), "{created_at}", reads=("created_at",)),
+    Column(_("Amount"), "{amount} {currency}", reads=("amount", "currency"), css="num"),
+    Column(
+        _("Transfer reference"),
+        '<form class="stacked" method="post" action="{refund_url}">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token}">'
+        '<input name="reference" aria-label="{reference_label}" maxlength="200" required> '
+        '<button type="submit">{mark_refunded}</button></form>',
+    ),
+    reads=("id",),
+)
+
+
+def refund_table(refunds, *, csrf_token: str) -> Table:
+    texts = {
+        "reference_label": gettext("Transfer reference"),
+        "mark_refunded": gettext("Mark as refunded"),
+        "csrf_token": csrf_token,
+    }
+    return REFUND_LIST.table(refunds, partial(_refund_values, texts=texts))
+
+
+def _refund_values(refund: Refund, texts: dict) -> dict:
+    return {
+        **texts,
+        "customer": refund.customer.name,
+        "country": refund.customer.country,
+        "invoice_url": pk_path("finance:billing:invoice", refund.invoice_id),
+        "invoice": refund.invoice.number,
+        "created_at": date_format(timezone.localtime(refund.created_at), "SHORT_DATE_FORMAT"),
+        "amount": localize(refund.amount),
+        "currency": refund.currency,
+        "refund_url": pk_path("finance:billing:refund-mark", refund.pk),
     }

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.permissions import is_customer, is_finance
 from billing import aging
-from billing.models import BanEvent, CreditNote, Invoice, Payment
+from billing.models import BanEvent, CreditNote, Invoice, Payment, Refund
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -111,3 +111,18 @@ def invoices_overdue(*, today: date) -> QuerySet[Invoice]:
 def ban_events_for(*, customer_id: int) -> QuerySet[BanEvent]:
     """An account's history of bans and reinstatements, newest first."""
     return BanEvent.objects.filter(customer_id=customer_id).select_related("invoice")
+
+
+def refunds_visible_to(*, user) -> QuerySet[Refund]:
+    """Refunds owed and made: finance's and admins' to handle; nobody else's to list."""
+    if not is_finance(user):
+        return Refund.objects.none()
+    return Refund.objects.select_related("invoice", "customer")
+
+
+def refunds_filter(queryset: QuerySet[Refund], filters: dict) -> QuerySet[Refund]:
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("customer"):
+        queryset = queryset.filter(customer_id=filters["customer"])
+    return queryset

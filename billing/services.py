@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from billing.models import (
     Invoice,
     InvoiceLine,
     Payment,
+    Refund,
     VatCategory,
 )
 from billing.signals import customers_banned
@@ -239,35 +241,105 @@ def credit_notes_issue(*, invoices: Sequence[Invoice], reason: str) -> list[int]
 
 
 def bans_request(*, invoices: Sequence[Invoice], reason: str, note: str = "", by=None) -> list[int]:
-    """Record that each invoice's account is to be banned for it, pending until `bans_apply`. Their ids."""
+    """Ban each invoice's account now, in the transaction that causes it, and record the ban; its slow part
+    (open tickets cancelled, the e-mail) stays pending until `bans_apply`. The bans' ids.
+
+    The accounts are locked in id order, as every path locks them: a ticket being opened at this moment
+    (`tickets.services.ticket_open` reads the status under the same lock) either comes first, and the ban
+    cancels it, or sees the ban and is refused. A broker or a worker down delays the slow part, never the ban.
+    """
+    customers = {
+        customer.pk: customer
+        for customer in Customer.objects.filter(among("id", {invoice.customer_id for invoice in invoices}))
+        .only(*written_by(Customer.ban))
+        .order_by("id")
+        .select_for_update()
+    }
+    now = timezone.now()
+    banned: list[Customer] = []
+    # The invoices whose ban changed their account's status; the others are history only.
+    changed: set[int] = set()
+    for invoice in invoices:
+        customer = customers[invoice.customer_id]
+        if not customer.is_banned:
+            customer.ban(reason=reason, at=now)
+            banned.append(customer)
+            changed.add(invoice.pk)
+    update_from_instances(banned, written_by(Customer.ban))
     return insert_rows(
         BanEvent,
-        [{"customer_id": invoice.customer_id, "invoice_id": invoice.pk} for invoice in invoices],
+        [
+            {
+                "customer_id": invoice.customer_id,
+                "invoice_id": invoice.pk,
+                "changed_status": invoice.pk in changed,
+            }
+            for invoice in invoices
+        ],
         same={
             "kind": BanEvent.Kind.BAN,
             "reason": reason,
             "note": note,
             "actor_id": by.pk if by is not None else None,
+            "created_at": now,
         },
     )
+
+
+def refunds_owe(*, invoices: Sequence[Invoice]) -> list[int]:
+    """Record, for each locked invoice a credit note has just cancelled in full, the refund owed of what was
+    paid on it: the customer owes nothing more, so the money received is owed back. The refunds' ids."""
+    paid = dict(
+        Payment.objects.filter(among("invoice_id", [invoice.pk for invoice in invoices]))
+        .order_by()
+        .values("invoice_id")
+        .annotate(total=Sum("amount"))
+        .values_list("invoice_id", "total")
+    )
+    return insert_rows(
+        Refund,
+        [
+            {
+                "customer_id": invoice.customer_id,
+                "invoice_id": invoice.pk,
+                "amount": paid[invoice.pk],
+                "currency": invoice.currency,
+            }
+            for invoice in invoices
+            if paid.get(invoice.pk)
+        ],
+        same={"created_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def refund_mark_refunded(*, refund: Refund, reference: str, by) -> Refund:
+    """Finance records that money owed back to a customer was sent, with the transfer's reference; once."""
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    refund.mark_refunded(reference=reference, at=timezone.now(), by=by)
+    refund.save(update_fields=written_by(Refund.mark_refunded))
+    return refund
 
 
 def _invoices_cancel(
     invoices: Sequence[Invoice], *, transition: Callable[..., None], ban_reason: str, note: str = "", by=None
 ) -> list[int]:
     """Refused or lapsed: each locked invoice goes through `transition`, then all are written at once, each
-    cancelled by its credit note, and each account's ban is recorded; the ids of the bans to apply."""
+    cancelled by its credit note in full, what was paid on it owed back, and each account banned; the ids
+    of the bans whose slow part is to be carried out."""
     now = timezone.now()
     for invoice in invoices:
         transition(invoice, at=now)
     update_from_instances(invoices, written_by(transition))
     credit_notes_issue(invoices=invoices, reason=invoices[0].status)
+    refunds_owe(invoices=invoices)
     return bans_request(invoices=invoices, reason=ban_reason, note=note, by=by)
 
 
 @transaction.atomic
 def invoice_refuse(*, invoice: Invoice, reason: str, by) -> Invoice:
-    """The customer disputes an open invoice: a full credit note cancels it, and the account loses support."""
+    """The customer disputes an open invoice: a full credit note cancels it, what was paid on it is owed back
+    (`refunds_owe`), and the account loses support at once, in this transaction."""
     invoice = invoice_lock(invoice=invoice)
     (ban_id,) = _invoices_cancel(
         [invoice],
@@ -282,8 +354,9 @@ def invoice_refuse(*, invoice: Invoice, reason: str, by) -> Invoice:
 
         ban_apply_task.delay(ban_id)
 
-    # Applied at once, by a task after commit. robust: with the broker down the refusal still succeeds,
-    # and the pending ban is the hourly sweep's to apply (`bans_apply_pending`).
+    # The account is banned already; the task after commit cancels its open tickets and sends the e-mail.
+    # robust: with the broker down the refusal still succeeds, and the ban's pending slow part is the hourly
+    # sweep's to carry out (`bans_apply_pending`).
     transaction.on_commit(enqueue, robust=True)
     return invoice
 
@@ -291,11 +364,11 @@ def invoice_refuse(*, invoice: Invoice, reason: str, by) -> Invoice:
 @transaction.atomic
 def invoices_lapse(*, invoice_ids: Sequence[int], today: date) -> list[Invoice]:
     """Invoices still open after their due day lapse: a credit note cancels each, and each account loses
-    support; the sweep's way, a chunk of invoices in one transaction. The lapsed invoices.
+    support in this transaction; the sweep's way, a chunk of invoices in one transaction. The lapsed invoices.
 
     An invoice another transaction holds (a payment being recorded) is skipped: the next sweep sees what
-    that transaction decided. The bans stay pending for `bans_apply`, which the deadline sweep runs right
-    after (a task per ban would be 100,000 messages). Only the columns the lapse reads are loaded.
+    that transaction decided. The bans' slow part stays pending for `bans_apply`, which the deadline sweep
+    runs right after (a task per ban would be 100,000 messages). Only the columns the lapse reads are loaded.
     """
     invoices = list(
         selectors.invoices_overdue(today=today)
@@ -312,7 +385,8 @@ def invoices_lapse(*, invoice_ids: Sequence[int], today: date) -> list[Invoice]:
 @transaction.atomic
 def invoice_lapse(*, invoice: Invoice, today: date) -> Invoice:
     """`invoices_lapse` for one invoice, waiting for a payment being recorded rather than skipping it; an
-    invoice that cannot lapse is an InvalidTransition. Its ban stays pending for the sweep's `bans_apply`."""
+    invoice that cannot lapse is an InvalidTransition. Its ban's slow part stays pending for the sweep's
+    `bans_apply`."""
     invoice = invoice_lock(invoice=invoice)
     lapsed = invoices_lapse(invoice_ids=[invoice.pk], today=today)
     if lapsed:
@@ -326,48 +400,31 @@ def invoice_lapse(*, invoice: Invoice, today: date) -> Invoice:
 
 @transaction.atomic
 def bans_apply(*, ban_ids: Sequence[int]) -> int:
-    """Apply recorded bans, each once: its account is banned from support (an account already banned keeps
-    its ban, and the event is history only), the accounts' open tickets are cancelled (`customers_banned`)
-    and each ban's e-mail is recorded in the outbox. How many bans were applied.
+    """Carry out the slow part of recorded bans, each once: the open tickets of the accounts each ban
+    banned are cancelled (`customers_banned`) and each ban's e-mail is recorded in the outbox. How many bans
+    were carried out.
 
-    The one function that bans an account: a refusal's task calls it with one id, the hourly sweep with a
-    chunk of the pending ones. A ban another transaction holds is skipped (the task and the sweep may both
-    get there: the first one does it). Each account goes through its FSM transition once, under its row
-    lock; the writes are one statement each, whatever the number of bans.
+    The account itself was banned by `bans_request`, in the transaction that caused the ban. A refusal's task
+    calls this with one id, the hourly sweep with a chunk of the pending ones. A ban another transaction holds
+    is skipped (the task and the sweep may both get there: the first one does it); a ban a reinstatement has
+    settled is no longer pending. The writes are one statement each, whatever the number of bans.
     """
     bans = list(
-        BanEvent.objects.filter(among("id", ban_ids), applied_at__isnull=True)
+        BanEvent.objects.filter(among("id", ban_ids), kind=BanEvent.Kind.BAN, applied_at__isnull=True)
         .order_by("id")
         .select_for_update(skip_locked=True)
-        .values_list("id", "customer_id", "reason")
+        .values_list("id", "customer_id", "changed_status")
     )
     if not bans:
         return 0
-    # Only the columns the transition reads and writes, locked in id order as every path locks accounts.
-    customers = {
-        customer.pk: customer
-        for customer in Customer.objects.filter(among("id", {customer_id for _id, customer_id, _r in bans}))
-        .only(*written_by(Customer.ban))
-        .order_by("id")
-        .select_for_update()
-    }
-    now = timezone.now()
-    banned: list[Customer] = []
-    changed: list[int] = []  # the bans that changed their account's status; the others are history only
-    for ban_id, customer_id, reason in bans:
-        customer = customers[customer_id]
-        if not customer.is_banned:
-            customer.ban(reason=reason, at=now)
-            banned.append(customer)
-            changed.append(ban_id)
-    BanEvent.objects.filter(among("id", [ban_id for ban_id, _c, _r in bans])).update(
-        applied_at=now, changed_status=among("id", changed)
+    BanEvent.objects.filter(among("id", [ban_id for ban_id, _c, _s in bans])).update(
+        applied_at=timezone.now()
     )
-    update_from_instances(banned, written_by(Customer.ban))
+    banned = sorted({customer_id for _id, customer_id, changed in bans if changed})
     if banned:
-        customers_banned.send(sender=Customer, customer_ids=[customer.pk for customer in banned])
+        customers_banned.send(sender=Customer, customer_ids=banned)
     emails_record(
-        kind=notifications.ACCOUNT_BANNED, objects=[(ban_id, customer_id) for ban_id, customer_id, _r in bans]
+        kind=notifications.ACCOUNT_BANNED, objects=[(ban_id, customer_id) for ban_id, customer_id, _s in bans]
     )
     return len(bans)
 
@@ -386,9 +443,10 @@ def customer_reinstate(*, customer: Customer, reason: str, by) -> Customer:
     customer.reinstate()
     customer.save(update_fields=written_by(Customer.reinstate))
     now = timezone.now()
-    # A ban still pending here was caused before this decision, which covers it: it stays history only.
+    # A ban whose slow part is still pending was decided before this decision, which settles it: its
+    # tickets stay as they are and no ban e-mail follows the reinstatement.
     BanEvent.objects.filter(customer=customer, kind=BanEvent.Kind.BAN, applied_at__isnull=True).update(
-        applied_at=now, changed_status=False
+        applied_at=now
     )
     event = BanEvent.objects.create(
         customer=customer,

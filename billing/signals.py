@@ -2,12 +2,13 @@
 
 from django.dispatch import Signal
 
-# Accounts have just been banned from support, with `customer_ids` (a list): sent once per call of
-# `billing.services.bans_apply`, the one function that bans, inside its transaction. The ban path:
+# Accounts banned from support, with `customer_ids` (a list), are to lose their open tickets: sent once
+# per call of `billing.services.bans_apply`, inside its transaction. The ban path:
 #
-#   a refused invoice (`invoice_refuse`, its ban applied after commit by `ban_apply_task`) or a lapsed
-#   one (`invoices_lapse`, its ban applied by the hourly sweep's `bans_apply_pending`) records a ban;
-#   → `bans_apply` bans the accounts and sends this signal;
+#   a refused invoice (`invoice_refuse`) or a lapsed one (`invoices_lapse`) bans the account and records
+#   the ban in its own transaction (`bans_request`), so no ticket can be opened from that commit on;
+#   → after commit, `ban_apply_task` (a refusal's) or the hourly sweep's `bans_apply_pending` (a lapse's, or
+#     a task that was lost) runs `bans_apply`, which sends this signal;
 #   → its one receiver, tickets.receivers, cancels the accounts' tickets nobody has started on
 #     (`tickets_cancel_for_bans`), which announces them once with `tickets.signals.tickets_ended`;
 #   → its one receiver, consent.receivers, ends those tickets' access requests after commit;

@@ -14,11 +14,12 @@ from config.keyset import keyset_page
 PAGE_SIZE = 25
 
 
-def _permission_message(exc: CodedPermissionDenied) -> str:
+def permission_message(exc: CodedPermissionDenied) -> str:
+    """What a person is told when a service refuses them for `exc.code`."""
     if exc.code == "support_banned":
         return _(
-            "Your account is banned from support after a refused or unpaid invoice: "
-            "no ticket can be opened. Your services are not affected."
+            "Your account is banned from support after a refused or unpaid invoice: no ticket can be "
+            "opened, and only incidents still running can be written to. Your services are not affected."
         )
     if exc.code == "consent_required":
         return _("This action needs the customer's consent, and the ticket has no grant in force for it.")
@@ -50,7 +51,7 @@ def call_service(request, call, *, form=None):
             ),
         )
     except CodedPermissionDenied as exc:
-        messages.error(request, _permission_message(exc))
+        messages.error(request, permission_message(exc))
     return False, None
 
 

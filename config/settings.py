@@ -264,7 +264,8 @@ RATE_LIMITS: dict[str, dict[str, list[tuple[int, int]]]] = {
     "ticket_create": {"user": [(30, 60), (100, 3600)], "ip": [(120, 60), (600, 3600)]},
     # Messages on a ticket (API and portals, customers and staff).
     "message_post": {"user": [(30, 60), (300, 3600)], "ip": [(120, 60), (1200, 3600)]},
-    # Money: quote accepted or declined, invoice refused, payment recorded, reinstatement, prices set.
+    # Money: quote accepted or declined, invoice refused, payment recorded, refund recorded, reinstatement,
+    # prices set.
     "money": {"user": [(30, 60), (300, 3600)], "ip": [(120, 60), (1200, 3600)]},
     # Password reset: e-mails to one address (over it: the same answer, no e-mail), asks from one IP.
     "password_reset": {"address": [(5, 3600)], "ip": [(20, 3600)]},

@@ -2,16 +2,21 @@
 
 An invoice, a credit note or a quote is rendered after the commit that issues it (a Celery task on
 the `pdf` queue), or at its first download if that task has not run yet; either way exactly once,
-under a row lock, and the bytes and their SHA-256 are stored in StoredDocument (LAW-09). A stored
-document is never rendered again: every download returns the same bytes.
+under the document's rendering lock, and the bytes and their SHA-256 are stored in StoredDocument
+(LAW-09). A stored document is never rendered again: every download returns the same bytes.
+
+The rendering lock is not the document's row: a render takes a good fraction of a second (WeasyPrint),
+and an invoice's row lock is what a payment, a refusal and the lapse sweep queue on. On PostgreSQL it is
+a transaction-level advisory lock keyed on (kind, id); SQLite has none, and runs one writer at a time.
 """
 
 import hashlib
 import logging
+import zlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils.module_loading import import_string
 
@@ -24,20 +29,42 @@ Kind = StoredDocument.Kind
 RENDER_SLA = timedelta(minutes=10)
 
 
+def _int32(value: int) -> int:
+    """`value` folded into PostgreSQL's signed 32-bit integer, as the two-key advisory lock takes it."""
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+def document_render_lock(*, kind: str, object_id: int) -> None:
+    """Hold, until the current transaction ends, the lock under which one document is rendered.
+
+    A PostgreSQL advisory lock keyed on the document, not a row lock: the document's row (an invoice's)
+    stays free for payments, refusals and sweeps while its PDF renders. Two documents whose keys collide
+    only wait for each other. Nothing on SQLite: it has no such lock and runs one writer at a time; the
+    unique (kind, object_id) constraint keeps one PDF stored whatever happens.
+    """
+    if connection.vendor != "postgresql":
+        return
+    namespace = _int32(zlib.crc32(f"documents.stored:{kind}".encode()))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, _int32(object_id)])
+
+
 def stored_document_get_or_render(
-    *, kind: str, object_id: int, lock: QuerySet, render: Callable[[], bytes]
+    *, kind: str, object_id: int, render: Callable[[], bytes]
 ) -> StoredDocument:
     """The stored PDF of a document, rendered now if it is not stored yet; rendered once, whoever asks.
 
-    `lock` selects the document's own row: concurrent callers queue on its row lock, and the
-    ones that wait find the stored PDF when they get the lock. The unique (kind, object_id)
-    constraint is the last guard if a caller comes without the lock.
+    Concurrent callers queue on the document's rendering lock (`document_render_lock`), and the ones that
+    wait find the stored PDF when they get it; no row of the document is locked meanwhile. The unique
+    (kind, object_id) constraint is the last guard (SQLite, a caller without the lock). `render` reads the
+    document as issued; a document that does not exist raises its model's DoesNotExist from there.
     """
     stored = StoredDocument.objects.filter(kind=kind, object_id=object_id).first()
     if stored is not None:
         return stored
     with transaction.atomic():
-        lock.select_for_update().get()
+        document_render_lock(kind=kind, object_id=object_id)
         stored = StoredDocument.objects.filter(kind=kind, object_id=object_id).first()
         if stored is not None:
             return stored

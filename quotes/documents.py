@@ -49,6 +49,4 @@ def quote_pdf_stored(*, quote_id: int) -> StoredDocument:
         quote = Quote.objects.select_related("ticket__customer").get(pk=quote_id)
         return quote_pdf(quote_document(quote))
 
-    return stored_document_get_or_render(
-        kind=Kind.QUOTE, object_id=quote_id, lock=Quote.objects.filter(pk=quote_id), render=render
-    )
+    return stored_document_get_or_render(kind=Kind.QUOTE, object_id=quote_id, render=render)

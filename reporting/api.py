@@ -43,6 +43,11 @@ class ReceivablesReportOutput(serializers.Serializer):
         banned = serializers.IntegerField()
         reinstated = serializers.IntegerField()
 
+    class RefundsOwed(serializers.Serializer):
+        currency = serializers.CharField()
+        amount = _Money()
+        refunds = serializers.IntegerField()
+
     class FeeRule(serializers.Serializer):
         rule = serializers.CharField()
         charged = serializers.BooleanField()
@@ -55,12 +60,14 @@ class ReceivablesReportOutput(serializers.Serializer):
     open_by_days_to_due = OpenBucket(many=True)
     refused_and_lapsed_by_month = CancelledMonth(many=True)
     bans_by_month = BansMonth(many=True)
+    refunds_owed = RefundsOwed(many=True, help_text="Paid on invoices cancelled since, owed back.")
     diagnosis_fees = FeeRule(many=True)
 
 
 @route("reports/receivables/", name="receivables-report")
 class ReceivablesReportApi(APIView):
-    """What is owed and when, what was refused or lapsed, bans, and diagnosis fees charged or waived."""
+    """What is owed and when, what was refused or lapsed, bans, refunds owed, and diagnosis fees charged or
+    waived."""
 
     permission_classes = [IsFinance]
 

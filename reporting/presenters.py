@@ -25,6 +25,11 @@ BANS_BY_MONTH_LIST = Listing(
     Column(_("Reinstated"), "{reinstated}", css="num"),
 )
 
+REFUNDS_OWED_LIST = Listing(
+    Column(_("Amount"), "{amount} {currency}", css="num"),
+    Column("#", "{refunds}", css="num"),
+)
+
 DIAGNOSIS_FEES_LIST = Listing(
     Column(_("Rule"), "{rule}"),
     Column("#", "{diagnoses}", css="num"),
@@ -50,6 +55,14 @@ def receivables_tables(report: dict) -> dict[str, Table]:
                 "month": row["month"],
                 "banned": localize(row["banned"]),
                 "reinstated": localize(row["reinstated"]),
+            },
+        ),
+        "refunds_owed": REFUNDS_OWED_LIST.table(
+            report["refunds_owed"],
+            lambda row: {
+                "amount": localize(row["amount"]),
+                "currency": row["currency"],
+                "refunds": localize(row["refunds"]),
             },
         ),
         "diagnosis_fees": DIAGNOSIS_FEES_LIST.table(

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from billing import aging
-from billing.models import BanEvent, CreditNote, Invoice, Payment
+from billing.models import BanEvent, CreditNote, Invoice, Payment, Refund
 from billing.selectors import with_amounts
 from diagnostics.models import Diagnosis
 
@@ -65,7 +65,8 @@ def bans_by_month() -> list[dict]:
     """Accounts banned and accounts reinstated, by month (an account counts once per month and kind)."""
     rows = (
         BanEvent.objects.filter(changed_status=True)
-        .annotate(month=TruncMonth("applied_at"))
+        # The month the account's status changed: a ban's in the transaction that caused it.
+        .annotate(month=TruncMonth("created_at"))
         .values("month", "kind")
         .annotate(accounts=Count("customer", distinct=True))
         .order_by("-month")
@@ -76,6 +77,18 @@ def bans_by_month() -> list[dict]:
         entry = months.setdefault(month, {"month": month, "banned": 0, "reinstated": 0})
         entry["banned" if row["kind"] == BanEvent.Kind.BAN else "reinstated"] += row["accounts"]
     return list(months.values())
+
+
+def refunds_owed() -> list[dict]:
+    """What customers paid on invoices cancelled in full since, still owed back to them, by currency."""
+    rows = (
+        Refund.objects.filter(status=Refund.State.OWED)
+        .order_by()
+        .values("currency")
+        .annotate(amount=Sum("amount"), refunds=Count("id"))
+        .order_by("currency")
+    )
+    return [{"currency": row["currency"], "amount": row["amount"], "refunds": row["refunds"]} for row in rows]
 
 
 def diagnosis_fees_by_rule() -> list[dict]:
@@ -102,8 +115,8 @@ def receivables_report(*, today) -> dict:
     """The report, computed again only when a row it reads has changed since (never a stale figure).
 
     It sums whole tables (every diagnosis ever concluded: 1.6 s at a million tickets), while what it reads
-    only ever grows by new rows: an invoice, a payment, a credit note, a diagnosis, a ban or reinstatement
-    (and a recorded ban being applied). The newest id of each, the count of bans still to apply and the
+    only ever grows by new rows: an invoice, a payment, a credit note, a diagnosis, a ban or reinstatement,
+    a refund (and a recorded ban being applied, a refund being made). The newest id of each, the count of bans still to apply and the
     day make a key that changes whenever the report could; each web worker keeps the report of the current
     key in its local memory (docs/performance.md).
     """
@@ -115,6 +128,7 @@ def receivables_report(*, today) -> dict:
             "open_by_days_to_due": receivables_open_by_days_to_due(today=today),
             "refused_and_lapsed_by_month": receivables_cancelled_by_month(),
             "bans_by_month": bans_by_month(),
+            "refunds_owed": refunds_owed(),
             "diagnosis_fees": diagnosis_fees_by_rule(),
         }
         cache.set(key, report, timeout=3600)
@@ -123,10 +137,13 @@ def receivables_report(*, today) -> dict:
 
 def _receivables_version() -> str:
     # Each part reads one end of a primary key or the partial index of pending bans: about a millisecond.
-    tables = [model._meta.db_table for model in (Invoice, Payment, CreditNote, Diagnosis, BanEvent)]
+    tables = [model._meta.db_table for model in (Invoice, Payment, CreditNote, Diagnosis, BanEvent, Refund)]
     parts = [f"(SELECT MAX(id) FROM {connection.ops.quote_name(table)})" for table in tables]  # noqa: S608
     pending = connection.ops.quote_name(BanEvent._meta.db_table)
     parts.append(f"(SELECT COUNT(*) FROM {pending} WHERE applied_at IS NULL)")  # noqa: S608
+    # A refund marked refunded adds no row: the count of those still owed changes (an index range).
+    refunds = connection.ops.quote_name(Refund._meta.db_table)
+    parts.append(f"(SELECT COUNT(*) FROM {refunds} WHERE status = 'owed')")  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))  # noqa: S608 - table names of the models, no input
         return "-".join(str(part) for part in cursor.fetchone())

@@ -29,6 +29,8 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     FINAL_STATES = (State.RESOLVED, State.CLOSED, State.CANCELLED)
+    # An incident whose work has started and not ended: it runs to its end even for a banned account.
+    RUNNING_STATES = (State.DIAGNOSING, State.QUOTE_SENT, State.IN_WORK)
 
     # Indexed by ticket_customer_idx and ticket_customer_status_idx below, which start with it.
     customer = models.ForeignKey(

@@ -192,9 +192,23 @@ def ticket_close(*, ticket: Ticket, answer: str, by) -> Ticket:
     return ticket
 
 
+def message_refused_to(*, ticket: Ticket, author) -> bool:
+    """A banned account's users may write only in its running incidents (diagnosing, quoted, in work), which
+    run to their end; its other tickets are over for it, ended or cancelled by the ban (SEC-25)."""
+    if author.customer_id is None or ticket.status in Ticket.RUNNING_STATES:
+        return False
+    # Read now, not from the request's user: a refusal a moment ago counts.
+    return Customer.objects.filter(
+        pk=author.customer_id, support_status=Customer.SupportStatus.BANNED
+    ).exists()
+
+
 @transaction.atomic
 def message_post(*, ticket: Ticket, author, body: str) -> Message:
-    """Messages may be written in any state: a closed ticket can still be talked about."""
+    """Messages may be written in any state: a closed ticket can still be talked about, except by a banned
+    account (`message_refused_to`)."""
+    if message_refused_to(ticket=ticket, author=author):
+        raise SupportBanned()
     message = Message.objects.create(ticket=ticket, author=author, body=body)
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.MESSAGE, actor=author, message=message.pk)
     return message

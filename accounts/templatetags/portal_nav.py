@@ -23,6 +23,7 @@ MENUS = {
         ("finance:billing:invoices", _("Open invoices")),
         ("finance:billing:closed", _("Refused and lapsed")),
         ("finance:billing:banned", _("Accounts without support")),
+        ("finance:billing:refunds", _("Refunds owed")),
         ("finance:reporting:receivables", _("Receivables")),
     ],
 }

@@ -1,10 +1,11 @@
-"""Finance portal: receivables by due day with aging, CSV export, refused and lapsed invoices."""
+"""Finance portal: receivables by due day with aging, CSV export, refused and lapsed invoices, refunds owed."""
 
 from django import forms
 from django.contrib import messages
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -12,19 +13,21 @@ from accounts.models import Customer
 from accounts.permissions import FinanceRequiredMixin
 from accounts.selectors import billing_countries
 from billing import aging, services
-from billing.forms import InvoiceFilterForm, PaymentForm, ReinstateForm
-from billing.models import BanEvent, Invoice
+from billing.forms import InvoiceFilterForm, PaymentForm, RefundForm, ReinstateForm
+from billing.models import BanEvent, Invoice, Refund
 from billing.presenters import (
     BAN_HISTORY_LIST,
     BANNED_LIST,
     CLOSED_INVOICE_LIST,
     INVOICE_LIST,
+    REFUND_LIST,
     ban_history_table,
     banned_table,
     closed_invoice_table,
     invoice_table,
+    refund_table,
 )
-from billing.selectors import ban_events_for, invoices_visible_to
+from billing.selectors import ban_events_for, invoices_visible_to, refunds_visible_to
 from config.csv import csv_response
 from config.form_pages import ObjectFormPage
 from config.form_views import UseCaseFormMixin
@@ -233,3 +236,56 @@ class CustomerHistoryView(FinanceRequiredMixin, View):
             "finance/billing/history.html",
             {"customer": customer, "page": page, "table": ban_history_table(page)},
         )
+
+
+@route("refunds/", name="refunds")
+class RefundListView(FinanceRequiredMixin, View):
+    """What customers paid on invoices cancelled in full since, owed back: the oldest first, each to record
+    as refunded once the transfer is made."""
+
+    def get(self, request):
+        refunds = (
+            refunds_visible_to(user=request.user)
+            .filter(status=Refund.State.OWED)
+            .order_by("created_at", "id")
+            .only(*REFUND_LIST.reads)
+        )
+        page = paginate(request, refunds)
+        return render(
+            request,
+            "finance/list.html",
+            {
+                "title": _("Refunds owed"),
+                "empty": _("No refund is owed."),
+                "page": page,
+                "table": refund_table(page, csrf_token=get_token(request)),
+            },
+        )
+
+
+@route("refunds/<int:pk>/mark-refunded/", name="refund-mark")
+class RefundMarkRefundedView(FinanceRequiredMixin, View):
+    @rate_limited("money")
+    def post(self, request, pk):
+        refund = get_object_or_404(refunds_visible_to(user=request.user), pk=pk)
+        form = RefundForm(request.POST)
+        if form.is_valid():
+            ok, _refund = call_service(
+                request,
+                lambda: services.refund_mark_refunded(
+                    refund=refund, reference=form.cleaned_data["reference"], by=request.user
+                ),
+            )
+            if ok:
+                messages.success(
+                    request,
+                    _("The refund of %(amount)s %(currency)s to %(name)s is recorded.")
+                    % {
+                        "amount": localize(refund.amount),
+                        "currency": refund.currency,
+                        "name": refund.customer.name,
+                    },
+                )
+        else:
+            messages.error(request, _("Give the transfer's reference."))
+        return redirect("finance:billing:refunds")

@@ -62,11 +62,11 @@ def test_refusal_cancels_the_invoice_with_a_credit_note_and_bans_the_account(
     assert [m.subject for m in mailoutbox if invoice.number in m.body and "C000001" in m.body]
 
 
-def test_refusal_commits_before_the_ban_is_applied(customer, invoice):
-    # No on-commit callback runs in this test: the refusal stands, the ban waits in the database.
+def test_refusal_bans_at_once_and_leaves_only_the_slow_part_to_its_task(customer, invoice):
+    # No on-commit callback runs in this test: the refusal and the ban stand, the task's part waits.
     assert refuse(customer, invoice.pk).status_code == 200
     assert Invoice.objects.get().status == "refused"
-    assert Customer.objects.get(pk=customer.customer_id).support_status == "active"
+    assert Customer.objects.get(pk=customer.customer_id).support_status == "banned"
     assert BanEvent.objects.get().applied_at is None
 
 

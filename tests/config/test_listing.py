@@ -1,12 +1,13 @@
 """Each portal list declares its columns once: its header, every row's cells and what its query reads."""
 
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from billing.services import ban_apply, invoice_refuse
+from billing.services import ban_apply, invoice_pay, invoice_refuse
 from config.listing import Column, Listing
 from tests.billing.test_views_customer import billed
 from tests.consent.drive import ask
@@ -101,6 +102,8 @@ def test_every_list_has_a_cell_under_each_header_labelled_as_it(
     ask(agent, ticket["id"])
     billed(customer, agent)
     refused = billed(customer, agent)
+    # Partly paid: its refusal owes a refund, a row of the refunds page and of the receivables.
+    invoice_pay(invoice=refused, amount=Decimal("1.00"), received_on=timezone.localdate(), by=finance)
     invoice_refuse(invoice=refused, reason="Nothing was fixed", by=customer)
     ban_apply(ban=refused.ban_events.get())
     pages = [
@@ -115,7 +118,8 @@ def test_every_list_has_a_cell_under_each_header_labelled_as_it(
         (finance, reverse("finance:billing:closed"), 1),
         (finance, reverse("finance:billing:banned"), 1),
         (finance, reverse("finance:billing:history", args=[customer.customer_id]), 1),
-        (finance, reverse("finance:reporting:receivables"), 3),
+        (finance, reverse("finance:billing:refunds"), 1),
+        (finance, reverse("finance:reporting:receivables"), 4),
     ]
     with translation.override(language):
         for user, url, count in pages:

@@ -76,12 +76,14 @@ def test_a_chunk_costs_as_many_queries_for_one_row_as_for_many(
     with django_capture_on_commit_callbacks(execute=False):
         for chunk in (ids[:1], ids[1:]):
             # Its savepoint, the locked read, one statement each for the invoices, credit notes and
-            # bans, the entities, and three per entity to draw its credit-note numbers.
-            with django_assert_max_num_queries(7 + 3 * entities):
+            # bans, the payments to refund (read; the refunds owed, one insert when there are any), the
+            # accounts (locked read, update: banned in this transaction), the entities, and three per
+            # entity to draw its credit-note numbers.
+            with django_assert_max_num_queries(11 + 3 * entities):
                 services.invoices_lapse(invoice_ids=chunk, today=timezone.localdate())
         bans = list(BanEvent.objects.filter(invoice_id__in=ids).order_by("id").values_list("id", flat=True))
         for chunk in (bans[:1], bans[1:]):
-            # Bans and accounts (read, update), their open tickets (read, update, history, in a savepoint
-            # of their own), the e-mails, within the chunk's savepoint.
-            with django_assert_max_num_queries(12):
+            # Bans (read, update), their accounts' open tickets (read, update, history, in a savepoint of
+            # their own), the e-mails, within the chunk's savepoint; the accounts were banned by the lapse.
+            with django_assert_max_num_queries(10):
                 assert services.bans_apply(ban_ids=chunk) == len(chunk)

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Customer, User
-from billing.models import Invoice
+from billing.models import Invoice, Refund
 from config.transitions import written_by
 from consent.models import AccessRequest
 from quotes.models import Quote
@@ -69,6 +69,7 @@ TRANSITIONS = [
     (access_request, AccessRequest.deny, {"by": BY, "at": NOW}),
     (lambda: access_request(AccessRequest.State.GRANTED), AccessRequest.revoke, {"by": BY, "at": NOW}),
     (access_request, AccessRequest.expire, {"at": NOW}),
+    (lambda: Refund(status=Refund.State.OWED), Refund.mark_refunded, {"reference": "T", "at": NOW, "by": BY}),
 ]
 
 
@@ -89,7 +90,7 @@ def test_a_transition_sets_exactly_the_fields_it_declares(source, transition, ar
     assert {name for name in after if after[name] != before[name]} == set(written_by(transition))
 
 
-@pytest.mark.parametrize("model", [Invoice, Customer, Ticket, Quote, AccessRequest])
+@pytest.mark.parametrize("model", [Invoice, Customer, Ticket, Quote, AccessRequest, Refund])
 def test_every_transition_of_the_model_is_held_to_its_declaration(model):
     transitions = {name for name, attribute in vars(model).items() if hasattr(attribute, "_django_fsm")}
     held = {t.__name__ for _s, t, _a in TRANSITIONS if t.__qualname__.startswith(f"{model.__name__}.")}

@@ -10,6 +10,7 @@ byte-identical to the answer for an object that does not exist, and leaves every
 
 import json
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -17,7 +18,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.tokens import token_issue
-from billing.models import CreditNote
+from billing.models import CreditNote, Invoice, Refund
+from billing.services import invoice_pay
 from tests.counts import report
 from tests.factories import CustomerFactory, ServiceFactory, UserFactory
 from tests.security.snapshot import database_fingerprint
@@ -65,6 +67,8 @@ CONTRACT = {
     "GET /api/v1/credit-notes/<int:pk>/pdf/": {CUSTOMER, *MONEY},
     "GET /api/v1/invoices/<int:pk>/xml/": {CUSTOMER, *MONEY},
     "GET /api/v1/credit-notes/<int:pk>/xml/": {CUSTOMER, *MONEY},
+    "GET /api/v1/refunds/": MONEY,
+    "POST /api/v1/refunds/<int:pk>/mark-refunded/": MONEY,
     "GET /api/v1/reports/receivables/": MONEY,
     "GET /api/v1/reports/e-reporting.csv": MONEY,
     "GET /api/v1/tickets/": {CUSTOMER, *SUPPORT},
@@ -121,6 +125,7 @@ BODIES = {
         "reference": "probe",
     },
     "POST /api/v1/invoices/<int:pk>/refuse/": {"reason": "probe"},
+    "POST /api/v1/refunds/<int:pk>/mark-refunded/": {"reference": "probe"},
     "POST /api/v1/tickets/": {"kind": "technical", "subject": "probe", "description": "probe"},
     "POST /api/v1/tickets/<int:pk>/conclude-diagnosis/": {"findings": "probe", "outcome": "fixed"},
     "POST /api/v1/tickets/<int:pk>/complete-work/": {"report": "probe"},
@@ -166,11 +171,15 @@ class Victim:
         self.in_work = in_work["id"]
         self.invoice = diagnosed(user, agent, "fixed", **subject)["invoices"][0]
         refused = diagnosed(user, agent, "fixed", **subject)["invoices"][0]
+        invoice_pay(  # partly paid: its refusal owes a refund back
+            invoice=Invoice(pk=refused), amount=Decimal("1.00"), received_on=timezone.localdate(), by=None
+        )
         refusal = client_for(user).post(
             f"{API}/invoices/{refused}/refuse/", {"reason": SECRET}, format="json"
         )
         assert refusal.status_code == 200, refusal.content
         self.credit_note = CreditNote.objects.get(invoice_id=refused).pk
+        self.refund = Refund.objects.get(invoice_id=refused).pk
         request = client_for(agent).post(
             f"{API}/tickets/{self.diagnosing}/access-requests/",
             BODIES["POST /api/v1/tickets/<int:pk>/access-requests/"],
@@ -204,6 +213,7 @@ class Victim:
             "services": self.service,
             "invoices": self.invoice,
             "credit-notes": self.credit_note,
+            "refunds": self.refund,
             "tickets": self.quoted_ticket,
             "quotes": self.quote,
             "access-requests": self.access_request,

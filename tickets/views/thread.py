@@ -5,7 +5,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from config.portals import call_service
+from config.errors import SupportBanned
+from config.portals import call_service, permission_message
 from config.ratelimit import rate_limited
 from tickets import selectors, services
 from tickets.fees import Outcome
@@ -26,6 +27,8 @@ def ticket_page(
         "outcomes": Outcome.choices,
         "thread": selectors.ticket_thread(ticket=ticket),
         "form": message_form or MessageForm(),
+        # A banned account's users write only in its running incidents: no form where it would be refused.
+        "may_write": not services.message_refused_to(ticket=ticket, author=request.user),
         "message_url": f"{portal}:tickets:message",
         "attachment_url": f"{portal}:tickets:attachment",
         **context,
@@ -48,6 +51,10 @@ class MessagePostMixin:
     def post(self, request, pk):
         ticket = self.get_object(pk)
         form = MessageForm(request.POST, request.FILES)
+        if services.message_refused_to(ticket=ticket, author=request.user):
+            # The service refuses it too; said here first, so that the answer is a 403 as the API's.
+            messages.error(request, permission_message(SupportBanned()))
+            return self.render_page(ticket, message_form=form, status=403)
         if form.is_valid():
             ok, _message = call_service(
                 request,
