@@ -248,3 +248,27 @@ def test_the_schema_documents_the_token_endpoints_mfa_answers(agent):
     schema = json.loads(client.get("/api/v1/schema/?format=json").content)
     answer = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]["403"]
     assert "mfa_enrolment_required" in json.dumps(answer)
+
+
+@pytest.mark.parametrize(
+    "otp",
+    [
+        "\x00",
+        "12\x003456",
+        "x" * 33,
+        "9" * 1_000_000,
+        {"a": 1},
+        ["123456"],
+        10**30,
+        "1e400",
+        "１２３４５６",
+        " ",
+        "-" * 10,
+    ],
+    ids=repr,
+)
+def test_garbage_in_otp_is_a_400_for_an_enrolled_member(agent, otp):
+    totp_device(agent)
+    response = obtain(agent, otp=otp)
+    assert response.status_code == 400
+    assert not ApiToken.objects.filter(user=agent).exists()
