@@ -221,3 +221,12 @@ def test_the_deploy_check_warns_of_a_weakened_second_factor(settings, setting, v
     assert second_factor_is_enforced() == []
     setattr(settings, setting, value)
     assert [warning.id for warning in second_factor_is_enforced()] == [check_id]
+
+
+@pytest.mark.parametrize(
+    ("persona", "title"),
+    [("customer", "Sécurité : second facteur"), ("other_customer", "Sicherheit: zweiter Faktor")],
+)
+def test_the_security_page_speaks_the_accounts_language(request, persona, title):
+    page = browser(request.getfixturevalue(persona)).get(reverse("mfa_security")).content.decode()
+    assert title in page
