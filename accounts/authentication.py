@@ -38,7 +38,7 @@ class VerifiedSessionAuthentication(SessionAuthentication):
 
     def authenticate(self, request):
         result = super().authenticate(request)
-        if result is not None and session_owes_second_factor(result[0]):
+        if result is not None and session_owes_second_factor(result[0], request._request.session):
             raise MfaRequired()
         return result
 

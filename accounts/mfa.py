@@ -73,17 +73,33 @@ def session_verified(user) -> bool:
     if not getattr(user, "is_verified", lambda: False)():
         return False
     device = getattr(user, "otp_device", None)
-    return not (isinstance(device, TOTPDevice) and device.name == TEST_SECRET_DEVICE) or bool(
-        settings.MFA_TEST_SECRET
-    )
+    if isinstance(device, TOTPDevice) and device.name == TEST_SECRET_DEVICE:
+        return bool(settings.MFA_TEST_SECRET)  # the test secret's sessions end with the setting
+    return True
 
 
-def session_owes_second_factor(user) -> bool:
-    return (
-        bool(getattr(user, "is_authenticated", False))
-        and second_factor_due(user)
-        and not session_verified(user)
-    )
+# Whether a customer enrolled is read once per session: two queries on every page otherwise. A device
+# enrolled elsewhere counts from the next login; enrolling or verifying here marks the session verified.
+_CUSTOMER_DUE = "mfa_customer_due"
+
+
+def session_owes_second_factor(user, session=None) -> bool:
+    """A logged-in user whose session has not given the second factor it owes."""
+    if not getattr(user, "is_authenticated", False) or session_verified(user):
+        return False
+    if mfa_required_for(user):
+        return True
+    if session is None:
+        return has_second_factor(user)
+    if _CUSTOMER_DUE not in session:
+        session[_CUSTOMER_DUE] = has_second_factor(user)
+    return bool(session[_CUSTOMER_DUE])
+
+
+def session_reread(session) -> None:
+    """Read whether a customer enrolled again at the next request (the verify page does, so that a device
+    removed in another session does not keep this one at the verify page)."""
+    session.pop(_CUSTOMER_DUE, None)
 
 
 def _normalised(code: str) -> str:

@@ -98,7 +98,7 @@ class SecondFactorMiddleware:
         if (
             user is not None
             and not path.startswith(self.OPEN_PREFIXES)
-            and mfa.session_owes_second_factor(user)
+            and mfa.session_owes_second_factor(user, request.session)
         ):
             if mfa.has_second_factor(user) or mfa.test_secret_usable_by(user):
                 target = reverse("mfa_verify")

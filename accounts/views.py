@@ -178,6 +178,7 @@ class MfaVerifyView(LoginRequiredMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
+        mfa.session_reread(request.session)
         if user.is_authenticated and not mfa.session_owes_second_factor(user):
             return redirect(_next_url(request))
         if user.is_authenticated and not (mfa.has_second_factor(user) or mfa.test_secret_usable_by(user)):

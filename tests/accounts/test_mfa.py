@@ -8,6 +8,8 @@ import time
 import pyotp
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -230,3 +232,22 @@ def test_the_deploy_check_warns_of_a_weakened_second_factor(settings, setting, v
 def test_the_security_page_speaks_the_accounts_language(request, persona, title):
     page = browser(request.getfixturevalue(persona)).get(reverse("mfa_security")).content.decode()
     assert title in page
+
+
+def test_a_customer_page_reads_the_enrolment_once_per_session(customer):
+    client = browser(customer)
+    client.get(reverse("customer:tickets:dashboard"))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("customer:tickets:dashboard"))
+    assert not any(
+        "otp_totp" in query["sql"] or "webauthn" in query["sql"] for query in queries.captured_queries
+    )
+
+
+def test_a_device_removed_in_another_session_does_not_trap_this_one_at_the_verify_page(customer):
+    device = totp_device(customer)
+    client, _ = password_step(customer)
+    assert client.get(reverse("customer:tickets:dashboard")).status_code == 302
+    device.delete()
+    assert client.get(reverse("mfa_verify"))["Location"] == reverse("home")
+    assert client.get(reverse("customer:tickets:dashboard")).status_code == 200
