@@ -8,6 +8,7 @@ import time
 import pyotp
 import pytest
 import time_machine
+from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -251,3 +252,13 @@ def test_a_device_removed_in_another_session_does_not_trap_this_one_at_the_verif
     device.delete()
     assert client.get(reverse("mfa_verify"))["Location"] == reverse("home")
     assert client.get(reverse("customer:tickets:dashboard")).status_code == 200
+
+
+def test_the_admin_lists_a_persons_devices_and_removes_one_without_showing_a_secret(admin_user, agent):
+    device = totp_device(agent)
+    codes = mfa.recovery_codes_generate(agent)
+    page = browser(admin_user).get(reverse("admin:accounts_user_change", args=[agent.pk])).content.decode()
+    assert mfa.TOTP_DEVICE in page
+    for secret in (device.key, mfa.totp_secret(device), *codes):
+        assert secret not in page
+    assert not admin.site.is_registered(TOTPDevice)
