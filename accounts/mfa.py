@@ -206,6 +206,11 @@ def recovery_codes_generate(user: User) -> list[str]:
     return codes
 
 
+def recovery_codes_missing(user: User) -> bool:
+    """Enrolled (a passkey registered first) but never given recovery codes."""
+    return has_second_factor(user) and not StaticDevice.objects.filter(user=user).exists()
+
+
 def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 

@@ -208,6 +208,12 @@ class MfaSecurityView(LoginRequiredMixin, TemplateView):
 
     template_name = "accounts/mfa_security.html"
 
+    def get(self, request, *args, **kwargs):
+        if request.user.is_verified() and mfa.recovery_codes_missing(request.user):
+            # A passkey was the first second factor: its recovery codes, shown this once.
+            return _recovery_codes_page(request)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         user = self.request.user
         devices = mfa.devices_of(user)

@@ -75,12 +75,8 @@ def test_an_agent_enrols_an_app_at_the_first_login_and_logs_in_with_its_code(per
     assert someone.problems() == []
 
 
-def test_an_agent_registers_a_passkey_and_logs_in_with_it(person, live_server, settings):
-    settings.OTP_WEBAUTHN_RP_ID = "localhost"
-    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
-    agent = new_agent("fr")
-    someone = person(agent, PASSWORD, screenshots=False, second_factor=False)
-    # Chromium's virtual authenticator stands in for a security key that says yes.
+def passkeys_in_chromium(someone):
+    """Chromium's virtual authenticator stands in for a security key that says yes."""
     cdp = someone.context.new_cdp_session(someone.page)
     cdp.send("WebAuthn.enable")
     cdp.send(
@@ -96,11 +92,36 @@ def test_an_agent_registers_a_passkey_and_logs_in_with_it(person, live_server, s
             }
         },
     )
+
+
+def test_a_passkey_as_the_first_second_factor_comes_with_recovery_codes(person, live_server, settings):
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+    agent = new_agent("de")
+    someone = person(agent, PASSWORD, screenshots=False, second_factor=False)
+    passkeys_in_chromium(someone)
+    someone.go("/account/security/passkeys/")
+    someone.page.click("#passkey-register-button")
+    someone.page.wait_for_url("**/account/security/")
+    expect(someone.page.locator("#mfa-recovery-codes li")).to_have_count(mfa.RECOVERY_CODE_COUNT)
+    someone.page.click("#mfa-continue")
+    someone.page.wait_for_load_state()
+    assert "/staff/" in someone.page.url
+    assert someone.problems() == []
+
+
+def test_an_agent_registers_a_passkey_and_logs_in_with_it(person, live_server, settings):
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+    agent = new_agent("fr")
+    someone = person(agent, PASSWORD, screenshots=False, second_factor=False)
+    passkeys_in_chromium(someone)
     enrol_app(someone, "fr")
 
     someone.go("/account/security/passkeys/")
     someone.page.click("#passkey-register-button")
-    expect(someone.page.locator("main ul li")).to_have_count(1, timeout=15000)
+    someone.page.wait_for_url("**/account/security/")
+    expect(someone.page.locator("#mfa-devices li")).to_have_count(2)  # the app and the passkey
     assert mfa.passkeys_of(agent).count() == 1
     log_out(someone)
 
