@@ -157,7 +157,7 @@ class TokenObtainApi(APIView):
                 raise MfaEnrolmentRequired()
             if not otp:
                 raise MfaCodeRequired()
-            if mfa.verify_code(user, otp) is None:
+            if mfa.verify_code(user, otp, request=request) is None:
                 # A failed login for django-axes too: guessing codes locks the (e-mail, IP) pair as guessing
                 # passwords does (each device also slows down its own guesses).
                 user_login_failed.send(

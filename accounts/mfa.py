@@ -29,6 +29,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import User
 from accounts.permissions import is_staff_member
+from config.security import client_ip
 
 logger = logging.getLogger("security.mfa")
 
@@ -123,8 +124,10 @@ def _test_secret_device(user: User) -> TOTPDevice | None:
     return device
 
 
-def verify_code(user: User, code: str) -> Device | None:
-    """The device that accepts `code` (a TOTP code, once, or a recovery code, once), else None."""
+def verify_code(user: User, code: str, *, request=None) -> Device | None:
+    """The device that accepts `code` (a TOTP code, once, or a recovery code, once), else None.
+
+    `request` names where the attempt came from in the log (the client IP as django-axes sees it)."""
     code = _normalised(code or "")
     device: Device | None = None
     if code.isdigit() and len(code) == 6:
@@ -146,10 +149,13 @@ def verify_code(user: User, code: str) -> Device | None:
                     device = static
                     break
     kind = "recovery code" if isinstance(device, StaticDevice) else "totp"
+    where = client_ip(request) if request is not None else None
     if device is None:
-        logger.warning("second factor refused: user=%s", user.pk)
+        logger.warning("second factor refused: user=%s ip=%s", user.pk, where)
     else:
-        logger.info("second factor accepted: user=%s method=%s device=%s", user.pk, kind, device.pk)
+        logger.info(
+            "second factor accepted: user=%s method=%s device=%s ip=%s", user.pk, kind, device.pk, where
+        )
     return device
 
 

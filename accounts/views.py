@@ -140,13 +140,14 @@ class CodeForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
         self.device = None
 
     def clean_code(self):
-        self.device = mfa.verify_code(self.user, self.cleaned_data["code"])
+        self.device = mfa.verify_code(self.user, self.cleaned_data["code"], request=self.request)
         if self.device is None:
             raise forms.ValidationError(_("This code is not valid (or was already used)."), code="invalid")
         return ""
@@ -186,7 +187,7 @@ class MfaVerifyView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "request": self.request}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -262,7 +263,7 @@ class _ReverifiedView(LoginRequiredMixin, View):
     """A change to the second factors asks for a current code first, even in a verified session."""
 
     def post(self, request, *args, **kwargs):
-        form = CodeForm(request.POST, user=request.user)
+        form = CodeForm(request.POST, user=request.user, request=request)
         if not form.is_valid():
             messages.error(request, _("This code is not valid (or was already used)."))
             return redirect("mfa_security")
