@@ -20,6 +20,7 @@ from django.views.generic import FormView, RedirectView, TemplateView
 
 from accounts import mfa, services
 from accounts.permissions import is_customer, is_finance, is_support
+from config.ratelimit import rate_limit_hit, rate_limited
 from config.routing import route
 
 
@@ -92,18 +93,23 @@ class PasswordResetForm(forms.Form):
 
 
 @route("password-reset/", name="password_reset")
+@rate_limited("password_reset")  # per client IP: a 429 that says nothing of the address
 class PasswordResetView(FormView):
-    """Always the same answer, whether or not the address has an account (SEC-08)."""
+    """Always the same answer, whether or not the address has an account (SEC-08).
+
+    Past the limit of one address, the answer stays the same and no e-mail goes (the mailbox is spared,
+    and the answer still tells nothing of whether the address has an account).
+    """
 
     template_name = "accounts/password_reset.html"
     form_class = PasswordResetForm
 
     def form_valid(self, form):
-        services.password_reset_request(
-            email=form.cleaned_data["email"],
-            domain=self.request.get_host(),
-            use_https=self.request.is_secure(),
-        )
+        email = form.cleaned_data["email"]
+        if rate_limit_hit("password_reset", {"address": email.strip().lower()}) is None:
+            services.password_reset_request(
+                email=email, domain=self.request.get_host(), use_https=self.request.is_secure()
+            )
         return redirect("password_reset_done")
 
 

@@ -19,6 +19,7 @@ from billing.models import Invoice, VatCategory
 from billing.tax import Buyer, buyer_of
 from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
+from config.ratelimit import rate_limited
 from config.routing import route
 from config.scoped import ScopedApi
 from config.serializers import CompiledSerializer, id_field, money_field, text_field, valid_input
@@ -76,6 +77,7 @@ class DiagnosisPriceSetApi(APIView):
         net = money_field(min_value=Decimal("0.00"), max_value=Decimal("100000"))
 
     @extend_schema(request=Input, responses=PriceOutput)
+    @rate_limited("money")
     def put(self, request, country: str):
         net = valid_input(self.Input, request.data)["net"]
         price = pricing.diagnosis_price_set(country=country, net=net, by=request.user)
@@ -114,6 +116,7 @@ class FreePeriodCreateApi(APIView):
         )
 
     @extend_schema(request=Input, responses={201: FreePeriodOutput})
+    @rate_limited("money")
     def post(self, request):
         period = pricing.free_period_create(by=request.user, **valid_input(self.Input, request.data))
         return Response(FreePeriodOutput(period).data, status=status.HTTP_201_CREATED)
@@ -230,6 +233,7 @@ class InvoicePaymentCreateApi(APIView):
 
     @extend_schema(request=Input, responses={201: InvoicePaymentOutput})
     @idempotent  # a retried payment must not be recorded twice
+    @rate_limited("money")
     def post(self, request, pk: int):
         invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user), pk=pk)
         values = valid_input(self.Input, request.data)
@@ -256,6 +260,7 @@ class InvoiceRefuseApi(APIView):
 
     @extend_schema(request=Input, responses={200: InvoiceOutput})
     @idempotent
+    @rate_limited("money")
     def post(self, request, pk: int):
         invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user), pk=pk)
         services.invoice_refuse(invoice=invoice, by=request.user, **valid_input(self.Input, request.data))
@@ -272,6 +277,7 @@ class CustomerReinstateApi(APIView):
         reason = text_field(max_length=2000)
 
     @extend_schema(request=Input, responses={200: CustomerOutput})
+    @rate_limited("money")
     def post(self, request, pk: int):
         customer = get_object_or_404(customers_visible_to(user=request.user), pk=pk)
         customer = services.customer_reinstate(

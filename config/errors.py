@@ -28,3 +28,17 @@ class SupportBanned(CodedPermissionDenied):
 class ConsentRequired(CodedPermissionDenied):
     code = "consent_required"
     default_detail = "This action needs the customer's consent, and the ticket has no grant in force for it."
+
+
+class RateLimited(Exception):
+    """Too many requests of one kind from one user or one client IP (SEC-24; API: 429 rate_limited).
+
+    Raised by `config.ratelimit`; `retry_after` is the number of seconds until the exceeded window ends.
+    """
+
+    code = "rate_limited"
+
+    def __init__(self, *, action: str, retry_after: int):
+        self.action = action
+        self.retry_after = retry_after
+        super().__init__(f"Too many requests ({action}): try again in {retry_after} seconds.")

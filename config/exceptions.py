@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
-from config.errors import CodedPermissionDenied
+from config.errors import CodedPermissionDenied, RateLimited
 
 
 def api_exception_handler(exc, context):
@@ -28,6 +28,12 @@ def _error_response(exc, context):
         return Response(
             {"code": "invalid_transition", "detail": str(exc) or "Not allowed in the current state."},
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, RateLimited):
+        return Response(
+            {"code": exc.code, "detail": f"Too many requests: try again in {exc.retry_after} seconds."},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(exc.retry_after)},
         )
     if isinstance(exc, DjangoValidationError):
         return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)

@@ -4,6 +4,8 @@ The contract (../shared/api/v1.md, "Errors") promises one body shape per error s
 say so for every operation, or a client (and schemathesis) cannot tell a documented 404 from a bug.
 """
 
+import copy
+
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -34,6 +36,13 @@ class AutoSchema(BaseAutoSchema):
     def get_request_serializer(self):
         # The view's nested `Input` is its request body, unless the method's `extend_schema` names another.
         return getattr(self.view, "Input", None) or super().get_request_serializer()
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        handler = getattr(self.view, self.method.lower(), None)
+        if operation is not None and getattr(handler, "rate_limit", None):  # config.ratelimit.rate_limited
+            operation.setdefault("responses", {})["429"] = copy.deepcopy(RATE_LIMITED_RESPONSE)
+        return operation
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
@@ -84,6 +93,20 @@ _ERROR_COMPONENTS = {
     ),
     "ConflictError": _coded_error("invalid_transition"),
     "IdempotencyError": _coded_error("idempotency_key_reused"),
+    "RateLimitError": _coded_error("rate_limited"),
+}
+
+# Only on the operations that `config.ratelimit.rate_limited` guards (AutoSchema.get_operation).
+RATE_LIMITED_RESPONSE = {
+    "description": "Too many requests of this kind from this user or this client IP (settings.RATE_LIMITS); "
+    "nothing was done. Retry after the number of seconds in Retry-After.",
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds until the exceeded limit's window ends.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RateLimitError"}}},
 }
 
 _ERRORS = {

@@ -1,5 +1,6 @@
 """Incident Desk settings, read from the environment (see .env.example and the README)."""
 
+import json
 import os
 from datetime import timedelta
 from decimal import Decimal
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Turns a portal view's RateLimited into the 429 page (the API's exception handler answers its own).
+    "config.ratelimit.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a locked-out portal login into its lockout answer.
     "axes.middleware.AxesMiddleware",
@@ -285,6 +288,35 @@ CELERY_TASK_ROUTES = {
         "quotes.tasks.quote_documents_render_missing_task",
     )
 }
+
+# SEC-24: rate limits (config/ratelimit.py). Fixed-window counters in Redis, shared by every web node:
+# REDIS_URL, else the broker's Redis, else (no Redis at all, `make run`) counters in each process.
+REDIS_URL = os.environ.get("REDIS_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+RATE_LIMIT_KEY_PREFIX = "ratelimit:"
+# Per action, per scope ("user": the signed-in user, "ip": the client IP, "address": the e-mail a reset
+# is asked for), [(count, seconds), ...]: far above what a person does, far below what a script does.
+RATE_LIMITS: dict[str, dict[str, list[tuple[int, int]]]] = {
+    # Opening tickets (API and customer portal).
+    "ticket_create": {"user": [(30, 60), (100, 3600)], "ip": [(120, 60), (600, 3600)]},
+    # Messages on a ticket (API and portals, customers and staff).
+    "message_post": {"user": [(30, 60), (300, 3600)], "ip": [(120, 60), (1200, 3600)]},
+    # Money: quote accepted or declined, invoice refused, payment recorded, reinstatement, prices set.
+    "money": {"user": [(30, 60), (300, 3600)], "ip": [(120, 60), (1200, 3600)]},
+    # Password reset: e-mails to one address (over it: the same answer, no e-mail), asks from one IP.
+    "password_reset": {"address": [(5, 3600)], "ip": [(20, 3600)]},
+}
+# DJANGO_RATE_LIMITS (JSON) replaces the scopes it names: {"ticket_create": {"user": [[10, 60]]}}.
+for _action, _scopes in json.loads(os.environ.get("DJANGO_RATE_LIMITS") or "{}").items():
+    RATE_LIMITS.setdefault(_action, {}).update(
+        {
+            scope: [(int(count), int(seconds)) for count, seconds in limits]
+            for scope, limits in _scopes.items()
+        }
+    )
+# Every count is multiplied by this (load tests, trusted automated clients); 0 turns the limits off.
+RATE_LIMIT_MULTIPLIER = float(os.environ.get("DJANGO_RATE_LIMIT_MULTIPLIER", "1"))
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from accounts.idempotency import idempotent
 from accounts.permissions import IsCustomer, IsCustomerOrSupport
 from billing.api import priced_document_fields
+from config.ratelimit import rate_limited
 from config.routing import route
 from config.serializers import CompiledSerializer, text_field
 from quotes import services
@@ -42,6 +43,7 @@ class QuoteActionApi(APIView):
     use_case = staticmethod(services.quote_accept)
 
     @extend_schema(request=None, responses={200: QuoteOutput})
+    @rate_limited("money")
     def post(self, request, pk: int):
         quote = get_object_or_404(quotes_visible_to(user=request.user), pk=pk)
         quote = self.use_case(quote=quote, by=request.user)
@@ -65,6 +67,7 @@ class QuoteDeclineApi(QuoteActionApi):
 
 
 @route("tickets/<int:pk>/complete-work/", name="complete-work")
+@rate_limited("money")  # completing the work issues the invoice
 class TicketCompleteWorkApi(TicketInputActionApi):
     use_case = staticmethod(services.ticket_complete_work)
 

@@ -1,6 +1,7 @@
 """Personas shared by every test: a customer, a customer of another account, an agent, finance, an admin."""
 
 import importlib
+import uuid
 from pathlib import Path
 
 import pytest
@@ -188,6 +189,19 @@ def _no_waiting_email_relay():
     from outbox import services
 
     services._relay_flag_lower()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings):
+    # Each test counts from zero under keys of its own (the Redis DB may be shared; keys expire by
+    # themselves), so no test is refused for what an earlier one did (config/ratelimit.py).
+    settings.RATE_LIMIT_KEY_PREFIX = f"ratelimit:test:{uuid.uuid4().hex}:"
+
+
+@pytest.fixture
+def raised_rate_limits(settings):
+    """Limits a thousand times higher, for tests that flood endpoints on purpose (fuzzing, bulk data)."""
+    settings.RATE_LIMIT_MULTIPLIER = 1000
 
 
 @pytest.fixture(autouse=True)

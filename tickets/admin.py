@@ -21,8 +21,9 @@ class EventInline(ReadOnlyInline):
     readonly_fields = ["verb", "actor", "public", "detail", "created_at"]
 
 
-# What staff may correct in the admin; every other field, one added later too, is only read there.
-CORRECTABLE = ("subject", "description", "suspected_provider_fault")
+# What staff may correct in the admin; every other field, one added later too, is only read there. Not
+# `suspected_provider_fault`: the customer's claim decides whether the fee is charged (tickets.fees).
+CORRECTABLE = ("subject", "description")
 
 
 @admin.register(Ticket)

@@ -15,6 +15,7 @@ from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
 from billing.api import FeeOutput
 from config.filtering import FilteredListApi
 from config.pagination import OldestFirstCursorPagination
+from config.ratelimit import rate_limited
 from config.routing import route
 from config.serializers import CompiledSerializer, id_field, object_named, text_field, valid_input
 from tickets import selectors, services
@@ -134,6 +135,7 @@ class TicketListCreateApi(FilteredListApi):
 
     @extend_schema(request=Input, responses={201: TicketOutput})
     @idempotent  # a retried POST must not open a second paid ticket
+    @rate_limited("ticket_create")  # inside: a replay does not count, a 429 is not stored as the answer
     def post(self, request):
         values = valid_input(self.Input, request.data)
         service = object_named(
@@ -257,6 +259,7 @@ class TicketMessagesApi(generics.ListAPIView):
         return selectors.ticket_messages(ticket=self.get_ticket())
 
     @extend_schema(request=Input, responses={201: MessageOutput})
+    @rate_limited("message_post")
     def post(self, request, pk: int):
         message = services.message_post(
             ticket=self.get_ticket(), author=request.user, **valid_input(self.Input, request.data)

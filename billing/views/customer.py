@@ -17,6 +17,7 @@ from billing.selectors import credit_notes_visible_to, invoices_visible_to
 from config.form_pages import ObjectFormPage
 from config.form_views import UseCaseFormMixin
 from config.portals import paginate
+from config.ratelimit import rate_limited
 from config.routing import route
 from documents.api import pdf_response
 from documents.store import stored_document_bytes
@@ -83,6 +84,7 @@ class InvoiceQrView(CustomerRequiredMixin, View):
 
 
 @route("invoices/<int:pk>/refuse/", name="refuse")
+@rate_limited("money")
 class InvoiceRefuseView(UseCaseFormMixin, ObjectFormPage, CustomerRequiredMixin, View):
     """The warning page first: what refusing costs the account, and a reason; then the refusal."""
 

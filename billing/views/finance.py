@@ -29,6 +29,7 @@ from config.csv import csv_response
 from config.form_pages import ObjectFormPage
 from config.form_views import UseCaseFormMixin
 from config.portals import call_service, paginate
+from config.ratelimit import rate_limited
 from config.routing import route
 
 
@@ -159,6 +160,7 @@ class InvoiceDetailView(ObjectFormPage, FinanceRequiredMixin, View):
 
 
 @route("invoices/<int:pk>/payments/", name="pay")
+@rate_limited("money")
 class PaymentRecordView(InvoiceDetailView, UseCaseFormMixin):
     """Money received by transfer: the service refuses more than is due and anything but an open invoice.
 
@@ -203,6 +205,7 @@ class BannedAccountsView(FinanceRequiredMixin, View):
 
 @route("accounts/<int:pk>/reinstate/", name="reinstate")
 class CustomerReinstateView(FinanceRequiredMixin, View):
+    @rate_limited("money")
     def post(self, request, pk):
         customer = get_object_or_404(Customer, pk=pk)
         form = ReinstateForm(request.POST)

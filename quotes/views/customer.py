@@ -6,6 +6,7 @@ from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
 from config.form_views import UseCaseButtonMixin
+from config.ratelimit import rate_limited
 from config.routing import route
 from documents.api import stored_pdf_response
 from quotes import services
@@ -32,6 +33,7 @@ class QuotePdfView(CustomerRequiredMixin, View):
         return stored_pdf_response(quote_pdf_stored(quote_id=quote.pk), filename=quote_number(quote))
 
 
+@rate_limited("money")
 class _QuoteDecisionView(UseCaseButtonMixin, CustomerRequiredMixin, View):
     object_name = "quote"
     visible_to = staticmethod(quotes_visible_to)

@@ -7,6 +7,7 @@ from django.views import View
 from accounts.permissions import SupportRequiredMixin
 from config.form_pages import ObjectFormPage
 from config.form_views import UseCaseFormMixin
+from config.ratelimit import rate_limited
 from config.routing import route
 from quotes import services
 from quotes.forms import CompleteWorkForm
@@ -14,6 +15,7 @@ from tickets.selectors import tickets_visible_to
 
 
 @route("tickets/<int:pk>/complete/", name="complete")
+@rate_limited("money")  # completing the work issues the invoice
 class TicketCompleteWorkView(UseCaseFormMixin, ObjectFormPage, SupportRequiredMixin, View):
     template_name = "staff/quotes/complete.html"
     form_class = CompleteWorkForm

@@ -44,7 +44,8 @@ from tests.factories import CustomerFactory, UserFactory
 from tests.workflow import API, QUOTE, client_for
 from tickets.models import Ticket
 
-pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
+# Limits raised: 20 runs × 30 steps from one client IP are a flood by design.
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db, pytest.mark.usefixtures("raised_rate_limits")]
 
 FEE_NET = Decimal("20.00")
 QUOTE_NET = Decimal("189.90")  # 2 × 49.95 + 1.5 × 60.00

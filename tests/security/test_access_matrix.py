@@ -24,7 +24,8 @@ from tests.security.snapshot import database_fingerprint
 from tests.security.urls import api_endpoints
 from tests.workflow import API, QUOTE, client_for, conclude, diagnosed, open_incident, start
 
-pytestmark = pytest.mark.django_db
+# Limits raised: every probe must get the answer of its role, not a 429 for the probes before it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("raised_rate_limits")]
 
 ROLES = ("anonymous", "customer", "other_customer", "agent", "finance", "admin")
 CUSTOMER, AGENT, FINANCE, ADMIN = "customer", "agent", "finance", "admin"

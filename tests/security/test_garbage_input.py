@@ -17,7 +17,8 @@ from tests.security.snapshot import database_fingerprint
 from tests.security.test_access_matrix import ADMIN, AGENT, BODIES, CONTRACT, CUSTOMER, FINANCE, Victim
 from tests.security.urls import api_endpoints
 
-pytestmark = pytest.mark.django_db
+# Limits raised: a 429 is a 4xx too, and would hide what a probe past the limit gets.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("raised_rate_limits")]
 
 MEGABYTE = "x" * 1_000_000
 DEEP = "[" * 100_000 + "]" * 100_000

@@ -25,7 +25,8 @@ from tests.counts import COUNTS, report
 from tests.factories import UserFactory
 from tests.security.test_access_matrix import ADMIN, AGENT, CONTRACT, CUSTOMER, FINANCE, Victim
 
-pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
+# Limits raised: hundreds of examples per operation are a flood by design (the 429 is tested on its own).
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db, pytest.mark.usefixtures("raised_rate_limits")]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 SEEN: set = set()

@@ -14,6 +14,7 @@ from billing.pricing import diagnosis_fee_for
 from billing.selectors import invoices_visible_to
 from billing.tax import buyer_of
 from config.portals import call_service, paginate
+from config.ratelimit import rate_limited
 from config.routing import route
 from tickets import selectors, services
 from tickets.fees import outcome_costs
@@ -93,6 +94,7 @@ class _OpenView(CustomerRequiredMixin, View):
     def get(self, request):
         return render(request, self.template_name, self.context(self.form()))
 
+    @rate_limited("ticket_create")
     def post(self, request):
         form = self.form(request.POST)
         if form.is_valid():

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from config.portals import call_service
+from config.ratelimit import rate_limited
 from tickets import selectors, services
 from tickets.fees import Outcome
 from tickets.forms import MessageForm
@@ -43,6 +44,7 @@ class MessagePostMixin:
 
     success_url: str
 
+    @rate_limited("message_post")
     def post(self, request, pk):
         ticket = self.get_object(pk)
         form = MessageForm(request.POST, request.FILES)
