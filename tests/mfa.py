@@ -48,3 +48,14 @@ def verify_session(client: Client, user) -> TOTPDevice:
 def give_code(client: Client, user):
     """The verify page's step of a login, with a fresh code of the user's app."""
     return client.post(reverse("mfa_verify"), {"code": fresh_code(totp_device(user))})
+
+
+class VerifiedClient(Client):
+    """A test client whose force_login() leaves a staff member's session verified with their app, as the
+    verify page would: a logged-in staff member has given the second factor (SEC-10). A session without it
+    is what tests/security/test_mfa_enforcement.py builds with a plain Client."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        if mfa.mfa_required_for(user):
+            verify_session(self, user)

@@ -4,10 +4,9 @@ from decimal import Decimal
 
 from django.test import Client
 
-from accounts.mfa import mfa_required_for
 from billing.services import LineSpec
 from diagnostics.services import QuoteSpec, diagnosis_conclude
-from tests.mfa import verify_session
+from tests.mfa import VerifiedClient
 from tickets.services import ticket_open, ticket_start_diagnosis
 
 HOSTILE = [
@@ -24,11 +23,9 @@ HOSTILE = [
 
 def browser(user) -> Client:
     """A client logged in as `user`; staff with the second factor given (an enrolled app, SEC-10)."""
-    client = Client()
+    client = VerifiedClient()
     if user is not None:
         client.force_login(user)
-        if mfa_required_for(user):
-            verify_session(client, user)
     return client
 
 
