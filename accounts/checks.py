@@ -1,7 +1,11 @@
 """`manage.py check --deploy`: a billing entity that would print placeholder or missing legal data; MFA
 switched off or opened to the shared test secret."""
 
+from base64 import b32decode
+from binascii import Error as BinasciiError
+
 from django.conf import settings
+from django.core.checks import Error as CheckError
 from django.core.checks import Warning as CheckWarning
 from django.core.checks import register
 from django.db import DatabaseError
@@ -41,6 +45,23 @@ def billing_entities_have_their_legal_identifiers(app_configs=None, **kwargs):
                 )
             )
     return warnings
+
+
+@register()
+def mfa_test_secret_is_base32(app_configs=None, **kwargs):
+    """A DJANGO_MFA_TEST_SECRET that is not base32 would be ignored: the automated clients would fail at login."""
+    secret = settings.MFA_TEST_SECRET
+    try:
+        b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    except (BinasciiError, ValueError):
+        return [
+            CheckError(
+                "DJANGO_MFA_TEST_SECRET is not a base32 string.",
+                hint="Use the secret an authenticator app would scan, e.g. from pyotp.random_base32().",
+                id="accounts.E001",
+            )
+        ]
+    return []
 
 
 @register(deploy=True)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import mfa
-from accounts.checks import second_factor_is_enforced
+from accounts.checks import mfa_test_secret_is_base32, second_factor_is_enforced
 from tests.factories import PASSWORD
 from tests.mfa import code_of, fresh_code, totp_device
 from tests.portals import browser
@@ -262,3 +262,9 @@ def test_the_admin_lists_a_persons_devices_and_removes_one_without_showing_a_sec
     for secret in (device.key, mfa.totp_secret(device), *codes):
         assert secret not in page
     assert not admin.site.is_registered(TOTPDevice)
+
+
+def test_a_test_secret_that_is_not_base32_fails_the_checks(settings):
+    assert mfa_test_secret_is_base32() == []
+    settings.MFA_TEST_SECRET = "not base32!"
+    assert [error.id for error in mfa_test_secret_is_base32()] == ["accounts.E001"]
