@@ -45,6 +45,7 @@ def enrol_app(someone, language) -> str:
     expect(page.get_by_role("heading", name=WORDS[language]["enrol"])).to_be_visible()
     expect(page.locator("#mfa-enrol svg")).to_be_visible()
     secret = page.locator("#mfa-secret").inner_text().strip()
+    someone.shot(f"mfa-enrol-{language}")
     page.fill("#id_code", pyotp.TOTP(secret).now())
     page.click("#mfa-enrol-submit")
     expect(page.get_by_role("heading", name=WORDS[language]["codes"])).to_be_visible()
