@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import ApiToken, BillingEntity, Customer, IdempotencyRecord, Service, User
 from config.admin import ReadOnlyInline
@@ -18,9 +21,46 @@ class ApiTokenInline(ReadOnlyInline):
         return False
 
 
+class _SecondFactorInline(ReadOnlyInline):
+    """A person's second factors (SEC-10): an administrator removes a lost one, so that its owner enrols
+    anew at the next login; never sees or sets a key, a code or a recovery code."""
+
+    fields = ("name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+    can_delete = True
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TotpDeviceInline(_SecondFactorInline):
+    model = TOTPDevice
+    verbose_name = _("Authenticator app")
+    verbose_name_plural = _("Authenticator apps")
+
+
+class PasskeyInline(_SecondFactorInline):
+    model = WebAuthnCredential
+    verbose_name = _("Passkey")
+    verbose_name_plural = _("Passkeys")
+
+
+class RecoveryCodesInline(_SecondFactorInline):
+    model = StaticDevice
+    verbose_name = _("Recovery codes")
+    verbose_name_plural = _("Recovery codes")
+
+
+# django-otp's own pages show and edit the TOTP keys and the recovery codes themselves: the secrets of the
+# second factor. The user's page lists the devices instead (above).
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    inlines = [ApiTokenInline]
+    inlines = [ApiTokenInline, TotpDeviceInline, PasskeyInline, RecoveryCodesInline]
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "customer", "is_active", "last_login"]
     list_filter = ["role", "is_active"]

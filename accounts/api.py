@@ -2,8 +2,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import authenticate, logout
-from django.contrib.auth.signals import user_logged_in
-from drf_spectacular.utils import extend_schema
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -11,13 +11,14 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import mfa, services
 from accounts.models import ApiToken, Customer, Role, Service, User
 from accounts.permissions import IsAdmin, IsCustomerOrStaffMember, IsStaffMember, is_staff_member
 from accounts.selectors import customers_visible_to, services_visible_to
 from accounts.tokens import token_issue, tokens_of
+from config.errors import CodedPermissionDenied
 from config.routing import route
-from config.schema import ErrorDetail
+from config.schema import MFA_ERROR, ErrorDetail
 from config.scoped import ScopedApi
 from config.serializers import id_field, object_named, valid_input
 
@@ -93,18 +94,55 @@ class ApiTokenOutput(serializers.ModelSerializer):
         return obj == self.context["request"].auth
 
 
+class MfaEnrolmentRequired(CodedPermissionDenied):
+    code = "mfa_enrolment_required"
+    default_detail = (
+        "This account must enrol a second factor first: log in to the portal, where the security page sets "
+        "up an authenticator app."
+    )
+
+
+class MfaCodeRequired(CodedPermissionDenied):
+    code = "mfa_required"
+    default_detail = "This account must give a second factor: send `otp`, a code of its authenticator app."
+
+
 @route("auth/token/", name="token")
 class TokenObtainApi(APIView):
+    """A new token for an e-mail and password; staff (and customers who enrolled) add `otp` (SEC-10).
+
+    403 `mfa_enrolment_required`: the account must give a second factor and has none yet (enrol in the
+    portal); 403 `mfa_required`: `otp` is missing; 400 `{"otp": [...]}`: it is wrong or was already used.
+    """
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
     class Input(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=4096, trim_whitespace=False)
+        otp = serializers.CharField(
+            max_length=32,
+            required=False,
+            help_text="A code of the account's authenticator app (or a recovery code); needed by staff.",
+        )
 
-    @extend_schema(request=Input, responses={200: TokenIssued, 429: ErrorDetail})
+    @extend_schema(
+        request=Input,
+        responses={
+            200: TokenIssued,
+            403: OpenApiResponse(
+                response=MFA_ERROR,
+                description="`mfa_enrolment_required` (no second factor enrolled yet) or `mfa_required` "
+                "(`otp` missing).",
+            ),
+            429: ErrorDetail,
+        },
+    )
     def post(self, request):
-        user = authenticate(request, **valid_input(self.Input, request.data))
+        values = valid_input(self.Input, request.data)
+        otp = values.pop("otp", None)
+        user = authenticate(request, **values)
         if getattr(request, "axes_locked_out", False):
             # SEC-07: this (e-mail, IP) pair failed too often; even the right password waits out the lock.
             raise LoginLockedOut()
@@ -113,6 +151,23 @@ class TokenObtainApi(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": ["Unable to log in with these credentials."]}
             )
+        # The second factor is checked before the login counts (the signal below), so django-axes does not
+        # forget earlier failures on a password alone.
+        second_factor = mfa.second_factor_due(user)
+        if second_factor:
+            if not (mfa.has_second_factor(user) or mfa.test_secret_usable_by(user)):
+                raise MfaEnrolmentRequired()
+            if not otp:
+                raise MfaCodeRequired()
+            if mfa.verify_code(user, otp, request=request) is None:
+                # A failed login for django-axes too: guessing codes locks the (e-mail, IP) pair as guessing
+                # passwords does (each device also slows down its own guesses).
+                user_login_failed.send(
+                    sender=__name__, credentials={"username": values["email"]}, request=request
+                )
+                if getattr(request, "axes_locked_out", False):
+                    raise LoginLockedOut()
+                raise serializers.ValidationError({"otp": ["This code is not valid (or was already used)."]})
         # A token is a login: last_login moves, and django-axes forgets this pair's earlier failures.
         # django-axes also names its access log row by the session, creating one if there is none; a
         # token is not a browser login, so that session is dropped before it becomes a cookie.
@@ -121,7 +176,9 @@ class TokenObtainApi(APIView):
         if not had_session:
             request.session.flush()
         # Every login gets its own token, so each client can be revoked alone.
-        key, token = token_issue(user, label=request.headers.get("User-Agent", ""))
+        key, token = token_issue(
+            user, second_factor=second_factor, label=request.headers.get("User-Agent", "")
+        )
         return Response({"token": key, "id": token.id, "expires_at": token.expires_at})
 
 

@@ -7,6 +7,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from accounts import (
-            checks,  # noqa: F401  (registers the deploy check of billing entities)
+            checks,  # noqa: F401  (registers the deploy checks: billing entities, MFA)
             signals,  # noqa: F401  (API tokens end with a password change)
         )

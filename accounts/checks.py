@@ -1,5 +1,11 @@
-"""`manage.py check --deploy`: a billing entity that would print placeholder or missing legal data."""
+"""`manage.py check --deploy`: a billing entity that would print placeholder or missing legal data; MFA
+switched off or opened to the shared test secret."""
 
+from base64 import b32decode
+from binascii import Error as BinasciiError
+
+from django.conf import settings
+from django.core.checks import Error as CheckError
 from django.core.checks import Warning as CheckWarning
 from django.core.checks import register
 from django.db import DatabaseError
@@ -38,4 +44,45 @@ def billing_entities_have_their_legal_identifiers(app_configs=None, **kwargs):
                     id="accounts.W002",
                 )
             )
+    return warnings
+
+
+@register()
+def mfa_test_secret_is_base32(app_configs=None, **kwargs):
+    """A DJANGO_MFA_TEST_SECRET that is not base32 would be ignored: the automated clients would fail at login."""
+    secret = settings.MFA_TEST_SECRET
+    try:
+        b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    except (BinasciiError, ValueError):
+        return [
+            CheckError(
+                "DJANGO_MFA_TEST_SECRET is not a base32 string.",
+                hint="Use the secret an authenticator app would scan, e.g. from pyotp.random_base32().",
+                id="accounts.E001",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def second_factor_is_enforced(app_configs=None, **kwargs):
+    """SEC-10: production never runs with MFA off or with the shared test secret, unless someone chose to."""
+    warnings = []
+    if settings.MFA_TEST_SECRET:
+        warnings.append(
+            CheckWarning(
+                "DJANGO_MFA_TEST_SECRET is set: staff accounts without a device of their own log in with codes "
+                "computed from a shared secret.",
+                hint="Unset it in production; enrol each automated client's account with its own device.",
+                id="accounts.W003",
+            )
+        )
+    if not settings.MFA_REQUIRED:
+        warnings.append(
+            CheckWarning(
+                "DJANGO_MFA_REQUIRED is off: agents, finance and admins log in with a password alone.",
+                hint="Remove DJANGO_MFA_REQUIRED (default: on).",
+                id="accounts.W004",
+            )
+        )
     return warnings

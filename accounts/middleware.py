@@ -1,11 +1,15 @@
-"""Per-request account behaviour of the portals: the account's language and session lifetimes."""
+"""Per-request account behaviour of the portals: the account's language, session lifetimes, the second factor."""
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import translation
 
+from accounts import mfa
 from accounts.permissions import is_staff_member
 
 _STARTED_AT = "session_started_at"
@@ -80,4 +84,49 @@ class SessionLifetimeMiddleware:
                 request.session.set_expiry(
                     min(session_idle_seconds(user), started + settings.SESSION_ABSOLUTE_SECONDS - now)
                 )
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """SEC-10: a session that owes a second factor reaches only the pages that let it give or enrol one.
+
+    Every other portal page and the Django admin redirect to the verify page (an account with a device)
+    or to the security page (an account that must enrol one). The API answers for itself: its session
+    authentication refuses such a session with 403 `mfa_required` (accounts.authentication).
+    """
+
+    # Reachable without the second factor: logging in and out, the language switch, static files, the
+    # passkey ceremonies (django-otp-webauthn refuses to register a passkey over an unverified device).
+    OPEN_PREFIXES = (
+        "/login/",
+        "/logout/",
+        "/i18n/",
+        "/static/",
+        "/webauthn/",
+        "/api/",
+        "/health/",
+        "/csp-report/",
+    )
+    ENROLMENT_PREFIX = "/account/security/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        path = request.path_info
+        if (
+            user is not None
+            and not path.startswith(self.OPEN_PREFIXES)
+            and mfa.session_owes_second_factor(user, request.session)
+        ):
+            if mfa.has_second_factor(user) or mfa.test_secret_usable_by(user):
+                target = reverse("mfa_verify")
+            elif path.startswith(self.ENROLMENT_PREFIX):
+                return self.get_response(request)
+            else:
+                target = reverse("mfa_security")
+            if request.method == "GET":
+                target = f"{target}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"
+            return HttpResponseRedirect(target)
         return self.get_response(request)

@@ -51,5 +51,6 @@ def _error_response(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.PermissionDenied):
-        response.data = {"code": "permission_denied", "detail": str(exc.detail)}
+        # A subclass names its own case (accounts.authentication.MfaRequired: `mfa_required`).
+        response.data = {"code": exc.default_code, "detail": str(exc.detail)}
     return response

@@ -73,6 +73,9 @@ def _coded_error(*codes: str) -> dict:
     }
 
 
+# POST /auth/token/ for an account that must give a second factor (accounts.mfa).
+MFA_ERROR = _coded_error("mfa_required", "mfa_enrolment_required")
+
 _ERROR_COMPONENTS = {
     "FieldErrors": {
         "type": "object",
@@ -85,7 +88,9 @@ _ERROR_COMPONENTS = {
         "properties": {"detail": {"type": "string"}},
         "required": ["detail"],
     },
-    "PermissionError": _coded_error("permission_denied", "support_banned", "consent_required"),
+    "PermissionError": _coded_error(
+        "permission_denied", "support_banned", "consent_required", "mfa_required"
+    ),
     "ConflictError": _coded_error("invalid_transition"),
     "IdempotencyError": _coded_error("idempotency_key_reused"),
     "RateLimitError": _coded_error("rate_limited"),
@@ -107,7 +112,11 @@ RATE_LIMITED_RESPONSE = {
 _ERRORS = {
     "400": ("Invalid input.", "FieldErrors"),
     "401": ("No or bad credentials.", "ErrorDetail"),
-    "403": ("The caller may not do this (role, support ban or missing consent).", "PermissionError"),
+    "403": (
+        "The caller may not do this (role, support ban, missing consent, or a staff session or token without "
+        "a second factor: `mfa_required`).",
+        "PermissionError",
+    ),
     "404": ("No such object, or one the caller may not see.", "ErrorDetail"),
     "409": (
         "Not allowed in the object's current state, including the loser of two simultaneous actions.",

@@ -49,6 +49,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",  # SEC-07: login throttling per (e-mail, client IP)
     "csp",  # SEC-05: Content-Security-Policy header with a per-response nonce
+    # SEC-10: second factors (accounts.mfa): TOTP apps, recovery codes, passkeys.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "accounts",
     "documents",
     "outbox",
@@ -70,9 +75,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # After authentication: both need request.user.
+    # SEC-10: request.user.is_verified(), true once a second factor was given in this session.
+    "django_otp.middleware.OTPMiddleware",
+    # After authentication: these need request.user.
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.AccountLanguageMiddleware",
+    # SEC-10: a session that owes a second factor reaches only the verify and enrolment pages.
+    "accounts.middleware.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Turns a portal view's RateLimited into the 429 page (the API's exception handler answers its own).
@@ -147,6 +156,34 @@ SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 API_TOKEN_TTL_STAFF = timedelta(hours=float(os.environ.get("DJANGO_API_TOKEN_HOURS_STAFF", "12")))
 API_TOKEN_TTL_CUSTOMER = timedelta(days=float(os.environ.get("DJANGO_API_TOKEN_DAYS_CUSTOMER", "30")))
 
+# SEC-10 (accounts.mfa): agents, finance and admins give a second factor at every login, on the portal, the
+# admin and POST /api/v1/auth/token/. Customers may enrol; once enrolled they are asked too.
+MFA_REQUIRED = env_bool("DJANGO_MFA_REQUIRED", True)
+# A base32 TOTP secret shared with automated clients and tests: a staff account without a device of its own
+# may give a code computed from it. `check --deploy` warns while it is set.
+MFA_TEST_SECRET = os.environ.get("DJANGO_MFA_TEST_SECRET", "").strip()
+OTP_TOTP_ISSUER = "Incident Desk"
+# Passkeys (django-otp-webauthn) are a second factor only, never a login without the password.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "Incident Desk"
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "security.mfa"
+
+
+def _default_rp_id() -> str:
+    # A relying party ID is a domain, never an IP address: the first host name served, else localhost.
+    for host in ALLOWED_HOSTS:
+        name = host.lstrip(".")
+        if name and name != "*" and not name.replace(".", "").isdigit() and ":" not in name:
+            return name
+    return "localhost"
+
+
+OTP_WEBAUTHN_RP_ID = os.environ.get("DJANGO_WEBAUTHN_RP_ID", "").strip() or _default_rp_id()
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "DJANGO_WEBAUTHN_ORIGINS",
+    f"https://{OTP_WEBAUTHN_RP_ID}" + (",http://localhost:8000" if OTP_WEBAUTHN_RP_ID == "localhost" else ""),
+)
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -171,7 +208,8 @@ REST_FRAMEWORK = {
     # Token first, so a request without credentials gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ExpiringTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Django's session, refused with 403 mfa_required while it owes a second factor (SEC-10).
+        "accounts.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.NewestFirstCursorPagination",
@@ -363,5 +401,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # WeasyPrint logs every rendering step and factur-x every file at INFO: only their problems matter.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "weasyprint.progress", "factur-x")},
+    "loggers": {
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "weasyprint.progress", "factur-x")},
+        # SEC-26: second factors enrolled, given, refused, removed (accounts.mfa); never a code or a secret.
+        "security.mfa": {"level": "INFO"},
+    },
 }

@@ -89,6 +89,8 @@ urlpatterns = [
     path("staff/", include((staff_patterns, "staff"))),
     path("finance/", include((finance_patterns, "finance"))),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
+    # Passkey ceremonies (django-otp-webauthn), called by its static scripts on the security and verify pages.
+    path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     *routes(account_views),  # sign-in, password reset and the home page that sends each role to its portal
 ]
 

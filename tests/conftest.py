@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from tests.factories import CustomerFactory, ServiceFactory, UserFactory
+from tests.mfa import VerifiedClient
 from tests.portals import incident
 from tickets.services import ticket_start_diagnosis
 
@@ -88,6 +89,12 @@ def finance(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(email="admin@example.com", role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, but force_login() gives staff the second factor too (tests/mfa.py)."""
+    return VerifiedClient()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from django.test import Client
 
 from billing.services import LineSpec
 from diagnostics.services import QuoteSpec, diagnosis_conclude
+from tests.mfa import VerifiedClient
 from tickets.services import ticket_open, ticket_start_diagnosis
 
 HOSTILE = [
@@ -21,7 +22,8 @@ HOSTILE = [
 
 
 def browser(user) -> Client:
-    client = Client()
+    """A client logged in as `user`; staff with the second factor given (an enrolled app, SEC-10)."""
+    client = VerifiedClient()
     if user is not None:
         client.force_login(user)
     return client

@@ -16,10 +16,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 
+from accounts.mfa import mfa_required_for
 from accounts.models import ApiToken
 from accounts.tasks import expired_tokens_purge_task
 from accounts.tokens import token_for_key, token_issue
 from tests.factories import PASSWORD, UserFactory
+from tests.mfa import fresh_code, totp_device
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +30,10 @@ TOKENS = "/api/v1/auth/tokens/"
 
 
 def log_in(user, user_agent="pytest") -> dict:
-    response = APIClient().post(
-        TOKEN, {"email": user.email, "password": PASSWORD}, format="json", HTTP_USER_AGENT=user_agent
-    )
+    credentials = {"email": user.email, "password": PASSWORD}
+    if mfa_required_for(user):  # staff add their app's code (SEC-10)
+        credentials["otp"] = fresh_code(totp_device(user))
+    response = APIClient().post(TOKEN, credentials, format="json", HTTP_USER_AGENT=user_agent)
     assert response.status_code == 200, response.content
     return response.json()
 

@@ -5,8 +5,10 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
+from accounts.mfa import mfa_required_for
 from accounts.services import password_reset_mail_send
 from tests.factories import PASSWORD
+from tests.mfa import give_code, totp_device
 from tests.portals import HOSTILE, browser
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +24,15 @@ pytestmark = pytest.mark.django_db
 )
 def test_login_lands_on_the_roles_portal_in_the_accounts_language(request, persona, landing):
     user = request.getfixturevalue(persona)
+    if mfa_required_for(user):
+        totp_device(user)  # staff give their app's code after the password (SEC-10)
     client = browser(None)
     response = client.post(reverse("login"), {"username": user.email.upper(), "password": PASSWORD})
     assert response.status_code == 302
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == user.preferred_language
+    if mfa_required_for(user):
+        assert response["Location"].startswith(reverse("mfa_verify"))
+        assert give_code(client, user).status_code == 302
     assert client.get(reverse("home"))["Location"] == reverse(landing)
 
 

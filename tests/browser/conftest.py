@@ -7,6 +7,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from accounts import mfa
+from tests.mfa import fresh_code, totp_device
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the test body are still
 # synchronous and safe here (dependencies.md, trap 11).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -60,7 +63,7 @@ def eager_tasks(monkeypatch):
 class Person:
     """One person at their own browser: a context with its own cookies, and every request it made."""
 
-    def __init__(self, browser, live_server, user, password, *, screenshots=True):
+    def __init__(self, browser, live_server, user, password, *, screenshots=True, second_factor=True):
         self.screenshots = screenshots
         self.context = browser.new_context(viewport={"width": 1100, "height": 900})
         self.page = self.context.new_page()
@@ -72,11 +75,18 @@ class Person:
         self.console_errors: list[str] = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        if second_factor and mfa.mfa_required_for(user):
+            totp_device(user)  # staff have enrolled their authenticator app (SEC-10)
         self.page.goto(f"{self.base}/login/")
         self.page.fill("#id_username", user.email)
         self.page.fill("#id_password", password)
         self.page.click("#login-submit")
         self.page.wait_for_load_state()
+        if second_factor and mfa.has_second_factor(user):
+            # The verify step, with the code the app shows now.
+            self.page.fill("#id_code", fresh_code(totp_device(user)))
+            self.page.click("#mfa-verify-submit")
+            self.page.wait_for_load_state()
 
     def _console(self, message):
         # A form sent back with its errors answers 400 on purpose; Chromium logs that as a failed load.
@@ -116,8 +126,10 @@ class Person:
 def person(browser, live_server):
     people = []
 
-    def login(user, password, *, screenshots=True):
-        people.append(Person(browser, live_server, user, password, screenshots=screenshots))
+    def login(user, password, *, screenshots=True, second_factor=True):
+        people.append(
+            Person(browser, live_server, user, password, screenshots=screenshots, second_factor=second_factor)
+        )
         return people[-1]
 
     yield login

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from accounts import mfa
 from accounts.models import Customer, User
 from ops.management.commands.seed_demo import CUSTOMERS, STAFF
 from tests.billing.test_deadlines import days_after
@@ -34,3 +35,10 @@ def test_seed_demo_creates_the_demo_accounts_and_logins_and_a_rerun_adds_nothing
     assert "admin@incident-desk.example" in out.getvalue()
     call_command("seed_demo", stdout=io.StringIO())
     assert (Customer.objects.count(), User.objects.count()) == (len(CUSTOMERS), users)
+
+
+def test_seed_demo_seeds_no_second_factor_the_staff_enrol_their_own():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert not any(mfa.has_second_factor(user) for user in User.objects.all())
+    assert "/account/security/" in out.getvalue()

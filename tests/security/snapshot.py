@@ -6,12 +6,15 @@ from django.apps import apps
 from django.db import connection
 
 
-def _tables() -> list[str]:
-    return sorted({m._meta.db_table for m in apps.get_models() if m._meta.managed and not m._meta.proxy})
+def _tables(exclude: frozenset[str]) -> list[str]:
+    return sorted(
+        {m._meta.db_table for m in apps.get_models() if m._meta.managed and not m._meta.proxy} - exclude
+    )
 
 
-def database_fingerprint() -> str:
-    tables = _tables()
+def database_fingerprint(*, exclude: frozenset[str] = frozenset()) -> str:
+    """`exclude`: tables a probe may write without changing anything (the session of a browser probe)."""
+    tables = _tables(exclude)
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
         sql = " UNION ALL ".join(

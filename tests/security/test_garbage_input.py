@@ -103,7 +103,7 @@ def probes():
 
 
 def body_endpoints():
-    token = {"email": "agent@example.com", "password": "correct-horse-battery-staple-9"}
+    token = {"email": "agent@example.com", "password": "correct-horse-battery-staple-9", "otp": "123456"}
     endpoints = {str(e): e for e in api_endpoints(include_public=True)}
     yield endpoints["POST /api/v1/auth/token/"], token
     for name, body in BODIES.items():

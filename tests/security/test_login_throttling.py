@@ -13,14 +13,14 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD
+from tests.mfa import fresh_code, totp_device
 
 TOKEN = "/api/v1/auth/token/"
 
 
-def token(email, password, ip="203.0.113.7", **extra):
-    return APIClient().post(
-        TOKEN, {"email": email, "password": password}, format="json", REMOTE_ADDR=ip, **extra
-    )
+def token(email, password, ip="203.0.113.7", otp=None, **extra):
+    body = {"email": email, "password": password} | ({"otp": otp} if otp else {})
+    return APIClient().post(TOKEN, body, format="json", REMOTE_ADDR=ip, **extra)
 
 
 def fail(email, times, ip="203.0.113.7", **extra):
@@ -53,7 +53,15 @@ def test_the_lock_is_per_pair_another_address_still_logs_in(customer):
 
 def test_the_lock_is_per_pair_another_account_from_the_same_address_still_logs_in(customer, agent):
     fail(customer.email, 5)
-    assert token(agent.email, PASSWORD).status_code == 200
+    assert token(agent.email, PASSWORD, otp=fresh_code(totp_device(agent))).status_code == 200
+
+
+def test_guessing_the_second_factor_locks_the_pair_as_guessing_passwords_does(agent):
+    device = totp_device(agent)
+    guesses = [token(agent.email, PASSWORD, otp="000000").status_code for _ in range(5)]
+    assert guesses[:4] == [400] * 4
+    assert guesses[4] == 429
+    assert token(agent.email, PASSWORD, otp=fresh_code(device)).status_code == 429
 
 
 def test_changing_the_case_of_the_address_does_not_escape_the_lock(customer):

@@ -59,6 +59,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, what in logins:
             self.stdout.write(f"  {email:36} {what}")
+        # SEC-10: no second factor is seeded (a shared one would be no factor at all); staff enrol their own.
+        self.stdout.write(
+            "Staff (agent, finance, admin) enrol an authenticator app at their first login (/account/security/)."
+        )
 
     def _user(self, email, role, customer):
         if not User.objects.filter(email=email).exists():
