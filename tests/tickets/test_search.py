@@ -5,10 +5,11 @@ from urllib.parse import quote
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from billing.models import Invoice
 from tests.factories import CustomerFactory, UserFactory
-from tests.portals import incident
+from tests.portals import HOSTILE, browser, incident
 from tests.workflow import API, client_for, diagnosed
 from tickets.models import Message, Ticket
 from tickets.search import (
@@ -251,3 +252,80 @@ def test_the_plain_path_finds_what_full_text_search_finds_in_plain_cases(on_post
         assert plain == full_text, q
         assert list(tickets_search(every, q).values_list("id", flat=True)) == full_text
     assert list(tickets_search(every, "imprimerie").values_list("id", flat=True)) == [billed["id"]]
+
+
+# ------------------------------------------------------------------------------ the portals' search boxes
+
+
+@pytest.mark.parametrize("name", ["staff:tickets:queue", "staff:tickets:mine", "staff:tickets:all"])
+def test_staff_lists_have_a_search_box_that_searches(name, agent, tickets):
+    Ticket.objects.filter(pk__in=tickets.values()).update(assignee=agent)
+    client = browser(agent)
+    page = client.get(reverse(name))
+    assert b'type="search"' in page.content and b'name="q"' in page.content
+    found_ids = [t.pk for t in client.get(reverse(name), {"q": "Festplatten"}).context["page"]]
+    assert found_ids == [tickets["german"]]
+    both = [t.pk for t in client.get(reverse(name), {"q": "langerie", "country": "FR"}).context["page"]]
+    assert sorted(both) == sorted([tickets["french"], tickets["unrelated"]])
+
+
+def test_the_staff_search_keeps_its_words_when_another_filter_is_garbage(agent, tickets):
+    page = browser(agent).get(reverse("staff:tickets:all"), {"q": "serveur", "status": "garbage"})
+    assert [t.pk for t in page.context["page"]] == [tickets["french"]]
+
+
+def test_the_customer_list_has_a_search_box_over_its_own_tickets(customer, tickets):
+    client = browser(customer)
+    assert b'type="search"' in client.get(reverse("customer:tickets:list")).content
+    assert [
+        t.pk for t in client.get(reverse("customer:tickets:list"), {"q": "serveurs"}).context["page"]
+    ] == [tickets["french"]]
+    page = client.get(reverse("customer:tickets:list"), {"q": f"#{tickets['german']}"})
+    assert list(page.context["page"]) == []
+    assert "Aucun ticket ne correspond à cette recherche." in page.content.decode()
+
+
+@pytest.mark.parametrize("q", ["x" * 201, "x" * 100_000, "serveur\x00"])
+@pytest.mark.parametrize("name", ["staff:tickets:queue", "staff:tickets:all", "customer:tickets:list"])
+def test_a_portal_search_too_long_or_with_a_nul_is_a_400_that_shows_why(name, q, agent, customer, tickets):
+    user = customer if name.startswith("customer") else agent
+    page = browser(user).get(reverse(name), {"q": q})
+    assert page.status_code == 400
+    assert list(page.context["page"]) == []
+    assert 'class="errorlist"' in page.content.decode()
+
+
+@pytest.mark.parametrize("q", [v for v in HOSTILE if len(v) <= 200 and "\x00" not in v] + ["!(:*&", "#"])
+@pytest.mark.parametrize("name", ["staff:tickets:queue", "staff:tickets:all", "customer:tickets:list"])
+def test_a_portal_search_of_anything_else_shows_results(name, q, agent, customer, tickets):
+    user = customer if name.startswith("customer") else agent
+    assert browser(user).get(reverse(name), {"q": q}).status_code == 200
+
+
+@pytest.mark.parametrize(("language", "label"), [("fr", "Rechercher"), ("de", "Suchen"), ("en", "Search")])
+def test_the_search_box_speaks_the_portal_language(customer, language, label):
+    client = browser(customer)
+    client.cookies["django_language"] = language
+    assert f">{label}</button>" in client.get(reverse("customer:tickets:list")).content.decode()
+
+
+def test_the_portal_search_reads_a_page_in_a_bounded_number_of_queries(
+    agent, customer, tickets, django_assert_max_num_queries
+):
+    for n in range(30):
+        incident(customer, subject=f"Serveur {n}")
+    staff, own = browser(agent), browser(customer)
+    staff.get(reverse("staff:tickets:all"))
+    own.get(reverse("customer:tickets:list"))  # sessions and caches warm
+    with django_assert_max_num_queries(8):
+        assert len(staff.get(reverse("staff:tickets:all"), {"q": "serveur"}).context["page"]) == 25
+    with django_assert_max_num_queries(8):
+        assert len(own.get(reverse("customer:tickets:list"), {"q": "serveur"}).context["page"]) == 25
+
+
+def test_the_schema_documents_the_search_of_both_lists(admin_user):
+    schema = client_for(admin_user).get("/api/v1/schema/", {"format": "json"}).json()
+    for path in ("/api/v1/tickets/", "/api/v1/tickets/queue/"):
+        (q,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "q"]
+        assert q["in"] == "query" and q["schema"]["maxLength"] == 200
+        assert "invoice" in q["description"]
