@@ -34,10 +34,10 @@ DECLARE
 BEGIN
     SELECT tickets_search_config(c.language) INTO config FROM accounts_customer c WHERE c.id = NEW.customer_id;
     config := COALESCE(config, 'english');
-    IF TG_OP = 'UPDATE' THEN  -- a ticket being inserted has no message yet
-        SELECT left(string_agg(m.body, E'\n' ORDER BY m.id), 250000) INTO messages
-        FROM tickets_message m WHERE m.ticket_id = NEW.id;
-    END IF;
+    -- Also on INSERT: a bulk load may write the messages first (seed_scale does, so that its COPY of the
+    -- tickets builds each vector once instead of updating every ticket after its messages).
+    SELECT left(string_agg(m.body, E'\n' ORDER BY m.id), 250000) INTO messages
+    FROM tickets_message m WHERE m.ticket_id = NEW.id;
     NEW.search_vector :=
         setweight(to_tsvector(config, COALESCE(NEW.subject, '')), 'A')
         || setweight(to_tsvector(config, left(COALESCE(NEW.description, ''), 100000)), 'B')
