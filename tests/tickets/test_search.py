@@ -236,6 +236,20 @@ PLAIN_CASES = [
 ]
 
 
+@pytest.mark.parametrize("common_one_in", [1, 10**9], ids=["every-search-rare", "every-search-common"])
+def test_both_plans_of_postgresql_find_the_same_tickets(
+    on_postgres, agent, tickets, monkeypatch, common_one_in
+):
+    # tickets_search_postgresql reads a rare search's matches first and walks the list for a common one.
+    every = Ticket.objects.order_by("-id")
+    expected = {q: list(tickets_search(every, q).values_list("id", flat=True)) for q in PLAIN_CASES}
+    monkeypatch.setattr("tickets.search.COMMON_ONE_IN", common_one_in)
+    for q, ids in expected.items():
+        assert list(tickets_search(every, q).values_list("id", flat=True)) == ids, q
+    assert found(agent, "langerie") == [tickets["unrelated"], tickets["french"]]
+    assert found(agent, "serveur", path="tickets/queue/") == [tickets["french"]]
+
+
 def test_the_plain_path_finds_what_full_text_search_finds_in_plain_cases(on_postgres, agent, tickets):
     billed = diagnosed(
         UserFactory(customer=CustomerFactory(name="Imprimerie Sud")),
