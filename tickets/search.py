@@ -27,6 +27,7 @@ from django.db.models import Exists, F, Lookup, OuterRef, Q, QuerySet
 
 from accounts.models import Customer
 from billing.models import Invoice
+from config.bulk import among
 from tickets.models import Message, Ticket
 
 # Longer is refused (a 400 in the API, an error on the portal's form): nobody types more, and the text
@@ -96,7 +97,7 @@ def _documented_tickets(numbers: tuple[str, ...]) -> list[QuerySet]:
 
 def tickets_search_postgresql(queryset: QuerySet[Ticket], terms: SearchTerms) -> QuerySet[Ticket]:
     """The same tickets by one of two plans, chosen by how common the search is among the list's newest
-    rows (one probe of at most PROBE_ROWS rows, a few milliseconds at a million tickets).
+    rows (a probe of at most PROBE_ROWS rows, a few milliseconds at a million tickets).
 
     A page of a list is its first rows in its order. A common search finds them by walking that order
     (an index) and testing each row: 26 matches within the first few thousand rows. A rare one would walk
@@ -105,15 +106,17 @@ def tickets_search_postgresql(queryset: QuerySet[Ticket], terms: SearchTerms) ->
     among them. PostgreSQL would choose by its estimate of the words' frequency, which for a word it has no
     statistics on is a guess of up to 0.5 % per language: a word found nowhere then had it read the whole
     table (0.5 s at 300,000 tickets; docs/performance.md)."""
-    found = _postgresql_condition(terms)
-    matching = queryset.filter(found)
-    # The newest rows by their ids, as an array: PostgreSQL then reads just them and tests each, where an
-    # `IN (subquery)` let it gather every match of a common word first (74 ms instead of 3).
-    # It stops at the count that makes a search common: a common word is known as such after a few rows.
-    recent = ArraySubquery(queryset.order_by("-id").values("id")[:PROBE_ROWS])
+    matching = queryset.filter(_postgresql_condition(terms))
+    # The newest rows by their ids (an index-only scan), then those of them that match, passed as an array:
+    # PostgreSQL reads just those rows and tests each, where an `IN (subquery)` let it gather every match
+    # of a common word first (74 ms instead of 3). The probe stops at the count that makes a search common.
+    recent = list(queryset.order_by("-id").values_list("id", flat=True)[:PROBE_ROWS])
     enough = PROBE_ROWS // COMMON_ONE_IN
-    if len(matching.filter(_AnyOf(F("id"), recent)).order_by().values("id")[:enough]) >= enough:
+    hits = list(matching.filter(among("id", recent)).order_by().values_list("id", flat=True)[:enough])
+    if len(hits) >= enough:
         return matching
+    if len(recent) < PROBE_ROWS:  # the probe read the whole list (an account's tickets): these are all
+        return queryset.filter(among("id", hits))
     return queryset.filter(_AnyOf(F("id"), ArraySubquery(matching.order_by().values("id"))))
 
 

@@ -236,13 +236,19 @@ PLAIN_CASES = [
 ]
 
 
-@pytest.mark.parametrize("common_one_in", [1, 10**9], ids=["every-search-rare", "every-search-common"])
-def test_both_plans_of_postgresql_find_the_same_tickets(
-    on_postgres, agent, tickets, monkeypatch, common_one_in
+@pytest.mark.parametrize(
+    ("probe_rows", "common_one_in"),
+    [(2000, 10**9), (2000, 1), (2, 1), (1, 1)],
+    ids=["every-search-common", "the-probe-reads-every-row", "rare-through-the-gin-index", "one-row-probe"],
+)
+def test_every_plan_of_postgresql_finds_the_same_tickets(
+    on_postgres, agent, tickets, monkeypatch, probe_rows, common_one_in
 ):
-    # tickets_search_postgresql reads a rare search's matches first and walks the list for a common one.
+    # tickets_search_postgresql walks the list for a common search, keeps the probe's matches when it read
+    # the whole list, and otherwise reads a rare search's matches through the GIN index first.
     every = Ticket.objects.order_by("-id")
     expected = {q: list(tickets_search(every, q).values_list("id", flat=True)) for q in PLAIN_CASES}
+    monkeypatch.setattr("tickets.search.PROBE_ROWS", probe_rows)
     monkeypatch.setattr("tickets.search.COMMON_ONE_IN", common_one_in)
     for q, ids in expected.items():
         assert list(tickets_search(every, q).values_list("id", flat=True)) == ids, q
