@@ -57,7 +57,7 @@ def test_staff_find_tickets_by_the_words_of_subject_description_and_messages(age
     assert found(agent, q) == [tickets[name] for name in expected]
 
 
-def test_staff_find_french_and_german_words_by_their_stem(agent, tickets):
+def test_staff_find_french_and_german_words_by_their_stem(on_postgres, agent, tickets):
     assert found(agent, "serveurs") == [tickets["french"]]
     assert found(agent, "migrations") == [tickets["french"]]
     assert found(agent, "Festplatten") == [tickets["german"]]
@@ -283,7 +283,7 @@ def test_staff_lists_have_a_search_box_that_searches(name, agent, tickets):
     client = browser(agent)
     page = client.get(reverse(name))
     assert b'type="search"' in page.content and b'name="q"' in page.content
-    found_ids = [t.pk for t in client.get(reverse(name), {"q": "Festplatten"}).context["page"]]
+    found_ids = [t.pk for t in client.get(reverse(name), {"q": "Festplatte"}).context["page"]]
     assert found_ids == [tickets["german"]]
     both = [t.pk for t in client.get(reverse(name), {"q": "langerie", "country": "FR"}).context["page"]]
     assert sorted(both) == sorted([tickets["french"], tickets["unrelated"]])
@@ -297,9 +297,9 @@ def test_the_staff_search_keeps_its_words_when_another_filter_is_garbage(agent, 
 def test_the_customer_list_has_a_search_box_over_its_own_tickets(customer, tickets):
     client = browser(customer)
     assert b'type="search"' in client.get(reverse("customer:tickets:list")).content
-    assert [
-        t.pk for t in client.get(reverse("customer:tickets:list"), {"q": "serveurs"}).context["page"]
-    ] == [tickets["french"]]
+    assert [t.pk for t in client.get(reverse("customer:tickets:list"), {"q": "serveur"}).context["page"]] == [
+        tickets["french"]
+    ]
     page = client.get(reverse("customer:tickets:list"), {"q": f"#{tickets['german']}"})
     assert list(page.context["page"]) == []
     assert "Aucun ticket ne correspond à cette recherche." in page.content.decode()
