@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -37,6 +38,15 @@ def pages(fx: dict) -> list[tuple[str, str, str]]:
         ("API invoices ?customer=", "finance", f"/api/v1/invoices/?customer={fx['invoice_customer_id']}"),
         ("Finance unpaid list", "finance", "/finance/"),
         ("Receivables summary (API)", "finance", "/api/v1/reports/receivables/"),
+        # Issue 16: each text the search scenarios type, in the staff's list (all tickets) and the customer's.
+        *(
+            (f"Search {text!r} (staff API)", "agent", "/api/v1/tickets/?" + urlencode({"q": text}))
+            for text in fx["search"]["staff"]
+        ),
+        *(
+            (f"Search {text!r} (customer API)", "customer", "/api/v1/tickets/?" + urlencode({"q": text}))
+            for text in fx["search"]["customer"]
+        ),
     ]
 
 

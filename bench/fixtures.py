@@ -42,6 +42,23 @@ def main() -> None:
         tickets.order_by("id").values_list("id", flat=True)[:50]
     )
     invoiced = Invoice.objects.values("customer_id").annotate(n=Count("id")).order_by("-n").first()
+    # What the search scenarios type: seed_scale's words (common ones, a rare one, one found nowhere), a
+    # customer's name, ticket and invoice numbers (staff: anyone's; the customer: its own).
+    some_invoice = Invoice.objects.filter(ticket_id__isnull=False).order_by("id")[
+        Invoice.objects.count() // 2 :
+    ][:1]
+    own_invoice = Invoice.objects.filter(customer_id=biggest["customer_id"], ticket_id__isnull=False).first()
+    some_customer = Customer.objects.order_by("id")[Customer.objects.count() // 3 :][:1]
+    words = ["server", "timeouts", "backup retention", "deployment output", "certificat", "nothing-found"]
+    search = {
+        "staff": [
+            *words,
+            some_customer[0].name[: len("Customer 012345")] if some_customer else "Customer",
+            f"#{ticket_ids[-1]}",
+            some_invoice[0].number if some_invoice else "FR-2026-000001",
+        ],
+        "customer": [*words, f"#{ticket_ids[0]}", own_invoice.number if own_invoice else "FR-2026-000001"],
+    }
     print(
         json.dumps(
             {
@@ -58,6 +75,7 @@ def main() -> None:
                 },
                 "ticket_ids": ticket_ids,
                 "invoice_customer_id": invoiced["customer_id"],
+                "search": search,
                 "counts": {
                     "tickets": Ticket.objects.count(),
                     "invoices": Invoice.objects.count(),

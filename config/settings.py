@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # full-text search and trigram lookups of tickets (tickets/search.py)
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -20,6 +20,7 @@ from config.routing import route
 from config.serializers import CompiledSerializer, id_field, object_named, text_field, valid_input
 from tickets import selectors, services
 from tickets.models import Ticket, TicketInvoice
+from tickets.search import QUERY_MAX_LENGTH
 
 
 class TicketOutput(CompiledSerializer):
@@ -110,6 +111,15 @@ class TicketFilter(serializers.Serializer):
     country = serializers.CharField(max_length=2, required=False)
     suspected_provider_fault = serializers.BooleanField(required=False, allow_null=True, default=None)
     assignee = id_field(required=False)
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=QUERY_MAX_LENGTH,
+        help_text="Words found in the subject, description or messages (stemmed in French, German and "
+        "English; quotes, `or` and `-word` as in a web search), a fragment of the customer's name, a ticket "
+        "number (`123` or `#123`) or an invoice or credit note number (`FR-2026-000123`). "
+        f"At most {QUERY_MAX_LENGTH} characters.",
+    )
 
 
 @route("tickets/", name="list")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from config.form_fields import CountryFilterForm
 from config.widgets import QuickSelect
 from tickets.models import Ticket
+from tickets.search import QUERY_MAX_LENGTH
 
 TEXT_MAX = 20000
 
@@ -44,8 +45,35 @@ class MessageForm(forms.Form):
     )
 
 
-class QueueFilterForm(CountryFilterForm):
-    """Filters of the staff lists; anything invalid is ignored rather than an error page."""
+class TicketSearchForm(forms.Form):
+    """The search box of the ticket lists (tickets/search.py). Unlike the other filters, a search that
+    cannot be run (too long, a NUL character) is an error shown on the page, not silently dropped: the
+    list would otherwise show every ticket as if they all matched."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=QUERY_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Words, customer, #123 or FR-2026-000123"),
+                "maxlength": QUERY_MAX_LENGTH,
+            }
+        ),
+    )
+
+    def search_error(self) -> bool:
+        return not self.is_valid() and "q" in self.errors
+
+    def search(self) -> str:
+        """The text to search for ("" for none), when it can be run, whatever the other fields hold."""
+        return "" if self.search_error() else getattr(self, "cleaned_data", {}).get("q", "")
+
+
+class QueueFilterForm(TicketSearchForm, CountryFilterForm):
+    """Filters of the staff lists; anything invalid is ignored rather than an error page, but for the search
+    (TicketSearchForm)."""
 
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All"))] + Ticket.Kind.choices, required=False, widget=QuickSelect
@@ -68,9 +96,9 @@ class QueueFilterForm(CountryFilterForm):
 
     def selector_filters(self, *, user) -> dict:
         if not self.is_valid():
-            return {}
+            return {"q": self.search()} if self.search() else {}
         data = self.cleaned_data
-        filters = {key: data[key] for key in ("kind", "status", "country") if data.get(key)}
+        filters = {key: data[key] for key in ("q", "kind", "status", "country") if data.get(key)}
         if data.get("suspected_provider_fault") is not None:
             filters["suspected_provider_fault"] = data["suspected_provider_fault"]
         if data.get("assignee") == "me":

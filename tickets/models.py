@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -10,6 +11,13 @@ from billing.pricing import Fee
 from config.choices import CachedChoiceLabels
 from config.money import MONEY_DIGITS
 from config.transitions import writes
+
+
+class TicketManager(models.Manager):
+    def get_queryset(self):
+        # The search vector is the database's (tickets/search.py): never read into Python, so never
+        # written back by save(), and a long thread's vector does not travel with every list.
+        return super().get_queryset().defer("search_vector")
 
 
 class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
@@ -71,6 +79,12 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
     diagnosis_concluded_at = models.DateTimeField(null=True, blank=True)
     work_started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # The words of the subject (weight A), description (B) and messages (C), in the text search
+    # configuration of the customer's language: written by the database's triggers on PostgreSQL, with a
+    # GIN index (migration 0007, tickets/search.py); an unused NULL on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = TicketManager()
 
     class Meta:
         ordering = ["-id"]

@@ -6,6 +6,7 @@ from django.db.models import Exists, Expression, OuterRef, Prefetch, QuerySet, p
 
 from accounts.permissions import is_customer, is_staff_member, is_support
 from tickets.models import Attachment, Message, Ticket, TicketEvent
+from tickets.search import tickets_search
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -79,6 +80,8 @@ def tickets_filter(queryset: QuerySet[Ticket], filters: dict) -> QuerySet[Ticket
         queryset = queryset.filter(assignee_id=filters["assignee"])
     if filters.get("unassigned"):
         queryset = queryset.filter(assignee__isnull=True)
+    if filters.get("q"):
+        queryset = tickets_search(queryset, filters["q"])
     return queryset
 
 

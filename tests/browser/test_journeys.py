@@ -4,7 +4,8 @@
     the agent completes, finance records the payment;
 (b) a customer refuses an invoice after the warning page and then cannot open a ticket;
 (c) an agent asks for read access, the customer grants it, the agent records an intervention, the customer
-    sees it in the log.
+    sees it in the log;
+(d) an agent and a customer find tickets with the search box (issue 16).
 Screenshots of each portal's main pages go to docs/screenshots/ (from the French run).
 """
 
@@ -34,6 +35,9 @@ LANGUAGES = {
         "grant": "Accorder",
         "granted": "Accordée",
         "read": "Lire les données du client",
+        "subject": "Les serveurs ne répondent plus",
+        "stem": "serveur",  # the singular finds the plural: French stemming
+        "no_match": "Aucun ticket ne correspond à cette recherche.",
     },
     "de": {
         "country": "DE",
@@ -47,6 +51,9 @@ LANGUAGES = {
         "grant": "Erteilen",
         "granted": "Erteilt",
         "read": "Kundendaten lesen",
+        "subject": "Die Festplatte ist voll",
+        "stem": "Festplatten",  # the plural finds the singular: German stemming
+        "no_match": "Kein Ticket entspricht dieser Suche.",
     },
 }
 
@@ -269,3 +276,32 @@ def test_an_incident_can_be_opened_with_the_keyboard_alone(person):
     expect(page.locator("h1")).to_contain_text("Site lent")
     assert Ticket.objects.get().subject == "Site lent"
     assert customer.problems() == []
+
+
+def test_staff_and_customers_find_tickets_with_the_search_box(login, language, words):
+    customer_user, agent_user, _finance_user = people(language)
+    wanted = incident(customer_user, subject=words["subject"])
+    other = incident(customer_user, subject="Mail bounces")
+    stranger = incident(UserFactory(customer=CustomerFactory(name="Fremd AG", country="DE", language="de")))
+
+    agent = login(agent_user)
+    page = agent.go("/staff/tickets/")
+    page.fill("#id_q", words["stem"])
+    page.press("#id_q", "Enter")
+    expect(page.locator(f"#ticket-{wanted.pk}")).to_be_visible()
+    expect(page.locator(f"#ticket-{other.pk}")).to_have_count(0)
+    page.fill("#id_q", f"#{stranger.pk}")
+    page.press("#id_q", "Enter")
+    expect(page.locator(f"#ticket-{stranger.pk}")).to_be_visible()
+    expect(page.locator(f"#ticket-{wanted.pk}")).to_have_count(0)
+
+    customer = login(customer_user)
+    page = customer.go("/customer/tickets/")
+    page.fill("#id_q", words["stem"])
+    page.press("#id_q", "Enter")
+    expect(page.locator("table")).to_contain_text(words["subject"])
+    expect(page.locator("table")).not_to_contain_text("Mail bounces")
+    page.fill("#id_q", f"#{stranger.pk}")  # another account's ticket, even by its number: nothing
+    page.press("#id_q", "Enter")
+    expect(page.locator("table")).to_contain_text(words["no_match"])
+    assert customer.problems() == [] and agent.problems() == []

@@ -186,3 +186,15 @@ def test_overdue_invoices_are_added_for_the_deadline_benchmark(seeded):
             entity=counter.entity, number__startswith=f"{counter.entity.country}-{counter.year}-"
         ).values_list("number", flat=True)
         assert counter.last_number == len(numbers) == max(int(n.rsplit("-", 1)[1]) for n in numbers)
+
+
+def test_every_ticket_is_searchable_by_its_subject_and_its_messages(seeded):
+    # The database builds the vectors (tickets/search.py), the messages loaded before their tickets included.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FILTER (WHERE search_vector IS NULL),"
+            " COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM tickets_message m WHERE m.ticket_id = t.id)"
+            "   AND search_vector::text NOT LIKE '%C%')"
+            " FROM tickets_ticket t"
+        )
+        assert cursor.fetchone() == (0, 0)

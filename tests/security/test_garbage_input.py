@@ -31,8 +31,20 @@ BODY_GARBAGE = [DEEP.encode(), b"\xff\xfe\x00garbage", b"[]", b"null", b"42", b'
 QUERY_GARBAGE = (
     "status=%00&customer=99999999999999999999999999&page_size=100000000000000000000"
     "&cursor=%00garbage&kind=%00&ticket=-1&outcome=" + "x" * 5000 + "&country=%00&assignee=1e400"
-    "&suspected_provider_fault=maybe&scope=%00"
+    "&suspected_provider_fault=maybe&scope=%00&q=%00"
 )
+# The search text (`q` of the ticket lists, tickets/search.py) alone, so that no other bad value answers
+# first: a megabyte, NUL characters, the full-text parser's own syntax, characters of every plane.
+SEARCH_GARBAGE = [
+    "q=" + "x" * 1_000_000,
+    "q=%00",
+    "q=serveur%00",
+    "q=!(%3A*%26|%3C-%3E'%5C",
+    "q=%F0%9F%92%A9%E4%B8%AD%CC%81",
+    "q=%23" + "9" * 40,
+    "q=FR-2026-" + "9" * 40,
+    "q=%FF%FE",
+]
 
 
 def garbage_for(field: str, valid):
@@ -142,6 +154,8 @@ def test_garbage_queries_and_paths_never_make_a_server_error(world, probes):
         if endpoint.method == "GET":
             path = endpoint.path(victim.object_for(endpoint.route))
             probes.no_server_error(f"{endpoint} with a garbage query", user, "GET", f"{path}?{QUERY_GARBAGE}")
+            for query in SEARCH_GARBAGE:
+                probes.no_server_error(f"{endpoint} ?{query[:30]}", user, "GET", f"{path}?{query}")
         if endpoint.has_object:
             values = (
                 ["%00", "A" * 10_000, "%F0%9F%92%A9"] if "<str:" in endpoint.route else [HUGE, 2**63, 2**64]

@@ -18,7 +18,7 @@ from config.ratelimit import rate_limited
 from config.routing import route
 from tickets import selectors, services
 from tickets.fees import outcome_costs
-from tickets.forms import TicketOpenForm
+from tickets.forms import TicketOpenForm, TicketSearchForm
 from tickets.models import Ticket
 from tickets.presenters import CUSTOMER_LIST, customer_table
 from tickets.views.thread import MessagePostMixin, attachment_response, ticket_page
@@ -62,9 +62,19 @@ class DashboardView(CustomerRequiredMixin, View):
 @route("tickets/", name="list")
 class TicketListView(CustomerRequiredMixin, View):
     def get(self, request):
-        tickets = selectors.tickets_visible_to(user=request.user).order_by("-id").only(*CUSTOMER_LIST.reads)
-        page = paginate(request, tickets)
-        return render(request, "customer/tickets/list.html", {"page": page, "table": customer_table(page)})
+        form = TicketSearchForm(request.GET)
+        tickets, status = selectors.tickets_visible_to(user=request.user), 200
+        if form.search_error():  # shown on the form; no list would be the one searched for
+            tickets, status = tickets.none(), 400
+        elif form.search():
+            tickets = selectors.tickets_filter(tickets, {"q": form.search()})
+        page = paginate(request, tickets.order_by("-id").only(*CUSTOMER_LIST.reads))
+        return render(
+            request,
+            "customer/tickets/list.html",
+            {"page": page, "table": customer_table(page), "search": form},
+            status=status,
+        )
 
 
 class _OpenView(CustomerRequiredMixin, View):

@@ -46,13 +46,16 @@ class _TicketListView(SupportRequiredMixin, View):
     def get(self, request):
         form = QueueFilterForm(request.GET or None, countries=billing_countries())
         filters = form.selector_filters(user=request.user) if request.GET else {}
-        context = _list_context(request, self.queryset(filters), title=self.title, filter_form=form)
+        queryset, status = self.queryset(filters), 200
+        if form.search_error():  # shown on the form; no list would be the one searched for
+            queryset, status = queryset.none(), 400
+        context = _list_context(request, queryset, title=self.title, filter_form=form)
         template = (
             "staff/tickets/_rows.html"
             if request.htmx and request.htmx.target == "ticket-rows"
             else self.template_name
         )
-        return render(request, template, context)
+        return render(request, template, context, status=status)
 
 
 @route("", name="queue")
