@@ -19,6 +19,9 @@ MONEY_DIGITS: Digits = {"max_digits": 12, "decimal_places": 2}
 # The largest amount a money column holds (9,999,999,999.99): a document whose total would not fit is
 # refused as invalid input before it is written (the database would answer "numeric field overflow").
 MONEY_MAX = Decimal(10 ** (MONEY_DIGITS["max_digits"] - MONEY_DIGITS["decimal_places"])) - CENT
+# The largest amount one input may carry (a price, a payment): a tenth of MONEY_MAX, so that a value with
+# its VAT still fits a column; the sum of a document's lines is checked against MONEY_MAX itself.
+AMOUNT_INPUT_MAX = (MONEY_MAX + CENT) / 10 - CENT
 
 
 def to_cents(amount: Decimal) -> Decimal:

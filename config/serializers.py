@@ -10,14 +10,16 @@ from rest_framework import serializers
 from rest_framework.fields import is_simple_callable
 from rest_framework.relations import PKOnlyObject
 
+from config.money import AMOUNT_INPUT_MAX, MONEY_DIGITS
+
 MAX_ID = 2**63 - 1
 
 
 def money_field(**kwargs) -> serializers.DecimalField:
     """A positive amount with at most two decimals, below a billion."""
     kwargs.setdefault("min_value", Decimal("0.01"))
-    kwargs.setdefault("max_value", Decimal("999999999.99"))
-    return serializers.DecimalField(max_digits=12, decimal_places=2, **kwargs)
+    kwargs.setdefault("max_value", AMOUNT_INPUT_MAX)
+    return serializers.DecimalField(**MONEY_DIGITS, **kwargs)
 
 
 def id_field(**kwargs) -> serializers.IntegerField:

@@ -61,7 +61,7 @@ def test_contact_obligations_list_is_query_bounded(filled, agent, django_assert_
 
 
 def test_the_queue_with_its_contact_flag_is_query_bounded(
-    customer, agent, django_assert_max_num_queries, rows
+    customer, agent, django_assert_max_num_queries, rows, raised_rate_limits
 ):
     for _ in range(rows):
         ticket = open_incident(customer)
