@@ -103,7 +103,7 @@ class SecondFactorMiddleware:
         "/i18n/",
         "/static/",
         "/webauthn/",
-        "/api/",
+        "/api/v1/",  # the API answers for itself; its docs page (/api/docs/) is a page like any other
         "/health/",
         "/csp-report/",
     )

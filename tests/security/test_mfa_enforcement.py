@@ -272,3 +272,10 @@ def test_garbage_in_otp_is_a_400_for_an_enrolled_member(agent, otp):
     response = obtain(agent, otp=otp)
     assert response.status_code == 400
     assert not ApiToken.objects.filter(user=agent).exists()
+
+
+def test_the_api_docs_page_sends_a_member_without_the_code_to_the_verify_page(agent):
+    totp_device(agent)
+    response = password_only(agent).get("/api/docs/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_verify"))

@@ -159,9 +159,9 @@ def test_an_unknown_host_is_a_400(settings):
 
 
 @pytest.mark.django_db
-def test_swagger_ui_runs_without_inline_script(production, agent):
+def test_swagger_ui_runs_without_inline_script(production, customer):
     client = Client()
-    client.force_login(agent)  # the docs are for signed-in people (tests/security/test_api_docs.py)
+    client.force_login(customer)  # the docs are for signed-in people (tests/security/test_api_docs.py)
     page = client.get("/api/docs/", secure=True)
     assert page.status_code == 200
     html = page.content.decode()
