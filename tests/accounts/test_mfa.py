@@ -183,7 +183,7 @@ def test_the_test_secret_stands_in_for_a_device_only_while_set(agent, settings):
     code = pyotp.TOTP(TEST_SECRET).now()
     assert client.post(reverse("mfa_verify"), {"code": code}).status_code == 302
     assert client.get(reverse("staff:tickets:queue")).status_code == 200
-    assert mfa.verify_code(agent, code) is None  # single-use too
+    assert mfa.verify_code(agent, code) is not None  # automated clients log in several times a step
     assert not mfa.has_second_factor(agent)  # nor is it an enrolment
     settings.MFA_TEST_SECRET = ""
     assert client.get(reverse("staff:tickets:queue")).status_code == 302
