@@ -1,6 +1,6 @@
 """OpenAPI generation: view-scoped component names, and the contract's error answers on every operation.
 
-The contract (../shared/api/v1.md, "Errors") promises one body shape per error status; the schema must
+The contract (docs/api/v1.md, "Errors") promises one body shape per error status; the schema must
 say so for every operation, or a client (and schemathesis) cannot tell a documented 404 from a bug.
 """
 

@@ -36,7 +36,7 @@ MONEY = {FINANCE, ADMIN}
 STAFF = {AGENT, FINANCE, ADMIN}
 EVERYONE = {CUSTOMER, *STAFF}
 
-# Who may call each endpoint (../shared/api/v1.md; SEC-14: finance never reads ticket content).
+# Who may call each endpoint (docs/api/v1.md; SEC-14: finance never reads ticket content).
 # CUSTOMER means "a customer, on its own account's objects": on another account's, a 404.
 CONTRACT = {
     "GET /api/v1/me/": EVERYONE,
