@@ -11,6 +11,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -71,19 +72,72 @@ class LogoutView(auth_views.LogoutView):
     next_page = "login"
 
 
+# Each portal's landing page.
+PORTAL_HOMES = {
+    "customer": "customer:tickets:dashboard",
+    "staff": "staff:tickets:queue",
+    "finance": "finance:billing:invoices",
+}
+
+
+def portal_of(user) -> str | None:
+    """The portal `user` works in (its frame and menu), None for a visitor."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if is_customer(user):
+        return "customer"
+    if is_support(user):
+        return "staff"
+    if is_finance(user):
+        return "finance"
+    return None
+
+
 @route("", name="home")
 class HomeView(LoginRequiredMixin, RedirectView):
     """Each role lands on its own portal."""
 
     def get_redirect_url(self, *args, **kwargs):
-        user = self.request.user
-        if is_customer(user):
-            return reverse_lazy("customer:tickets:dashboard")
-        if is_support(user):
-            return reverse_lazy("staff:tickets:queue")
-        if is_finance(user):
-            return reverse_lazy("finance:billing:invoices")
-        return reverse_lazy("login")
+        portal = portal_of(self.request.user)
+        return reverse_lazy(PORTAL_HOMES[portal] if portal else "login")
+
+
+def _error_page(request, status: int, title, text) -> HttpResponse:
+    """A 403 or 404 in the frame of the portal the person works in, with the way back to it."""
+    if request.path.startswith("/api/"):
+        # The contract's bodies (a DRF view answers its own; this is a URL no endpoint matched).
+        body = (
+            {"detail": "Not found."} if status == 404 else {"code": "permission_denied", "detail": str(text)}
+        )
+        return JsonResponse(body, status=status)
+    portal = portal_of(getattr(request, "user", None))
+    context = {
+        "base_template": f"{portal}/base.html" if portal else "base.html",
+        "title": title,
+        "text": text,
+        "status": status,
+    }
+    return render(request, "error_page.html", context, status=status)
+
+
+def page_forbidden(request, exception=None):
+    """handler403: a page of another role's portal."""
+    return _error_page(
+        request,
+        403,
+        _("This page is not for your account"),
+        _("It belongs to another part of Incident Desk. Your own pages are a click away."),
+    )
+
+
+def page_not_found(request, exception=None):
+    """handler404: no such page, or an object that is not your account's (never told apart)."""
+    return _error_page(
+        request,
+        404,
+        _("Page not found"),
+        _("This page does not exist, or it is not part of your account."),
+    )
 
 
 class PasswordResetForm(forms.Form):

@@ -95,4 +95,7 @@ urlpatterns = [
 ]
 
 handler500 = "config.views.server_error"  # generic page; 503 while the database is unreachable
-handler404 = "config.views.page_not_found"  # JSON under /api/, as the contract's 404
+handler404 = (
+    "accounts.views.page_not_found"  # JSON under /api/, as the contract's 404; else in the portal's frame
+)
+handler403 = "accounts.views.page_forbidden"  # a page of another role's portal, in the person's own frame

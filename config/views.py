@@ -7,7 +7,6 @@ import sys
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
-from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -107,10 +106,3 @@ def server_error(request):
         response["Retry-After"] = "30"
         log.error("database unavailable: %s", type(exc).__name__)
     return response
-
-
-def page_not_found(request, exception):
-    """handler404: under /api/ a URL that matches no endpoint gets the contract's JSON 404 body."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return defaults.page_not_found(request, exception)
