@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import is_admin
+
 register = template.Library()
 
 MENUS = {
@@ -29,9 +31,22 @@ MENUS = {
 }
 
 
-@register.simple_tag
-def portal_nav(portal: str) -> str:
-    links = format_html_join(
-        "", '<li><a href="{}">{}</a></li>', ((reverse(n), label) for n, label in MENUS[portal])
+# An administrator works in every portal: each of their menus ends with the way to the others.
+ADMIN_MENU = [
+    ("staff", "staff:tickets:queue", _("Support portal")),
+    ("finance", "finance:billing:invoices", _("Finance portal")),
+    (None, "admin:index", _("Django admin")),
+]
+
+
+@register.simple_tag(takes_context=True)
+def portal_nav(context, portal: str) -> str:
+    entries = [("", reverse(name), label) for name, label in MENUS[portal]]
+    user = context.get("user")
+    if user is not None and is_admin(user):
+        entries += [
+            ("other-portal", reverse(name), label) for other, name, label in ADMIN_MENU if other != portal
+        ]
+    return format_html(
+        "<ul>{}</ul>", format_html_join("", '<li class="{}"><a href="{}">{}</a></li>', entries)
     )
-    return format_html("<ul>{}</ul>", links)

@@ -1,4 +1,5 @@
-"""A 403 or 404 in the portals is a page of the person's own portal, in their language, with the way back."""
+"""A 403 or 404 in the portals is a page of the person's own portal, with the way back; an administrator
+moves between portals from the menu."""
 
 import pytest
 from django.test import Client
@@ -44,3 +45,13 @@ def test_a_visitor_gets_the_plain_404_page_and_the_api_keeps_the_contracts_json(
     assert client.get("/no-such-page/").status_code == 404
     api = client.get("/api/v1/no-such-endpoint/")
     assert api.status_code == 404 and api.json() == {"detail": "Not found."}
+
+
+def test_an_administrator_reaches_every_portal_and_the_django_admin_from_the_menu(admin_user, agent):
+    html = browser(admin_user).get("/staff/").content.decode()
+    assert 'href="/finance/' in html and 'href="/admin/"' in html
+    html = browser(admin_user).get("/finance/").content.decode()
+    assert 'href="/staff/' in html and 'href="/admin/"' in html
+    # An agent's menu stays the agent's.
+    html = browser(agent).get("/staff/").content.decode()
+    assert 'href="/finance/' not in html and 'href="/admin/"' not in html
