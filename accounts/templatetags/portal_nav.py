@@ -31,6 +31,9 @@ MENUS = {
 }
 
 
+# What a banned account cannot do (it may still read, and pay): not offered in its menu.
+NOT_FOR_BANNED = {"customer:tickets:open"}
+
 # An administrator works in every portal: each of their menus ends with the way to the others.
 ADMIN_MENU = [
     ("staff", "staff:tickets:queue", _("Support portal")),
@@ -41,8 +44,12 @@ ADMIN_MENU = [
 
 @register.simple_tag(takes_context=True)
 def portal_nav(context, portal: str) -> str:
-    entries = [("", reverse(name), label) for name, label in MENUS[portal]]
     user = context.get("user")
+    customer = getattr(user, "customer", None)  # fetched with the user (accounts.backends): no query
+    banned = customer is not None and customer.is_banned
+    entries = [
+        ("", reverse(name), label) for name, label in MENUS[portal] if not (banned and name in NOT_FOR_BANNED)
+    ]
     if user is not None and is_admin(user):
         entries += [
             ("other-portal", reverse(name), label) for other, name, label in ADMIN_MENU if other != portal

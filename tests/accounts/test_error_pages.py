@@ -4,6 +4,7 @@ moves between portals from the menu."""
 import pytest
 from django.test import Client
 
+from accounts.models import Customer
 from tests.portals import browser
 from tests.workflow import open_incident
 
@@ -55,3 +56,10 @@ def test_an_administrator_reaches_every_portal_and_the_django_admin_from_the_men
     # An agent's menu stays the agent's.
     html = browser(agent).get("/staff/").content.decode()
     assert 'href="/finance/' not in html and 'href="/admin/"' not in html
+
+
+def test_a_banned_account_is_not_offered_to_open_a_ticket_in_its_menu(customer):
+    assert 'href="/customer/tickets/new/' in browser(customer).get("/customer/").content.decode()
+    Customer.objects.filter(pk=customer.customer_id).update(support_status=Customer.SupportStatus.BANNED)
+    html = browser(customer).get("/customer/").content.decode()
+    assert 'href="/customer/tickets/new/' not in html
