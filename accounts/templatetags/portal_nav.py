@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_admin
+from accounts.selectors import billing_entity_for_country
 
 register = template.Library()
 
@@ -57,3 +58,10 @@ def portal_nav(context, portal: str) -> str:
     return format_html(
         "<ul>{}</ul>", format_html_join("", '<li class="{}"><a href="{}">{}</a></li>', entries)
     )
+
+
+@register.simple_tag
+def finance_contact(account) -> str:
+    """The e-mail address of the finance team that bills `account` (its billing entity's), or ""."""
+    entity = billing_entity_for_country(country=account.country)
+    return entity.email if entity is not None else ""

@@ -4,7 +4,7 @@ moves between portals from the menu."""
 import pytest
 from django.test import Client
 
-from accounts.models import Customer
+from accounts.models import BillingEntity, Customer
 from tests.portals import browser
 from tests.workflow import open_incident
 
@@ -63,3 +63,11 @@ def test_a_banned_account_is_not_offered_to_open_a_ticket_in_its_menu(customer):
     Customer.objects.filter(pk=customer.customer_id).update(support_status=Customer.SupportStatus.BANNED)
     html = browser(customer).get("/customer/").content.decode()
     assert 'href="/customer/tickets/new/' not in html
+
+
+def test_the_banned_notice_shows_the_way_back_pay_or_write_to_finance(customer):
+    Customer.objects.filter(pk=customer.customer_id).update(support_status=Customer.SupportStatus.BANNED)
+    BillingEntity.objects.filter(country="FR").update(email="compta@incident-desk.example")
+    html = browser(customer).get("/customer/").content.decode()
+    assert 'href="/customer/invoices/' in html
+    assert 'href="mailto:compta@incident-desk.example"' in html
