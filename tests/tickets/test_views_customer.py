@@ -7,6 +7,7 @@ from django.urls import reverse
 from accounts.models import Customer
 from tests.factories import UserFactory
 from tests.portals import HOSTILE, browser, incident, quoted
+from tests.workflow import open_incident
 from tickets.models import Attachment, Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -268,3 +269,14 @@ def test_a_second_user_of_the_same_account_sees_the_ticket(customer):
     colleague = UserFactory(customer=customer.customer)
     ticket = incident(customer)
     assert browser(colleague).get(reverse("customer:tickets:detail", args=[ticket.pk])).status_code == 200
+
+
+def test_the_dashboard_says_when_there_are_more_open_tickets_than_it_shows(customer, raised_rate_limits):
+    for _ in range(10):
+        open_incident(customer)
+    page = browser(customer).get(reverse("customer:tickets:dashboard")).content.decode()
+    assert page.count('href="/customer/tickets/') - page.count('href="/customer/tickets/new') >= 10
+    assert "See all your tickets" not in page and "Voir tous vos tickets" not in page
+    open_incident(customer)
+    page = browser(customer).get(reverse("customer:tickets:dashboard")).content.decode()
+    assert f'<a href="{reverse("customer:tickets:list")}">' in page

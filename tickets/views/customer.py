@@ -33,28 +33,43 @@ def ticket_page_queryset(user):
     )
 
 
+# How many rows each card of the dashboard shows; past that, the card links to the whole list.
+DASHBOARD_ROWS = 10
+
+
+def first_rows(queryset, count: int = DASHBOARD_ROWS) -> tuple[list, bool]:
+    """The first `count` rows, and whether there are more (one row more is read, no COUNT)."""
+    rows = list(queryset[: count + 1])
+    return rows[:count], len(rows) > count
+
+
 @route("", name="dashboard")
 class DashboardView(CustomerRequiredMixin, View):
     def get(self, request):
         tickets = selectors.tickets_visible_to(user=request.user)
         today = timezone.localdate()
+        open_tickets, more_tickets = first_rows(
+            tickets.filter(status__in=selectors.OPEN_STATES).select_related("service")
+        )
+        quotes, more_quotes = first_rows(
+            tickets.filter(status=Ticket.State.QUOTE_SENT, quote__status="sent")
+            .select_related("quote")
+            .order_by("quote__valid_until")
+        )
+        invoices_due, more_invoices = first_rows(
+            invoices_visible_to(user=request.user).filter(status=Invoice.State.OPEN).order_by("due_on")
+        )
         return render(
             request,
             "customer/tickets/dashboard.html",
             {
                 "account": request.user.customer,
-                "open_tickets": tickets.filter(status__in=selectors.OPEN_STATES).select_related("service")[
-                    :10
-                ],
-                "quotes": tickets.filter(status=Ticket.State.QUOTE_SENT, quote__status="sent")
-                .select_related("quote")
-                .order_by("quote__valid_until")[:10],
-                "invoices_due": with_countdown(
-                    invoices_visible_to(user=request.user)
-                    .filter(status=Invoice.State.OPEN)
-                    .order_by("due_on")[:10],
-                    today=today,
-                ),
+                "open_tickets": open_tickets,
+                "more_tickets": more_tickets,
+                "quotes": quotes,
+                "more_quotes": more_quotes,
+                "invoices_due": with_countdown(invoices_due, today=today),
+                "more_invoices": more_invoices,
             },
         )
 
