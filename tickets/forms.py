@@ -1,12 +1,14 @@
 """Portal forms for tickets: they bound and shape input; the services decide."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from config.form_fields import CountryFilterForm
 from config.widgets import QuickSelect
 from tickets.models import Ticket
 from tickets.search import QUERY_MAX_LENGTH
+from tickets.services import fee_acceptance_check
 
 TEXT_MAX = 20000
 
@@ -33,6 +35,19 @@ class TicketOpenForm(forms.Form):
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
+
+    def clean(self):
+        # Checked with the other fields, so that one submit shows every error (the service checks it again).
+        cleaned = super().clean()
+        if "accept_diagnosis_fee" in self.fields:
+            try:
+                fee_acceptance_check(
+                    kind=cleaned.get("kind", Ticket.Kind.INCIDENT),
+                    accept_diagnosis_fee=bool(cleaned.get("accept_diagnosis_fee")),
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
 
 
 class MessageForm(forms.Form):

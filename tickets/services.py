@@ -69,6 +69,14 @@ def tickets_ended_announce(*, ticket_ids: list[int]) -> None:
         tickets_ended.send(sender=Ticket, ticket_ids=list(ticket_ids))
 
 
+def fee_acceptance_check(*, kind: str, accept_diagnosis_fee: bool) -> None:
+    """An incident is ordered only with its fee seen and accepted (a 400 on `accept_diagnosis_fee`)."""
+    if kind == Ticket.Kind.INCIDENT and not accept_diagnosis_fee:
+        raise ValidationError(
+            {"accept_diagnosis_fee": [_("An incident needs the diagnosis fee to be seen and accepted.")]}
+        )
+
+
 def ticket_open(
     *,
     by,
@@ -80,10 +88,7 @@ def ticket_open(
     accept_diagnosis_fee: bool = False,
 ) -> Ticket:
     """Open a ticket for the caller's account. An incident carries the fee shown now, once accepted."""
-    if kind == Ticket.Kind.INCIDENT and not accept_diagnosis_fee:
-        raise ValidationError(
-            {"accept_diagnosis_fee": [_("An incident needs the diagnosis fee to be seen and accepted.")]}
-        )
+    fee_acceptance_check(kind=kind, accept_diagnosis_fee=accept_diagnosis_fee)
     if service is not None and service.customer_id != by.customer_id:
         raise ValidationError({"service": [_("This service does not belong to your account.")]})
     now = timezone.now()

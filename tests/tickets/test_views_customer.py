@@ -280,3 +280,14 @@ def test_the_dashboard_says_when_there_are_more_open_tickets_than_it_shows(custo
     open_incident(customer)
     page = browser(customer).get(reverse("customer:tickets:dashboard")).content.decode()
     assert f'<a href="{reverse("customer:tickets:list")}">' in page
+
+
+def test_an_empty_incident_form_shows_every_error_at_once_in_a_summary_that_takes_the_focus(customer):
+    page = browser(customer).post(reverse("customer:tickets:open"), {})
+    assert page.status_code == 400
+    html = page.content.decode()
+    summary = html[html.index('id="error-summary"') : html.index("</div>", html.index('id="error-summary"'))]
+    assert 'role="alert"' in html and "autofocus" in summary
+    for field in ("id_subject", "id_description", "id_accept_diagnosis_fee"):
+        assert f'href="#{field}"' in summary, field
+    assert not Ticket.objects.exists()
