@@ -6,13 +6,17 @@ from billing.models import Invoice
 from config.form_fields import CountryFilterForm, positive_decimal_field
 from config.widgets import QuickSelect
 
+# The status filter's "every status" choice: a value of its own, because a list's default (open invoices)
+# applies when the filter is absent, and "All" must not read as absent.
+ALL_STATUSES = "all"
+
 
 class InvoiceFilterForm(CountryFilterForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         widget=QuickSelect,
-        choices=[("", _("All"))] + Invoice.State.choices,
+        choices=[(ALL_STATUSES, _("All"))] + Invoice.State.choices,
     )
     aging = forms.ChoiceField(
         label=_("Due"),

@@ -183,20 +183,27 @@ def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, referen
         raise InvalidTransition(
             _("Only an open invoice can be paid; this one is %(status)s.") % {"status": invoice.status}
         )
+    # Every field's errors at once, so the form and the API client see all there is to correct.
+    errors: dict[str, list[str]] = {}
     if amount != to_cents(amount) or amount <= 0:
-        raise ValidationError({"amount": [_("The amount must be positive, in cents.")]})
+        errors["amount"] = [_("The amount must be positive, in cents.")]
+    else:
+        due = selectors.invoice_amount_due(invoice_id=invoice.pk)
+        if amount > due:
+            errors["amount"] = [
+                _("The amount is more than the %(due)s %(currency)s still due.")
+                % {"due": f"{due:.2f}", "currency": invoice.currency}
+            ]
     if received_on > timezone.localdate():
-        raise ValidationError({"received_on": [_("A payment cannot be received in the future.")]})
-    due = selectors.invoice_amount_due(invoice_id=invoice.pk)
-    if amount > due:
-        raise ValidationError(
-            {
-                "amount": [
-                    _("The amount is more than the %(due)s %(currency)s still due.")
-                    % {"due": f"{due:.2f}", "currency": invoice.currency}
-                ]
-            }
-        )
+        errors["received_on"] = [_("A payment cannot be received in the future.")]
+    elif received_on < invoice.issued_on:
+        # Money for an invoice does not arrive before the invoice exists: a mistyped year (1999) is refused.
+        errors["received_on"] = [
+            _("A payment cannot be received before the invoice was issued (%(issued_on)s).")
+            % {"issued_on": invoice.issued_on.isoformat()}
+        ]
+    if errors:
+        raise ValidationError(errors)
     payment = Payment.objects.create(
         invoice=invoice, amount=amount, received_on=received_on, reference=reference, recorded_by=by
     )

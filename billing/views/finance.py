@@ -13,7 +13,7 @@ from accounts.models import Customer
 from accounts.permissions import FinanceRequiredMixin
 from accounts.selectors import billing_countries
 from billing import aging, services
-from billing.forms import InvoiceFilterForm, PaymentForm, RefundForm, ReinstateForm
+from billing.forms import ALL_STATUSES, InvoiceFilterForm, PaymentForm, RefundForm, ReinstateForm
 from billing.models import BanEvent, Invoice, Refund
 from billing.presenters import (
     BAN_HISTORY_LIST,
@@ -38,11 +38,15 @@ from config.routing import route
 
 def filtered_invoices(request, *, default_status: str):
     today = timezone.localdate()
-    form = InvoiceFilterForm(request.GET or None, countries=billing_countries())
+    # The list's default status stands until the filter names one (or "all"), and the form shows it.
+    query = request.GET.copy()
+    if not query.get("status"):
+        query["status"] = default_status or ALL_STATUSES
+    form = InvoiceFilterForm(query, countries=billing_countries())
     queryset = invoices_visible_to(user=request.user).select_related("customer")
     data = form.cleaned_data if form.is_valid() else {}
-    status = data.get("status") or (default_status if not request.GET.get("status") else "")
-    if status:
+    status = data.get("status", default_status)
+    if status and status != ALL_STATUSES:
         queryset = queryset.filter(status=status)
     if data.get("country"):
         queryset = queryset.filter(customer__country=data["country"])
