@@ -249,6 +249,41 @@ class InvoicePaymentCreateApi(APIView):
         return Response(InvoicePaymentOutput(fresh).data, status=status.HTTP_201_CREATED)
 
 
+class ReversedPaymentOutput(PaymentOutput):
+    reversed_at = serializers.DateTimeField(allow_null=True)
+    reversed_by = serializers.IntegerField(source="reversed_by_id", allow_null=True)
+    reversal_reason = serializers.CharField()
+
+
+class InvoicePaymentReversedOutput(InvoiceOutput):
+    """The invoice as it stands after the reversal (a paid one open again), with the payment reversed."""
+
+    payment = ReversedPaymentOutput(source="payment_reversed")
+
+
+@route("payments/<int:pk>/reverse/", name="payment-reverse")
+class PaymentReverseApi(APIView):
+    """Finance undoes a payment recorded by mistake (kept, with who, when and why): what it covered is owed
+    again. 409 once reversed, or on a refused or lapsed invoice (its payments are owed back as a refund)."""
+
+    permission_classes = [IsFinance]
+
+    class Input(serializers.Serializer):
+        reason = text_field(max_length=2000)
+
+    @extend_schema(request=Input, responses={200: InvoicePaymentReversedOutput})
+    @idempotent
+    @rate_limited("money")
+    def post(self, request, pk: int):
+        payment = get_object_or_404(selectors.payments_visible_to(user=request.user), pk=pk)
+        reversed_payment = services.payment_reverse(
+            payment=payment, by=request.user, **valid_input(self.Input, request.data)
+        )
+        fresh = invoice_fresh(user=request.user, pk=payment.invoice_id)
+        fresh.payment_reversed = reversed_payment  # type: ignore[attr-defined]  # for the output to read
+        return Response(InvoicePaymentReversedOutput(fresh).data)
+
+
 @route("invoices/<int:pk>/refuse/", name="invoice-refuse")
 class InvoiceRefuseApi(APIView):
     """The customer disputes an invoice: it is cancelled, and the account loses support."""

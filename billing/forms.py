@@ -48,6 +48,12 @@ class PaymentForm(forms.Form):
     reference = forms.CharField(label=_("Bank reference"), max_length=200, required=False)
 
 
+class PaymentReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the reversal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class ReinstateForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the reinstatement"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

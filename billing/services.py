@@ -214,6 +214,32 @@ def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, referen
     return payment
 
 
+@transaction.atomic
+def payment_reverse(*, payment: Payment, reason: str, by) -> Payment:
+    """Undo a payment recorded by mistake: the row stays, marked reversed with who, when and why, and what it
+    covered is owed again (a paid invoice is open again). Not on a refused or lapsed invoice: its credit note
+    cancelled the debt and what was paid is owed back as a refund."""
+    invoice = invoice_lock(invoice=Invoice(pk=payment.invoice_id))
+    # Re-read under the invoice's lock: of two reversals at once, the second sees the first.
+    payment = Payment.objects.get(pk=payment.pk)
+    if payment.reversed_at is not None:
+        raise InvalidTransition(_("This payment is already reversed."))
+    if invoice.status not in (Invoice.State.OPEN, Invoice.State.PAID):
+        raise InvalidTransition(
+            _("A payment on a %(status)s invoice is not reversed: what was paid is owed back as a refund.")
+            % {"status": invoice.get_status_display()}
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for the reversal.")]})
+    payment.reverse(reason=reason, at=timezone.now(), by=by)
+    payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
+    if invoice.status == Invoice.State.PAID:
+        invoice.reopen()
+        invoice.save(update_fields=written_by(Invoice.reopen))
+    return payment
+
+
 def credit_notes_issue(*, invoices: Sequence[Invoice], reason: str) -> list[int]:
     """Cancel each invoice in full with a credit note (LAW-08: never edited), numbered gap-free in invoice order
     from one draw on each entity's series; their PDFs are rendered after commit, by one task. Their ids."""
@@ -297,7 +323,8 @@ def refunds_owe(*, invoices: Sequence[Invoice]) -> list[int]:
     """Record, for each locked invoice a credit note has just cancelled in full, the refund owed of what was
     paid on it: the customer owes nothing more, so the money received is owed back. The refunds' ids."""
     paid = dict(
-        Payment.objects.filter(among("invoice_id", [invoice.pk for invoice in invoices]))
+        Payment.objects.standing()
+        .filter(among("invoice_id", [invoice.pk for invoice in invoices]))
         .order_by()
         .values("invoice_id")
         .annotate(total=Sum("amount"))

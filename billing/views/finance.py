@@ -13,7 +13,14 @@ from accounts.models import Customer
 from accounts.permissions import FinanceRequiredMixin
 from accounts.selectors import billing_countries
 from billing import aging, services
-from billing.forms import ALL_STATUSES, InvoiceFilterForm, PaymentForm, RefundForm, ReinstateForm
+from billing.forms import (
+    ALL_STATUSES,
+    InvoiceFilterForm,
+    PaymentForm,
+    PaymentReverseForm,
+    RefundForm,
+    ReinstateForm,
+)
 from billing.models import BanEvent, Invoice, Refund
 from billing.presenters import (
     BAN_HISTORY_LIST,
@@ -27,7 +34,7 @@ from billing.presenters import (
     invoice_table,
     refund_table,
 )
-from billing.selectors import ban_events_for, invoices_visible_to, refunds_visible_to
+from billing.selectors import ban_events_for, invoices_visible_to, payments_visible_to, refunds_visible_to
 from config.csv import csv_response
 from config.form_pages import ObjectFormPage
 from config.form_views import UseCaseFormMixin
@@ -177,6 +184,28 @@ class PaymentRecordView(InvoiceDetailView, UseCaseFormMixin):
     use_case = staticmethod(services.invoice_pay)
     done = _("The payment is recorded.")
     success_url = "finance:billing:invoice"
+
+
+@route("payments/<int:pk>/reverse/", name="payment-reverse")
+class PaymentReverseView(FinanceRequiredMixin, View):
+    """A payment recorded by mistake, reversed with a reason: its invoice owes the amount again."""
+
+    @rate_limited("money")
+    def post(self, request, pk):
+        payment = get_object_or_404(payments_visible_to(user=request.user), pk=pk)
+        form = PaymentReverseForm(request.POST)
+        if form.is_valid():
+            ok, _payment = call_service(
+                request,
+                lambda: services.payment_reverse(
+                    payment=payment, reason=form.cleaned_data["reason"], by=request.user
+                ),
+            )
+            if ok:
+                messages.success(request, _("The payment is reversed; its amount is due again."))
+        else:
+            messages.error(request, _("Give the reason for the reversal."))
+        return redirect("finance:billing:invoice", payment.invoice_id)
 
 
 @route("accounts/banned/", name="banned")
