@@ -16,9 +16,11 @@ from accounts.permissions import IsAdmin, IsCustomer, IsCustomerOrFinance, IsFin
 from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
 from billing.models import Invoice, Refund, VatCategory
+from billing.presenters import INVOICE_CSV_LABELS
 from billing.tax import Buyer, buyer_of
-from config.csv import CsvRenderer, csv_response
+from config.csv import CsvFormatInput, CsvRenderer, csv_format_from, csv_response
 from config.filtering import FilteredListApi
+from config.money import to_cents
 from config.ratelimit import rate_limited
 from config.routing import route
 from config.scoped import ScopedApi
@@ -400,7 +402,9 @@ class CustomerBanHistoryApi(generics.ListAPIView):
 
 @route("invoices/export.csv", name="invoices-csv")
 class InvoiceExportCsvApi(InvoiceListApi):
-    """The invoice list as CSV, with the list's filters; streamed, so any number of rows fits."""
+    """The invoice list as CSV, with the list's filters; streamed, so any number of rows fits. By default
+    comma-separated with decimal points and the columns' names; `sep`, `decimal` and `header` ask for a
+    spreadsheet's format (`sep=semicolon&decimal=comma&header=labels` for French or German Excel)."""
 
     renderer_classes = [JSONRenderer, CsvRenderer]
     pagination_class = None  # the whole list, streamed
@@ -424,11 +428,14 @@ class InvoiceExportCsvApi(InvoiceListApi):
         "credit_note_issued_on",
     ]
 
-    @extend_schema(parameters=[InvoiceFilter], responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        parameters=[InvoiceFilter, CsvFormatInput], responses={(200, "text/csv"): OpenApiTypes.STR}
+    )
     def get(self, request):
+        fmt = csv_format_from(valid_input(CsvFormatInput, request.query_params))
         queryset = self.get_queryset().select_related("credit_note").order_by("-id")
         rows = (self._row(invoice) for invoice in queryset.iterator(chunk_size=1000))
-        return csv_response(self.COLUMNS, rows, filename="invoices.csv")
+        return csv_response(self.COLUMNS, rows, filename="invoices.csv", fmt=fmt, labels=INVOICE_CSV_LABELS)
 
     @staticmethod
     def _row(invoice: "InvoiceWithAmounts") -> list:
@@ -445,8 +452,8 @@ class InvoiceExportCsvApi(InvoiceListApi):
             invoice.vat,
             invoice.gross,
             invoice.currency,
-            f"{invoice.amount_paid:.2f}",
-            f"{invoice.amount_due:.2f}",
+            to_cents(invoice.amount_paid),  # a sum: "0.00", not "0", when nothing was paid
+            to_cents(invoice.amount_due),
             credit_note.number if credit_note else "",
             credit_note.issued_on if credit_note else "",
         ]

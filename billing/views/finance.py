@@ -26,6 +26,7 @@ from billing.presenters import (
     BAN_HISTORY_LIST,
     BANNED_LIST,
     CLOSED_INVOICE_LIST,
+    INVOICE_CSV_LABELS,
     INVOICE_LIST,
     REFUND_LIST,
     ban_history_table,
@@ -35,7 +36,7 @@ from billing.presenters import (
     refund_table,
 )
 from billing.selectors import ban_events_for, invoices_visible_to, payments_visible_to, refunds_visible_to
-from config.csv import csv_response
+from config.csv import CsvFormat, csv_format_from, csv_response
 from config.form_pages import ObjectFormPage
 from config.form_views import UseCaseFormMixin
 from config.portals import call_service, paginate
@@ -118,7 +119,13 @@ class ClosedInvoiceListView(InvoiceListView):
 
 @route("export.csv", name="export")
 class InvoiceExportView(FinanceRequiredMixin, View):
-    """The filtered list as CSV, for the accountants' spreadsheets; streamed, so any number of rows fits."""
+    """The filtered list as CSV, for the accountants' spreadsheets; streamed, so any number of rows fits.
+
+    The header in the reader's language; `?sep=semicolon&decimal=comma` (the "Excel FR/DE" link) for a
+    spreadsheet that reads `,` as the decimal mark.
+    """
+
+    FORMAT = CsvFormat(labels=True)
 
     HEADER = [
         "number",
@@ -150,7 +157,13 @@ class InvoiceExportView(FinanceRequiredMixin, View):
             ]
             for invoice in invoices.iterator(chunk_size=1000)
         )
-        return csv_response(self.HEADER, rows, filename="invoices.csv")
+        return csv_response(
+            self.HEADER,
+            rows,
+            filename="invoices.csv",
+            fmt=csv_format_from(request.GET, default=self.FORMAT),
+            labels=INVOICE_CSV_LABELS,
+        )
 
 
 @route("invoices/<int:pk>/", name="invoice")
