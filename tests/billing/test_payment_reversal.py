@@ -143,3 +143,11 @@ def test_the_finance_page_refuses_a_reversal_without_a_reason(finance, invoice):
     browser(finance).post(reverse("finance:billing:payment-reverse", args=[payment.pk]), {"reason": ""})
     payment.refresh_from_db()
     assert payment.reversed_at is None
+
+
+def test_the_admin_shows_a_reversal_read_only(admin_user, finance, invoice):
+    payment = pay(invoice, "5.00", by=finance)
+    services.payment_reverse(payment=payment, reason="Wrong invoice", by=finance)
+    client = browser(admin_user)
+    page = client.get(reverse("admin:billing_payment_change", args=[payment.pk])).content.decode()
+    assert "Wrong invoice" in page and 'name="reversal_reason"' not in page
