@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='payment',
             name='reversal_reason',
-            field=models.CharField(blank=True, max_length=2000, verbose_name='reason for the reversal'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=2000, verbose_name='reason for the reversal'),
         ),
         migrations.AddField(
             model_name='payment',
