@@ -50,7 +50,16 @@ class InvoiceLineInline(DocumentLineInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    readonly_fields = ["amount", "received_on", "reference", "recorded_by", "recorded_at"]
+    readonly_fields = [
+        "amount",
+        "received_on",
+        "reference",
+        "recorded_by",
+        "recorded_at",
+        "reversed_at",
+        "reversed_by",
+        "reversal_reason",
+    ]
 
 
 @admin.register(Invoice)
@@ -72,7 +81,10 @@ class CreditNoteAdmin(ReadOnlyAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["invoice", "amount", "received_on", "reference", "recorded_by"]
+    """Payments are recorded and reversed through their services (who, when, why), never edited here."""
+
+    list_display = ["invoice", "amount", "received_on", "reference", "recorded_by", "reversed_at"]
+    list_filter = [("reversed_at", admin.EmptyFieldListFilter)]
     search_fields = ["invoice__number", "reference"]
     list_select_related = ["invoice", "recorded_by"]
 

@@ -16,9 +16,11 @@ from accounts.permissions import IsAdmin, IsCustomer, IsCustomerOrFinance, IsFin
 from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
 from billing.models import Invoice, Refund, VatCategory
+from billing.presenters import INVOICE_CSV_LABELS
 from billing.tax import Buyer, buyer_of
-from config.csv import CsvRenderer, csv_response
+from config.csv import CsvFormatInput, CsvRenderer, csv_format_from, csv_response
 from config.filtering import FilteredListApi
+from config.money import to_cents
 from config.ratelimit import rate_limited
 from config.routing import route
 from config.scoped import ScopedApi
@@ -249,6 +251,41 @@ class InvoicePaymentCreateApi(APIView):
         return Response(InvoicePaymentOutput(fresh).data, status=status.HTTP_201_CREATED)
 
 
+class ReversedPaymentOutput(PaymentOutput):
+    reversed_at = serializers.DateTimeField(allow_null=True)
+    reversed_by = serializers.IntegerField(source="reversed_by_id", allow_null=True)
+    reversal_reason = serializers.CharField()
+
+
+class InvoicePaymentReversedOutput(InvoiceOutput):
+    """The invoice as it stands after the reversal (a paid one open again), with the payment reversed."""
+
+    payment = ReversedPaymentOutput(source="payment_reversed")
+
+
+@route("payments/<int:pk>/reverse/", name="payment-reverse")
+class PaymentReverseApi(APIView):
+    """Finance undoes a payment recorded by mistake (kept, with who, when and why): what it covered is owed
+    again. 409 once reversed, or on a refused or lapsed invoice (its payments are owed back as a refund)."""
+
+    permission_classes = [IsFinance]
+
+    class Input(serializers.Serializer):
+        reason = text_field(max_length=2000)
+
+    @extend_schema(request=Input, responses={200: InvoicePaymentReversedOutput})
+    @idempotent
+    @rate_limited("money")
+    def post(self, request, pk: int):
+        payment = get_object_or_404(selectors.payments_visible_to(user=request.user), pk=pk)
+        reversed_payment = services.payment_reverse(
+            payment=payment, by=request.user, **valid_input(self.Input, request.data)
+        )
+        fresh = invoice_fresh(user=request.user, pk=payment.invoice_id)
+        fresh.payment_reversed = reversed_payment  # type: ignore[attr-defined]  # for the output to read
+        return Response(InvoicePaymentReversedOutput(fresh).data)
+
+
 @route("invoices/<int:pk>/refuse/", name="invoice-refuse")
 class InvoiceRefuseApi(APIView):
     """The customer disputes an invoice: it is cancelled, and the account loses support."""
@@ -365,7 +402,9 @@ class CustomerBanHistoryApi(generics.ListAPIView):
 
 @route("invoices/export.csv", name="invoices-csv")
 class InvoiceExportCsvApi(InvoiceListApi):
-    """The invoice list as CSV, with the list's filters; streamed, so any number of rows fits."""
+    """The invoice list as CSV, with the list's filters; streamed, so any number of rows fits. By default
+    comma-separated with decimal points and the columns' names; `sep`, `decimal` and `header` ask for a
+    spreadsheet's format (`sep=semicolon&decimal=comma&header=labels` for French or German Excel)."""
 
     renderer_classes = [JSONRenderer, CsvRenderer]
     pagination_class = None  # the whole list, streamed
@@ -389,11 +428,14 @@ class InvoiceExportCsvApi(InvoiceListApi):
         "credit_note_issued_on",
     ]
 
-    @extend_schema(parameters=[InvoiceFilter], responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        parameters=[InvoiceFilter, CsvFormatInput], responses={(200, "text/csv"): OpenApiTypes.STR}
+    )
     def get(self, request):
+        fmt = csv_format_from(valid_input(CsvFormatInput, request.query_params))
         queryset = self.get_queryset().select_related("credit_note").order_by("-id")
         rows = (self._row(invoice) for invoice in queryset.iterator(chunk_size=1000))
-        return csv_response(self.COLUMNS, rows, filename="invoices.csv")
+        return csv_response(self.COLUMNS, rows, filename="invoices.csv", fmt=fmt, labels=INVOICE_CSV_LABELS)
 
     @staticmethod
     def _row(invoice: "InvoiceWithAmounts") -> list:
@@ -410,8 +452,8 @@ class InvoiceExportCsvApi(InvoiceListApi):
             invoice.vat,
             invoice.gross,
             invoice.currency,
-            f"{invoice.amount_paid:.2f}",
-            f"{invoice.amount_due:.2f}",
+            to_cents(invoice.amount_paid),  # a sum: "0.00", not "0", when nothing was paid
+            to_cents(invoice.amount_due),
             credit_note.number if credit_note else "",
             credit_note.issued_on if credit_note else "",
         ]

@@ -6,13 +6,17 @@ from billing.models import Invoice
 from config.form_fields import CountryFilterForm, positive_decimal_field
 from config.widgets import QuickSelect
 
+# The status filter's "every status" choice: a value of its own, because a list's default (open invoices)
+# applies when the filter is absent, and "All" must not read as absent.
+ALL_STATUSES = "all"
+
 
 class InvoiceFilterForm(CountryFilterForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         widget=QuickSelect,
-        choices=[("", _("All"))] + Invoice.State.choices,
+        choices=[(ALL_STATUSES, _("All"))] + Invoice.State.choices,
     )
     aging = forms.ChoiceField(
         label=_("Due"),
@@ -42,6 +46,12 @@ class PaymentForm(forms.Form):
         label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     reference = forms.CharField(label=_("Bank reference"), max_length=200, required=False)
+
+
+class PaymentReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the reversal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReinstateForm(forms.Form):

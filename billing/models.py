@@ -122,7 +122,8 @@ class Invoice(CachedChoiceLabels, FSMModelMixin, models.Model):
     # The column keeps its foreign key to tickets_ticket in the database.
     ticket_id = models.PositiveBigIntegerField(_("ticket"), null=True, blank=True, db_index=True)
     number = models.CharField(_("number"), max_length=32, unique=True)
-    # open → paid (fully paid) | refused (customer disputes it) | lapsed (unpaid after the due day)
+    # open → paid (fully paid) | refused (customer disputes it) | lapsed (unpaid after the due day);
+    # paid → open again when finance reverses a payment recorded by mistake
     status = FSMField(default=State.OPEN, choices=State.choices, protected=True)
     issued_on = models.DateField(_("issued on"))
     due_on = models.DateField(_("due on"))
@@ -175,6 +176,12 @@ class Invoice(CachedChoiceLabels, FSMModelMixin, models.Model):
         self.closed_at = at
 
     @writes("closed_at")
+    @transition(field=status, source=State.PAID, target=State.OPEN)
+    def reopen(self) -> None:
+        """A payment reversed: what it covered is owed again."""
+        self.closed_at = None
+
+    @writes("closed_at")
     @transition(field=status, source=State.OPEN, target=State.REFUSED)
     def refuse(self, *, at) -> None:
         self.closed_at = at
@@ -209,20 +216,55 @@ class InvoiceLine(DocumentLine):
         constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position")]
 
 
+class PaymentQuerySet(models.QuerySet["Payment"]):
+    def standing(self) -> "PaymentQuerySet":
+        """The payments that count: not reversed. What was paid, owed back or reported sums these only."""
+        return self.filter(reversed_at__isnull=True)
+
+
 class Payment(models.Model):
+    """Money received for an invoice. Never edited nor deleted; one recorded by mistake is reversed, and stays."""
+
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(validators=[MinValueValidator(Decimal("0.01"))], **MONEY_DIGITS)
     received_on = models.DateField()
     reference = models.CharField(max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
     recorded_at = models.DateTimeField(default=timezone.now)
+    # A reversal (a payment recorded by mistake): who, when and why; set once, never cleared.
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reversed by"),
+    )
+    # A default in the database too: bulk loads (ops seed_scale's COPY) name only a payment's own columns.
+    reversal_reason = models.CharField(
+        _("reason for the reversal"), max_length=2000, blank=True, default="", db_default=""
+    )
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["invoice", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(reversed_at__isnull=True) | ~Q(reversal_reason=""),
+                name="payment_reversal_has_reason",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.amount} on {self.invoice}"
+
+    def reverse(self, *, reason: str, at, by) -> None:
+        self.reversed_at = at
+        self.reversed_by = by
+        self.reversal_reason = reason
 
 
 class CreditNote(models.Model):

@@ -269,3 +269,26 @@ def _refund_values(refund: Refund, texts: dict) -> dict:
         "currency": refund.currency,
         "refund_url": pk_path("finance:billing:refund-mark", refund.pk),
     }
+
+
+# The invoice exports' columns (the finance portal's and the API's), as a spreadsheet's reader sees them:
+# config.csv shows these in the reader's language when the header is asked for as labels.
+INVOICE_CSV_LABELS = {
+    "number": _("Number"),
+    "customer": _("Customer"),
+    "customer_name": _("Customer name"),
+    "country": _("Country"),
+    "status": _("Status"),
+    "issued_on": _("Issued on"),
+    "due_on": _("Due on"),
+    "days_left": _("Days left"),
+    "net": _("Net"),
+    "vat_rate": _("VAT rate (%)"),
+    "vat": _("VAT"),
+    "gross": _("Total"),
+    "currency": _("Currency"),
+    "amount_paid": _("Amount paid"),
+    "amount_due": _("Amount due"),
+    "credit_note": _("Credit note"),
+    "credit_note_issued_on": _("Credit note issued on"),
+}

@@ -53,12 +53,13 @@ MONEY_FIELD: DecimalField = DecimalField(max_digits=12, decimal_places=2)
 def with_amounts(queryset: QuerySet[Invoice]) -> "QuerySet[InvoiceWithAmounts]":
     """Each invoice with `amount_paid` and `amount_due`: the one definition of what is still owed.
 
-    Only an open invoice is owed its gross less what was paid; a paid one is settled, and a refused or
+    Only an open invoice is owed its gross less what was paid (reversed payments do not count); a paid one is settled, and a refused or
     lapsed one is cancelled by its credit note, so nothing is due on either.
     """
     # A correlated subquery rather than a JOIN + GROUP BY, so keyset pagination stays an index scan.
     paid = (
-        Payment.objects.filter(invoice=OuterRef("pk"))
+        Payment.objects.standing()
+        .filter(invoice=OuterRef("pk"))
         .values("invoice")
         .annotate(total=Sum("amount"))
         .values("total")
@@ -111,6 +112,11 @@ def invoices_overdue(*, today: date) -> QuerySet[Invoice]:
 def ban_events_for(*, customer_id: int) -> QuerySet[BanEvent]:
     """An account's history of bans and reinstatements, newest first."""
     return BanEvent.objects.filter(customer_id=customer_id).select_related("invoice")
+
+
+def payments_visible_to(*, user) -> QuerySet[Payment]:
+    """A payment is visible to whoever sees its invoice: finance and admins act on them."""
+    return Payment.objects.filter(invoice__in=invoices_visible_to(user=user).values("pk"))
 
 
 def refunds_visible_to(*, user) -> QuerySet[Refund]:

@@ -183,20 +183,27 @@ def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, referen
         raise InvalidTransition(
             _("Only an open invoice can be paid; this one is %(status)s.") % {"status": invoice.status}
         )
+    # Every field's errors at once, so the form and the API client see all there is to correct.
+    errors: dict[str, list[str]] = {}
     if amount != to_cents(amount) or amount <= 0:
-        raise ValidationError({"amount": [_("The amount must be positive, in cents.")]})
+        errors["amount"] = [_("The amount must be positive, in cents.")]
+    else:
+        due = selectors.invoice_amount_due(invoice_id=invoice.pk)
+        if amount > due:
+            errors["amount"] = [
+                _("The amount is more than the %(due)s %(currency)s still due.")
+                % {"due": f"{due:.2f}", "currency": invoice.currency}
+            ]
     if received_on > timezone.localdate():
-        raise ValidationError({"received_on": [_("A payment cannot be received in the future.")]})
-    due = selectors.invoice_amount_due(invoice_id=invoice.pk)
-    if amount > due:
-        raise ValidationError(
-            {
-                "amount": [
-                    _("The amount is more than the %(due)s %(currency)s still due.")
-                    % {"due": f"{due:.2f}", "currency": invoice.currency}
-                ]
-            }
-        )
+        errors["received_on"] = [_("A payment cannot be received in the future.")]
+    elif received_on < invoice.issued_on:
+        # Money for an invoice does not arrive before the invoice exists: a mistyped year (1999) is refused.
+        errors["received_on"] = [
+            _("A payment cannot be received before the invoice was issued (%(issued_on)s).")
+            % {"issued_on": invoice.issued_on.isoformat()}
+        ]
+    if errors:
+        raise ValidationError(errors)
     payment = Payment.objects.create(
         invoice=invoice, amount=amount, received_on=received_on, reference=reference, recorded_by=by
     )
@@ -204,6 +211,32 @@ def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, referen
         invoice.mark_paid(at=timezone.now())
         invoice.save(update_fields=written_by(Invoice.mark_paid))
     email_queue(kind=notifications.PAYMENT_RECEIVED, object_id=payment.pk, customer_id=invoice.customer_id)
+    return payment
+
+
+@transaction.atomic
+def payment_reverse(*, payment: Payment, reason: str, by) -> Payment:
+    """Undo a payment recorded by mistake: the row stays, marked reversed with who, when and why, and what it
+    covered is owed again (a paid invoice is open again). Not on a refused or lapsed invoice: its credit note
+    cancelled the debt and what was paid is owed back as a refund."""
+    invoice = invoice_lock(invoice=Invoice(pk=payment.invoice_id))
+    # Re-read under the invoice's lock: of two reversals at once, the second sees the first.
+    payment = Payment.objects.get(pk=payment.pk)
+    if payment.reversed_at is not None:
+        raise InvalidTransition(_("This payment is already reversed."))
+    if invoice.status not in (Invoice.State.OPEN, Invoice.State.PAID):
+        raise InvalidTransition(
+            _("A payment on a %(status)s invoice is not reversed: what was paid is owed back as a refund.")
+            % {"status": invoice.get_status_display()}
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for the reversal.")]})
+    payment.reverse(reason=reason, at=timezone.now(), by=by)
+    payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
+    if invoice.status == Invoice.State.PAID:
+        invoice.reopen()
+        invoice.save(update_fields=written_by(Invoice.reopen))
     return payment
 
 
@@ -290,7 +323,8 @@ def refunds_owe(*, invoices: Sequence[Invoice]) -> list[int]:
     """Record, for each locked invoice a credit note has just cancelled in full, the refund owed of what was
     paid on it: the customer owes nothing more, so the money received is owed back. The refunds' ids."""
     paid = dict(
-        Payment.objects.filter(among("invoice_id", [invoice.pk for invoice in invoices]))
+        Payment.objects.standing()
+        .filter(among("invoice_id", [invoice.pk for invoice in invoices]))
         .order_by()
         .values("invoice_id")
         .annotate(total=Sum("amount"))

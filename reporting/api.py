@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from accounts.models import BillingEntity
 from accounts.permissions import IsFinance
 from billing import aging
-from config.csv import CsvRenderer, csv_response
+from config.csv import CsvFormatInput, CsvRenderer, csv_format_from, csv_response
 from config.routing import route
 from config.serializers import valid_input
 from reporting.e_reporting import COLUMNS, e_reporting_rows
@@ -83,7 +83,7 @@ class EReportingCsvApi(APIView):
     permission_classes = [IsFinance]
     renderer_classes = [JSONRenderer, CsvRenderer]
 
-    class Input(serializers.Serializer):
+    class Input(CsvFormatInput):
         start = serializers.DateField(help_text="first day, included")
         end = serializers.DateField(help_text="last day, included")
         entity = serializers.CharField(max_length=2, default="FR", help_text="the entity's country")
@@ -104,4 +104,4 @@ class EReportingCsvApi(APIView):
         entity = get_object_or_404(BillingEntity, country=period["entity"].upper())
         rows = e_reporting_rows(entity=entity, start=period["start"], end=period["end"])
         filename = f"e-reporting-{entity.country}-{period['start']}-{period['end']}.csv"
-        return csv_response(COLUMNS, rows, filename=filename)
+        return csv_response(COLUMNS, rows, filename=filename, fmt=csv_format_from(period))

@@ -117,7 +117,8 @@ def _payments(*, entity, start, end) -> Iterator[list]:
     if entity.vat_on_debits:  # the VAT was due when invoiced: there is no payment to report
         return
     payments = (
-        Payment.objects.filter(invoice__entity=entity, received_on__gte=start, received_on__lte=end)
+        Payment.objects.standing()
+        .filter(invoice__entity=entity, received_on__gte=start, received_on__lte=end)
         .select_related("invoice")
         .order_by("received_on", "id")
     )

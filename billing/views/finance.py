@@ -13,12 +13,20 @@ from accounts.models import Customer
 from accounts.permissions import FinanceRequiredMixin
 from accounts.selectors import billing_countries
 from billing import aging, services
-from billing.forms import InvoiceFilterForm, PaymentForm, RefundForm, ReinstateForm
+from billing.forms import (
+    ALL_STATUSES,
+    InvoiceFilterForm,
+    PaymentForm,
+    PaymentReverseForm,
+    RefundForm,
+    ReinstateForm,
+)
 from billing.models import BanEvent, Invoice, Refund
 from billing.presenters import (
     BAN_HISTORY_LIST,
     BANNED_LIST,
     CLOSED_INVOICE_LIST,
+    INVOICE_CSV_LABELS,
     INVOICE_LIST,
     REFUND_LIST,
     ban_history_table,
@@ -27,8 +35,8 @@ from billing.presenters import (
     invoice_table,
     refund_table,
 )
-from billing.selectors import ban_events_for, invoices_visible_to, refunds_visible_to
-from config.csv import csv_response
+from billing.selectors import ban_events_for, invoices_visible_to, payments_visible_to, refunds_visible_to
+from config.csv import CsvFormat, csv_format_from, csv_response
 from config.form_pages import ObjectFormPage
 from config.form_views import UseCaseFormMixin
 from config.portals import call_service, paginate
@@ -38,11 +46,15 @@ from config.routing import route
 
 def filtered_invoices(request, *, default_status: str):
     today = timezone.localdate()
-    form = InvoiceFilterForm(request.GET or None, countries=billing_countries())
+    # The list's default status stands until the filter names one (or "all"), and the form shows it.
+    query = request.GET.copy()
+    if not query.get("status"):
+        query["status"] = default_status or ALL_STATUSES
+    form = InvoiceFilterForm(query, countries=billing_countries())
     queryset = invoices_visible_to(user=request.user).select_related("customer")
     data = form.cleaned_data if form.is_valid() else {}
-    status = data.get("status") or (default_status if not request.GET.get("status") else "")
-    if status:
+    status = data.get("status", default_status)
+    if status and status != ALL_STATUSES:
         queryset = queryset.filter(status=status)
     if data.get("country"):
         queryset = queryset.filter(customer__country=data["country"])
@@ -107,7 +119,13 @@ class ClosedInvoiceListView(InvoiceListView):
 
 @route("export.csv", name="export")
 class InvoiceExportView(FinanceRequiredMixin, View):
-    """The filtered list as CSV, for the accountants' spreadsheets; streamed, so any number of rows fits."""
+    """The filtered list as CSV, for the accountants' spreadsheets; streamed, so any number of rows fits.
+
+    The header in the reader's language; `?sep=semicolon&decimal=comma` (the "Excel FR/DE" link) for a
+    spreadsheet that reads `,` as the decimal mark.
+    """
+
+    FORMAT = CsvFormat(labels=True)
 
     HEADER = [
         "number",
@@ -139,7 +157,13 @@ class InvoiceExportView(FinanceRequiredMixin, View):
             ]
             for invoice in invoices.iterator(chunk_size=1000)
         )
-        return csv_response(self.HEADER, rows, filename="invoices.csv")
+        return csv_response(
+            self.HEADER,
+            rows,
+            filename="invoices.csv",
+            fmt=csv_format_from(request.GET, default=self.FORMAT),
+            labels=INVOICE_CSV_LABELS,
+        )
 
 
 @route("invoices/<int:pk>/", name="invoice")
@@ -173,6 +197,28 @@ class PaymentRecordView(InvoiceDetailView, UseCaseFormMixin):
     use_case = staticmethod(services.invoice_pay)
     done = _("The payment is recorded.")
     success_url = "finance:billing:invoice"
+
+
+@route("payments/<int:pk>/reverse/", name="payment-reverse")
+class PaymentReverseView(FinanceRequiredMixin, View):
+    """A payment recorded by mistake, reversed with a reason: its invoice owes the amount again."""
+
+    @rate_limited("money")
+    def post(self, request, pk):
+        payment = get_object_or_404(payments_visible_to(user=request.user), pk=pk)
+        form = PaymentReverseForm(request.POST)
+        if form.is_valid():
+            ok, _payment = call_service(
+                request,
+                lambda: services.payment_reverse(
+                    payment=payment, reason=form.cleaned_data["reason"], by=request.user
+                ),
+            )
+            if ok:
+                messages.success(request, _("The payment is reversed; its amount is due again."))
+        else:
+            messages.error(request, _("Give the reason for the reversal."))
+        return redirect("finance:billing:invoice", payment.invoice_id)
 
 
 @route("accounts/banned/", name="banned")

@@ -32,7 +32,9 @@ def test_an_issued_invoice_is_never_edited_or_deleted(customer_account):
 def test_only_an_open_invoice_changes_status_and_only_once(customer_account, finance):
     invoice = issue_invoice(customer_account)
     invoice_pay(invoice=invoice, amount=Decimal("24.00"), received_on=timezone.localdate(), by=finance)
-    refused("UPDATE billing_invoice SET status = 'open' WHERE id = %s", [invoice.pk])
+    # Paid moves only back to open (a payment reversed), never to cancelled.
+    refused("UPDATE billing_invoice SET status = 'lapsed' WHERE id = %s", [invoice.pk])
+    refused("UPDATE billing_invoice SET status = 'refused' WHERE id = %s", [invoice.pk])
     refused("UPDATE billing_payment SET amount = 1 WHERE invoice_id = %s", [invoice.pk])
     refused("DELETE FROM billing_payment WHERE invoice_id = %s", [invoice.pk])
     assert Invoice.objects.get(pk=invoice.pk).status == Invoice.State.PAID
@@ -57,3 +59,32 @@ def test_a_status_change_carries_no_edit_along(customer_account):
             "UPDATE billing_invoice SET status = 'lapsed', closed_at = now() WHERE id = %s", [invoice.pk]
         )
     assert Invoice.objects.get(pk=invoice.pk).status == Invoice.State.LAPSED
+
+
+def test_a_cancelled_invoice_never_opens_again(customer_account):
+    invoice = issue_invoice(customer_account)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE billing_invoice SET status = 'refused', closed_at = now() WHERE id = %s", [invoice.pk]
+        )
+    refused("UPDATE billing_invoice SET status = 'open', closed_at = NULL WHERE id = %s", [invoice.pk])
+
+
+def test_a_payment_changes_only_to_record_its_reversal_once(customer_account, finance):
+    invoice = issue_invoice(customer_account)
+    payment = invoice_pay(
+        invoice=invoice, amount=Decimal("5.00"), received_on=timezone.localdate(), by=finance
+    )
+    refused(
+        "UPDATE billing_payment SET reversed_at = now(), reversal_reason = 'x', amount = 1 WHERE id = %s",
+        [payment.pk],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE billing_payment SET reversed_at = now(), reversal_reason = 'typo' WHERE id = %s",
+            [payment.pk],
+        )
+    refused("UPDATE billing_payment SET reversal_reason = 'other' WHERE id = %s", [payment.pk])
+    refused("UPDATE billing_payment SET reversed_at = NULL WHERE id = %s", [payment.pk])
+    refused("DELETE FROM billing_payment WHERE id = %s", [payment.pk])
+    assert Payment.objects.get(pk=payment.pk).reversal_reason == "typo"

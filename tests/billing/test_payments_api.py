@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from billing.models import Payment
 from tests.billing.conftest import issue_invoice
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def pay(user, invoice_id, amount, **extra):
     return client_for(user).post(
         f"{API}/invoices/{invoice_id}/payments/",
-        {"amount": amount, "received_on": "2026-01-05", "reference": "VIR 1", **extra},
+        {"amount": amount, "received_on": timezone.localdate().isoformat(), "reference": "VIR 1", **extra},
         format="json",
     )
 
@@ -100,6 +101,13 @@ def test_only_finance_and_admins_record_payments(role, customer, agent, invoice)
 
 def test_payment_on_an_unknown_invoice_is_a_404(finance, invoice):
     assert pay(finance, invoice.pk + 1000, "1.00").status_code == 404
+
+
+def test_a_payment_received_before_the_invoice_was_issued_is_a_400_on_received_on(finance, invoice):
+    response = pay(finance, invoice.pk, "1.00", received_on="1999-03-01")
+    assert response.status_code == 400
+    assert list(response.json()) == ["received_on"]
+    assert not Payment.objects.filter(invoice=invoice).exists()
 
 
 def test_received_on_defaults_to_today(finance, invoice):

@@ -40,6 +40,21 @@ def test_open_invoices_by_due_day_with_aging_filter(customer, agent, finance):
     assert [i.pk for i in overdue.context["page"]] == [first.pk]
 
 
+def test_the_all_status_filter_lists_invoices_of_every_status(customer, agent, finance):
+    open_one = billed(customer, agent)
+    paid = billed(customer, agent)
+    client = browser(finance)
+    client.post(
+        reverse("finance:billing:pay", args=[paid.pk]),
+        {"amount": str(paid.gross), "received_on": timezone.localdate()},
+    )
+    default = client.get(reverse("finance:billing:invoices"))
+    every = client.get(reverse("finance:billing:invoices") + "?status=all")
+    assert [i.pk for i in default.context["page"]] == [open_one.pk]
+    assert {i.pk for i in every.context["page"]} == {open_one.pk, paid.pk}
+    assert '<option value="all" selected>' in every.content.decode()
+
+
 def test_csv_export_defuses_formulas(customer, agent, finance):
     Customer.objects.filter(pk=customer.customer_id).update(name='=HYPERLINK("http://x")')
     billed(customer, agent)
@@ -68,6 +83,16 @@ def test_overpayment_and_future_dates_are_readable_errors(customer, agent, finan
     )
     assert too_much.status_code == 400 and future.status_code == 400
     assert "errorlist" in too_much.content.decode()
+
+
+def test_a_payment_dated_before_the_invoice_is_a_form_error(customer, agent, finance):
+    invoice = billed(customer, agent)
+    response = browser(finance).post(
+        reverse("finance:billing:pay", args=[invoice.pk]), {"amount": "1", "received_on": "1999-03-01"}
+    )
+    assert response.status_code == 400
+    assert "before the invoice was issued" in response.content.decode()
+    assert not invoice.payments.exists()
 
 
 @pytest.mark.parametrize("value", HOSTILE)

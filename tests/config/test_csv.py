@@ -9,7 +9,14 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Customer
-from config.csv import FORMULA_STARTS, csv_cell, csv_response
+from config.csv import (
+    FORMULA_STARTS,
+    MACHINE,
+    SPREADSHEET_EU,
+    csv_cell,
+    csv_format_from,
+    csv_response,
+)
 from tests.billing.conftest import issue_invoice
 from tests.consent.drive import act
 from tests.factories import CustomerFactory
@@ -47,10 +54,28 @@ def test_the_response_streams_the_header_then_the_rows():
     assert b"".join(response.streaming_content).decode() == "name,days\r\n'=1+1,-3\r\n,4\r\n"
 
 
-def rows_of(response) -> list[dict]:
+def rows_of(response, delimiter=",") -> list[dict]:
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+
+
+def test_a_spreadsheet_format_writes_semicolons_decimal_commas_and_labels():
+    response = csv_response(
+        ["name", "amount"],
+        iter([["=1+1", Decimal("-1234.50")], ["a;b", 3]]),
+        filename="x.csv",
+        fmt=SPREADSHEET_EU,
+        labels={"amount": "Montant"},
+    )
+    assert b"".join(response.streaming_content).decode() == ('name;Montant\r\n\'=1+1;-1234,50\r\n"a;b";3\r\n')
+
+
+def test_the_format_comes_from_the_query_and_defaults_to_todays():
+    assert csv_format_from({}) == MACHINE
+    assert csv_format_from({"sep": "semicolon", "decimal": "comma", "header": "labels"}) == SPREADSHEET_EU
+    assert csv_format_from({"sep": "tab"}) == MACHINE
 
 
 @pytest.mark.django_db
@@ -62,7 +87,7 @@ def test_the_finance_portals_export_is_guarded(customer, finance, text):
     response = browser(finance).get(reverse("finance:billing:export"))
     assert response["Content-Disposition"] == 'attachment; filename="invoices.csv"'
     [row] = rows_of(response)
-    assert row["customer"] == "'" + text and row["days_left"] == "30"
+    assert row["Customer"] == "'" + text and row["Days left"] == "30"  # a header for people, translated
 
 
 @pytest.mark.django_db
@@ -89,3 +114,38 @@ def test_the_consent_audit_log_exports_are_guarded(customer, agent, text):
         assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
         [row] = rows_of(response)
         assert row["detail"] == "'" + text and row["ticket"] == str(ticket["id"])
+
+
+@pytest.mark.django_db
+def test_the_api_invoice_exports_default_is_todays_bytes(finance):
+    invoice = issue_invoice(CustomerFactory(name="ACME"))
+    body = b"".join(client_for(finance).get(f"{API}/invoices/export.csv").streaming_content).decode()
+    assert body == (
+        "number,customer,customer_name,status,issued_on,due_on,net,vat_rate,vat,gross,currency,"
+        "amount_paid,amount_due,credit_note,credit_note_issued_on\r\n"
+        f"{invoice.number},{invoice.customer_id},ACME,open,{invoice.issued_on},{invoice.due_on},"
+        "20.00,20.00,4.00,24.00,EUR,0.00,24.00,,\r\n"
+    )
+
+
+@pytest.mark.django_db
+def test_the_api_invoice_export_in_french_excels_format(finance):
+    issue_invoice(CustomerFactory(name="ACME"))
+    response = client_for(finance).get(
+        f"{API}/invoices/export.csv?sep=semicolon&decimal=comma&header=labels", HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    [row] = rows_of(response, delimiter=";")
+    assert row["Montant dû"] == "24,00" and row["Taux de TVA (%)"] == "20,00"
+    assert client_for(finance).get(f"{API}/invoices/export.csv?sep=tab").status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_finance_portal_offers_a_csv_for_french_and_german_excel(finance):
+    issue_invoice(CustomerFactory(name="ACME", country="FR"))
+    client = browser(finance)
+    page = client.get(reverse("finance:billing:invoices")).content.decode()
+    assert "sep=semicolon&amp;decimal=comma" in page
+    client.cookies["django_language"] = "de"
+    response = client.get(reverse("finance:billing:export") + "?sep=semicolon&decimal=comma")
+    [row] = rows_of(response, delimiter=";")
+    assert row["Kunde"] == "ACME" and row["Gesamt"] == "24,00"

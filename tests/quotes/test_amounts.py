@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from billing.models import Invoice, Payment
 from config.money import MONEY_DIGITS, MONEY_MAX
@@ -107,7 +108,7 @@ def test_a_payment_of_any_size_is_a_400_on_amount_never_a_500(customer, agent, f
     [invoice_id] = diagnosed(customer, agent, "fixed")["invoices"]
     response = client_for(finance).post(
         f"{API}/invoices/{invoice_id}/payments/",
-        {"amount": amount, "received_on": "2026-01-02", "reference": "huge"},
+        {"amount": amount, "received_on": timezone.localdate().isoformat(), "reference": "huge"},
         format="json",
     )
     assert response.status_code == 400, response.content

@@ -18,8 +18,8 @@ BY = User(pk=7)
 TODAY = timezone.localdate()
 
 
-def invoice():
-    return Invoice(status=Invoice.State.OPEN)
+def invoice(status=Invoice.State.OPEN):
+    return Invoice(status=status, closed_at=None if status == Invoice.State.OPEN else NOW)
 
 
 def customer(status=Customer.SupportStatus.ACTIVE):
@@ -49,6 +49,7 @@ def access_request(status=AccessRequest.State.PENDING):
 # models whose services save or bulk-write what their transitions set.
 TRANSITIONS = [
     (invoice, Invoice.mark_paid, {"at": NOW}),
+    (lambda: invoice(Invoice.State.PAID), Invoice.reopen, {}),
     (invoice, Invoice.refuse, {"at": NOW}),
     (invoice, Invoice.lapse, {"at": NOW}),
     (customer, Customer.ban, {"reason": "unpaid_invoice", "at": NOW}),

@@ -67,6 +67,7 @@ CONTRACT = {
     "GET /api/v1/credit-notes/<int:pk>/pdf/": {CUSTOMER, *MONEY},
     "GET /api/v1/invoices/<int:pk>/xml/": {CUSTOMER, *MONEY},
     "GET /api/v1/credit-notes/<int:pk>/xml/": {CUSTOMER, *MONEY},
+    "POST /api/v1/payments/<int:pk>/reverse/": MONEY,
     "GET /api/v1/refunds/": MONEY,
     "POST /api/v1/refunds/<int:pk>/mark-refunded/": MONEY,
     "GET /api/v1/reports/receivables/": MONEY,
@@ -126,6 +127,7 @@ BODIES = {
     },
     "POST /api/v1/invoices/<int:pk>/refuse/": {"reason": "probe"},
     "POST /api/v1/refunds/<int:pk>/mark-refunded/": {"reference": "probe"},
+    "POST /api/v1/payments/<int:pk>/reverse/": {"reason": "probe"},
     "POST /api/v1/tickets/": {"kind": "technical", "subject": "probe", "description": "probe"},
     "POST /api/v1/tickets/<int:pk>/conclude-diagnosis/": {"findings": "probe", "outcome": "fixed"},
     "POST /api/v1/tickets/<int:pk>/complete-work/": {"report": "probe"},
@@ -170,6 +172,12 @@ class Victim:
         assert accepted.status_code == 200, accepted.content
         self.in_work = in_work["id"]
         self.invoice = diagnosed(user, agent, "fixed", **subject)["invoices"][0]
+        self.payment = invoice_pay(
+            invoice=Invoice(pk=self.invoice),
+            amount=Decimal("1.00"),
+            received_on=timezone.localdate(),
+            by=None,
+        ).pk
         refused = diagnosed(user, agent, "fixed", **subject)["invoices"][0]
         invoice_pay(  # partly paid: its refusal owes a refund back
             invoice=Invoice(pk=refused), amount=Decimal("1.00"), received_on=timezone.localdate(), by=None
@@ -214,6 +222,7 @@ class Victim:
             "invoices": self.invoice,
             "credit-notes": self.credit_note,
             "refunds": self.refund,
+            "payments": self.payment,
             "tickets": self.quoted_ticket,
             "quotes": self.quote,
             "access-requests": self.access_request,

@@ -9,17 +9,21 @@ process without one); tests/conftest.py gives every test keys of its own.
 import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from billing.models import Invoice, Payment
+from billing.services import invoice_pay
 from config import ratelimit
 from quotes.models import Quote
+from tests.billing.conftest import issue_invoice
 from tests.factories import UserFactory
 from tests.portals import browser, quoted
 from tests.security.test_settings import settings_in
@@ -194,6 +198,22 @@ def test_payment_flood_stops_at_the_limit_and_records_nothing_more(customer, age
     assert Payment.objects.filter(invoice=invoice).count() == 4
 
 
+def test_payment_reversal_flood_stops_at_the_limit(finance, customer_account, settings):
+    invoice = issue_invoice(customer_account)
+    payments = [
+        invoice_pay(invoice=invoice, amount=Decimal("1.00"), received_on=timezone.localdate(), by=finance)
+        for _ in range(3)
+    ]
+    limit(settings, "money", user=[(2, 60)])
+    client = client_for(finance)
+    codes = [
+        client.post(f"{API}/payments/{p.pk}/reverse/", {"reason": "typo"}, format="json").status_code
+        for p in payments
+    ]
+    assert codes == [200, 200, 429]
+    assert Payment.objects.filter(invoice=invoice, reversed_at__isnull=True).count() == 1
+
+
 def test_quote_decisions_flood_is_refused_before_reaching_the_quote(customer, agent, settings):
     limit(settings, "money", user=[(3, 60)])
     quotes = [quoted(customer, agent).quote for _ in range(4)]
@@ -293,6 +313,7 @@ def test_the_schema_documents_the_429_on_limited_operations_only(admin_user):
     assert "Retry-After" in create["headers"]
     assert create["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/RateLimitError"
     assert "429" in schema["paths"]["/api/v1/invoices/{id}/payments/"]["post"]["responses"]
+    assert "429" in schema["paths"]["/api/v1/payments/{id}/reverse/"]["post"]["responses"]
     assert "429" not in schema["paths"]["/api/v1/tickets/"]["get"]["responses"]
 
 
