@@ -26,6 +26,17 @@ def access_requests_visible_to(*, user) -> QuerySet[AccessRequest]:
     )
 
 
+def access_requests_waiting_for(*, user) -> QuerySet[AccessRequest]:
+    """The account's requests that wait for its decision, oldest first."""
+    return (
+        access_requests_visible_to(user=user)
+        .filter(status=AccessRequest.State.PENDING)
+        .select_related(None)
+        .only("id", "ticket_id", "scope", "duration_hours")
+        .order_by("id")
+    )
+
+
 def access_requests_of_ticket(*, ticket: Ticket) -> QuerySet[AccessRequest]:
     # The ticket's status decides whether a grant is still in force: one join, whatever the page size.
     return AccessRequest.objects.filter(ticket=ticket).select_related("ticket")

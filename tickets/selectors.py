@@ -1,6 +1,6 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, Expression, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
@@ -52,6 +52,35 @@ def staff_list_flags() -> tuple[StaffListFlag, ...]:
 
 def with_staff_list_flags(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return queryset.annotate(**{flag.name: flag.expression() for flag in _STAFF_LIST_FLAGS.values()})
+
+
+@dataclass(frozen=True)
+class CustomerDecision:
+    """Something waiting for the customer's decision that an app above tickets knows (an access request to
+    its data...): the dashboard gives it a card and the ticket page a notice, each linking to where it is
+    decided."""
+
+    name: str
+    pending: Callable[..., QuerySet]  # pending(user=...): the rows waiting, each with its ticket_id
+    describe: Callable[[Any], "StrOrPromise"]  # one row, in words
+    title: "StrOrPromise"  # the dashboard card's title
+    notice: "StrOrPromise"  # the ticket page's notice
+    url_name: str  # the page where it is decided, reversed with the ticket's id
+
+
+_CUSTOMER_DECISIONS: dict[str, CustomerDecision] = {}
+
+
+def customer_decision(decision: CustomerDecision) -> None:
+    """Show `decision` on the customer's dashboard and ticket pages; called once by the app that owns it, in
+    its AppConfig.ready(), so tickets imports nothing of it."""
+    if decision.name in _CUSTOMER_DECISIONS:
+        raise ValueError(f"the customer's pages already show {decision.name!r}")
+    _CUSTOMER_DECISIONS[decision.name] = decision
+
+
+def customer_decisions() -> tuple[CustomerDecision, ...]:
+    return tuple(_CUSTOMER_DECISIONS.values())
 
 
 def tickets_queue(*, filters: dict | None = None) -> QuerySet[Ticket]:

@@ -52,3 +52,25 @@ def test_intervention_and_log_are_shown_escaped(asked, customer, agent):
     page = browser(customer).get(reverse("customer:consent:access", args=[asked.ticket_id])).content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x" not in page
     assert 'id="access-log"' in page
+
+
+def test_a_pending_access_request_waits_on_the_dashboard_and_the_ticket_page_until_decided(
+    asked, customer, other_customer
+):
+    access_url = reverse("customer:consent:access", args=[asked.ticket_id])
+    dashboard = browser(customer).get(reverse("customer:tickets:dashboard")).content.decode()
+    assert 'id="decision-access_requests"' in dashboard and f'href="{access_url}"' in dashboard
+    page = browser(customer).get(reverse("customer:tickets:detail", args=[asked.ticket_id])).content.decode()
+    assert 'id="decision-access_requests"' in page and f'href="{access_url}"' in page
+    # Another account sees nothing of it.
+    other = browser(other_customer).get(reverse("customer:tickets:dashboard")).content.decode()
+    assert "decision-access_requests" not in other
+
+    access_request_grant(access_request=asked, by=customer)
+
+    assert (
+        "decision-access_requests"
+        not in browser(customer).get(reverse("customer:tickets:dashboard")).content.decode()
+    )
+    page = browser(customer).get(reverse("customer:tickets:detail", args=[asked.ticket_id])).content.decode()
+    assert "decision-access_requests" not in page

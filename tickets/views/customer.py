@@ -21,6 +21,7 @@ from tickets.fees import outcome_costs
 from tickets.forms import TicketOpenForm, TicketSearchForm
 from tickets.models import Ticket
 from tickets.presenters import CUSTOMER_LIST, customer_table
+from tickets.selectors import customer_decisions
 from tickets.views.thread import MessagePostMixin, attachment_response, ticket_page
 
 
@@ -59,6 +60,9 @@ class DashboardView(CustomerRequiredMixin, View):
         invoices_due, more_invoices = first_rows(
             invoices_visible_to(user=request.user).filter(status=Invoice.State.OPEN).order_by("due_on")
         )
+        decisions = [
+            (decision, *first_rows(decision.pending(user=request.user))) for decision in customer_decisions()
+        ]
         return render(
             request,
             "customer/tickets/dashboard.html",
@@ -70,6 +74,11 @@ class DashboardView(CustomerRequiredMixin, View):
                 "more_quotes": more_quotes,
                 "invoices_due": with_countdown(invoices_due, today=today),
                 "more_invoices": more_invoices,
+                # (decision, rows, more) for what else waits for the account (tickets.selectors.customer_decision)
+                "decisions": [
+                    (decision, [(row, decision.describe(row)) for row in rows], more)
+                    for decision, rows, more in decisions
+                ],
             },
         )
 
@@ -169,6 +178,13 @@ class TicketDetailView(CustomerRequiredMixin, View):
             .order_by("id")
             .only("id", "number", "gross", "currency", "status"),
             can_cancel=ticket.status == Ticket.State.OPEN,
+            # What waits for the customer's decision on this ticket, with where to decide it.
+            decisions=[
+                decision
+                for decision in customer_decisions()
+                if ticket.status in selectors.OPEN_STATES
+                and decision.pending(user=self.request.user).filter(ticket_id=ticket.pk).exists()
+            ],
         )
 
     def get(self, request, pk):
