@@ -1,6 +1,6 @@
 """Quote use cases, and the billing of an incident at each moment of the outcome table."""
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from billing.models import DocumentCounter, Invoice
-from billing.services import LineSpec, document_number_draw, invoice_issue, lines_add, totals_under
+from billing.services import LineSpec, Totals, document_number_draw, invoice_issue, lines_add, totals_under
 from billing.tax import VatTreatment, buyer_of, entity_may_issue, sale_terms
 from config.money import MONEY_MAX
 from config.transitions import written_by
@@ -19,7 +19,7 @@ from documents.store import render_after_commit
 from outbox.services import email_queue
 from quotes.models import Quote, QuoteLine
 from quotes.notifications import QUOTE_SENT
-from tickets.fees import BillingMoment, Outcome, ticket_charge
+from tickets.fees import BillingMoment, Charge, Outcome, ticket_charge
 from tickets.models import Ticket, TicketEvent
 from tickets.notifications import WORK_COMPLETED
 from tickets.services import ticket_lock, ticket_record, tickets_ended_announce
@@ -38,18 +38,8 @@ def ticket_bill(
         suspected_provider_fault=ticket.suspected_provider_fault,
         fee_free=bool(ticket.fee_free),
     )
-    lines = []
-    if charge.bill_fee_now:
-        assert ticket.fee_net is not None  # an incident's fee is fixed when it is opened
-        lines.append(
-            LineSpec(description=fee_line_description(ticket), quantity=Decimal(1), unit_price=ticket.fee_net)
-        )
-    if charge.bill_quote_now and quote is not None:
-        lines.extend(
-            LineSpec(description=line.description, quantity=line.quantity, unit_price=line.unit_price)
-            for line in quote.lines.order_by("position")
-        )
-    if not lines or sum(line.net for line in lines) <= 0:
+    lines = _bill_lines(ticket, charge, quote)
+    if not lines:
         return None
     invoice = invoice_issue(
         customer=ticket.customer,
@@ -67,6 +57,50 @@ def ticket_bill(
         rule=charge.rule,
     )
     return invoice
+
+
+def _bill_lines(ticket: Ticket, charge: Charge, quote: Quote | None) -> list[LineSpec]:
+    """The lines `charge` bills for `ticket`; none when nothing is owed."""
+    lines = []
+    if charge.bill_fee_now:
+        assert ticket.fee_net is not None  # an incident's fee is fixed when it is opened
+        lines.append(
+            LineSpec(description=fee_line_description(ticket), quantity=Decimal(1), unit_price=ticket.fee_net)
+        )
+    if charge.bill_quote_now and quote is not None:
+        lines.extend(
+            LineSpec(description=line.description, quantity=line.quantity, unit_price=line.unit_price)
+            for line in quote.lines.order_by("position")
+        )
+    return lines if sum(line.net for line in lines) > 0 else []
+
+
+@dataclass(frozen=True)
+class DecisionCost:
+    """What deciding on a quote will be billed, stated before the customer decides."""
+
+    totals: Totals | None  # None: nothing is billed
+    fee_billed: bool  # the diagnosis fee is part of it
+    currency: str
+
+
+def quote_decision_cost(*, quote: Quote, moment: str) -> DecisionCost:
+    """The invoice that accepting (billed at WORK_COMPLETED) or declining (QUOTE_DECLINED) the quote leads
+    to, priced as ticket_bill will price it, at today's VAT."""
+    ticket = quote.ticket
+    charge = ticket_charge(
+        outcome=Outcome.QUOTED,
+        moment=moment,
+        suspected_provider_fault=ticket.suspected_provider_fault,
+        fee_free=bool(ticket.fee_free),
+    )
+    lines = _bill_lines(ticket, charge, quote)
+    _entity, treatment = sale_terms(buyer=buyer_of(ticket.customer), on=timezone.localdate())
+    return DecisionCost(
+        totals=totals_under(lines, treatment) if lines else None,
+        fee_billed=charge.bill_fee_now,
+        currency=quote.currency,
+    )
 
 
 def fee_line_description(ticket: Ticket) -> str:

@@ -37,3 +37,45 @@ def test_declining_after_accepting_is_a_message_not_an_error(customer, agent):
     response = client.post(reverse("customer:quotes:decline", args=[ticket.quote.pk]), follow=True)
     assert response.status_code == 200 and list(response.context["messages"])
     assert Quote.objects.get(pk=ticket.quote.pk).status == Quote.State.ACCEPTED
+
+
+def _stated_total(client, url) -> str:
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    start = html.index('id="decision-total"')
+    return html[html.index(">", start) + 1 : html.index("</", start)].strip()
+
+
+def test_accepting_is_confirmed_on_a_page_stating_the_total_the_invoice_then_bills(customer, agent):
+    from billing.models import Invoice
+    from quotes.services import ticket_complete_work
+
+    ticket = quoted(customer, agent)
+    client = browser(customer)
+    url = reverse("customer:quotes:accept", args=[ticket.quote.pk])
+    stated = _stated_total(client, url)
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.State.QUOTE_SENT  # looking at the price decides nothing
+
+    client.post(url)
+    ticket_complete_work(ticket=Ticket.objects.get(pk=ticket.pk), report="Disk replaced", by=agent)
+
+    invoice = Invoice.objects.get(ticket_id=ticket.pk)
+    assert stated.replace(",", ".") == f"{invoice.gross} {invoice.currency}"  # shown in French
+    assert invoice.gross > ticket.quote.gross  # the fee is on it too, as the page said
+
+
+def test_declining_is_confirmed_on_a_page_stating_the_fee_the_invoice_then_bills(customer, agent):
+    from billing.models import Invoice
+
+    ticket = quoted(customer, agent)
+    client = browser(customer)
+    url = reverse("customer:quotes:decline", args=[ticket.quote.pk])
+    stated = _stated_total(client, url)
+    client.post(url)
+    invoice = Invoice.objects.get(ticket_id=ticket.pk)
+    assert stated.replace(",", ".") == f"{invoice.gross} {invoice.currency}"  # shown in French
+    assert (
+        "confirm-decision" not in browser(customer).get(url, follow=True).content.decode()
+    )  # decided: no page
