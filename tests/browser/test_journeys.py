@@ -28,6 +28,7 @@ LANGUAGES = {
         "order": "Commander avec obligation de paiement",
         "gross": "24,00",
         "accept": "Accepter le devis",
+        "accept_total": "251,88",
         "claim": "Prendre",
         "paid": "Payée",
         "refused": "Refusée",
@@ -44,6 +45,7 @@ LANGUAGES = {
         "order": "zahlungspflichtig bestellen",
         "gross": "23,80",
         "accept": "Angebot annehmen",
+        "accept_total": "249,78",
         "claim": "Übernehmen",
         "paid": "Bezahlt",
         "refused": "Abgelehnt",
@@ -148,7 +150,13 @@ def test_incident_quote_work_and_payment(login, language, words, eager_tasks):
     # The customer accepts the quote: the work starts at once.
     page = customer.go(f"/customer/tickets/{ticket.pk}/")
     customer.shot("customer-ticket-quote")
-    page.get_by_role("button", name=words["accept"]).click()
+    page.get_by_role("link", name=words["accept"]).click()
+    # A confirmation states the total before anything is decided: the quote and the fee, VAT included.
+    expect(page.locator("#decision-total")).to_contain_text(words["accept_total"])
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.State.QUOTE_SENT
+    customer.shot("customer-quote-confirm")
+    page.click("#confirm-decision")
     ticket.refresh_from_db()
     assert ticket.status == Ticket.State.IN_WORK
 
