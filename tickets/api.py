@@ -212,6 +212,17 @@ class TicketCancelApi(TicketActionApi):
         return ticket_response(ticket, user=request.user)
 
 
+@route("tickets/<int:pk>/claim/", name="claim")
+class TicketClaimApi(TicketActionApi):
+    """Take an open ticket nobody holds (assignee = caller); an incident's diagnosis does not start.
+    409 once someone holds it or it is no longer open."""
+
+    @extend_schema(request=None, responses={200: TicketOutput})
+    def post(self, request, pk: int):
+        ticket = services.ticket_claim(ticket=self.get_ticket(pk), by=request.user)
+        return ticket_response(ticket, user=request.user)
+
+
 @route("tickets/<int:pk>/start-diagnosis/", name="start-diagnosis")
 class TicketStartDiagnosisApi(TicketActionApi):
     @extend_schema(request=None, responses={200: TicketOutput})

@@ -156,6 +156,20 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
     def cancel(self, *, at) -> None:
         self.ended_at = at
 
+    def is_unassigned(self) -> bool:
+        return self.assignee_id is None
+
+    @writes("assignee")
+    @transition(
+        field=status,
+        source=State.OPEN,
+        target=State.OPEN,
+        conditions=[is_unassigned],  # type: ignore[list-item]  # django-fsm: a condition takes any Model
+    )
+    def claim(self, *, agent) -> None:
+        """An agent takes an open ticket, nothing more: an incident's billable diagnosis starts apart."""
+        self.assignee = agent
+
     @writes("assignee", "diagnosis_started_at")
     @transition(
         field=status,

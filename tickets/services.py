@@ -177,6 +177,17 @@ def _tickets_cancel(tickets: Sequence[Ticket], *, by=None, reason: str) -> None:
 
 
 @transaction.atomic
+def ticket_claim(*, ticket: Ticket, by) -> Ticket:
+    """An agent takes an open ticket that nobody holds (the other of two at once gets a 409); for an
+    incident this engages nothing: the diagnosis, and the customer's fee, start with ticket_start_diagnosis."""
+    ticket = ticket_lock(ticket=ticket)
+    ticket.claim(agent=by)
+    ticket.save(update_fields=written_by(Ticket.claim))
+    ticket_record(ticket=ticket, verb=TicketEvent.Verb.ASSIGNED, actor=by, public=False, assignee=by.pk)
+    return ticket
+
+
+@transaction.atomic
 def ticket_start_diagnosis(*, ticket: Ticket, by) -> Ticket:
     """An agent takes an open incident; from now on the customer's fee is engaged."""
     ticket = ticket_lock(ticket=ticket)

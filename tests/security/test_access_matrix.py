@@ -77,6 +77,7 @@ CONTRACT = {
     "GET /api/v1/tickets/queue/": SUPPORT,
     "GET /api/v1/tickets/<int:pk>/": {CUSTOMER, *SUPPORT},
     "POST /api/v1/tickets/<int:pk>/cancel/": {CUSTOMER},
+    "POST /api/v1/tickets/<int:pk>/claim/": SUPPORT,
     "POST /api/v1/tickets/<int:pk>/start-diagnosis/": SUPPORT,
     "POST /api/v1/tickets/<int:pk>/conclude-diagnosis/": SUPPORT,
     "POST /api/v1/tickets/<int:pk>/complete-work/": SUPPORT,
@@ -205,6 +206,7 @@ class Victim:
         by_action = {
             "/cancel/": self.open_ticket,
             "/start-diagnosis/": self.open_ticket,
+            "/claim/": self.open_ticket,
             "/close/": self.question,
             "/conclude-diagnosis/": self.diagnosing,
             "/complete-work/": self.in_work,

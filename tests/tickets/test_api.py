@@ -258,3 +258,30 @@ def test_ticket_list_query_count_does_not_grow_with_rows(
     assert len(response.json()["results"]) == rows
     with django_assert_max_num_queries(6):
         client_for(agent).get(f"{API}/tickets/queue/?page_size=50")
+
+
+def test_claiming_takes_the_ticket_without_starting_the_billable_diagnosis(customer, agent, other_agent):
+    ticket = open_incident(customer)
+    claimed = client_for(agent).post(f"{API}/tickets/{ticket['id']}/claim/")
+    assert claimed.status_code == 200, claimed.content
+    assert (claimed.json()["status"], claimed.json()["assignee"]) == ("open", agent.pk)
+    assert Ticket.objects.get(pk=ticket["id"]).diagnosis_started_at is None  # the fee is not engaged
+    # Someone else's ticket is not taken over by a second claim.
+    again = client_for(other_agent).post(f"{API}/tickets/{ticket['id']}/claim/")
+    assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
+    # The diagnosis starts apart, by an explicit step.
+    started = client_for(agent).post(f"{API}/tickets/{ticket['id']}/start-diagnosis/")
+    assert started.json()["status"] == "diagnosing"
+    assert client_for(agent).post(f"{API}/tickets/{ticket['id']}/claim/").status_code == 409
+
+
+def test_a_question_can_be_claimed_too(customer, agent):
+    question = (
+        client_for(customer)
+        .post(
+            f"{API}/tickets/", {"kind": "technical", "subject": "DNS?", "description": "How?"}, format="json"
+        )
+        .json()
+    )
+    claimed = client_for(agent).post(f"{API}/tickets/{question['id']}/claim/")
+    assert claimed.status_code == 200 and claimed.json()["assignee"] == agent.pk

@@ -59,3 +59,10 @@ def test_cancel_and_start_at_once_one_wins(customer, agent):
         lambda: client_for(agent).post(f"{API}/tickets/{ticket['id']}/start-diagnosis/"),
     )
     assert statuses(results) == [200, 409]
+
+
+def test_two_agents_claiming_one_ticket_get_one_success(customer, agent, other_agent):
+    ticket = open_incident(customer)
+    url = f"{API}/tickets/{ticket['id']}/claim/"
+    results = run_together(lambda: client_for(agent).post(url), lambda: client_for(other_agent).post(url))
+    assert statuses(results) == [200, 409]
