@@ -26,9 +26,9 @@ STAFF_LIST = Listing(
     ),
     Column(_("Customer"), "{customer} ({country})", reads=("customer__name", "customer__country")),
     Column.field(_("Kind"), "kind"),
-    Column(_("Status"), '<span class="badge">{status}</span>', reads=("status",)),
+    Column(_("Status"), '<span class="badge status-{status_code}">{status}</span>', reads=("status",)),
     Column(_("Assignee"), "{assignee}", reads=("assignee__email",)),
-    Column("", "{claim}", reads=("status", "kind")),
+    Column("", "{claim}", reads=("status", "assignee_id")),
     row='<tr id="ticket-{pk}">',
     reads=("id",),
 )
@@ -48,7 +48,7 @@ def staff_table(tickets) -> Table:
 
 
 def _staff_values(ticket: Ticket, texts: dict) -> dict:
-    claimable = ticket.status == Ticket.State.OPEN and ticket.is_incident
+    claimable = ticket.status == Ticket.State.OPEN and ticket.assignee_id is None
     return {
         "pk": ticket.pk,
         "created_iso": ticket.created_at.isoformat(),
@@ -65,6 +65,7 @@ def _staff_values(ticket: Ticket, texts: dict) -> dict:
         "country": ticket.customer.country,
         "kind": ticket.get_kind_display(),
         "status": ticket.get_status_display(),
+        "status_code": ticket.status,
         "assignee": ticket.assignee.email if ticket.assignee else "—",
         "claim": format_html(
             '<button type="submit" form="claim-form" formaction="{}">{}</button>',

@@ -91,6 +91,18 @@ def tickets_queue(*, filters: dict | None = None) -> QuerySet[Ticket]:
     return with_staff_list_flags(tickets_filter(queryset, filters or {})).order_by("id")
 
 
+# What waits for the support staff: tickets nobody answered yet (every kind), diagnoses under way, work
+# under way. A quote sent waits for the customer, not for us.
+INBOX_STATES = (Ticket.State.OPEN, Ticket.State.DIAGNOSING, Ticket.State.IN_WORK)
+
+
+def tickets_inbox(*, filters: dict | None = None) -> QuerySet[Ticket]:
+    """The agents' landing list: every ticket that waits for the support staff, the oldest first; its
+    filters (kind, status...) narrow it like any staff list."""
+    queryset = Ticket.objects.filter(status__in=INBOX_STATES)
+    return with_staff_list_flags(tickets_filter(queryset, filters or {})).order_by("id")
+
+
 def tickets_for_staff(*, user, filters: dict) -> QuerySet[Ticket]:
     """The tickets `user` sees, filtered, newest first, as every staff list shows them."""
     return with_staff_list_flags(tickets_filter(tickets_visible_to(user=user), filters)).order_by("-id")

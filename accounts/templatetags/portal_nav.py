@@ -18,7 +18,7 @@ MENUS = {
         ("customer:billing:invoices", _("Invoices")),
     ],
     "staff": [
-        ("staff:tickets:queue", _("Diagnosis queue")),
+        ("staff:tickets:queue", _("Inbox")),
         ("staff:tickets:mine", _("My tickets")),
         ("staff:tickets:all", _("All tickets")),
     ],

@@ -131,6 +131,7 @@ def test_incident_quote_work_and_payment(login, language, words, eager_tasks):
     page = agent.go("/staff/")
     agent.shot("staff-queue")
     page.locator(f"#ticket-{ticket.pk}").get_by_role("button", name=words["claim"]).click()
+    page.click("#start-diagnosis")  # claiming engaged nothing: the billable diagnosis starts here
     page.click("#conclude")
     page.fill("#id_findings", "Disque en fin de vie.")
     page.check("input[name=outcome][value=quoted]")

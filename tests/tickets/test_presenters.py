@@ -31,14 +31,19 @@ def test_an_open_incident_can_be_claimed_and_labels_follow_the_language(customer
     assert "Übernehmen" in row and 'data-label="Betreff"' in row and "Offen" in row
 
 
-def test_a_question_or_a_claimed_ticket_has_no_claim_button(customer, agent):
+def test_an_unclaimed_question_has_a_claim_button_and_a_claimed_ticket_has_none(customer, agent):
     account = CustomerFactory(country="DE")
     asker = UserFactory(customer=account)
     question = Ticket.objects.create(
         customer=account, opened_by=asker, kind=Ticket.Kind.TECHNICAL, subject="DNS?", description="How?"
     )
-    (row,) = staff_table([Ticket.objects.select_related("customer", "assignee").get(pk=question.pk)]).rows
-    assert "claim" not in row and "—" in row
+    (unclaimed,) = staff_table(
+        [Ticket.objects.select_related("customer", "assignee").get(pk=question.pk)]
+    ).rows
+    assert f'formaction="/staff/tickets/{question.pk}/claim/"' in unclaimed
+    Ticket.objects.filter(pk=question.pk).update(assignee=agent)
+    (claimed,) = staff_table([Ticket.objects.select_related("customer", "assignee").get(pk=question.pk)]).rows
+    assert "claim" not in claimed and agent.email in claimed
 
 
 def test_the_queue_shows_when_a_contact_is_owed(customer):

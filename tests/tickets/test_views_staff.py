@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tests.portals import HOSTILE, browser, incident, statuses
 from tickets.models import Ticket
-from tickets.services import ticket_open, ticket_start_diagnosis
+from tickets.services import ticket_close, ticket_open, ticket_start_diagnosis
 
 pytestmark = pytest.mark.django_db
 
@@ -15,11 +15,13 @@ def test_staff_pages_open_for_support_only(name, customer, agent, finance, admin
     assert statuses(reverse(name), agent, admin_user, customer, finance, None) == [200, 200, 403, 403, 302]
 
 
-def test_queue_lists_open_incidents_oldest_first_with_their_age(customer, agent):
+def test_the_inbox_lists_what_waits_for_support_oldest_first_with_their_age(customer, agent):
     first, second = incident(customer, subject="first"), incident(customer, subject="second")
-    ticket_open(by=customer, kind="technical", subject="a question", description="d")
+    question = ticket_open(by=customer, kind="technical", subject="a question", description="d")
+    answered = ticket_open(by=customer, kind="commercial", subject="answered", description="d")
+    ticket_close(ticket=answered, answer="Done.", by=agent)
     page = browser(agent).get(reverse("staff:tickets:queue"))
-    assert [t.pk for t in page.context["page"].object_list] == [first.pk, second.pk]
+    assert [t.pk for t in page.context["page"].object_list] == [first.pk, second.pk, question.pk]
     assert b"<time" in page.content
 
 
@@ -66,12 +68,31 @@ def test_htmx_filter_returns_the_rows_only(agent, customer):
     assert b'id="ticket-rows"' in response.content and b"<html" not in response.content
 
 
-def test_one_click_claim_starts_the_diagnosis_and_opens_the_workspace(customer, agent):
+def test_claiming_takes_the_ticket_and_starting_the_diagnosis_is_a_step_of_its_own(customer, agent):
     ticket = incident(customer)
-    response = browser(agent).post(reverse("staff:tickets:claim", args=[ticket.pk]))
+    client = browser(agent)
+    response = client.post(reverse("staff:tickets:claim", args=[ticket.pk]))
     assert response["Location"] == reverse("staff:tickets:detail", args=[ticket.pk])
     ticket.refresh_from_db()
-    assert ticket.status == Ticket.State.DIAGNOSING and ticket.assignee == agent
+    assert ticket.status == Ticket.State.OPEN and ticket.assignee == agent  # no fee engaged yet
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="start-diagnosis"' in page and 'id="claim"' not in page
+
+    client.post(reverse("staff:tickets:start", args=[ticket.pk]))
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.State.DIAGNOSING and ticket.diagnosis_started_at is not None
+
+
+def test_the_landing_list_holds_every_kind_waiting_for_support_and_its_kind_filter_works(customer, agent):
+    incident_ticket = incident(customer)
+    question = ticket_open(by=customer, kind="technical", subject="DNS?", description="How?")
+    client = browser(agent)
+    listed = [t.pk for t in client.get(reverse("staff:tickets:queue")).context["page"]]
+    assert listed == [incident_ticket.pk, question.pk]  # the oldest first
+    technical = client.get(reverse("staff:tickets:queue"), {"kind": "technical"}).context["page"]
+    assert [t.pk for t in technical] == [question.pk]
+    page = client.get(reverse("staff:tickets:queue")).content.decode()
+    assert 'class="badge status-open"' in page  # each state has its colour, beside its name
 
 
 def test_claiming_a_ticket_someone_claimed_is_a_message_not_an_error(customer, agent, other_agent):

@@ -60,18 +60,17 @@ class _TicketListView(SupportRequiredMixin, View):
 
 @route("", name="queue")
 class QueueView(_TicketListView):
-    """Open incidents and those under diagnosis, the oldest first, with their age."""
+    """Every ticket that waits for support (questions too, and work under way), the oldest first."""
 
-    title = _("Diagnosis queue")
+    title = gettext_lazy("Inbox")
 
     def queryset(self, filters):
-        filters.pop("kind", None)  # the queue holds incidents only
-        return selectors.tickets_queue(filters=filters)
+        return selectors.tickets_inbox(filters=filters)
 
 
 @route("mine/", name="mine")
 class MyTicketsView(_TicketListView):
-    title = _("My tickets")
+    title = gettext_lazy("My tickets")
 
     def queryset(self, filters):
         filters["assignee"] = self.request.user.pk
@@ -83,7 +82,7 @@ class MyTicketsView(_TicketListView):
 class AllTicketsView(_TicketListView):
     """Every ticket, questions included (they are answered from here), newest first."""
 
-    title = _("All tickets")
+    title = gettext_lazy("All tickets")
 
     def queryset(self, filters):
         return selectors.tickets_for_staff(user=self.request.user, filters=filters)
@@ -91,7 +90,20 @@ class AllTicketsView(_TicketListView):
 
 @route("tickets/<int:pk>/claim/", name="claim")
 class TicketClaimView(SupportRequiredMixin, View):
-    """One click: the agent takes the incident and its diagnosis starts."""
+    """The agent takes the ticket; an incident's diagnosis (and the customer's fee) starts apart."""
+
+    def post(self, request, pk):
+        ticket = get_object_or_404(selectors.tickets_visible_to(user=request.user), pk=pk)
+        ok, ticket = call_service(request, lambda: services.ticket_claim(ticket=ticket, by=request.user))
+        if ok:
+            messages.success(request, _("Ticket #%(id)s is yours.") % {"id": ticket.pk})
+            return redirect("staff:tickets:detail", pk=ticket.pk)
+        return redirect("staff:tickets:queue")
+
+
+@route("tickets/<int:pk>/start-diagnosis/", name="start")
+class TicketStartDiagnosisView(SupportRequiredMixin, View):
+    """The billable step, on its own button: the incident's diagnosis starts, with the customer's fee."""
 
     def post(self, request, pk):
         ticket = get_object_or_404(selectors.tickets_visible_to(user=request.user), pk=pk)
@@ -100,8 +112,7 @@ class TicketClaimView(SupportRequiredMixin, View):
         )
         if ok:
             messages.success(request, _("You now diagnose ticket #%(id)s.") % {"id": ticket.pk})
-            return redirect("staff:tickets:detail", pk=ticket.pk)
-        return redirect("staff:tickets:queue")
+        return redirect("staff:tickets:detail", pk=ticket.pk)
 
 
 @route("tickets/<int:pk>/", name="detail")
