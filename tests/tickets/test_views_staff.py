@@ -162,3 +162,13 @@ def test_queue_queries_do_not_grow_with_rows(customer, agent, rows, django_asser
     for name in ("staff:tickets:queue", "staff:tickets:mine", "staff:tickets:all"):
         with django_assert_max_num_queries(9):
             assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("fr", "Boîte de réception"), ("de", "Posteingang"), ("en", "Inbox")]
+)
+def test_list_titles_are_in_the_agents_language(agent, language, title):
+    client = browser(agent)
+    client.cookies["django_language"] = language
+    page = client.get(reverse("staff:tickets:queue")).content.decode()
+    assert f"<h1>{title}</h1>" in page or f">{title}</h1>" in page

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -38,7 +39,7 @@ def _without_page(request) -> str:
 
 class _TicketListView(SupportRequiredMixin, View):
     template_name = "staff/tickets/queue.html"
-    title = ""
+    title: "str | StrPromise" = ""  # lazy: a class attribute is read in the request's language
 
     def queryset(self, filters: dict):
         raise NotImplementedError
