@@ -44,9 +44,9 @@ _LAYOUT = """
   }
   for (const el of document.querySelectorAll('body *')) {
     const style = getComputedStyle(el);
-    if (style.display === 'none' || style.visibility === 'hidden' || style.position === 'absolute') continue;
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
     const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0) continue;
+    if (box.width <= 1 || box.height <= 1 || box.right <= 0) continue;  // empty, or parked off-screen (.skip)
     if (box.right > width + 1) problems.push(`${where(el)} reaches ${Math.round(box.right)}px`);
     const card = el.parentElement && el.parentElement.closest('.card');
     if (card) {
@@ -57,10 +57,14 @@ _LAYOUT = """
     if (sideways && el.scrollWidth > el.clientWidth + 1) {
       problems.push(`${where(el)} scrolls sideways (${el.scrollWidth}px in ${el.clientWidth}px)`);
     }
+    if (style.overflowX === 'visible' && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1
+        && !el.closest('svg')) {  // an SVG chart scales as a whole: its labels are checked by eye
+      problems.push(`${where(el)}: its content runs past it (${el.scrollWidth}px in ${el.clientWidth}px)`);
+    }
     const clips = style.overflowX === 'hidden' || style.textOverflow === 'ellipsis';
     if (clips && el.scrollWidth > el.clientWidth + 1) problems.push(`${where(el)} clips its text`);
   }
-  return [...new Set(problems)].slice(0, 12);
+  return [...new Set(problems)].slice(0, 40);
 }
 """
 
