@@ -4,6 +4,8 @@ from django.db import connection
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
 
+from config.replica import read_alias
+
 INVALID_CURSOR = "Invalid cursor: use the `next` or `previous` link of a page."
 # A cursor this app writes is a few dozen characters; anything much longer is not one.
 CURSOR_MAX_LENGTH = 200
@@ -26,7 +28,8 @@ class NewestFirstCursorPagination(CursorPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self._model = queryset.model
-        return super().paginate_queryset(queryset, request, view)
+        # Every API list page is a heavy read: on the replica when there is one (config/replica.py).
+        return super().paginate_queryset(queryset.using(read_alias(request)), request, view)
 
     def decode_cursor(self, request) -> Cursor | None:
         encoded = request.query_params.get(self.cursor_query_param)

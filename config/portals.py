@@ -10,6 +10,7 @@ from django_fsm import TransitionNotAllowed
 
 from config.errors import CodedPermissionDenied
 from config.keyset import keyset_page
+from config.replica import read_alias
 
 PAGE_SIZE = 25
 
@@ -58,6 +59,7 @@ def call_service(request, call, *, form=None):
 def paginate(request, queryset, *, per_page: int = PAGE_SIZE):
     """One page of a list in the queryset's order, by keyset (no COUNT, no OFFSET: see config/keyset.py).
 
-    A cursor that is not one gives the first page.
+    A cursor that is not one gives the first page. The page is read on the replica when there is one
+    (config/replica.py).
     """
-    return keyset_page(request, queryset, per_page=per_page)
+    return keyset_page(request, queryset.using(read_alias(request)), per_page=per_page)

@@ -37,12 +37,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from config.errors import RateLimited
+from config.redis_client import redis_client
 from config.security import client_ip
 
 log = logging.getLogger(__name__)
 
-# Redis is given this long to answer: a rate limit must never be what makes a request slow.
-_SOCKET_TIMEOUT = 0.25
 _RETRY_AFTER_FAILURE = 5.0
 
 
@@ -87,19 +86,7 @@ class _MemoryCounters:
 
 
 _memory = _MemoryCounters()
-_clients: dict[str, Any] = {}
 _failed_at: dict[str, float] = {}  # Redis URL → when (time.monotonic) it last failed to answer
-
-
-def _redis(url: str):
-    client = _clients.get(url)
-    if client is None:
-        import redis
-
-        client = _clients[url] = redis.Redis.from_url(
-            url, socket_connect_timeout=_SOCKET_TIMEOUT, socket_timeout=_SOCKET_TIMEOUT
-        )
-    return client
 
 
 def _incr(keys: list[tuple[str, int]], now: float) -> list[int] | None:
@@ -111,7 +98,7 @@ def _incr(keys: list[tuple[str, int]], now: float) -> list[int] | None:
     if failed_at is not None and time.monotonic() - failed_at < _RETRY_AFTER_FAILURE:
         return None
     try:
-        pipe = _redis(url).pipeline(transaction=True)
+        pipe = redis_client(url).pipeline(transaction=True)
         for key, ttl in keys:
             pipe.incr(key)
             pipe.expire(key, ttl)

@@ -11,10 +11,11 @@ from csp.constants import NONCE, NONE, SELF
 from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 # A .env file may supply settings; the real environment wins.
 load_dotenv(BASE_DIR / ".env", override=False)
+# What the app writes on its own disk: the SQLite file of `make run`, uploads, the filesystem broker.
+VAR_DIR = Path(os.environ.get("DJANGO_VAR_DIR") or BASE_DIR / "var")
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the view (an API token is known by then): a user who may just have written reads the primary.
+    "config.replica.PinAfterWriteMiddleware",
     # Turns a portal view's RateLimited into the 429 page (the API's exception handler answers its own).
     "config.ratelimit.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -132,6 +135,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
     # The role that runs the tests creates its own test database.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("DJANGO_TEST_DB_NAME", "test_incident_desk")}
+# A streaming replica of the primary, for the heavy reads (lists, reports, exports): config/replica.py.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            os.environ["DATABASE_REPLICA_URL"],
+            conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        ),
+        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
+        # Tests read the replica's copy of the test database, which the primary streams to it.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["config.replica.PrimaryReplicaRouter"]
+# After a request that may have written, its user reads from the primary this long (read your own writes).
+DATABASE_REPLICA_PIN_SECONDS = float(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -11,6 +11,7 @@ from accounts.models import BillingEntity
 from accounts.permissions import IsFinance
 from billing import aging
 from config.csv import CsvFormatInput, CsvRenderer, csv_format_from, csv_response
+from config.replica import heavy_reads
 from config.routing import route
 from config.serializers import valid_input
 from reporting.e_reporting import COLUMNS, e_reporting_rows
@@ -73,7 +74,9 @@ class ReceivablesReportApi(APIView):
 
     @extend_schema(responses=ReceivablesReportOutput)
     def get(self, request):
-        return Response(ReceivablesReportOutput(receivables_report(today=timezone.localdate())).data)
+        with heavy_reads(request):
+            report = receivables_report(today=timezone.localdate())
+        return Response(ReceivablesReportOutput(report).data)
 
 
 @route("reports/e-reporting.csv", name="e-reporting")

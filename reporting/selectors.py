@@ -11,6 +11,7 @@ from django.utils import timezone
 from billing import aging
 from billing.models import BanEvent, CreditNote, Invoice, Payment, Refund
 from billing.selectors import with_amounts
+from config.replica import read_connection
 from diagnostics.models import Diagnosis
 
 
@@ -144,6 +145,6 @@ def _receivables_version() -> str:
     # A refund marked refunded adds no row: the count of those still owed changes (an index range).
     refunds = connection.ops.quote_name(Refund._meta.db_table)
     parts.append(f"(SELECT COUNT(*) FROM {refunds} WHERE status = 'owed')")  # noqa: S608
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))  # noqa: S608 - table names of the models, no input
         return "-".join(str(part) for part in cursor.fetchone())

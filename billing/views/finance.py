@@ -41,6 +41,7 @@ from config.form_pages import ObjectFormPage
 from config.form_views import UseCaseFormMixin
 from config.portals import call_service, paginate
 from config.ratelimit import rate_limited
+from config.replica import read_alias
 from config.routing import route
 
 
@@ -155,7 +156,8 @@ class InvoiceExportView(FinanceRequiredMixin, View):
                 invoice.amount_paid,
                 invoice.currency,
             ]
-            for invoice in invoices.iterator(chunk_size=1000)
+            # Streamed after the view returns: the queryset itself names the replica (config/replica.py).
+            for invoice in invoices.using(read_alias(request)).iterator(chunk_size=1000)
         )
         return csv_response(
             self.HEADER,

@@ -6,6 +6,7 @@ from django.views import View
 
 from accounts.permissions import FinanceRequiredMixin
 from billing import aging
+from config.replica import heavy_reads
 from config.routing import route
 from reporting.presenters import receivables_tables
 from reporting.selectors import receivables_report
@@ -42,7 +43,8 @@ def open_amounts_chart(rows: list[dict]) -> dict:
 @route("receivables/", name="receivables")
 class ReceivablesView(FinanceRequiredMixin, View):
     def get(self, request):
-        report = receivables_report(today=timezone.localdate())
+        with heavy_reads(request):
+            report = receivables_report(today=timezone.localdate())
         return render(
             request,
             "finance/reporting/receivables.html",
