@@ -2,7 +2,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, Expression, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    Expression,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 
 from accounts.permissions import is_customer, is_staff_member, is_support
 from tickets.models import Attachment, Message, Ticket, TicketEvent
@@ -101,6 +110,19 @@ def tickets_inbox(*, filters: dict | None = None) -> QuerySet[Ticket]:
     filters (kind, status...) narrow it like any staff list."""
     queryset = Ticket.objects.filter(status__in=INBOX_STATES)
     return with_staff_list_flags(tickets_filter(queryset, filters or {})).order_by("id")
+
+
+def staff_counters(*, user) -> dict[str, int]:
+    """The staff menu's counts, in one query: `inbox`, the tickets waiting for the support staff (what
+    `tickets_inbox` lists), and `mine_waiting`, the tickets `user` holds that wait for them: the customer
+    acted last (opened it, wrote, granted access, accepted the quote) and no staff member has acted on the
+    ticket since (`Ticket.waiting_since`)."""
+    inbox = Q(status__in=INBOX_STATES)
+    mine_waiting = Q(assignee_id=user.pk, waiting_since__isnull=False)
+    # Only the rows either count reads (two indexes, ORed), each counted where its condition holds.
+    return Ticket.objects.filter(inbox | mine_waiting).aggregate(
+        inbox=Count("pk", filter=inbox), mine_waiting=Count("pk", filter=mine_waiting)
+    )
 
 
 def tickets_for_staff(*, user, filters: dict) -> QuerySet[Ticket]:
