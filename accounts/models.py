@@ -217,6 +217,9 @@ class User(CachedChoiceLabels, AbstractBaseUser, PermissionsMixin):
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("Django admin access"), default=False)
+    # Staff: e-mails telling what customers do on the tickets they hold or the queue (tickets.services
+    # .staff_notify); each person may switch them off on their account page.
+    email_notices = models.BooleanField(_("e-mail notices"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

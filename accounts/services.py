@@ -123,3 +123,10 @@ def password_reset_mail_send(*, email: str, domain: str, use_https: bool) -> int
         send_mail(subject, body, None, [user.email])
         sent += 1
     return sent
+
+
+def user_email_notices_set(*, user: User, on: bool) -> User:
+    """A staff member chooses whether the staff notices (what customers do on tickets) reach them by e-mail."""
+    user.email_notices = on
+    user.save(update_fields=["email_notices"])
+    return user

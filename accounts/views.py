@@ -20,7 +20,7 @@ from django.views import View
 from django.views.generic import FormView, RedirectView, TemplateView
 
 from accounts import mfa, services
-from accounts.permissions import is_customer, is_finance, is_support
+from accounts.permissions import SupportRequiredMixin, is_customer, is_finance, is_support
 from config.ratelimit import rate_limit_hit, rate_limited
 from config.routing import route
 
@@ -355,3 +355,30 @@ class MfaPasskeysView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, passkeys=mfa.passkeys_of(self.request.user))
+
+
+class NoticesForm(forms.Form):
+    email_notices = forms.BooleanField(
+        label=_("Send me e-mail notices"),
+        required=False,
+    )
+
+
+@route("account/notices/", name="account_notices")
+class AccountNoticesView(SupportRequiredMixin, FormView):
+    """The support staff's e-mail notices (tickets.services.staff_notify): on unless switched off here."""
+
+    template_name = "accounts/notices.html"
+    form_class = NoticesForm
+
+    def get_initial(self):
+        return {"email_notices": self.request.user.email_notices}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, queue_email=settings.SUPPORT_QUEUE_EMAIL)
+
+    def form_valid(self, form):
+        on = form.cleaned_data["email_notices"]
+        services.user_email_notices_set(user=self.request.user, on=on)
+        messages.success(self.request, _("E-mail notices are on.") if on else _("E-mail notices are off."))
+        return redirect("account_notices")

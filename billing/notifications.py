@@ -6,11 +6,12 @@ relays and sends them.
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from billing.models import BanEvent, Invoice, Payment
-from outbox.services import EmailSpec, email_builder, emails_builder
+from outbox.services import EmailSpec, email_builder, emails_builder, site_link
 
 if TYPE_CHECKING:
     from billing.selectors import InvoiceWithAmounts
@@ -32,7 +33,18 @@ def _invoice(pk: int) -> "InvoiceWithAmounts":
 def _invoice_context(invoice: "InvoiceWithAmounts") -> dict:
     due = invoice.amount_due
     # Decimals, not strings: templates write them the way the account's language does (24,00 in French).
-    return {"invoice": invoice, "number": invoice.number, "amount_due": due, "currency": invoice.currency}
+    return {
+        "invoice": invoice,
+        "number": invoice.number,
+        "amount_due": due,
+        "currency": invoice.currency,
+        "link": invoice_link(invoice.pk),
+    }
+
+
+def invoice_link(invoice_id: int) -> str:
+    """The customer's page of the invoice: to read, download, pay or dispute it."""
+    return site_link(reverse("customer:billing:invoice", args=[invoice_id]))
 
 
 @email_builder(INVOICE_ISSUED)
@@ -107,6 +119,7 @@ def _account_banned(ban: BanEvent) -> EmailSpec:
             "issued_on": _iso(ban.invoice.issued_on),
             "credit_note": credit_note,
             "refused": ban.reason == Customer.BanReason.REFUSED_INVOICE,
+            "link": invoice_link(ban.invoice.pk),
         },
     )
 
@@ -118,7 +131,7 @@ def account_reinstated(pk: int) -> EmailSpec:
         customer=event.customer,
         template="email/billing/account_reinstated",
         subject=_("Support is available to your account again"),
-        context={"event": event},
+        context={"event": event, "link": site_link(reverse("customer:tickets:dashboard"))},
     )
 
 

@@ -345,6 +345,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Incident Desk <support@incident-desk.example>")
+# Staff notices of a ticket nobody holds (tickets.services.staff_notify) go to this team address, in
+# LANGUAGE_CODE; unset, to every active agent who has not switched them off, each in their own language.
+SUPPORT_QUEUE_EMAIL = os.environ.get("DJANGO_SUPPORT_QUEUE_EMAIL", "").strip()
 
 # Business constants of the contract.
 DEFAULT_DIAGNOSIS_FEE_NET = Decimal("20.00")
@@ -359,6 +362,12 @@ QUOTE_DEFAULT_VALID_DAYS = 14
 # (DEBUG on plain http://127.0.0.1:8000) gets plain cookies, and tests/conftest.py turns them off
 # because the test client and live_server speak plain HTTP.
 SECURE_SSL = env_bool("DJANGO_SECURE_SSL", not DEBUG)
+# Where the site is, for the links e-mails carry (no request to ask when a worker sends them): the first
+# host name served, over HTTPS, or plain HTTP on port 8000 (`make run`, the compose file without a proxy).
+SITE_URL = (
+    os.environ.get("DJANGO_SITE_URL", "").strip()
+    or (f"https://{OTP_WEBAUTHN_RP_ID}" if SECURE_SSL else f"http://{OTP_WEBAUTHN_RP_ID}:8000")
+).rstrip("/")
 SECURE_SSL_REDIRECT = SECURE_SSL
 # The load balancer's probe speaks plain HTTP inside the private network.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from datetime import UTC
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import AccessRequest, ContactObligation, DataAction
-from outbox.services import EmailSpec, email_builder
+from outbox.services import EmailSpec, email_builder, site_link
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -63,7 +64,13 @@ def consent_email(pk: int) -> EmailSpec:
         customer=ticket.customer,
         template=f"email/consent/{email_kind.removeprefix('consent_')}",
         subject=subject,
-        context={"ticket": ticket.pk, "ticket_id": ticket.pk, **cause(obligation)},
+        context={
+            "ticket": ticket.pk,
+            "ticket_id": ticket.pk,
+            # The ticket's page of access requests: where a request is granted or denied, and the access log.
+            "link": site_link(reverse("customer:consent:access", args=[ticket.pk])),
+            **cause(obligation),
+        },
     )
 
 

@@ -30,8 +30,8 @@ from consent.models import (
 )
 from consent.notifications import EMAIL_KIND_BY_OBLIGATION
 from outbox.services import email_queue
-from tickets.models import Ticket, TicketEvent
-from tickets.services import ticket_lock, ticket_record
+from tickets.models import StaffNotice, Ticket, TicketEvent
+from tickets.services import staff_notify, ticket_lock, ticket_record
 
 
 def audit_append(
@@ -203,7 +203,9 @@ def _customer_decides(
 @transaction.atomic
 def access_request_grant(*, access_request: AccessRequest, by) -> AccessRequest:
     """Only a user of the ticket's account grants; the grant runs from now for the hours asked."""
-    return _customer_decides(access_request, by=by, decide=AccessRequest.grant, event="granted")
+    access_request = _customer_decides(access_request, by=by, decide=AccessRequest.grant, event="granted")
+    staff_notify(ticket=access_request.ticket, event=StaffNotice.Event.ACCESS_GRANTED, by=by)
+    return access_request
 
 
 @transaction.atomic

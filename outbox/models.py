@@ -4,7 +4,8 @@ from django.utils import timezone
 
 
 class SentEmail(models.Model):
-    """An e-mail to a customer account, recorded in the transaction of the event it tells about.
+    """An e-mail to a customer account (or to the staff about one: a staff notice), recorded in the
+    transaction of the event it tells about.
 
     The outbox of every app's notifications (outbox sits below every app that sends e-mail). The row is
     written with the business change and sent after commit by a task; `sent_at` stays empty until the

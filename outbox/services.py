@@ -45,12 +45,23 @@ EMAIL_GRACE = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class EmailSpec:
-    """What a builder returns: the message's subject and templates, rendered in the account's language."""
+    """What a builder returns: the message's subject and templates, rendered in the account's language.
+
+    An e-mail to the account's users names no `to`; one to the provider's staff about the account (a staff
+    notice) names its addresses and their language (an empty `to`: nobody to send it to any more).
+    """
 
     customer: Customer
     template: str  # "email/<app>/<event>", without the .txt / .html extension
     subject: "StrOrPromise"  # a lazy translation, formatted with `context` in the account's language
     context: dict = field(default_factory=dict)
+    to: tuple[str, ...] | None = None  # None: the account's active users
+    language: str = ""  # with `to`: theirs; else the account's
+
+
+def site_link(path: str) -> str:
+    """The absolute address of a page of the site (`path` from reverse()), for an e-mail to carry."""
+    return f"{settings.SITE_URL}{path}"
 
 
 _BUILDERS: dict[str, Callable[[int], EmailSpec]] = {}
@@ -95,6 +106,21 @@ def email_queue(*, kind: str, object_id: int, customer_id: int) -> None:
         [SentEmail(kind=kind, object_id=object_id, customer_id=customer_id)], ignore_conflicts=True
     )
     # robust: with the broker down the request still succeeds; the hourly sweep sends it.
+    transaction.on_commit(emails_relay_soon, robust=True)
+
+
+def emails_queue(*, kind: str, objects: list[tuple[int, int]]) -> None:
+    """`email_queue` for the e-mails of one event to several recipients, (object id, customer id) each:
+    one INSERT, sent by the same relay once the caller's transaction has committed."""
+    if not objects:
+        return
+    SentEmail.objects.bulk_create(
+        [
+            SentEmail(kind=kind, object_id=object_id, customer_id=customer_id)
+            for object_id, customer_id in objects
+        ],
+        ignore_conflicts=True,
+    )
     transaction.on_commit(emails_relay_soon, robust=True)
 
 
@@ -289,7 +315,9 @@ def _deliver(emails: list[SentEmail]) -> dict[int, Exception]:
     recipients: dict[int, list[str]] = {}
     for customer_id, address in (
         User.objects.filter(
-            customer_id__in={spec.customer.pk for spec in specs.values()}, is_active=True, role=Role.CUSTOMER
+            customer_id__in={spec.customer.pk for spec in specs.values() if spec.to is None},
+            is_active=True,
+            role=Role.CUSTOMER,
         )
         .order_by("id")
         .values_list("customer_id", "email")
@@ -302,9 +330,12 @@ def _deliver(emails: list[SentEmail]) -> dict[int, Exception]:
             spec = specs.get(email.pk)
             if spec is None:
                 continue
-            to = recipients.get(spec.customer.pk, [])
+            if spec.to is None:
+                to = recipients.get(spec.customer.pk, [])
+                email.language = spec.customer.language or settings.LANGUAGE_CODE
+            else:
+                to, email.language = list(spec.to), spec.language or settings.LANGUAGE_CODE
             email.recipients = ",".join(to)
-            email.language = spec.customer.language or settings.LANGUAGE_CODE
             if not to:
                 continue  # an account with no users yet: nothing to send, nothing to retry
             if down is not None:

@@ -1,8 +1,9 @@
 """E-mail sent with a quote: its total, its validity, and how to accept or decline it."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from outbox.services import EmailSpec, email_builder
+from outbox.services import EmailSpec, email_builder, site_link
 from quotes.models import Quote
 
 QUOTE_SENT = "quote_sent"
@@ -20,5 +21,6 @@ def quote_sent(pk: int) -> EmailSpec:
             "ticket_id": quote.ticket_id,
             "valid_until": quote.valid_until.isoformat(),
             "lines": list(quote.lines.order_by("position")),
+            "link": site_link(reverse("customer:quotes:detail", args=[quote.pk])),  # where it is decided
         },
     )

@@ -20,9 +20,9 @@ from outbox.services import email_queue
 from quotes.models import Quote, QuoteLine
 from quotes.notifications import QUOTE_SENT
 from tickets.fees import BillingMoment, Charge, Outcome, ticket_charge
-from tickets.models import Ticket, TicketEvent
+from tickets.models import StaffNotice, Ticket, TicketEvent
 from tickets.notifications import WORK_COMPLETED
-from tickets.services import ticket_lock, ticket_record, tickets_ended_announce
+from tickets.services import staff_notify, ticket_lock, ticket_record, tickets_ended_announce
 
 
 def ticket_bill(
@@ -169,6 +169,7 @@ def quote_accept(*, quote: Quote, by) -> Quote:
     quote.save(update_fields=written_by(Quote.accept))
     ticket.save(update_fields=written_by(Ticket.start_work))
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_ACCEPTED, actor=by, quote=quote.pk)
+    staff_notify(ticket=ticket, event=StaffNotice.Event.QUOTE_ACCEPTED, by=by)  # the work waits for the desk
     return quote
 
 
@@ -178,6 +179,8 @@ def quote_decline(*, quote: Quote, by) -> Quote:
     ticket, quote = _lock_ticket_and_quote(quote)
     quote.decline(by=by)
     quote.save(update_fields=written_by(Quote.decline))
+    # The ticket closes: the desk is told, but nothing waits for it.
+    staff_notify(ticket=ticket, event=StaffNotice.Event.QUOTE_DECLINED, by=by, waiting=False)
     return _close_without_work(
         ticket, quote, verb=TicketEvent.Verb.QUOTE_DECLINED, moment=BillingMoment.QUOTE_DECLINED, by=by
     )

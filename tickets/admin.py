@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from config.admin import ReadOnlyInline
-from tickets.models import Attachment, Message, Ticket, TicketEvent
+from tickets.models import Attachment, Message, StaffNotice, Ticket, TicketEvent
 
 
 class MessageInline(ReadOnlyInline):
@@ -21,6 +21,13 @@ class EventInline(ReadOnlyInline):
     readonly_fields = ["verb", "actor", "public", "detail", "created_at"]
 
 
+class StaffNoticeInline(ReadOnlyInline):
+    """Who of the staff was told what (the e-mails themselves are the outbox's)."""
+
+    model = StaffNotice
+    fields = readonly_fields = ("event", "recipient", "address", "created_at")
+
+
 # What staff may correct in the admin; every other field, one added later too, is only read there. Not
 # `suspected_provider_fault`: the customer's claim decides whether the fee is charged (tickets.fees).
 CORRECTABLE = ("subject", "description")
@@ -38,7 +45,7 @@ class TicketAdmin(admin.ModelAdmin):
     readonly_fields = [
         field.name for field in Ticket._meta.fields if not field.primary_key and field.name not in CORRECTABLE
     ]
-    inlines = [MessageInline, AttachmentInline, EventInline]
+    inlines = [MessageInline, AttachmentInline, EventInline, StaffNoticeInline]
 
     def has_add_permission(self, request):
         return False

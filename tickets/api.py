@@ -323,3 +323,22 @@ class TicketHistoryApi(generics.ListAPIView):
     def get_queryset(self):
         ticket = get_object_or_404(selectors.tickets_visible_to(user=self.request.user), pk=self.kwargs["pk"])
         return selectors.ticket_events_for(ticket=ticket, user=self.request.user)
+
+
+class StaffCountersOutput(serializers.Serializer):
+    inbox = serializers.IntegerField(help_text="Tickets waiting for the support staff (the Inbox).")
+    mine_waiting = serializers.IntegerField(
+        help_text="Tickets assigned to the caller that wait for them: the customer acted last (opened it, "
+        "wrote, granted access, accepted the quote) and no staff member has acted on it since."
+    )
+
+
+@route("staff/counters/", name="staff-counters")
+class StaffCountersApi(APIView):
+    """The counts the staff menu shows beside "Inbox" and "My tickets", in one query."""
+
+    permission_classes = [IsSupport]
+
+    @extend_schema(responses=StaffCountersOutput)
+    def get(self, request):
+        return Response(StaffCountersOutput(selectors.staff_counters(user=request.user)).data)

@@ -79,6 +79,10 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
     diagnosis_concluded_at = models.DateTimeField(null=True, blank=True)
     work_started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Since when the ticket waits for the desk: set when the customer acts in a way the staff must answer
+    # (opens it, writes, grants access, accepts the quote: tickets.services.staff_notify), emptied by any
+    # staff action on it (tickets.services.tickets_record). "Waiting for me" in the staff menu.
+    waiting_since = models.DateTimeField(null=True, blank=True, editable=False)
     # The words of the subject (weight A), description (B) and messages (C), in the text search
     # configuration of the customer's language: written by the database's triggers on PostgreSQL, with a
     # GIN index (migration 0007, tickets/search.py); an unused NULL on SQLite.
@@ -104,6 +108,12 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
                 fields=["id"],
                 condition=Q(kind="incident", status__in=["open", "diagnosing"]),
                 name="ticket_queue_waiting_idx",
+            ),
+            # The staff menu's "waiting for me" counter, on every staff page: only the few waiting tickets.
+            models.Index(
+                fields=["assignee"],
+                condition=Q(waiting_since__isnull=False),
+                name="ticket_waiting_for_staff_idx",
             ),
         ]
         constraints = [
@@ -329,3 +339,37 @@ class Attachment(CachedChoiceLabels, models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class StaffNotice(CachedChoiceLabels, models.Model):
+    """An e-mail telling one recipient of the staff what a customer did on a ticket (tickets.services
+    .staff_notify): the outbox sends it, its row's id being the outbox's object_id. The recipient is a
+    staff user (the ticket's assignee, or an agent of the queue), or the queue's team address."""
+
+    class Event(models.TextChoices):
+        TICKET_OPENED = "ticket_opened", _("New ticket")
+        MESSAGE = "message", _("The customer replied")
+        ACCESS_GRANTED = "access_granted", _("Access granted")
+        QUOTE_ACCEPTED = "quote_accepted", _("Quote accepted")
+        QUOTE_DECLINED = "quote_declined", _("Quote declined")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="+")
+    event = models.CharField(max_length=20, choices=Event.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    address = models.EmailField(blank=True)  # the queue's team address, when there is no recipient
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(recipient__isnull=False) & Q(address=""))
+                | (Q(recipient__isnull=True) & ~Q(address="")),
+                name="staff_notice_one_recipient",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} {self.ticket_id} to {self.recipient_id or self.address}"

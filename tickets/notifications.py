@@ -1,11 +1,14 @@
-"""E-mails about a ticket's life: opened (with the fee accepted), diagnosis concluded, work completed."""
+"""E-mails about a ticket's life: opened (with the fee accepted), diagnosis concluded, work completed; and
+the staff notices, telling the desk what a customer did on a ticket."""
 
 from functools import partial
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from outbox.services import EmailSpec, email_builder
-from tickets.models import Ticket
+from outbox.services import EmailSpec, email_builder, site_link
+from tickets.models import StaffNotice, Ticket
 
 TICKET_OPENED = "ticket_opened"
 DIAGNOSIS_CONCLUDED = "diagnosis_concluded"
@@ -27,9 +30,64 @@ def ticket_email(pk: int, *, kind: str) -> EmailSpec:
         customer=ticket.customer,
         template=f"email/tickets/{kind}",
         subject=subject,
-        context={"ticket": ticket, "ticket_id": ticket.pk, **{part: getattr(ticket, part) for part in parts}},
+        context={
+            "ticket": ticket,
+            "ticket_id": ticket.pk,
+            "link": customer_ticket_link(ticket.pk),
+            **{part: getattr(ticket, part) for part in parts},
+        },
     )
+
+
+def customer_ticket_link(ticket_id: int) -> str:
+    """The customer's page of the ticket, where its decisions are taken (a quote, an access request)."""
+    return site_link(reverse("customer:tickets:detail", args=[ticket_id]))
 
 
 for _kind in TICKET_EMAILS:
     email_builder(_kind)(partial(ticket_email, kind=_kind))
+
+
+# Each staff notice's subject; its outbox kind is "staff_<event>", its templates email/tickets/staff_notice.
+STAFF_NOTICE_SUBJECTS = {
+    StaffNotice.Event.TICKET_OPENED: _("New ticket no. %(ticket_id)s from %(customer_name)s"),
+    StaffNotice.Event.MESSAGE: _("Ticket no. %(ticket_id)s: the customer replied"),
+    StaffNotice.Event.ACCESS_GRANTED: _("Ticket no. %(ticket_id)s: access to the customer's data granted"),
+    StaffNotice.Event.QUOTE_ACCEPTED: _("Ticket no. %(ticket_id)s: quote accepted, the work can start"),
+    StaffNotice.Event.QUOTE_DECLINED: _("Ticket no. %(ticket_id)s: quote declined, the ticket is closed"),
+}
+
+
+def staff_notice_kind(event: str) -> str:
+    return f"staff_{event}"
+
+
+def staff_notice_email(pk: int) -> EmailSpec:
+    """A staff notice, to its recipient in their language (the queue's address: the site's language). A
+    recipient deactivated or who switched notices off since it was written gets nothing."""
+    notice = StaffNotice.objects.select_related("ticket__customer", "recipient").get(pk=pk)
+    ticket, recipient = notice.ticket, notice.recipient
+    to: tuple[str, ...]
+    if recipient is None:
+        to, language = (notice.address,), settings.LANGUAGE_CODE
+    else:
+        wants = recipient.is_active and recipient.email_notices
+        to, language = ((recipient.email,) if wants else ()), recipient.preferred_language
+    return EmailSpec(
+        customer=ticket.customer,
+        template="email/tickets/staff_notice",
+        subject=STAFF_NOTICE_SUBJECTS[StaffNotice.Event(notice.event)],
+        context={
+            "ticket": ticket,
+            "ticket_id": ticket.pk,
+            "customer_name": ticket.customer.name,
+            "event": notice.event,
+            "link": site_link(reverse("staff:tickets:detail", args=[ticket.pk])),
+        },
+        to=to,
+        language=language,
+    )
+
+
+for _event in StaffNotice.Event.values:
+    email_builder(staff_notice_kind(_event))(staff_notice_email)

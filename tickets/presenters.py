@@ -7,13 +7,13 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.templatetags.portal import pk_path
 from config.listing import Column, Listing, Table
 from tickets.models import Ticket
-from tickets.selectors import staff_list_flags
+from tickets.selectors import staff_counters, staff_list_flags
 
 # The queue, "my tickets" and "all tickets" (templates/staff/tickets/_rows.html).
 STAFF_LIST = Listing(
@@ -100,4 +100,23 @@ def _customer_values(ticket: Ticket) -> dict:
         "kind": ticket.get_kind_display(),
         "status": ticket.get_status_display(),
         "opened": date_format(timezone.localtime(ticket.created_at), "SHORT_DATE_FORMAT"),
+    }
+
+
+def staff_menu_counts(user) -> dict[str, tuple[int, str]]:
+    """The counts beside the staff menu's "Inbox" and "My tickets" (accounts.templatetags.portal_nav),
+    with what they count in words for the links' accessible names."""
+    counts = staff_counters(user=user)
+    inbox, mine = counts["inbox"], counts["mine_waiting"]
+    return {
+        "staff:tickets:queue": (
+            inbox,
+            ngettext("%(count)s ticket waiting for support", "%(count)s tickets waiting for support", inbox)
+            % {"count": inbox},
+        ),
+        "staff:tickets:mine": (
+            mine,
+            ngettext("%(count)s ticket waiting for you", "%(count)s tickets waiting for you", mine)
+            % {"count": mine},
+        ),
     }

@@ -3,20 +3,22 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Customer, Service
+from accounts.models import Customer, Role, Service, User
+from accounts.permissions import is_staff_member
 from billing.pricing import diagnosis_fee_for
 from billing.tax import buyer_of
 from config.bulk import among, insert_rows, update_from_instances
 from config.errors import SupportBanned
 from config.transitions import written_by
-from outbox.services import email_queue
-from tickets.models import Attachment, Message, Ticket, TicketEvent
-from tickets.notifications import TICKET_OPENED
+from outbox.services import email_queue, emails_queue
+from tickets.models import Attachment, Message, StaffNotice, Ticket, TicketEvent
+from tickets.notifications import TICKET_OPENED, staff_notice_kind
 from tickets.signals import tickets_ended
 
 
@@ -35,7 +37,12 @@ def tickets_record(
     at: datetime | None = None,
 ) -> list[int]:
     """One history row per ticket, all telling the same thing: a use case on one ticket, or a chunk of the
-    ban sweep on thousands, in one statement. The rows' ids."""
+    ban sweep on thousands, in one statement. The rows' ids.
+
+    A staff member's action answers whatever waited for the desk on these tickets (`staff_notify`).
+    """
+    if actor is not None and is_staff_member(actor):
+        Ticket.objects.filter(pk__in=ticket_ids, waiting_since__isnull=False).update(waiting_since=None)
     return insert_rows(
         TicketEvent,
         [{"ticket_id": ticket_id} for ticket_id in ticket_ids],
@@ -67,6 +74,43 @@ def tickets_ended_announce(*, ticket_ids: list[int]) -> None:
     """
     if ticket_ids:
         tickets_ended.send(sender=Ticket, ticket_ids=list(ticket_ids))
+
+
+def staff_notify(*, ticket: Ticket, event: str, by, waiting: bool = True) -> None:
+    """Tell the desk by e-mail what a customer just did on `ticket`: its assignee, else the queue (the team
+    address `SUPPORT_QUEUE_EMAIL`, else every active agent); nobody who switched notices off, and never of
+    a staff member's own action. Written to the outbox in the caller's transaction: a rollback sends none.
+
+    `waiting`: the ticket now waits for the desk (the staff menu's "waiting for me"), until a staff member
+    acts on it (`tickets_record`).
+    """
+    if by is None or is_staff_member(by):
+        return
+    if waiting:
+        Ticket.objects.filter(pk=ticket.pk).update(waiting_since=timezone.now())
+    notices = [
+        StaffNotice(ticket_id=ticket.pk, event=event, recipient_id=recipient, address=address)
+        for recipient, address in _staff_notice_recipients(ticket, by=by)
+    ]
+    if notices:
+        StaffNotice.objects.bulk_create(notices)
+        emails_queue(
+            kind=staff_notice_kind(event), objects=[(notice.pk, ticket.customer_id) for notice in notices]
+        )
+
+
+def _staff_notice_recipients(ticket: Ticket, *, by) -> list[tuple[int | None, str]]:
+    """(staff user id, "") for each person to tell, or (None, the team address)."""
+    staff = User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER).exclude(pk=by.pk)
+    if ticket.assignee_id is not None:
+        # The assignee's own choice: switched off, nobody is told. Deactivated: the queue instead.
+        assignee = list(staff.filter(pk=ticket.assignee_id).values_list("pk", "email_notices"))
+        if assignee:
+            return [(pk, "") for pk, wants in assignee if wants]
+    if settings.SUPPORT_QUEUE_EMAIL:
+        return [(None, settings.SUPPORT_QUEUE_EMAIL)]
+    agents = staff.filter(role=Role.AGENT, email_notices=True).order_by("id")
+    return [(pk, "") for pk in agents.values_list("pk", flat=True)]
 
 
 def fee_acceptance_check(*, kind: str, accept_diagnosis_fee: bool) -> None:
@@ -109,6 +153,7 @@ def ticket_open(
             service=service,
             suspected_provider_fault=suspected_provider_fault,
             created_at=now,
+            waiting_since=now,  # for the desk, until a staff member acts on it
             **(_fee_fields(fee) if fee else {}),
         )
         ticket_record(
@@ -119,6 +164,7 @@ def ticket_open(
             fee_free=fee.free if fee else None,
         )
         email_queue(kind=TICKET_OPENED, object_id=ticket.pk, customer_id=customer.pk)  # sent after commit
+        staff_notify(ticket=ticket, event=StaffNotice.Event.TICKET_OPENED, by=by, waiting=False)
     return ticket
 
 
@@ -227,6 +273,7 @@ def message_post(*, ticket: Ticket, author, body: str) -> Message:
         raise SupportBanned()
     message = Message.objects.create(ticket=ticket, author=author, body=body)
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.MESSAGE, actor=author, message=message.pk)
+    staff_notify(ticket=ticket, event=StaffNotice.Event.MESSAGE, by=author)  # a customer's reply
     return message
 
 

@@ -1,5 +1,8 @@
 """The portals' menus in one table: each portal's base template shows its own with `{% portal_nav %}`."""
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -7,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_admin
 from accounts.selectors import billing_entity_for_country
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 register = template.Library()
 
@@ -43,20 +49,61 @@ ADMIN_MENU = [
 ]
 
 
+# A count beside a menu entry, from the app that knows it: {url name: (count, what it counts in words)}, for
+# one user. Registered per portal with `menu_counts`, in the app's AppConfig.ready(), so accounts imports
+# nothing of it; called at most once per request (all of a portal's counts should come from one query).
+MenuCounts = Callable[[Any], dict[str, tuple[int, "StrOrPromise"]]]
+_MENU_COUNTS: dict[str, MenuCounts] = {}
+
+
+def menu_counts(portal: str, counts: MenuCounts) -> None:
+    if portal in _MENU_COUNTS:
+        raise ValueError(f"the {portal} menu already has its counts")
+    _MENU_COUNTS[portal] = counts
+
+
+def _counts(context, portal: str) -> dict[str, tuple[int, "StrOrPromise"]]:
+    counts, request, user = _MENU_COUNTS.get(portal), context.get("request"), context.get("user")
+    if counts is None or request is None or user is None or not user.is_authenticated:
+        return {}
+    cached = request.__dict__.setdefault("_menu_counts", {})  # once per request, however often shown
+    if portal not in cached:
+        cached[portal] = counts(user)
+    return cached[portal]
+
+
 @register.simple_tag(takes_context=True)
 def portal_nav(context, portal: str) -> str:
     user = context.get("user")
     customer = getattr(user, "customer", None)  # fetched with the user (accounts.backends): no query
     banned = customer is not None and customer.is_banned
-    entries = [
-        ("", reverse(name), label) for name, label in MENUS[portal] if not (banned and name in NOT_FOR_BANNED)
+    counts = _counts(context, portal)
+    items = [
+        _item("", reverse(name), label, counts.get(name))
+        for name, label in MENUS[portal]
+        if not (banned and name in NOT_FOR_BANNED)
     ]
     if user is not None and is_admin(user):
-        entries += [
-            ("other-portal", reverse(name), label) for other, name, label in ADMIN_MENU if other != portal
+        items += [
+            _item("other-portal", reverse(name), label, None)
+            for other, name, label in ADMIN_MENU
+            if other != portal
         ]
+    return format_html("<ul>{}</ul>", format_html_join("", "{}", ((item,) for item in items)))
+
+
+def _item(css_class: str, url: str, label, count: tuple[int, Any] | None) -> str:
+    if count is None:
+        return format_html('<li class="{}"><a href="{}">{}</a></li>', css_class, url, label)
+    number, words = count
+    # The count is text, and the link's name says what it counts: never a colour alone.
     return format_html(
-        "<ul>{}</ul>", format_html_join("", '<li class="{}"><a href="{}">{}</a></li>', entries)
+        '<li class="{}"><a href="{}" aria-label="{}">{} <span class="count">{}</span></a></li>',
+        css_class,
+        url,
+        f"{label}: {words}",
+        label,
+        number,
     )
 
 

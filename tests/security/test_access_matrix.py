@@ -75,6 +75,7 @@ CONTRACT = {
     "GET /api/v1/tickets/": {CUSTOMER, *SUPPORT},
     "POST /api/v1/tickets/": {CUSTOMER},
     "GET /api/v1/tickets/queue/": SUPPORT,
+    "GET /api/v1/staff/counters/": SUPPORT,
     "GET /api/v1/tickets/<int:pk>/": {CUSTOMER, *SUPPORT},
     "POST /api/v1/tickets/<int:pk>/cancel/": {CUSTOMER},
     "POST /api/v1/tickets/<int:pk>/claim/": SUPPORT,
