@@ -189,3 +189,13 @@ def test_a_second_run_changes_nothing(world):
     assert {model._meta.label: model._default_manager.count() for model in models} == before
     assert "already there" in out.getvalue()
     assert "DEMO_PASSWORD" not in out.getvalue() and "demo-incident-desk-2026" in out.getvalue()
+
+
+def test_the_receivables_of_the_world_are_in_cents_on_every_database(world):
+    from reporting import selectors
+
+    amounts = [row["amount"] for row in selectors.receivables_open_by_days_to_due(today=timezone.localdate())]
+    amounts += [row["amount"] for row in selectors.receivables_cancelled_by_month()]
+    amounts += [row["amount"] for row in selectors.refunds_owed()]
+    amounts += [row[key] for row in selectors.diagnosis_fees_by_rule() for key in ("net", "gross")]
+    assert amounts and {amount.as_tuple().exponent for amount in amounts} == {-2}
