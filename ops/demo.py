@@ -17,6 +17,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import time_machine
@@ -140,11 +141,17 @@ def sweeps(clock: Clock) -> Story:
     """The hourly deadline sweep, once a day until yesterday: lapses, bans, expiries, reminders."""
     for days_ago in range(DAYS, 0, -1):
         moment = timezone.make_aware(datetime.combine(clock.date(days_ago), SWEEP_AT))
-        yield moment, lambda moment=moment: [sweep(now=moment) for sweep in SWEEPS]
+        yield moment, partial(_sweep, now=moment)
 
 
-def _service(customer: Customer, kind: str) -> Service:
-    return Service.objects.filter(customer=customer, kind=kind).order_by("id").first()
+def _sweep(*, now: datetime) -> dict[str, int]:
+    return {sweep.__name__: sweep(now=now) for sweep in SWEEPS}
+
+
+def _service(user: User, kind: str) -> Service:
+    """The account's one service of that kind."""
+    assert user.customer_id is not None  # a customer's user
+    return Service.objects.get(customer_id=user.customer_id, kind=kind)
 
 
 def _lines(*lines: tuple[str, str, str]) -> QuoteSpec:
@@ -194,7 +201,7 @@ def _conclude(ticket: Ticket, agent: User, outcome: str, findings: str, quote: Q
 
 def fr_fixed_and_paid(clock: Clock, cast: Cast) -> Story:
     """Fixed during the diagnosis; the fee's invoice paid by transfer."""
-    hosting = _service(cast.client.customer, Service.Kind.WEB_HOSTING)
+    hosting = _service(cast.client, Service.Kind.WEB_HOSTING)
     ticket = yield (
         clock.day(42, "09:10"),
         _incident(
@@ -250,7 +257,7 @@ def fr_free_diagnosis(clock: Clock, cast: Cast) -> Story:
             cast.comptable,
             "Sauvegardes nocturnes en échec depuis la migration PHP 8.3",
             "Le rapport de sauvegarde indique « permission denied » sur /var/backups depuis deux nuits.",
-            service=_service(cast.client.customer, Service.Kind.DEDICATED_SERVER),
+            service=_service(cast.client, Service.Kind.DEDICATED_SERVER),
         ),
     )
     yield clock.day(37, "14:00"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
@@ -274,7 +281,7 @@ def fr_work_done_partly_paid(clock: Clock, cast: Cast) -> Story:
             cast.client,
             "Le serveur srv-paris-01 redémarre tout seul",
             "Trois redémarrages inattendus cette nuit, la caisse en ligne était indisponible à chaque fois.",
-            service=_service(cast.client.customer, Service.Kind.DEDICATED_SERVER),
+            service=_service(cast.client, Service.Kind.DEDICATED_SERVER),
             suspected_provider_fault=False,
         ),
     )
@@ -334,7 +341,7 @@ def fr_quote_declined(clock: Clock, cast: Cast) -> Story:
             cast.comptable,
             "Les e-mails de la boutique sont refusés par Gmail",
             "Nos confirmations de commande reviennent avec « 550 5.7.26 unauthenticated sender ».",
-            service=_service(cast.client.customer, Service.Kind.WEB_HOSTING),
+            service=_service(cast.client, Service.Kind.WEB_HOSTING),
         ),
     )
     yield clock.day(24, "10:30"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
@@ -360,7 +367,7 @@ def fr_quote_expired(clock: Clock, cast: Cast) -> Story:
             cast.client,
             "Espace disque presque plein sur le serveur dédié",
             "Alerte de supervision : 94 % d'occupation sur /srv.",
-            service=_service(cast.client.customer, Service.Kind.DEDICATED_SERVER),
+            service=_service(cast.client, Service.Kind.DEDICATED_SERVER),
         ),
     )
     yield clock.day(21, "15:00"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
@@ -384,7 +391,7 @@ def fr_quote_waiting(clock: Clock, cast: Cast) -> Story:
             cast.client,
             "Site très lent aux heures de pointe",
             "Entre 7 h et 9 h, les pages mettent plus de 10 secondes à s'afficher.",
-            service=_service(cast.client.customer, Service.Kind.WEB_HOSTING),
+            service=_service(cast.client, Service.Kind.WEB_HOSTING),
         ),
     )
     yield clock.day(4, "09:15"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
@@ -431,7 +438,7 @@ def fr_in_work_with_consent(clock: Clock, cast: Cast) -> Story:
             cast.client,
             "Base MySQL corrompue après la coupure de courant",
             "La boutique affiche « Table 'orders' is marked as crashed ».",
-            service=_service(cast.client.customer, Service.Kind.DEDICATED_SERVER),
+            service=_service(cast.client, Service.Kind.DEDICATED_SERVER),
         ),
     )
     yield clock.day(12, "07:30"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
@@ -482,7 +489,7 @@ def fr_open_unassigned(clock: Clock, cast: Cast) -> Story:
             cast.client,
             "Certificat HTTPS expiré sur boulangerie-exemple.fr",
             "Les navigateurs affichent « Votre connexion n'est pas privée » depuis ce matin.",
-            service=_service(cast.client.customer, Service.Kind.WEB_HOSTING),
+            service=_service(cast.client, Service.Kind.WEB_HOSTING),
         ),
     )
 
@@ -548,7 +555,7 @@ def de_lapsed_then_reinstated(clock: Clock, cast: Cast) -> Story:
             cast.kunde,
             "Onlineshop zeigt Datenbankfehler",
             "Seit heute früh erscheint im Shop nur noch „Error establishing a database connection“.",
-            service=_service(cast.kunde.customer, Service.Kind.VPS),
+            service=_service(cast.kunde, Service.Kind.VPS),
         ),
     )
     yield clock.day(49, "10:45"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
@@ -583,6 +590,7 @@ def de_lapsed_then_reinstated(clock: Clock, cast: Cast) -> Story:
         ),
     )
     customer = cast.kunde.customer
+    assert customer is not None
     yield (
         clock.day(15, "11:00"),
         lambda: customer_reinstate(
@@ -601,7 +609,7 @@ def de_due_soon(clock: Clock, cast: Cast) -> Story:
             cast.kunde,
             "VPS nach Kernel-Update nicht erreichbar",
             "Nach dem automatischen Update bootet der VPS nicht mehr.",
-            service=_service(cast.kunde.customer, Service.Kind.VPS),
+            service=_service(cast.kunde, Service.Kind.VPS),
         ),
     )
     yield clock.day(26, "08:40"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
@@ -625,7 +633,7 @@ def de_provider_fault(clock: Clock, cast: Cast) -> Story:
             cast.kunde,
             "Paketverlust seit der Netzwartung",
             "Seit der angekündigten Wartung verlieren wir 30 % der Pakete zum VPS.",
-            service=_service(cast.kunde.customer, Service.Kind.VPS),
+            service=_service(cast.kunde, Service.Kind.VPS),
             suspected_provider_fault=True,
         ),
     )
@@ -653,7 +661,7 @@ def de_work_paid(clock: Clock, cast: Cast) -> Story:
             cast.kunde,
             "Mailserver: Zertifikat abgelaufen",
             "Outlook verweigert die Verbindung zum Mailserver wegen eines abgelaufenen Zertifikats.",
-            service=_service(cast.kunde.customer, Service.Kind.VPS),
+            service=_service(cast.kunde, Service.Kind.VPS),
         ),
     )
     yield clock.day(14, "09:30"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
@@ -719,7 +727,7 @@ def de_no_quote(clock: Clock, cast: Cast) -> Story:
             cast.kunde,
             "Festplatte des VPS langsam?",
             "Backups dauern doppelt so lange wie letzten Monat.",
-            service=_service(cast.kunde.customer, Service.Kind.VPS),
+            service=_service(cast.kunde, Service.Kind.VPS),
         ),
     )
     yield clock.day(7, "10:30"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
@@ -742,7 +750,7 @@ def de_diagnosing_access_pending(clock: Clock, cast: Cast) -> Story:
             cast.kunde,
             "Cronjobs laufen nicht mehr",
             "Die nächtliche Bestellübertragung an die Filialen ist seit zwei Tagen ausgefallen.",
-            service=_service(cast.kunde.customer, Service.Kind.VPS),
+            service=_service(cast.kunde, Service.Kind.VPS),
         ),
     )
     yield clock.day(2, "09:00"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
@@ -788,7 +796,7 @@ def ban_overdue(clock: Clock, cast: Cast) -> Story:
             cast.gerant,
             "La caisse ne synchronise plus les ventes",
             "Les ventes du magasin ne remontent plus sur le serveur depuis hier soir.",
-            service=_service(cast.gerant.customer, Service.Kind.VPS),
+            service=_service(cast.gerant, Service.Kind.VPS),
         ),
     )
     yield clock.day(31, "09:20"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
@@ -812,7 +820,7 @@ def ban_refused(clock: Clock, cast: Cast) -> Story:
             cast.gerant,
             "Site vitrine défiguré",
             "La page d'accueil de notre site affiche un message qui n'est pas de nous.",
-            service=_service(cast.gerant.customer, Service.Kind.VPS),
+            service=_service(cast.gerant, Service.Kind.VPS),
         ),
     )
     yield clock.day(21, "10:30"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)

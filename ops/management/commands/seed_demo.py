@@ -2,6 +2,7 @@
 (ops/demo.py). Safe to run again: the world is built once."""
 
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -13,7 +14,7 @@ from ops import demo
 
 DEMO_PASSWORD = "demo-incident-desk-2026"
 
-CUSTOMERS = [
+CUSTOMERS: list[dict[str, Any]] = [
     {
         "name": "Boulangerie Exemple SARL",
         "country": "FR",
