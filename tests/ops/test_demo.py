@@ -199,3 +199,11 @@ def test_the_receivables_of_the_world_are_in_cents_on_every_database(world):
     amounts += [row["amount"] for row in selectors.refunds_owed()]
     amounts += [row[key] for row in selectors.diagnosis_fees_by_rule() for key in ("net", "gross")]
     assert amounts and {amount.as_tuple().exponent for amount in amounts} == {-2}
+
+
+def test_the_receivables_chart_leaves_room_for_the_longest_bars_figures(world):
+    from reporting.selectors import receivables_open_by_days_to_due
+    from reporting.views.finance import CHART_WIDTH, open_amounts_chart
+
+    chart = open_amounts_chart(receivables_open_by_days_to_due(today=timezone.localdate()))
+    assert max(bar["text_x"] for bar in chart["bars"]) + len("99999.99 · 99") * 7 <= CHART_WIDTH
