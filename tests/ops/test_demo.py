@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Customer, User
 from billing import aging
 from billing.models import BanEvent, CreditNote, Invoice, Payment, Refund
+from billing.selectors import with_amounts
 from consent.models import AccessRequest, Intervention
 from diagnostics.models import Diagnosis
 from outbox.models import SentEmail
@@ -191,13 +192,15 @@ def test_a_second_run_changes_nothing(world):
     assert "DEMO_PASSWORD" not in out.getvalue() and "demo-incident-desk-2026" in out.getvalue()
 
 
-def test_the_receivables_of_the_world_are_in_cents_on_every_database(world):
+def test_what_is_due_and_the_receivables_are_in_cents_on_every_database(world):
     from reporting import selectors
 
     amounts = [row["amount"] for row in selectors.receivables_open_by_days_to_due(today=timezone.localdate())]
     amounts += [row["amount"] for row in selectors.receivables_cancelled_by_month()]
     amounts += [row["amount"] for row in selectors.refunds_owed()]
     amounts += [row[key] for row in selectors.diagnosis_fees_by_rule() for key in ("net", "gross")]
+    invoices = with_amounts(Invoice.objects.all())
+    amounts += [amount for invoice in invoices for amount in (invoice.amount_paid, invoice.amount_due)]
     assert amounts and {amount.as_tuple().exponent for amount in amounts} == {-2}
 
 
