@@ -479,6 +479,10 @@ def fr_in_work_with_consent(clock: Clock, cast: Cast) -> Story:
             ticket, cast.agent, "Tables réparées ; nous vérifions la cohérence des commandes avant de clore."
         ),
     )
+    yield (
+        clock.ago(hours=2.5),
+        _say(ticket, cast.client, "Merci ! Les commandes d'hier soir réapparaissent bien dans la boutique."),
+    )
 
 
 def fr_open_unassigned(clock: Clock, cast: Cast) -> Story:
