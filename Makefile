@@ -22,7 +22,7 @@ install: $(STAMP) ## Create or update .venv with the app and its test tools; com
 run: install ## Run the whole app on http://127.0.0.1:8000 (SQLite, no broker server needed)
 	@mkdir -p var/celery/queue var/celery/processed var/celery/control var/static var/media  # settings create none
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py seed_demo
 	@DJANGO_DEBUG=$${DJANGO_DEBUG:-true} DJANGO_EMAIL_BACKEND=$${DJANGO_EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
 		bin/run-all $(PY)
 

@@ -6,6 +6,7 @@ from django.db.models import (
     Case,
     DecimalField,
     F,
+    Func,
     OuterRef,
     QuerySet,
     Subquery,
@@ -19,6 +20,7 @@ from django.utils import timezone
 from accounts.permissions import is_customer, is_finance
 from billing import aging
 from billing.models import BanEvent, CreditNote, Invoice, Payment, Refund
+from config.money import to_cents
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -50,6 +52,22 @@ def credit_notes_visible_to(*, user) -> QuerySet[CreditNote]:
 MONEY_FIELD: DecimalField = DecimalField(max_digits=12, decimal_places=2)
 
 
+class InCents(Func):
+    """An amount computed in SQL, read back in cents. PostgreSQL computes it in numeric and gives 13.80;
+    SQLite computes in floats and Django reads a computed value (unlike a column) without rounding it:
+    13.8000000000000, or 24 for 24.00."""
+
+    template = "%(expressions)s"
+    output_field = MONEY_FIELD
+
+    def get_db_converters(self, connection):
+        return [*super().get_db_converters(connection), _to_cents]
+
+
+def _to_cents(value, expression, connection):
+    return None if value is None else to_cents(value)
+
+
 def with_amounts(queryset: QuerySet[Invoice]) -> "QuerySet[InvoiceWithAmounts]":
     """Each invoice with `amount_paid` and `amount_due`: the one definition of what is still owed.
 
@@ -65,12 +83,16 @@ def with_amounts(queryset: QuerySet[Invoice]) -> "QuerySet[InvoiceWithAmounts]":
         .values("total")
     )
     return queryset.annotate(
-        amount_paid=Coalesce(Subquery(paid, output_field=MONEY_FIELD), Value(0), output_field=MONEY_FIELD)
+        amount_paid=InCents(
+            Coalesce(Subquery(paid, output_field=MONEY_FIELD), Value(0), output_field=MONEY_FIELD)
+        )
     ).annotate(
-        amount_due=Case(
-            When(status=Invoice.State.OPEN, then=F("gross") - F("amount_paid")),
-            default=Value(Decimal("0.00")),
-            output_field=MONEY_FIELD,
+        amount_due=InCents(
+            Case(
+                When(status=Invoice.State.OPEN, then=F("gross") - F("amount_paid")),
+                default=Value(Decimal("0.00")),
+                output_field=MONEY_FIELD,
+            )
         )
     )
 

@@ -1,6 +1,7 @@
 """The receivables report for finance: what is owed and when, what was refused or lapsed, bans, and the
 diagnosis fees charged or waived. It reads money (billing) and the fee decisions of diagnoses, so it lives
-above both. Each query returns plain rows, amounts as Decimal, grouped by currency."""
+above both. Each query returns plain rows, amounts as Decimal in cents (SQLite sums decimals as floats:
+23.8000000000000), grouped by currency."""
 
 from django.core.cache import cache
 from django.db import connection
@@ -11,6 +12,7 @@ from django.utils import timezone
 from billing import aging
 from billing.models import BanEvent, CreditNote, Invoice, Payment, Refund
 from billing.selectors import with_amounts
+from config.money import to_cents
 from config.replica import read_connection
 from diagnostics.models import Diagnosis
 
@@ -34,7 +36,7 @@ def receivables_open_by_days_to_due(*, today) -> list[dict]:
         {
             "days_to_due": bucket.name,
             "currency": row["currency"],
-            "amount": row[f"amount_{bucket.name}"],
+            "amount": to_cents(row[f"amount_{bucket.name}"]),
             "invoices": row[f"invoices_{bucket.name}"],
         }
         for row in rows
@@ -55,7 +57,7 @@ def receivables_cancelled_by_month() -> list[dict]:
             "month": row["month"].strftime("%Y-%m"),
             "status": row["reason"],
             "currency": row["currency"],
-            "amount": row["amount"],
+            "amount": to_cents(row["amount"]),
             "invoices": row["invoices"],
         }
         for row in rows
@@ -89,7 +91,10 @@ def refunds_owed() -> list[dict]:
         .annotate(amount=Sum("amount"), refunds=Count("id"))
         .order_by("currency")
     )
-    return [{"currency": row["currency"], "amount": row["amount"], "refunds": row["refunds"]} for row in rows]
+    return [
+        {"currency": row["currency"], "amount": to_cents(row["amount"]), "refunds": row["refunds"]}
+        for row in rows
+    ]
 
 
 def diagnosis_fees_by_rule() -> list[dict]:
@@ -105,8 +110,8 @@ def diagnosis_fees_by_rule() -> list[dict]:
             "charged": row["fee_charged"],
             "currency": row["currency"],
             "diagnoses": row["diagnoses"],
-            "net": row["net"],
-            "gross": row["gross"],
+            "net": to_cents(row["net"]),
+            "gross": to_cents(row["gross"]),
         }
         for row in rows
     ]

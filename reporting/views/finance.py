@@ -13,6 +13,8 @@ from reporting.selectors import receivables_report
 
 CHART_WIDTH = 560
 BAR_HEIGHT = 26
+# The labels take the first 180 units; the amount and count written after the longest bar, up to 100.
+BARS_FROM, TEXT_ROOM = 180, 100
 
 
 def open_amounts_chart(rows: list[dict]) -> dict:
@@ -20,7 +22,7 @@ def open_amounts_chart(rows: list[dict]) -> dict:
     top = max((row["amount"] for row in rows), default=0) or 1
     bars = []
     for index, row in enumerate(rows):
-        width = int((CHART_WIDTH - 220) * row["amount"] / top)
+        width = int((CHART_WIDTH - BARS_FROM - TEXT_ROOM) * row["amount"] / top)
         bucket = aging.BY_NAME[row["days_to_due"]]
         bars.append(
             {
@@ -29,7 +31,7 @@ def open_amounts_chart(rows: list[dict]) -> dict:
                 "overdue": bucket is aging.OVERDUE,
                 "y": index * (BAR_HEIGHT + 8),
                 "width": max(width, 1),
-                "text_x": 180 + width + 6,
+                "text_x": BARS_FROM + width + 6,
             }
         )
     return {
