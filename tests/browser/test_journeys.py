@@ -26,9 +26,9 @@ LANGUAGES = {
     "fr": {
         "country": "FR",
         "order": "Commander avec obligation de paiement",
-        "gross": "24,00",
+        "gross": "24,00\u00a0€",
         "accept": "Accepter le devis",
-        "accept_total": "251,88",
+        "accept_total": "251,88\u00a0€",
         "claim": "Prendre",
         "paid": "Payée",
         "refused": "Refusée",
@@ -43,9 +43,9 @@ LANGUAGES = {
     "de": {
         "country": "DE",
         "order": "zahlungspflichtig bestellen",
-        "gross": "23,80",
+        "gross": "23,80\u00a0€",
         "accept": "Angebot annehmen",
-        "accept_total": "249,78",
+        "accept_total": "249,78\u00a0€",
         "claim": "Übernehmen",
         "paid": "Bezahlt",
         "refused": "Abgelehnt",
@@ -145,7 +145,7 @@ def test_incident_quote_work_and_payment(login, language, words, eager_tasks):
     expect(page.locator("#quote-net")).to_contain_text("189,90")
     agent.shot("staff-conclude-diagnosis")
     page.locator("#conclude-submit").click()
-    expect(page.locator("#quote")).to_contain_text("189,90")
+    expect(page.locator("#quote")).to_contain_text("189,90\u00a0€")
     agent.shot("staff-workspace")
 
     # The customer accepts the quote: the work starts at once.
