@@ -53,6 +53,9 @@ def test_a_german_account_is_mailed_in_german(other_customer, mailoutbox, django
     assert SentEmail.objects.get().language == "de"
     assert '<html lang="de">' in mailoutbox[0].alternatives[0][0]
     assert invoice.number in mailoutbox[0].subject
+    # The amount and the due day as a German reader writes them, as the invoice's PDF does.
+    assert f"{invoice.gross:f}".replace(".", ",") + "\u00a0€" in mailoutbox[0].body
+    assert f"zahlbar bis {invoice.due_on:%d.%m.%Y}" in mailoutbox[0].body
 
 
 def test_payment_email_tells_what_is_still_due(
