@@ -6,8 +6,9 @@ quantized to the cent by `config.money.to_cents`, the one rounding rule: a datab
 with more places (SQLite returns `Decimal("263.880000000000")` for a computed column) and it is shown as
 263.88 all the same. Nothing here takes a float: a float is refused rather than shown with its binary error.
 
-What the API and the machine-readable CSV write (amounts with a decimal point, ISO dates) is not formatted
-here: those are a contract for programs, not text for people.
+The API's output (amounts as strings with two places, ISO dates) is not written here: it is a contract for
+programs, not text for people. CSV files take their numbers from `format_csv_number`: two places, with a
+point for programs (the API's CSV, unchanged) or a comma for a French or German spreadsheet.
 """
 
 from datetime import date, datetime

@@ -15,6 +15,8 @@ register = template.Library()
 
 @register.filter
 def money(amount, currency="EUR"):
+    # Every billing entity bills in euros today (accounts.BillingEntity.currency); a ticket that never had
+    # a fee has no currency of its own.
     return "" if amount is None or amount == "" else formatting.format_money(amount, currency or "EUR")
 
 
