@@ -68,7 +68,8 @@ def receivables_tables(report: dict) -> dict[str, Table]:
             lambda row: {
                 "rule": _label(FeeRule, row["rule"]),
                 "diagnoses": format_quantity(row["diagnoses"]),
-                "gross": format_money(row["gross"], row["currency"]),
+                # No sum where every ticket of the rule had no fee recorded.
+                "gross": format_money(row["gross"], row["currency"]) if row["gross"] is not None else "—",
             },
         ),
     }
