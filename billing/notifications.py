@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from billing.models import BanEvent, Invoice, Payment
+from config.formatting import format_date_lazy
 from outbox.services import EmailSpec, email_builder, emails_builder, site_link
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def _invoice(pk: int) -> "InvoiceWithAmounts":
 
 def _invoice_context(invoice: "InvoiceWithAmounts") -> dict:
     due = invoice.amount_due
-    # Decimals, not strings: templates write them the way the account's language does (24,00 in French).
+    # Decimals, not strings: templates write them the way the account's language does (24,00 € in French).
     return {
         "invoice": invoice,
         "number": invoice.number,
@@ -76,7 +77,7 @@ def _reminder(pk: int, days: int) -> EmailSpec:
         customer=invoice.customer,
         template="email/billing/invoice_reminder",
         subject=_("Reminder: invoice %(number)s is due on %(due_on)s"),
-        context={**_invoice_context(invoice), "days": days, "due_on": _iso(invoice.due_on)},
+        context={**_invoice_context(invoice), "days": days, "due_on": _day(invoice.due_on)},
     )
 
 
@@ -116,7 +117,7 @@ def _account_banned(ban: BanEvent) -> EmailSpec:
             "ban": ban,
             "invoice": ban.invoice,
             "number": ban.invoice.number,
-            "issued_on": _iso(ban.invoice.issued_on),
+            "issued_on": _day(ban.invoice.issued_on),
             "credit_note": credit_note,
             "refused": ban.reason == Customer.BanReason.REFUSED_INVOICE,
             "link": invoice_link(ban.invoice.pk),
@@ -135,6 +136,6 @@ def account_reinstated(pk: int) -> EmailSpec:
     )
 
 
-def _iso(day: date) -> str:
-    # The contract's date format, the same in every language.
-    return day.isoformat()
+def _day(day: date):
+    # Written in the account's language when the e-mail is rendered, as every date of the web and documents.
+    return format_date_lazy(day)

@@ -15,7 +15,8 @@ import segno.helpers
 
 from billing import einvoice, tax, ubl
 from billing.models import VatCategory
-from documents.pdf_engine import format_date, format_percent, format_quantity, html_to_pdf
+from config.formatting import format_date, format_percent, format_quantity
+from documents.pdf_engine import html_to_pdf
 
 INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"

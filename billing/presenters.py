@@ -5,8 +5,6 @@ from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
-from django.utils.formats import date_format, localize
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -15,13 +13,14 @@ from accounts.models import Customer
 from accounts.templatetags.portal import pk_path
 from billing import aging
 from billing.models import BanEvent, Invoice, Refund
+from config.formatting import format_date, format_datetime, format_money
 from config.listing import Column, Listing, Table
 
 if TYPE_CHECKING:
     from billing.selectors import InvoiceWithAmounts
 
 _NUMBER = Column(_("Number"), '<a href="{url}">{number}</a>', reads=("number",))
-_TOTAL = Column(_("Total"), "{gross} {currency}", reads=("gross", "currency"), css="num")
+_TOTAL = Column(_("Total"), "{gross}", reads=("gross", "currency"), css="num")
 _STATUS = Column(_("Status"), '<span class="badge {status}">{status_label}</span>', reads=("status",))
 
 
@@ -30,8 +29,7 @@ def _invoice_values(invoice: Invoice, view: str) -> dict:
     return {
         "url": pk_path(view, invoice.pk),
         "number": invoice.number,
-        "gross": localize(invoice.gross),
-        "currency": invoice.currency,
+        "gross": format_money(invoice.gross, invoice.currency),
         "status": invoice.status,
         "status_label": invoice.get_status_display(),
     }
@@ -48,7 +46,7 @@ INVOICE_LIST = Listing(
     Column(_("Due"), "{due_on}", reads=("due_on",)),
     Column(_("Aging"), "{aging}", reads=("status", "due_on")),
     _TOTAL,
-    Column(_("Amount due"), "{amount_due} {currency}", css="num"),
+    Column(_("Amount due"), "{amount_due}", css="num"),
     _STATUS,
     reads=("id",),
 )
@@ -75,9 +73,9 @@ def _finance_invoice_values(invoice: "InvoiceWithAmounts", today: date, texts: d
         "customer": invoice.customer.name,
         "country": invoice.customer.country,
         "banned": texts["banned"] if invoice.customer.is_banned else "",
-        "due_on": date_format(invoice.due_on, "SHORT_DATE_FORMAT"),
+        "due_on": format_date(invoice.due_on),
         "aging": texts["aging"][bucket] if bucket else "—",
-        "amount_due": localize(invoice.amount_due),
+        "amount_due": format_money(invoice.amount_due, invoice.currency),
     }
 
 
@@ -102,12 +100,8 @@ def _closed_invoice_values(invoice: Invoice) -> dict:
     return {
         **_invoice_values(invoice, "finance:billing:invoice"),
         "customer": invoice.customer.name,
-        "closed": date_format(timezone.localtime(invoice.closed_at), "SHORT_DATE_FORMAT")
-        if invoice.closed_at
-        else "",
-        "credit_note": f"{credit_note.number} ({date_format(credit_note.issued_on, 'SHORT_DATE_FORMAT')})"
-        if credit_note
-        else "—",
+        "closed": format_date(invoice.closed_at) if invoice.closed_at else "",
+        "credit_note": f"{credit_note.number} ({format_date(credit_note.issued_on)})" if credit_note else "—",
     }
 
 
@@ -129,8 +123,8 @@ def customer_invoice_table(invoices, *, today: date) -> Table:
 def _customer_invoice_values(invoice: Invoice, today: date) -> dict:
     return {
         **_invoice_values(invoice, "customer:billing:invoice"),
-        "issued_on": date_format(invoice.issued_on, "SHORT_DATE_FORMAT"),
-        "due_on": date_format(invoice.due_on, "SHORT_DATE_FORMAT"),
+        "issued_on": format_date(invoice.issued_on),
+        "due_on": format_date(invoice.due_on),
         "countdown": _countdown(invoice, today=today),
     }
 
@@ -189,9 +183,7 @@ def _banned_values(account: Customer, last_bans: dict[int, BanEvent], texts: dic
         "history_url": pk_path("finance:billing:history", account.pk),
         "name": account.name,
         "country": account.country,
-        "banned_at": date_format(timezone.localtime(account.banned_at), "DATE_FORMAT")
-        if account.banned_at
-        else "",
+        "banned_at": format_date(account.banned_at) if account.banned_at else "",
         "reason": account.get_ban_reason_display(),
         "invoice": format_html(
             '<a href="{}">{}</a>', pk_path("finance:billing:invoice", ban.invoice.pk), ban.invoice.number
@@ -219,7 +211,7 @@ def ban_history_table(events) -> Table:
 
 def _ban_history_values(event: BanEvent) -> dict:
     return {
-        "created_at": date_format(timezone.localtime(event.created_at), "SHORT_DATETIME_FORMAT"),
+        "created_at": format_datetime(event.created_at),
         "kind": event.get_kind_display(),
         "invoice": format_html(
             '<a href="{}">{}</a>', pk_path("finance:billing:invoice", event.invoice.pk), event.invoice.number
@@ -236,7 +228,7 @@ REFUND_LIST = Listing(
     Column(_("Customer"), "{customer} ({country})", reads=("customer__name", "customer__country")),
     Column(_("Invoice"), '<a href="{invoice_url}">{invoice}</a>', reads=("invoice__number",)),
     Column(_("Owed since"), "{created_at}", reads=("created_at",)),
-    Column(_("Amount"), "{amount} {currency}", reads=("amount", "currency"), css="num"),
+    Column(_("Amount"), "{amount}", reads=("amount", "currency"), css="num"),
     Column(
         _("Transfer reference"),
         '<form class="stacked" method="post" action="{refund_url}">'
@@ -264,9 +256,8 @@ def _refund_values(refund: Refund, texts: dict) -> dict:
         "country": refund.customer.country,
         "invoice_url": pk_path("finance:billing:invoice", refund.invoice_id),
         "invoice": refund.invoice.number,
-        "created_at": date_format(timezone.localtime(refund.created_at), "SHORT_DATE_FORMAT"),
-        "amount": localize(refund.amount),
-        "currency": refund.currency,
+        "created_at": format_date(refund.created_at),
+        "amount": format_money(refund.amount, refund.currency),
         "refund_url": pk_path("finance:billing:refund-mark", refund.pk),
     }
 

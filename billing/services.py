@@ -27,6 +27,7 @@ from billing.signals import customers_banned
 from billing.tax import VatTreatment, buyer_of, entity_may_issue, sale_terms
 from config.bulk import among, insert_rows, update_from_instances
 from config.errors import InvalidTransition
+from config.formatting import format_date, format_money
 from config.money import to_cents, vat_on
 from config.transitions import written_by
 from documents.store import render_after_commit, render_batch_after_commit
@@ -191,8 +192,8 @@ def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, referen
         due = selectors.invoice_amount_due(invoice_id=invoice.pk)
         if amount > due:
             errors["amount"] = [
-                _("The amount is more than the %(due)s %(currency)s still due.")
-                % {"due": f"{due:.2f}", "currency": invoice.currency}
+                _("The amount is more than the %(due)s still due.")
+                % {"due": format_money(due, invoice.currency)}
             ]
     if received_on > timezone.localdate():
         errors["received_on"] = [_("A payment cannot be received in the future.")]
@@ -200,7 +201,7 @@ def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, referen
         # Money for an invoice does not arrive before the invoice exists: a mistyped year (1999) is refused.
         errors["received_on"] = [
             _("A payment cannot be received before the invoice was issued (%(issued_on)s).")
-            % {"issued_on": invoice.issued_on.isoformat()}
+            % {"issued_on": format_date(invoice.issued_on)}
         ]
     if errors:
         raise ValidationError(errors)

@@ -16,6 +16,8 @@ from django.http import StreamingHttpResponse
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
 
+from config.formatting import format_csv_number
+
 # A spreadsheet runs a cell that starts with one of these as a formula (a tab or a carriage return is
 # skipped first): OWASP's CSV injection.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -68,12 +70,15 @@ def csv_format_from(params: Mapping[str, Any], *, default: CsvFormat = MACHINE) 
 
 
 def csv_cell(value: Any, *, decimal_comma: bool = False) -> Any:
-    """The cell of `value`: a number as itself (a negative one is no formula; with a decimal comma if asked),
-    a date in ISO 8601, and any text that would start a formula as plain text (a leading quote)."""
+    """The cell of `value`: a number as itself (a negative one is no formula), a decimal with its two places
+    and a decimal comma if asked (config.formatting), a date in ISO 8601, and any text that would start a
+    formula as plain text (a leading quote)."""
     if value is None:
         return ""
+    if isinstance(value, float):
+        raise TypeError(f"a float is no amount: {value!r} (give a Decimal)")
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return str(value).replace(".", ",") if decimal_comma else value
+        return format_csv_number(value, decimal_comma=decimal_comma)
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 

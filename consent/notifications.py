@@ -7,12 +7,12 @@ that on the ticket page, behind a login. When the outbox reports an e-mail gone 
 """
 
 from collections.abc import Callable
-from datetime import UTC
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from config.formatting import format_datetime_lazy
 from consent.models import AccessRequest, ContactObligation, DataAction
 from outbox.services import EmailSpec, email_builder, site_link
 
@@ -30,8 +30,9 @@ def _access_requested(obligation: ContactObligation) -> dict:
 def _emergency_action(obligation: ContactObligation) -> dict:
     intervention = obligation.intervention
     assert intervention is not None  # contact_obligation_names_its_cause
-    performed_at = intervention.performed_at.astimezone(UTC)
-    return {"action": DataAction(intervention.action).label, "performed_at": f"{performed_at:%Y-%m-%d %H:%M}"}
+    # In UTC, as the audit log records it; written in the account's language when the e-mail is rendered.
+    performed_at = format_datetime_lazy(intervention.performed_at, zone="UTC")
+    return {"action": DataAction(intervention.action).label, "performed_at": performed_at}
 
 
 # Each obligation's e-mail: its outbox kind (its templates are email/consent/<kind without "consent_">),

@@ -3,12 +3,11 @@
 
 from functools import partial
 
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from config.formatting import format_datetime
 from config.listing import Column, Listing, Table
 from consent.models import AuditEntry
 
@@ -32,7 +31,7 @@ def audit_table(entries) -> Table:
 
 def _audit_values(entry: AuditEntry, roles: dict, staff: str) -> dict:
     return {
-        "at": date_format(timezone.localtime(entry.at), "SHORT_DATETIME_FORMAT"),
+        "at": format_datetime(entry.at),
         "event": entry.get_event_display(),
         "action": entry.get_action_display(),
         "outcome": entry.get_outcome_display(),

@@ -10,7 +10,8 @@ from decimal import Decimal
 from typing import TypedDict
 
 from billing.pdf import Party, Seller
-from documents.pdf_engine import format_datetime, format_money, html_to_pdf
+from config.formatting import format_datetime, format_money
+from documents.pdf_engine import html_to_pdf
 
 
 @dataclass(frozen=True)

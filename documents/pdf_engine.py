@@ -1,9 +1,10 @@
-"""Sealed PDF rendering and the one place where documents write numbers, money and dates.
+"""Sealed PDF rendering.
 
 Every PDF of the project (invoices, credit notes, quotes, diagnosis reports) goes through
 `html_to_pdf`: our own Django template, autoescaped, rendered by WeasyPrint with a URL fetcher that
 serves the bundled assets of `documents/pdf_assets/` and `data:` URIs and refuses everything else
 before any I/O (SEC-18; ../shared/docs/dependencies.md traps 7 and 8). Pure: data in, bytes out.
+Documents write amounts, rates and dates as the web and the e-mails do, through `config.formatting`.
 """
 
 import base64
@@ -11,12 +12,9 @@ import io
 import os
 import threading
 from collections.abc import Mapping
-from datetime import date, datetime
-from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
-from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -24,8 +22,6 @@ from weasyprint import CSS, HTML, URLFetcher
 from weasyprint.css import ColorProfile
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
-
-from config.money import to_cents
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "pdf_assets").resolve()
 # Relative URLs in our templates and stylesheet (fonts/…, logo.svg) resolve inside the assets folder.
@@ -136,75 +132,3 @@ def html_to_pdf(*, template: str, context: Mapping, language: str, pdf_variant: 
         cache=renderer.image_cache,
         **intent,
     )
-
-
-# Numbers, money and dates as the readers of each language expect them. Every document and
-# every template filter (documents/templatetags/documents.py) formats through these functions.
-
-_SEPARATORS = {  # (thousands, decimal)
-    "fr": ("\u202f", ","),  # narrow no-break space, as the Imprimerie nationale sets numbers
-    "de": (".", ","),
-    "en": (",", "."),
-}
-_CURRENCY_SYMBOLS = {"EUR": "€"}
-
-
-def _language(language: str | None) -> str:
-    code = (language or translation.get_language() or "en").split("-")[0].lower()
-    return code if code in _SEPARATORS else "en"
-
-
-def _group(digits: str, separator: str) -> str:
-    head = len(digits) % 3 or 3
-    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
-    return separator.join(groups)
-
-
-def format_decimal(value: Decimal, *, places: int | None = 2, language: str | None = None) -> str:
-    """`1234.5` → "1 234,50" (fr), "1.234,50" (de), "1,234.50" (en); places=None drops trailing zeros."""
-    thousands, decimal_mark = _SEPARATORS[_language(language)]
-    value = Decimal(value)
-    text = f"{abs(value):f}" if places is None else f"{abs(value):.{places}f}"
-    whole, _, fraction = text.partition(".")
-    if places is None:
-        fraction = fraction.rstrip("0")
-    sign = "-" if value < 0 else ""
-    return sign + _group(whole, thousands) + (decimal_mark + fraction if fraction else "")
-
-
-def format_money(amount: Decimal, currency: str = "EUR", *, language: str | None = None) -> str:
-    """ "20,00 €" in French and German; "€20.00" in English."""
-    symbol = _CURRENCY_SYMBOLS.get(currency, currency)
-    number = format_decimal(to_cents(amount), language=language)
-    if _language(language) == "en":
-        return f"{symbol}{number}" if symbol != currency else f"{currency} {number}"
-    return f"{number}\u00a0{symbol}"
-
-
-def format_percent(rate: Decimal, *, language: str | None = None) -> str:
-    """ "20,00 %" in French and German, "20.00%" in English."""
-    number = format_decimal(rate, places=2, language=language)
-    return f"{number}%" if _language(language) == "en" else f"{number}\u00a0%"
-
-
-def format_quantity(quantity: Decimal, *, language: str | None = None) -> str:
-    """ "1", "1,5", "2,25": no trailing zeros."""
-    return format_decimal(quantity, places=None, language=language)
-
-
-_DATE_PATTERNS = {"fr": "{d:02d}/{m:02d}/{y}", "de": "{d:02d}.{m:02d}.{y}", "en": "{y}-{m:02d}-{d:02d}"}
-
-
-def format_date(day: date, *, language: str | None = None) -> str:
-    """ "15/03/2026" (fr), "15.03.2026" (de), "2026-03-15" (en)."""
-    return _DATE_PATTERNS[_language(language)].format(d=day.day, m=day.month, y=day.year)
-
-
-# The clock a document's reader lives by: the time zone of the billing entity's country.
-COUNTRY_TIME_ZONES = {"FR": "Europe/Paris", "DE": "Europe/Berlin"}
-
-
-def format_datetime(moment: datetime, *, country: str, language: str | None = None) -> str:
-    """ "15/03/2026 14:05" in the reader's time zone (Paris for France, Berlin for Germany)."""
-    local = moment.astimezone(ZoneInfo(COUNTRY_TIME_ZONES.get(country, "UTC")))
-    return f"{format_date(local.date(), language=language)} {local:%H:%M}"

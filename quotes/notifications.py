@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from config.formatting import format_date_lazy
 from outbox.services import EmailSpec, email_builder, site_link
 from quotes.models import Quote
 
@@ -19,7 +20,7 @@ def quote_sent(pk: int) -> EmailSpec:
         context={
             "quote": quote,
             "ticket_id": quote.ticket_id,
-            "valid_until": quote.valid_until.isoformat(),
+            "valid_until": format_date_lazy(quote.valid_until),
             "lines": list(quote.lines.order_by("position")),
             "link": site_link(reverse("customer:quotes:detail", args=[quote.pk])),  # where it is decided
         },

@@ -7,7 +7,8 @@ from typing import TypedDict
 
 from billing.einvoice import french_siren
 from billing.pdf import PricedDocument, vat_mention
-from documents.pdf_engine import format_date, format_money, format_percent, html_to_pdf
+from config.formatting import format_date, format_money, format_percent
+from documents.pdf_engine import html_to_pdf
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from billing.models import DocumentCounter, Invoice
 from billing.services import LineSpec, Totals, document_number_draw, invoice_issue, lines_add, totals_under
 from billing.tax import VatTreatment, buyer_of, entity_may_issue, sale_terms
+from config.formatting import format_money
 from config.money import MONEY_MAX
 from config.transitions import written_by
 from documents.store import render_after_commit
@@ -146,9 +147,9 @@ def quote_amounts_check(
                 "quote": [
                     _(
                         "The quote is too large: with the diagnosis fee and VAT, its invoice may not exceed "
-                        "%(max)s %(currency)s."
+                        "%(max)s."
                     )
-                    % {"max": MONEY_MAX, "currency": currency}
+                    % {"max": format_money(MONEY_MAX, currency)}
                 ]
             }
         )

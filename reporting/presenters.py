@@ -3,10 +3,10 @@
 Their rows are the report's plain rows (reporting.selectors), kept as they are: the report is cached."""
 
 from django.db.models import TextChoices
-from django.utils.formats import localize
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice
+from config.formatting import format_money, format_quantity
 from config.listing import Column, Listing, Table
 from tickets.fees import FeeRule
 
@@ -15,7 +15,7 @@ _MONTH = Column(_("Month"), "{month}")
 CANCELLED_BY_MONTH_LIST = Listing(
     _MONTH,
     Column(_("Status"), "{status}"),
-    Column(_("Amount"), "{amount} {currency}", css="num"),
+    Column(_("Amount"), "{amount}", css="num"),
     Column("#", "{invoices}", css="num"),
 )
 
@@ -26,14 +26,14 @@ BANS_BY_MONTH_LIST = Listing(
 )
 
 REFUNDS_OWED_LIST = Listing(
-    Column(_("Amount"), "{amount} {currency}", css="num"),
+    Column(_("Amount"), "{amount}", css="num"),
     Column("#", "{refunds}", css="num"),
 )
 
 DIAGNOSIS_FEES_LIST = Listing(
     Column(_("Rule"), "{rule}"),
     Column("#", "{diagnoses}", css="num"),
-    Column(_("Total"), "{gross} {currency}", css="num"),
+    Column(_("Total"), "{gross}", css="num"),
 )
 
 
@@ -44,34 +44,32 @@ def receivables_tables(report: dict) -> dict[str, Table]:
             lambda row: {
                 "month": row["month"],
                 "status": _label(Invoice.State, row["status"]),
-                "amount": localize(row["amount"]),
-                "currency": row["currency"],
-                "invoices": localize(row["invoices"]),
+                "amount": format_money(row["amount"], row["currency"]),
+                "invoices": format_quantity(row["invoices"]),
             },
         ),
         "bans_by_month": BANS_BY_MONTH_LIST.table(
             report["bans_by_month"],
             lambda row: {
                 "month": row["month"],
-                "banned": localize(row["banned"]),
-                "reinstated": localize(row["reinstated"]),
+                "banned": format_quantity(row["banned"]),
+                "reinstated": format_quantity(row["reinstated"]),
             },
         ),
         "refunds_owed": REFUNDS_OWED_LIST.table(
             report["refunds_owed"],
             lambda row: {
-                "amount": localize(row["amount"]),
-                "currency": row["currency"],
-                "refunds": localize(row["refunds"]),
+                "amount": format_money(row["amount"], row["currency"]),
+                "refunds": format_quantity(row["refunds"]),
             },
         ),
         "diagnosis_fees": DIAGNOSIS_FEES_LIST.table(
             report["diagnosis_fees"],
             lambda row: {
                 "rule": _label(FeeRule, row["rule"]),
-                "diagnoses": localize(row["diagnoses"]),
-                "gross": localize(row["gross"]),
-                "currency": row["currency"],
+                "diagnoses": format_quantity(row["diagnoses"]),
+                # No sum where every ticket of the rule had no fee recorded.
+                "gross": format_money(row["gross"], row["currency"]) if row["gross"] is not None else "—",
             },
         ),
     }

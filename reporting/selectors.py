@@ -5,7 +5,7 @@ above both. Each query returns plain rows, amounts as Decimal in cents (SQLite s
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Func, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Func, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -19,19 +19,6 @@ from diagnostics.models import Diagnosis
 
 def receivables_open_by_days_to_due(*, today) -> list[dict]:
     """What open invoices still owe, by the aging bucket of their due day (billing/aging.py)."""
-    money: DecimalField = DecimalField(max_digits=12, decimal_places=2)
-    owed = ExpressionWrapper(F("gross") - F("amount_paid"), output_field=money)
-    sums: dict[str, Func] = {}
-    for bucket in aging.BUCKETS:
-        window = aging.bucket_q(bucket, today=today)
-        sums[f"amount_{bucket.name}"] = Coalesce(Sum(owed, filter=window), Value(0), output_field=money)
-        sums[f"invoices_{bucket.name}"] = Count("id", filter=window)
-    rows = (
-        with_amounts(Invoice.objects.filter(status=Invoice.State.OPEN))
-        .values("currency")
-        .annotate(**sums)
-        .order_by("currency")
-    )
     return [
         {
             "days_to_due": bucket.name,
@@ -39,9 +26,26 @@ def receivables_open_by_days_to_due(*, today) -> list[dict]:
             "amount": to_cents(row[f"amount_{bucket.name}"]),
             "invoices": row[f"invoices_{bucket.name}"],
         }
-        for row in rows
+        for row in receivables_open_sums(today=today)
         for bucket in aging.BUCKETS
     ]
+
+
+def receivables_open_sums(*, today) -> QuerySet:
+    """One row per currency: the amount and number of open invoices in each aging bucket."""
+    money: DecimalField = DecimalField(max_digits=12, decimal_places=2)
+    owed = ExpressionWrapper(F("gross") - F("amount_paid"), output_field=money)
+    sums: dict[str, Func] = {}
+    for bucket in aging.BUCKETS:
+        window = aging.bucket_q(bucket, today=today)
+        sums[f"amount_{bucket.name}"] = Coalesce(Sum(owed, filter=window), Value(0), output_field=money)
+        sums[f"invoices_{bucket.name}"] = Count("id", filter=window)
+    return (
+        with_amounts(Invoice.objects.filter(status=Invoice.State.OPEN))
+        .values("currency")
+        .annotate(**sums)
+        .order_by("currency")
+    )
 
 
 def receivables_cancelled_by_month() -> list[dict]:

@@ -2,8 +2,6 @@
 
 from functools import partial
 
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
@@ -11,6 +9,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.templatetags.portal import pk_path
+from config.formatting import format_date, format_datetime
 from config.listing import Column, Listing, Table
 from tickets.models import Ticket
 from tickets.selectors import staff_counters, staff_list_flags
@@ -52,7 +51,7 @@ def _staff_values(ticket: Ticket, texts: dict) -> dict:
     return {
         "pk": ticket.pk,
         "created_iso": ticket.created_at.isoformat(),
-        "created": date_format(timezone.localtime(ticket.created_at), "SHORT_DATETIME_FORMAT"),
+        "created": format_datetime(ticket.created_at),
         "age": timesince(ticket.created_at),
         "url": pk_path("staff:tickets:detail", ticket.pk),
         "subject": ticket.subject,
@@ -99,7 +98,7 @@ def _customer_values(ticket: Ticket) -> dict:
         "subject": ticket.subject,
         "kind": ticket.get_kind_display(),
         "status": ticket.get_status_display(),
-        "opened": date_format(timezone.localtime(ticket.created_at), "SHORT_DATE_FORMAT"),
+        "opened": format_date(ticket.created_at),
     }
 
 

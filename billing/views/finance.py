@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import localize
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -39,6 +38,7 @@ from billing.selectors import ban_events_for, invoices_visible_to, payments_visi
 from config.csv import CsvFormat, csv_format_from, csv_response
 from config.form_pages import ObjectFormPage
 from config.form_views import UseCaseFormMixin
+from config.formatting import format_money
 from config.portals import call_service, paginate
 from config.ratelimit import rate_limited
 from config.replica import read_alias
@@ -327,12 +327,8 @@ class RefundMarkRefundedView(FinanceRequiredMixin, View):
             if ok:
                 messages.success(
                     request,
-                    _("The refund of %(amount)s %(currency)s to %(name)s is recorded.")
-                    % {
-                        "amount": localize(refund.amount),
-                        "currency": refund.currency,
-                        "name": refund.customer.name,
-                    },
+                    _("The refund of %(amount)s to %(name)s is recorded.")
+                    % {"amount": format_money(refund.amount, refund.currency), "name": refund.customer.name},
                 )
         else:
             messages.error(request, _("Give the transfer's reference."))

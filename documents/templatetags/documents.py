@@ -1,25 +1,15 @@
-"""Template filters of the PDF documents; they format in the language the document is rendered in."""
+"""Template filters of the PDF documents; they format in the language the document is rendered in.
+
+Amounts, quantities and dates are the portals' own filters (accounts/templatetags/formatting.py)."""
 
 from django import template
 
-from documents import pdf_engine
+from accounts.templatetags.formatting import day, money, quantity
 
 register = template.Library()
-
-
-@register.filter
-def money(amount, currency="EUR"):
-    return pdf_engine.format_money(amount, currency)
-
-
-@register.filter
-def quantity(value):
-    return pdf_engine.format_quantity(value)
-
-
-@register.filter
-def day(value):
-    return pdf_engine.format_date(value) if value else ""
+register.filter("money", money)
+register.filter("quantity", quantity)
+register.filter("day", day)
 
 
 @register.filter

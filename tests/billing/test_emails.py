@@ -51,7 +51,7 @@ def test_the_whole_workflow_mails_the_account_in_its_language(
         assert "{%" not in message.body and "{{" not in message.body
     opened = mailed[0]
     assert str(ticket["id"]) in opened.subject
-    assert "24,00 EUR" in opened.body  # the fee the customer accepted, gross, written the French way
+    assert "24,00\u00a0€" in opened.body  # the fee the customer accepted, gross, written the French way
 
 
 def test_a_german_account_is_mailed_in_german(other_customer, mailoutbox, django_capture_on_commit_callbacks):
@@ -60,6 +60,9 @@ def test_a_german_account_is_mailed_in_german(other_customer, mailoutbox, django
     assert SentEmail.objects.get().language == "de"
     assert '<html lang="de">' in mailoutbox[0].alternatives[0][0]
     assert invoice.number in mailoutbox[0].subject
+    # The amount and the due day as a German reader writes them, as the invoice's PDF does.
+    assert f"{invoice.gross:f}".replace(".", ",") + "\u00a0€" in mailoutbox[0].body
+    assert f"zahlbar bis {invoice.due_on:%d.%m.%Y}" in mailoutbox[0].body
 
 
 def test_payment_email_tells_what_is_still_due(
@@ -68,4 +71,4 @@ def test_payment_email_tells_what_is_still_due(
     invoice = issue_invoice(customer_account)
     with django_capture_on_commit_callbacks(execute=True):
         invoice_pay(invoice=invoice, amount=invoice.gross - 4, received_on=timezone.localdate(), by=finance)
-    assert "4,00 EUR" in mailoutbox[-1].body
+    assert "Reste dû\u00a0: 4,00\u00a0€." in mailoutbox[-1].body

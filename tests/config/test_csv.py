@@ -38,7 +38,9 @@ def test_text_that_would_start_a_formula_is_plain_text(text):
         ("FR-2026-000001", "FR-2026-000001"),
         ("a=b", "a=b"),
         (-5, -5),  # a negative number is a number, not a formula
-        (Decimal("-0.50"), Decimal("-0.50")),
+        (Decimal("-0.50"), "-0.50"),
+        # A decimal with its two places (config.formatting), as SQLite's computed columns are not.
+        (Decimal("263.880000000000"), "263.88"),
         (date(2026, 3, 1), "2026-03-01"),
         (datetime(2026, 3, 1, 9, 30, tzinfo=UTC), "2026-03-01T09:30:00+00:00"),
     ],

@@ -47,7 +47,7 @@ def test_a_quote_too_large_for_its_invoice_is_a_400_on_quote_and_changes_nothing
     response = conclude_quoted(agent, ticket, *lines)
     assert response.status_code == 400, response.content
     assert list(response.json()) == ["quote"]
-    assert "9999999999.99 EUR" in response.json()["quote"][0]
+    assert "€9,999,999,999.99" in response.json()["quote"][0]
     assert Ticket.objects.get(pk=ticket).status == Ticket.State.DIAGNOSING
     assert not Quote.objects.filter(ticket_id=ticket).exists()
     assert not Invoice.objects.filter(ticket_id=ticket).exists()
@@ -81,7 +81,7 @@ def test_the_staff_portal_refuses_the_same_quote_with_a_readable_error(diagnosin
         },
     )
     assert response.status_code == 400
-    assert b"errorlist" in response.content and b"9999999999.99" in response.content
+    assert b"errorlist" in response.content and "€9,999,999,999.99" in response.content.decode()
     diagnosing.refresh_from_db()
     assert diagnosing.status == Ticket.State.DIAGNOSING
     assert not Quote.objects.filter(ticket=diagnosing).exists()

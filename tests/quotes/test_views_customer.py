@@ -62,7 +62,7 @@ def test_accepting_is_confirmed_on_a_page_stating_the_total_the_invoice_then_bil
     ticket_complete_work(ticket=Ticket.objects.get(pk=ticket.pk), report="Disk replaced", by=agent)
 
     invoice = Invoice.objects.get(ticket_id=ticket.pk)
-    assert stated.replace(",", ".") == f"{invoice.gross} {invoice.currency}"  # shown in French
+    assert stated == f"{invoice.gross}\u00a0€".replace(".", ",")  # shown in French: "144,00 €"
     assert invoice.gross > ticket.quote.gross  # the fee is on it too, as the page said
 
 
@@ -75,7 +75,7 @@ def test_declining_is_confirmed_on_a_page_stating_the_fee_the_invoice_then_bills
     stated = _stated_total(client, url)
     client.post(url)
     invoice = Invoice.objects.get(ticket_id=ticket.pk)
-    assert stated.replace(",", ".") == f"{invoice.gross} {invoice.currency}"  # shown in French
+    assert stated == f"{invoice.gross}\u00a0€".replace(".", ",")  # shown in French: "24,00 €"
     assert (
         "confirm-decision" not in browser(customer).get(url, follow=True).content.decode()
     )  # decided: no page

@@ -43,11 +43,11 @@ def test_open_page_shows_the_fee_with_vat_and_what_each_outcome_costs_before_ord
     client = browser(customer)
     client.cookies["django_language"] = "en"
     page = client.get(reverse("customer:tickets:open")).content.decode()
-    assert "24.00 EUR" in page
-    assert 'id="fee-vat"' in page
+    assert '<dd id="fee-gross"><strong>€24.00</strong></dd>' in page
+    assert '<dd id="fee-vat">€4.00</dd>' in page and "VAT 20%" in page
     assert page.index('id="fee"') < page.index('id="order"')
     assert "Beyond our competence: the diagnosis is free" in page
-    assert "The diagnosis fee: 24.00 EUR, invoiced at once." in page
+    assert "The diagnosis fee: €24.00, invoiced at once." in page
 
 
 @pytest.mark.parametrize(
