@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
-from consent.models import AccessRequest, ContactObligation, DataAction
+from consent.models import ContactObligation, data_action_label
 from outbox.services import EmailSpec, email_builder
 
 if TYPE_CHECKING:
@@ -23,14 +23,17 @@ def _access_requested(obligation: ContactObligation) -> dict:
     request = obligation.access_request
     assert request is not None  # contact_obligation_names_its_cause
     # The scope's label stays lazy: it is rendered in the account's language at send time.
-    return {"hours": request.duration_hours, "scope": AccessRequest.Scope(request.scope).label}
+    return {"hours": request.duration_hours, "scope": data_action_label(request.scope, to_customer=True)}
 
 
 def _emergency_action(obligation: ContactObligation) -> dict:
     intervention = obligation.intervention
     assert intervention is not None  # contact_obligation_names_its_cause
     performed_at = intervention.performed_at.astimezone(UTC)
-    return {"action": DataAction(intervention.action).label, "performed_at": f"{performed_at:%Y-%m-%d %H:%M}"}
+    return {
+        "action": data_action_label(intervention.action, to_customer=True),
+        "performed_at": f"{performed_at:%Y-%m-%d %H:%M}",
+    }
 
 
 # Each obligation's e-mail: its outbox kind (its templates are email/consent/<kind without "consent_">),
