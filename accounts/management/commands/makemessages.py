@@ -1,0 +1,18 @@
+"""Django's `makemessages` with the project's defaults, so that the catalogues hold the app's messages only.
+
+`make messages` runs it for French and German; tests/config/test_catalogues.py extracts the messages the
+same way and holds the catalogues to them. Needs GNU gettext (xgettext, msguniq, msgmerge).
+"""
+
+from django.core.management.commands import makemessages
+
+# Not the app: the virtualenv, runtime files, the tests, the benchmarks and the docs.
+IGNORED = [".venv", "var", "tests", "bench", "docs", "node_modules"]
+
+
+class Command(makemessages.Command):
+    def handle(self, *args, **options):
+        options["ignore_patterns"] = [*options["ignore_patterns"], *IGNORED]
+        # A message gone from the code leaves the catalogue: no obsolete (#~) entries pile up.
+        options["no_obsolete"] = True
+        super().handle(*args, **options)
