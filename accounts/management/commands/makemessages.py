@@ -15,4 +15,7 @@ class Command(makemessages.Command):
         options["ignore_patterns"] = [*options["ignore_patterns"], *IGNORED]
         # A message gone from the code leaves the catalogue: no obsolete (#~) entries pile up.
         options["no_obsolete"] = True
+        # Each message names the files that use it, not their line numbers: an edit elsewhere in a file
+        # leaves the catalogues alone, and branches that each add messages merge without conflicts.
+        options["add_location"] = options["add_location"] or "file"
         super().handle(*args, **options)
