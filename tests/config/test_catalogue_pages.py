@@ -2,9 +2,14 @@
 describe, colons sit inside the messages (French puts a no-break space before them), the customer reads
 of "your data" and staff of the customer's, and the access log says what each line's outcome is."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from billing.models import Invoice
+from billing.services import invoice_pay, payment_reverse
 from config.errors import ConsentRequired
 from consent.services import (
     access_request_create,
@@ -128,3 +133,19 @@ def test_the_access_log_says_what_became_of_each_line(
 
     assert denied in log and recorded in log and refused in log
     assert f">{done}<" not in log  # a denial is not "done"
+
+
+@pytest.mark.parametrize(("language", "separator"), [("fr", f"{NBSP}: "), ("de", ": ")])
+def test_a_reversed_payment_gives_its_reason_after_its_day_in_one_message(
+    customer, agent, finance, language, separator
+):
+    concluded(customer, agent, "fixed")
+    invoice = Invoice.objects.get(customer=customer.customer)
+    payment = invoice_pay(
+        invoice=invoice, amount=Decimal("5.00"), received_on=timezone.localdate(), reference="T", by=finance
+    )
+    payment_reverse(payment=payment, reason="Wrong invoice", by=finance)
+
+    invoice_page = page(finance, language, "finance:billing:invoice", invoice.pk)
+
+    assert f"{separator}Wrong invoice)" in invoice_page
