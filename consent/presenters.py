@@ -38,12 +38,13 @@ def _audit_values(entry: AuditEntry, roles: dict, staff: str, to_customer: bool)
         "at": date_format(timezone.localtime(entry.at), "SHORT_DATETIME_FORMAT"),
         "event": entry.get_event_display(),
         "action": data_action_label(entry.action, to_customer=to_customer),
-        "outcome": _outcome(entry),
+        "outcome": audit_outcome_label(entry),
         "by": roles.get(entry.actor_role, staff),
     }
 
 
-def _outcome(entry: AuditEntry) -> str:
+def audit_outcome_label(entry: AuditEntry) -> str:
+    """What became of a line's event, in words that fit it (the portals' log and the admin)."""
     # A request, a decision or an expiry is itself the event: its line only says it was recorded.
     # An intervention was either carried out, or refused for want of a grant in force.
     if entry.event != AuditEntry.Event.INTERVENTION:
