@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 import pytest
 
 from accounts import mfa
+from tests.browser.pages import axe_problems, layout_problems
 from tests.mfa import fresh_code, totp_device
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the test body are still
@@ -63,9 +64,11 @@ def eager_tasks(monkeypatch):
 class Person:
     """One person at their own browser: a context with its own cookies, and every request it made."""
 
-    def __init__(self, browser, live_server, user, password, *, screenshots=True, second_factor=True):
+    def __init__(
+        self, browser, live_server, user, password, *, screenshots=True, second_factor=True, width=1366
+    ):
         self.screenshots = screenshots
-        self.context = browser.new_context(viewport={"width": 1100, "height": 900})
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
         self.page.set_default_timeout(15000)
         self.base = live_server.url
@@ -73,6 +76,7 @@ class Person:
         self.page.on("request", lambda request: self.requests.append(request.url))
         # A CSP violation or a script error shows in the console: a journey must end without any.
         self.console_errors: list[str] = []
+        self.audit_findings: list[str] = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
         if second_factor and mfa.mfa_required_for(user):
@@ -97,7 +101,16 @@ class Person:
         self.page.goto(f"{self.base}{path}")
         return self.page
 
+    def audit(self, label: str = "") -> None:
+        """axe-core and the layout check on the page as it is now; findings fail the journey at the end."""
+        where = f"{label or self.page.url}: "
+        self.audit_findings += [
+            where + found for found in axe_problems(self.page) + layout_problems(self.page)
+        ]
+
     def shot(self, name: str, *, full_page: bool = True):
+        """Every page worth a screenshot is audited, whether or not the screenshot is kept."""
+        self.audit(name)
         if not self.screenshots:
             return
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -110,8 +123,8 @@ class Person:
         self.page.evaluate("([x, y]) => window.scrollTo(x, y)", where)
 
     def problems(self) -> list[str]:
-        """Requests to another host, and console errors (CSP violations, script errors)."""
-        return self.foreign_requests() + self.console_errors
+        """Requests to another host, console errors (CSP violations, script errors), audit findings."""
+        return self.foreign_requests() + self.console_errors + self.audit_findings
 
     def foreign_requests(self) -> list[str]:
         own = urlparse(self.base).netloc
@@ -122,13 +135,37 @@ class Person:
         ]
 
 
+def assert_no_problems(*people: Person) -> None:
+    """What went wrong for anyone in the journey, every finding on its own line."""
+    found = [problem for someone in people for problem in someone.problems()]
+    assert found == [], "\n".join(found)
+
+
+# A desktop's width and a phone's: every journey that asks for `width` runs at both.
+WIDTHS = {"desktop": 1366, "phone": 390}
+
+
 @pytest.fixture
-def person(browser, live_server):
+def width():
+    """The window's width in CSS pixels; journeys parametrize it over WIDTHS."""
+    return WIDTHS["desktop"]
+
+
+@pytest.fixture
+def person(browser, live_server, width):
     people = []
 
     def login(user, password, *, screenshots=True, second_factor=True):
         people.append(
-            Person(browser, live_server, user, password, screenshots=screenshots, second_factor=second_factor)
+            Person(
+                browser,
+                live_server,
+                user,
+                password,
+                screenshots=screenshots,
+                second_factor=second_factor,
+                width=width,
+            )
         )
         return people[-1]
 

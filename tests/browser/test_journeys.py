@@ -1,4 +1,5 @@
-"""The journeys of issue 7, clicked through in Chromium as new users would, in French and in German.
+"""The journeys of issue 7, clicked through in Chromium as new users would, in French, German and English,
+at a desktop's width and at a phone's.
 
 (a) a customer opens an incident seeing the fee, an agent concludes with a quote, the customer accepts,
     the agent completes, finance records the payment;
@@ -15,6 +16,7 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from billing.models import Invoice
 from diagnostics.services import diagnosis_conclude
+from tests.browser.conftest import WIDTHS, assert_no_problems
 from tests.factories import PASSWORD, CustomerFactory, ServiceFactory, UserFactory
 from tests.portals import incident
 from tickets.models import Ticket
@@ -29,6 +31,7 @@ LANGUAGES = {
         "gross": "24,00",
         "accept": "Accepter le devis",
         "accept_total": "251,88",
+        "quote_net": "189,90",
         "claim": "Prendre en charge",
         "paid": "Payée",
         "refused": "Refusée",
@@ -48,6 +51,7 @@ LANGUAGES = {
         "gross": "23,80",
         "accept": "Angebot annehmen",
         "accept_total": "249,78",
+        "quote_net": "189,90",
         "claim": "Übernehmen",
         "paid": "Bezahlt",
         "refused": "Abgelehnt",
@@ -60,6 +64,26 @@ LANGUAGES = {
         "subject": "Die Festplatte ist voll",
         "stem": "Festplatten",  # the plural finds the singular: German stemming
         "no_match": "Kein Ticket entspricht dieser Suche.",
+    },
+    "en": {
+        "country": "FR",  # an English-speaking account billed from France
+        "order": "Order with obligation to pay",
+        "gross": "24.00",
+        "accept": "Accept the quote",
+        "accept_total": "251.88",
+        "quote_net": "189.90",
+        "claim": "Claim",
+        "paid": "Paid",
+        "refused": "Refused",
+        "banned": "Your account is banned from support",
+        "grant": "Grant",
+        "granted": "Granted",
+        "read": "Read your data",
+        "read_staff": "Read customer data",
+        "grant_staff": "under the grant the customer gave",
+        "subject": "The servers stopped answering",
+        "stem": "server",  # the singular finds the plural: English stemming
+        "no_match": "No ticket matches this search.",
     },
 }
 
@@ -84,15 +108,21 @@ def language(request):
     return request.param
 
 
+@pytest.fixture(params=WIDTHS)
+def width(request):
+    """Each journey at a desktop's width and at a phone's."""
+    return WIDTHS[request.param]
+
+
 @pytest.fixture
 def words(language):
     return LANGUAGES[language]
 
 
 @pytest.fixture
-def login(person, language):
-    """Logs a user in at their own browser; the committed screenshots come from the French run alone."""
-    return lambda user: person(user, PASSWORD, screenshots=language == "fr")
+def login(person, language, width):
+    """Logs a user in at their own browser; the committed screenshots come from the French desktop run."""
+    return lambda user: person(user, PASSWORD, screenshots=language == "fr" and width == WIDTHS["desktop"])
 
 
 def under_diagnosis(customer_user, agent_user) -> Ticket:
@@ -146,10 +176,10 @@ def test_incident_quote_work_and_payment(login, language, words, eager_tasks):
     page.fill("#id_lines-3-description", "Main-d'œuvre")
     page.fill("#id_lines-3-quantity", "1.5")
     page.fill("#id_lines-3-unit_price", "60")
-    expect(page.locator("#quote-net")).to_contain_text("189,90")
+    expect(page.locator("#quote-net")).to_contain_text(words["quote_net"])
     agent.shot("staff-conclude-diagnosis")
     page.locator("#conclude-submit").click()
-    expect(page.locator("#quote")).to_contain_text("189,90")
+    expect(page.locator("#quote")).to_contain_text(words["quote_net"])
     agent.shot("staff-workspace")
 
     # The customer accepts the quote: the work starts at once.
@@ -186,8 +216,7 @@ def test_incident_quote_work_and_payment(login, language, words, eager_tasks):
     page = customer.go(f"/customer/invoices/{invoice.pk}/")
     expect(page.locator("#invoice-status")).to_have_text(words["paid"])
     customer.shot("customer-invoice-paid")
-    for someone in (customer, agent, finance):
-        assert someone.problems() == []
+    assert_no_problems(customer, agent, finance)
 
 
 def test_refusing_an_invoice_after_the_warning_ends_support(login, language, words, eager_tasks):
@@ -228,7 +257,7 @@ def test_refusing_an_invoice_after_the_warning_ends_support(login, language, wor
     page = finance.go("/finance/receivables/")
     expect(page.locator("svg.chart rect")).not_to_have_count(0)
     finance.shot("finance-receivables")
-    assert customer.problems() == [] and finance.problems() == []
+    assert_no_problems(customer, finance)
 
 
 def test_access_is_asked_granted_used_and_logged(login, language, words, eager_tasks):
@@ -264,7 +293,7 @@ def test_access_is_asked_granted_used_and_logged(login, language, words, eager_t
     expect(page.locator("#interventions")).to_contain_text("Journaux Apache lus : disque plein.")
     expect(page.locator("#access-log")).to_contain_text(words["read"])
     customer.shot("customer-access-log")
-    assert customer.problems() == [] and agent.problems() == []
+    assert_no_problems(customer, agent)
 
 
 def test_an_incident_can_be_opened_with_the_keyboard_alone(person):
@@ -291,7 +320,7 @@ def test_an_incident_can_be_opened_with_the_keyboard_alone(person):
 
     expect(page.locator("h1")).to_contain_text("Site lent")
     assert Ticket.objects.get().subject == "Site lent"
-    assert customer.problems() == []
+    assert_no_problems(customer)
 
 
 def test_staff_and_customers_find_tickets_with_the_search_box(login, language, words):
@@ -320,4 +349,4 @@ def test_staff_and_customers_find_tickets_with_the_search_box(login, language, w
     page.fill("#id_q", f"#{stranger.pk}")  # another account's ticket, even by its number: nothing
     page.press("#id_q", "Enter")
     expect(page.locator("table")).to_contain_text(words["no_match"])
-    assert customer.problems() == [] and agent.problems() == []
+    assert_no_problems(customer, agent)

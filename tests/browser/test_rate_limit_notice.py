@@ -28,7 +28,7 @@ def test_a_message_over_the_limit_shows_a_notice_instead_of_nothing(person, sett
         page.click("#thread button[type=submit]")
         if body == "first":
             expect(page.locator("#thread")).to_contain_text("first")
-    notice = page.locator("#main > .messages[role=alert]")
+    notice = page.locator("#main > [role=alert] > .messages")
     expect(notice).to_contain_text("Zu viele Anfragen")
     expect(page.locator("#thread")).to_be_visible()  # the page stays, the notice comes on top
     assert list(Message.objects.filter(ticket=ticket).values_list("body", flat=True)) == ["first"]
