@@ -43,10 +43,14 @@ lint: install ## ruff (rules and layout), import-linter (the layers of the READM
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
+messages: install ## Update the French and German catalogues from the code (needs GNU gettext), then compile them
+	$(PY) manage.py makemessages -l fr -l de
+	@$(PY) manage.py compile_catalogues
+
 check: ## Everything CI runs (.ci/run): services, the suite, lint, migrations and Django's checks
 	.ci/run
 
 screenshots: install ## Refresh docs/screenshots/ from the French browser journeys
 	@UPDATE_SCREENSHOTS=1 bin/test-env $(PY) -m pytest tests/browser -k fr $(PYTEST_ARGS)
 
-.PHONY: help install run test test-fast format lint check screenshots
+.PHONY: help install run test test-fast format lint messages check screenshots

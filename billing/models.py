@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from config.choices import CachedChoiceLabels
@@ -110,10 +111,10 @@ class Invoice(CachedChoiceLabels, FSMModelMixin, models.Model):
     """An issued invoice. Its lines and amounts are a snapshot and are never edited."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        PAID = "paid", _("Paid")
-        REFUSED = "refused", _("Refused")
-        LAPSED = "lapsed", _("Lapsed")
+        OPEN = "open", pgettext_lazy("invoice status", "Open")
+        PAID = "paid", pgettext_lazy("invoice status", "Paid")
+        REFUSED = "refused", pgettext_lazy("invoice status", "Refused")
+        LAPSED = "lapsed", pgettext_lazy("invoice status", "Lapsed")
 
     entity = models.ForeignKey("accounts.BillingEntity", on_delete=models.PROTECT, related_name="invoices")
     customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="invoices")
@@ -354,8 +355,8 @@ class Refund(CachedChoiceLabels, FSMModelMixin, models.Model):
     """
 
     class State(models.TextChoices):
-        OWED = "owed", _("Owed")
-        REFUNDED = "refunded", _("Refunded")
+        OWED = "owed", pgettext_lazy("refund status", "Owed")
+        REFUNDED = "refunded", pgettext_lazy("refund status", "Refunded")
 
     customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="refunds")
     invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="refund")

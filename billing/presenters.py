@@ -6,7 +6,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
@@ -84,7 +84,7 @@ CLOSED_INVOICE_LIST = Listing(
     _NUMBER,
     Column(_("Customer"), "{customer}", reads=("customer__name",)),
     _STATUS,
-    Column(_("Closed"), "{closed}", reads=("closed_at",)),
+    Column(pgettext_lazy("the day an invoice was closed", "Closed"), "{closed}", reads=("closed_at",)),
     _TOTAL,
     Column(_("Credit note"), "{credit_note}", reads=("credit_note__number", "credit_note__issued_on")),
     reads=("id",),
@@ -148,7 +148,7 @@ BANNED_LIST = Listing(
         reads=("name", "country"),
     ),
     Column(
-        _("Banned"),
+        pgettext_lazy("the day of the ban", "Banned"),
         '{banned_at} <span class="badge banned">{reason}</span>',
         reads=("banned_at", "ban_reason"),
     ),

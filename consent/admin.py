@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from config.admin import ReadOnlyAdmin, ReadOnlyInline
 from consent.models import AccessRequest, AuditEntry, ContactObligation, CustomerContact, Intervention
+from consent.presenters import audit_outcome_label
 
 
 @admin.register(AccessRequest)
@@ -56,7 +58,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "id",
         "at",
         "event",
-        "outcome",
+        "outcome_label",
         "action",
         "actor",
         "actor_role",
@@ -67,6 +69,10 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_select_related = ["actor", "ticket"]
     search_fields = ["=id", "=ticket__id", "actor__email"]
     date_hierarchy = "at"
+
+    @admin.display(description=_("outcome"), ordering="outcome")
+    def outcome_label(self, entry):
+        return audit_outcome_label(entry)
 
     def get_actions(self, request):
         return {}  # not even the bulk "delete selected"

@@ -23,7 +23,7 @@ class ConsentConfig(AppConfig):
                 pending=access_requests_waiting_for,
                 describe=lambda request: (
                     _("%(scope)s, for %(hours)s hours once granted")
-                    % {"scope": request.get_scope_display(), "hours": request.duration_hours}
+                    % {"scope": request.scope_label_to_customer, "hours": request.duration_hours}
                 ),
                 title=_("Access requests awaiting your decision"),
                 notice=_("Our support asks for access to your data on this ticket: grant or deny it."),

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from config.choices import CachedChoiceLabels
@@ -27,6 +28,20 @@ class DataAction(models.TextChoices):
     MODIFY_DATA = "modify_data", _("Modify customer data")
     SUSPEND_SERVICE = "suspend_service", _("Suspend the service (emergency)")
     RESCUE_MODE = "rescue_mode", _("Boot into rescue mode (emergency)")
+
+
+# The same actions as the customer reads them, about their own data; staff read DataAction's labels.
+DATA_ACTION_LABELS_TO_CUSTOMER = {
+    DataAction.READ_DATA.value: pgettext_lazy("to the customer", "Read your data"),
+    DataAction.MODIFY_DATA.value: pgettext_lazy("to the customer", "Modify your data"),
+}
+
+
+def data_action_label(action: str, *, to_customer: bool):
+    """The label of a data action (or grant scope) in the words of its reader: the customer or staff."""
+    if to_customer and action in DATA_ACTION_LABELS_TO_CUSTOMER:
+        return DATA_ACTION_LABELS_TO_CUSTOMER[action]
+    return DataAction(action).label
 
 
 # The grant scopes that allow each action needing consent: `modify_data` covers `read_data`.
@@ -47,11 +62,11 @@ class AccessRequest(CachedChoiceLabels, FSMModelMixin, models.Model):
         MODIFY_DATA = DataAction.MODIFY_DATA.value, DataAction.MODIFY_DATA.label
 
     class State(models.TextChoices):
-        PENDING = "pending", _("Waiting for the customer")
-        GRANTED = "granted", _("Granted")
-        DENIED = "denied", _("Denied")
-        REVOKED = "revoked", _("Revoked")
-        EXPIRED = "expired", _("Expired")
+        PENDING = "pending", pgettext_lazy("access request status", "Waiting for the customer")
+        GRANTED = "granted", pgettext_lazy("access request status", "Granted")
+        DENIED = "denied", pgettext_lazy("access request status", "Denied")
+        REVOKED = "revoked", pgettext_lazy("access request status", "Revoked")
+        EXPIRED = "expired", pgettext_lazy("access request status", "Expired")
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, related_name="access_requests")
     scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
@@ -145,6 +160,10 @@ class AccessRequest(CachedChoiceLabels, FSMModelMixin, models.Model):
     def expire(self, *, at) -> None:
         self.ended_at = at
 
+    @property
+    def scope_label_to_customer(self):
+        return data_action_label(self.scope, to_customer=True)
+
 
 class Intervention(CachedChoiceLabels, models.Model):
     """Something staff did on the customer's systems within a ticket, with the grant that allowed it."""
@@ -173,6 +192,10 @@ class Intervention(CachedChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.action} on ticket {self.ticket_id}"
+
+    @property
+    def action_label_to_customer(self):
+        return data_action_label(self.action, to_customer=True)
 
 
 class ContactObligation(CachedChoiceLabels, models.Model):
@@ -296,8 +319,8 @@ class AuditEntry(CachedChoiceLabels, models.Model):
         INTERVENTION = "intervention", _("Intervention")
 
     class Outcome(models.TextChoices):
-        DONE = "done", _("Done")
-        REFUSED = "refused", _("Refused")
+        DONE = "done", pgettext_lazy("audit outcome", "Done")
+        REFUSED = "refused", pgettext_lazy("audit outcome", "Refused")
 
     SYSTEM = "system"  # actor_role of lines written by a sweep, with no person behind them
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from config.formatting import format_datetime_lazy
-from consent.models import AccessRequest, ContactObligation, DataAction
+from consent.models import ContactObligation, data_action_label
 from outbox.services import EmailSpec, email_builder, site_link
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ def _access_requested(obligation: ContactObligation) -> dict:
     request = obligation.access_request
     assert request is not None  # contact_obligation_names_its_cause
     # The scope's label stays lazy: it is rendered in the account's language at send time.
-    return {"hours": request.duration_hours, "scope": AccessRequest.Scope(request.scope).label}
+    return {"hours": request.duration_hours, "scope": data_action_label(request.scope, to_customer=True)}
 
 
 def _emergency_action(obligation: ContactObligation) -> dict:
@@ -32,7 +32,7 @@ def _emergency_action(obligation: ContactObligation) -> dict:
     assert intervention is not None  # contact_obligation_names_its_cause
     # In UTC, as the audit log records it; written in the account's language when the e-mail is rendered.
     performed_at = format_datetime_lazy(intervention.performed_at, zone="UTC")
-    return {"action": DataAction(intervention.action).label, "performed_at": performed_at}
+    return {"action": data_action_label(intervention.action, to_customer=True), "performed_at": performed_at}
 
 
 # Each obligation's e-mail: its outbox kind (its templates are email/consent/<kind without "consent_">),

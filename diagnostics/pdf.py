@@ -184,7 +184,7 @@ TEXTS: dict[str, Texts] = {
         "footer_vat": "USt-IdNr.",
         "outcomes": {
             "fixed": "Während der Diagnose behoben",
-            "provider_fault": "Fehler des Anbieters, im Rahmen der Dienstgarantie behoben",
+            "provider_fault": "Fehler des Anbieters, im Rahmen der Servicegarantie behoben",
             "quoted": "Nicht behoben; ein Angebot für die Behebung liegt bei",
             "no_quote": "Nicht behoben; kein Angebot",
             "no_competence": "Nicht behoben; außerhalb unseres Fachgebiets",
@@ -194,7 +194,7 @@ TEXTS: dict[str, Texts] = {
             "charged_quoted": "Nicht behoben, Angebot erstellt: Die Gebühr ist fällig",
             "charged_not_provider_fault": "Fehler des Anbieters vermutet, aber nicht festgestellt: "
             "Die Gebühr ist fällig",
-            "waived_service_guarantee": "Fehler des Anbieters: kostenlos im Rahmen der Dienstgarantie",
+            "waived_service_guarantee": "Fehler des Anbieters: kostenlos im Rahmen der Servicegarantie",
             "waived_no_quote": "Kein Angebot: Die Diagnose ist kostenlos",
             "waived_no_competence": "Außerhalb unseres Fachgebiets: Die Diagnose ist kostenlos",
             "waived_introductory_period": "In einem Einführungszeitraum eröffnet: kostenlos",

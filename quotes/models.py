@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from billing.models import DocumentLine, vat_category_field
@@ -15,10 +16,10 @@ class Quote(CachedChoiceLabels, FSMModelMixin, models.Model):
     """The price of the fix, sent with the diagnosis; accepting it starts the work with no prepayment."""
 
     class State(models.TextChoices):
-        SENT = "sent", _("Sent")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        EXPIRED = "expired", _("Expired")
+        SENT = "sent", pgettext_lazy("quote status", "Sent")
+        ACCEPTED = "accepted", pgettext_lazy("quote status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("quote status", "Declined")
+        EXPIRED = "expired", pgettext_lazy("quote status", "Expired")
 
     ticket = models.OneToOneField("tickets.Ticket", on_delete=models.PROTECT, related_name="quote")
     # sent → accepted (work starts at once) | declined | expired (not decided by valid_until)

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from billing.models import VatCategory
@@ -28,13 +29,13 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
         SLA_CLAIM = "sla_claim", _("SLA claim")
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        DIAGNOSING = "diagnosing", _("Diagnosing")
-        QUOTE_SENT = "quote_sent", _("Quote sent")
-        IN_WORK = "in_work", _("In work")
-        RESOLVED = "resolved", _("Resolved")
-        CLOSED = "closed", _("Closed")
-        CANCELLED = "cancelled", _("Cancelled")
+        OPEN = "open", pgettext_lazy("ticket status", "Open")
+        DIAGNOSING = "diagnosing", pgettext_lazy("ticket status", "Diagnosing")
+        QUOTE_SENT = "quote_sent", pgettext_lazy("ticket status", "Quote sent")
+        IN_WORK = "in_work", pgettext_lazy("ticket status", "In work")
+        RESOLVED = "resolved", pgettext_lazy("ticket status", "Resolved")
+        CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
+        CANCELLED = "cancelled", pgettext_lazy("ticket status", "Cancelled")
 
     FINAL_STATES = (State.RESOLVED, State.CLOSED, State.CANCELLED)
     # An incident whose work has started and not ended: it runs to its end even for a banned account.

@@ -12,9 +12,10 @@ from consent.presenters import AUDIT_LIST, audit_table
 from tickets.selectors import tickets_visible_to
 
 
-def consent_context(*, ticket, user) -> dict:
+def consent_context(*, ticket, user, customer_view: bool) -> dict:
     return {
         "ticket": ticket,
+        "customer_view": customer_view,
         "access_requests": selectors.access_requests_of_ticket(ticket=ticket)
         .select_related("requested_by")
         .order_by("-id"),
@@ -26,7 +27,8 @@ def consent_context(*, ticket, user) -> dict:
                 selectors.audit_entries_visible_to(user=user), {"ticket": ticket.pk}
             )
             .only(*AUDIT_LIST.reads)
-            .order_by("-id")[:200]
+            .order_by("-id")[:200],
+            to_customer=customer_view,
         ),
     }
 
@@ -36,7 +38,9 @@ class TicketAccessView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         ticket = get_object_or_404(tickets_visible_to(user=request.user), pk=pk)
         return render(
-            request, "customer/consent/access.html", consent_context(ticket=ticket, user=request.user)
+            request,
+            "customer/consent/access.html",
+            consent_context(ticket=ticket, user=request.user, customer_view=True),
         )
 
 

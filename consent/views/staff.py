@@ -24,7 +24,7 @@ class TicketAccessView(SupportRequiredMixin, View):
         return get_object_or_404(tickets_visible_to(user=self.request.user).select_related("customer"), pk=pk)
 
     def render_page(self, ticket, *, request_form=None, intervention_form=None, status=200):
-        context = consent_context(ticket=ticket, user=self.request.user)
+        context = consent_context(ticket=ticket, user=self.request.user, customer_view=False)
         context.update(
             request_form=request_form or AccessRequestForm(),
             intervention_form=intervention_form or InterventionForm(),

@@ -17,7 +17,7 @@ def test_a_customer_on_a_staff_page_gets_a_403_in_the_customer_portal_with_the_w
     page = browser(customer).get("/staff/")
     assert page.status_code == 403
     html = page.content.decode()
-    assert "Cette page n&#x27;est pas destinée à votre compte" in html
+    assert "Cette page n’est pas destinée à votre compte" in html
     assert 'href="/"' in html  # back to the start page, which leads to the customer's dashboard
     assert "customer" in html and "<nav" in html  # the customer's frame and menu, not a bare "403 Forbidden"
 

@@ -228,7 +228,7 @@ def test_the_deploy_check_warns_of_a_weakened_second_factor(settings, setting, v
 
 @pytest.mark.parametrize(
     ("persona", "title"),
-    [("customer", "Sécurité : second facteur"), ("other_customer", "Sicherheit: zweiter Faktor")],
+    [("customer", "Sécurité\u00a0: second facteur"), ("other_customer", "Sicherheit: zweiter Faktor")],
 )
 def test_the_security_page_speaks_the_accounts_language(request, persona, title):
     page = browser(request.getfixturevalue(persona)).get(reverse("mfa_security")).content.decode()

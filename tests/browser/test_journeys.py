@@ -32,13 +32,15 @@ LANGUAGES = {
         "accept": "Accepter le devis",
         "accept_total": "251,88\u00a0€",
         "quote_net": "189,90",
-        "claim": "Prendre",
+        "claim": "Prendre en charge",
         "paid": "Payée",
         "refused": "Refusée",
         "banned": "Votre compte est exclu du support",
         "grant": "Accorder",
         "granted": "Accordée",
-        "read": "Lire les données du client",
+        "read": "Lire vos données",
+        "read_staff": "Lire les données du client",
+        "grant_staff": "avec l’autorisation donnée par le client",
         "subject": "Les serveurs ne répondent plus",
         "stem": "serveur",  # the singular finds the plural: French stemming
         "no_match": "Aucun ticket ne correspond à cette recherche.",
@@ -56,7 +58,9 @@ LANGUAGES = {
         "banned": "Ihr Konto ist vom Support ausgeschlossen",
         "grant": "Erteilen",
         "granted": "Erteilt",
-        "read": "Kundendaten lesen",
+        "read": "Ihre Daten lesen",
+        "read_staff": "Kundendaten lesen",
+        "grant_staff": "im Rahmen der Freigabe des Kunden",
         "subject": "Die Festplatte ist voll",
         "stem": "Festplatten",  # the plural finds the singular: German stemming
         "no_match": "Kein Ticket entspricht dieser Suche.",
@@ -74,7 +78,9 @@ LANGUAGES = {
         "banned": "Your account is banned from support",
         "grant": "Grant",
         "granted": "Granted",
-        "read": "Read customer data",
+        "read": "Read your data",
+        "read_staff": "Read customer data",
+        "grant_staff": "under the grant the customer gave",
         "subject": "The servers stopped answering",
         "stem": "server",  # the singular finds the plural: English stemming
         "no_match": "No ticket matches this search.",
@@ -278,6 +284,9 @@ def test_access_is_asked_granted_used_and_logged(login, language, words, eager_t
     page.fill("#id_description", "Journaux Apache lus : disque plein.")
     page.click("#record-intervention")
     expect(page.locator("#interventions")).to_contain_text("disque plein")
+    # Staff read of the customer's data and grant; the customer reads of their own.
+    expect(page.locator("#interventions")).to_contain_text(words["read_staff"])
+    expect(page.locator("#interventions")).to_contain_text(words["grant_staff"])
     agent.shot("staff-access-and-interventions")
 
     page = customer.go(f"/customer/tickets/{ticket.pk}/access/")

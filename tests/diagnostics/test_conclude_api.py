@@ -21,7 +21,7 @@ def test_fixed_resolves_and_bills_the_fee_now(customer, agent):
     assert (bill["net"], bill["vat_rate"], bill["vat"], bill["gross"]) == ("20.00", "20.00", "4.00", "24.00")
     assert bill["lines"] == [
         {
-            "description": f"Diagnostic d'incident, ticket n° {ticket['id']}",
+            "description": f"Diagnostic d’incident, ticket n°\u00a0{ticket['id']}",
             "quantity": "1.00",
             "unit_price": "20.00",
             "net": "20.00",

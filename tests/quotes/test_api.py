@@ -36,7 +36,7 @@ def test_completing_the_work_bills_the_fee_and_the_quote_on_one_invoice(customer
     [invoice_id] = done.json()["invoices"]
     bill = invoice(customer, invoice_id)
     assert [line["description"] for line in bill["lines"]] == [
-        f"Diagnostic d'incident, ticket n° {ticket['id']}",
+        f"Diagnostic d’incident, ticket n°\u00a0{ticket['id']}",
         "Replace disk",
         "Labour",
     ]
