@@ -64,7 +64,7 @@ def ordering_of(queryset: QuerySet) -> list[tuple[str, bool]]:
     return ordering
 
 
-def _beyond(ordering: list[tuple[str, bool]], values: list) -> Q:
+def beyond(ordering: list[tuple[str, bool]], values: list) -> Q:
     """Rows strictly after `values` in `ordering`. Written `a >= x AND (a > x OR <rest>)` rather than
     `a > x OR (a = x AND <rest>)` so that the first column bounds the index scan."""
     (field, descending), *rest = ordering
@@ -72,12 +72,10 @@ def _beyond(ordering: list[tuple[str, bool]], values: list) -> Q:
     strictly = Q(**{f"{field}__{'lt' if descending else 'gt'}": value})
     if not rest:
         return strictly
-    return Q(**{f"{field}__{'lte' if descending else 'gte'}": value}) & (
-        strictly | _beyond(rest, rest_values)
-    )
+    return Q(**{f"{field}__{'lte' if descending else 'gte'}": value}) & (strictly | beyond(rest, rest_values))
 
 
-def _json_value(value):
+def json_value(value):
     # Full precision: DjangoJSONEncoder cuts datetimes to milliseconds, and a cursor a few microseconds
     # early or late would skip or repeat rows.
     if isinstance(value, date | datetime):
@@ -87,7 +85,7 @@ def _json_value(value):
 
 def _encode(row, ordering) -> str:
     values = [getattr(row, field) for field, _descending in ordering]
-    raw = json.dumps(values, default=_json_value, separators=(",", ":")).encode()
+    raw = json.dumps(values, default=json_value, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -124,14 +122,14 @@ def keyset_page(request, queryset: QuerySet, *, per_page: int) -> KeysetPage:
         if before is not None:
             reversed_ordering = [(field, not descending) for field, descending in ordering]
             rows = list(
-                queryset.filter(_beyond(reversed_ordering, before)).order_by(*backward)[: per_page + 1]
+                queryset.filter(beyond(reversed_ordering, before)).order_by(*backward)[: per_page + 1]
             )
             more_before = len(rows) > per_page
             rows = rows[:per_page][::-1]
             more_after = True
         else:
             if after is not None:
-                queryset = queryset.filter(_beyond(ordering, after))
+                queryset = queryset.filter(beyond(ordering, after))
             rows = list(queryset.order_by(*forward)[: per_page + 1])
             more_after = len(rows) > per_page
             rows = rows[:per_page]

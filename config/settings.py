@@ -338,6 +338,32 @@ for _action, _scopes in json.loads(os.environ.get("DJANGO_RATE_LIMITS") or "{}")
 # Every count is multiplied by this (load tests, trusted automated clients); 0 turns the limits off.
 RATE_LIMIT_MULTIPLIER = float(os.environ.get("DJANGO_RATE_LIMIT_MULTIPLIER", "1"))
 
+# Response SLAs (tickets/sla.py): the business hours of each customer country, in its own time zone, with
+# its public holidays (the `holidays` package, offline); "default" serves every country not named. A
+# country's entry names only what differs from the default.
+SLA_BUSINESS_HOURS: dict[str, dict] = {
+    "default": {
+        "time_zone": "Europe/Paris",
+        "weekdays": [0, 1, 2, 3, 4],
+        "opens": "09:00",
+        "closes": "18:00",
+    },
+    "FR": {"time_zone": "Europe/Paris"},
+    "DE": {"time_zone": "Europe/Berlin"},
+}
+# DJANGO_SLA_BUSINESS_HOURS (JSON) replaces the countries it names: {"DE": {"opens": "08:00"}}.
+SLA_BUSINESS_HOURS.update(json.loads(os.environ.get("DJANGO_SLA_BUSINESS_HOURS") or "{}"))
+# Per kind of ticket, in business hours from the opening: the first response by the staff (a message, the
+# diagnosis started, or the answer that closes it) and, for incidents, the start of the diagnosis.
+SLA_TARGETS: dict[str, dict[str, float]] = {
+    "incident": {"first_response": 2, "diagnosis_start": 4},
+    "technical": {"first_response": 8},
+    "commercial": {"first_response": 16},
+    "sla_claim": {"first_response": 8},
+}
+# DJANGO_SLA_TARGETS (JSON) replaces the kinds it names: {"incident": {"first_response": 1, "diagnosis_start": 3}}.
+SLA_TARGETS.update(json.loads(os.environ.get("DJANGO_SLA_TARGETS") or "{}"))
+
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import BillingEntity
-from accounts.permissions import IsFinance
+from accounts.permissions import IsFinance, IsStaffMember
 from billing import aging
 from config.csv import CsvFormatInput, CsvRenderer, csv_format_from, csv_response
 from config.replica import heavy_reads
@@ -16,6 +16,8 @@ from config.routing import route
 from config.serializers import valid_input
 from reporting.e_reporting import COLUMNS, e_reporting_rows
 from reporting.selectors import receivables_report
+from reporting.sla import MONTHS_MAX, sla_report_cached
+from tickets.models import Ticket
 
 MAX_PERIOD_DAYS = 366  # a year at most: the reform's periods are ten days to a month
 
@@ -77,6 +79,48 @@ class ReceivablesReportApi(APIView):
         with heavy_reads(request):
             report = receivables_report(today=timezone.localdate())
         return Response(ReceivablesReportOutput(report).data)
+
+
+class SlaCounts(serializers.Serializer):
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField(help_text="Met after the due time, or unmet past it.")
+    pending = serializers.IntegerField(help_text="Not met yet, and not due yet.")
+
+
+class SlaMonth(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM, the month the tickets were opened")
+    kind = serializers.ChoiceField(choices=Ticket.Kind.choices)
+    first_response = SlaCounts(allow_null=True)
+    diagnosis_start = SlaCounts(allow_null=True, help_text="Incidents only; null for the other kinds.")
+
+
+class SlaReportOutput(serializers.Serializer):
+    as_of = serializers.DateTimeField(help_text="When it was counted: at most 5 minutes ago.")
+    months = SlaMonth(
+        many=True, help_text="The newest month first; a month and kind without tickets is left out."
+    )
+
+
+@route("reports/sla/", name="sla-report")
+class SlaReportApi(APIView):
+    """Response SLAs: per month of opening and kind of ticket, the first responses and the diagnosis starts
+    (incidents) on time, late and still pending; in business hours of each customer's country."""
+
+    permission_classes = [IsStaffMember]
+
+    class Input(serializers.Serializer):
+        months = serializers.IntegerField(
+            min_value=1,
+            max_value=MONTHS_MAX,
+            required=False,
+            default=12,
+            help_text="This month and the ones before.",
+        )
+
+    @extend_schema(parameters=[Input], responses=SlaReportOutput)
+    def get(self, request):
+        months = valid_input(self.Input, request.query_params)["months"]
+        return Response(SlaReportOutput(sla_report_cached(months=months)).data)
 
 
 @route("reports/e-reporting.csv", name="e-reporting")

@@ -14,13 +14,37 @@ from accounts.models import Service
 from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
 from billing.api import FeeOutput
 from config.filtering import FilteredListApi
-from config.pagination import OldestFirstCursorPagination
+from config.pagination import KeysetCursorPagination, OldestFirstCursorPagination
 from config.ratelimit import rate_limited
 from config.routing import route
 from config.serializers import CompiledSerializer, id_field, object_named, text_field, valid_input
 from tickets import selectors, services
 from tickets.models import Ticket, TicketInvoice
 from tickets.search import QUERY_MAX_LENGTH
+
+
+class SlaOutput(serializers.Serializer):
+    """The ticket's response targets (tickets/sla.py), in business hours of the customer's country from
+    the opening: the first response by the staff (a message, the diagnosis started or the closing answer)
+    and, for an incident, the start of the diagnosis."""
+
+    first_response_due_at = serializers.DateTimeField(source="first_response.due_at", allow_null=True)
+    first_responded_at = serializers.DateTimeField(source="first_response.met_at", allow_null=True)
+    first_response_breached = serializers.BooleanField(
+        allow_null=True, help_text="Met after its due time, or still unmet past it; null without the target."
+    )
+    diagnosis_start_due_at = serializers.DateTimeField(
+        source="diagnosis_start.due_at", allow_null=True, help_text="Incidents only."
+    )
+    diagnosis_started_at = serializers.DateTimeField(source="diagnosis_start.met_at", allow_null=True)
+    diagnosis_start_breached = serializers.BooleanField(allow_null=True)
+    due_at = serializers.DateTimeField(
+        allow_null=True, help_text="The next target still to meet; null when none."
+    )
+    seconds_left = serializers.IntegerField(
+        allow_null=True, help_text="Until `due_at`, negative once it has passed; null when nothing is due."
+    )
+    breached = serializers.BooleanField(help_text="A target was or is missed.")
 
 
 class TicketOutput(CompiledSerializer):
@@ -43,6 +67,7 @@ class TicketOutput(CompiledSerializer):
     created_at = serializers.DateTimeField()
     # The fee as shown and accepted at opening, fixed for the ticket; null for questions.
     diagnosis_fee = FeeOutput(allow_null=True)
+    sla = SlaOutput()
     invoices = serializers.ListField(child=serializers.IntegerField(), source="invoice_ids")
 
     def get_fields(self):
@@ -111,6 +136,12 @@ class TicketFilter(serializers.Serializer):
     country = serializers.CharField(max_length=2, required=False)
     suspected_provider_fault = serializers.BooleanField(required=False, allow_null=True, default=None)
     assignee = id_field(required=False)
+    breached = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only tickets whose first response or diagnosis start was or is late (`sla.breached`).",
+    )
     q = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -182,6 +213,21 @@ class TicketQueueApi(FilteredListApi):
 
     def filtered(self, filters):
         return with_ticket_output_relations(selectors.tickets_queue(filters=filters))
+
+
+@route("tickets/inbox/", name="inbox")
+class TicketInboxApi(FilteredListApi):
+    """Every ticket waiting for support (open, diagnosing, in work) by time left to its next response
+    target: the latest first, then the nearest (`sla.due_at`), then those with nothing due, oldest first.
+    Keyset pages over (due time, id)."""
+
+    serializer_class = TicketQueueOutput
+    permission_classes = [IsSupport]
+    query_filter = TicketFilter
+    pagination_class = KeysetCursorPagination
+
+    def filtered(self, filters):
+        return with_ticket_output_relations(selectors.tickets_inbox(filters=filters))
 
 
 @route("tickets/<int:pk>/", name="detail")

@@ -12,6 +12,7 @@ from billing.pricing import Fee
 from config.choices import CachedChoiceLabels
 from config.money import MONEY_DIGITS
 from config.transitions import writes
+from tickets import sla
 
 
 class TicketManager(models.Manager):
@@ -84,6 +85,14 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
     # (opens it, writes, grants access, accepts the quote: tickets.services.staff_notify), emptied by any
     # staff action on it (tickets.services.tickets_record). "Waiting for me" in the staff menu.
     waiting_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # Response SLAs (tickets/sla.py): the due times, computed once at opening in business hours of the
+    # customer's country, and when the first response came (the diagnosis start is diagnosis_started_at).
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    diagnosis_due_at = models.DateTimeField(_("diagnosis start due"), null=True, blank=True)
+    # The nearest due time still to meet, sla.NOTHING_DUE once none is: the inbox's order, kept by the
+    # transitions and the first response's stamp (ticket_first_response_stamp).
+    sla_next_due_at = models.DateTimeField(default=sla.NOTHING_DUE, editable=False)
     # The words of the subject (weight A), description (B) and messages (C), in the text search
     # configuration of the customer's language: written by the database's triggers on PostgreSQL, with a
     # GIN index (migration 0007, tickets/search.py); an unused NULL on SQLite.
@@ -115,6 +124,12 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
                 fields=["assignee"],
                 condition=Q(waiting_since__isnull=False),
                 name="ticket_waiting_for_staff_idx",
+            ),
+            # The inbox sorted by time left (selectors.tickets_inbox): only the tickets waiting for support.
+            models.Index(
+                fields=["sla_next_due_at", "id"],
+                condition=Q(status__in=["open", "diagnosing", "in_work"]),
+                name="ticket_inbox_sla_idx",
             ),
         ]
         constraints = [
@@ -162,10 +177,22 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
     def is_question(self) -> bool:
         return not self.is_incident
 
-    @writes("ended_at")
+    @property
+    def sla(self) -> "sla.SlaStatus":
+        """The ticket's response targets now: due times, stamps, breaches, time left."""
+        return sla.sla_status(self, now=timezone.now())
+
+    def _responded(self, at) -> None:
+        """The staff's first response, if this is it: the inbox then waits for the next target, if any."""
+        if self.first_responded_at is None:
+            self.first_responded_at = at
+        self.sla_next_due_at = sla.next_due_after_response(self)
+
+    @writes("ended_at", "sla_next_due_at")
     @transition(field=status, source=State.OPEN, target=State.CANCELLED)
     def cancel(self, *, at) -> None:
         self.ended_at = at
+        self.sla_next_due_at = sla.NOTHING_DUE
 
     def is_unassigned(self) -> bool:
         return self.assignee_id is None
@@ -181,7 +208,7 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
         """An agent takes an open ticket, nothing more: an incident's billable diagnosis starts apart."""
         self.assignee = agent
 
-    @writes("assignee", "diagnosis_started_at")
+    @writes("assignee", "diagnosis_started_at", "first_responded_at", "sla_next_due_at")
     @transition(
         field=status,
         source=State.OPEN,
@@ -191,6 +218,7 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
     def start_diagnosis(self, *, agent) -> None:
         self.assignee = agent
         self.diagnosis_started_at = timezone.now()
+        self._responded(self.diagnosis_started_at)  # starting the diagnosis answers the customer too
 
     @writes("diagnosis_concluded_at", "ended_at")
     @transition(field=status, source=State.DIAGNOSING, target=State.RESOLVED)
@@ -223,7 +251,7 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
         self.work_report = report
         self.ended_at = timezone.now()
 
-    @writes("answer", "assignee", "ended_at")
+    @writes("answer", "assignee", "ended_at", "first_responded_at", "sla_next_due_at")
     @transition(
         field=status,
         source=State.OPEN,
@@ -234,6 +262,7 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
         self.answer = answer
         self.assignee = self.assignee or agent
         self.ended_at = timezone.now()
+        self._responded(self.ended_at)  # the answer is a response
 
 
 class TicketEvent(CachedChoiceLabels, models.Model):

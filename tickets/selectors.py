@@ -5,14 +5,17 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import (
     Exists,
     Expression,
+    F,
     Func,
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     prefetch_related_objects,
 )
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import is_customer, is_staff_member, is_support
@@ -108,10 +111,25 @@ INBOX_STATES = (Ticket.State.OPEN, Ticket.State.DIAGNOSING, Ticket.State.IN_WORK
 
 
 def tickets_inbox(*, filters: dict | None = None) -> QuerySet[Ticket]:
-    """The agents' landing list: every ticket that waits for the support staff, the oldest first; its
-    filters (kind, status...) narrow it like any staff list."""
+    """The agents' landing list: every ticket that waits for the support staff, by time left to its next
+    response target (the breached ones first, the latest the longest), then those with no target pending,
+    the oldest first; its filters (kind, status...) narrow it like any staff list. A keyset on
+    (sla_next_due_at, id), read from ticket_inbox_sla_idx."""
     queryset = Ticket.objects.filter(status__in=INBOX_STATES)
-    return with_staff_list_flags(tickets_filter(queryset, filters or {})).order_by("id")
+    return with_staff_list_flags(tickets_filter(queryset, filters or {})).order_by("sla_next_due_at", "id")
+
+
+def sla_breached(*, now) -> Q:
+    """Tickets whose first response or diagnosis start came after its due time, or has not come and is
+    late now (or never came before the ticket ended)."""
+    late_pending = Q(sla_next_due_at__lt=now)
+    late_response = Q(first_responded_at__gt=F("first_response_due_at")) | Q(
+        first_responded_at__isnull=True, ended_at__gt=F("first_response_due_at")
+    )
+    late_start = Q(diagnosis_started_at__gt=F("diagnosis_due_at")) | Q(
+        diagnosis_started_at__isnull=True, ended_at__gt=F("diagnosis_due_at")
+    )
+    return late_pending | late_response | late_start
 
 
 def staff_counters(*, user) -> dict[str, int]:
@@ -158,6 +176,8 @@ def tickets_filter(queryset: QuerySet[Ticket], filters: dict) -> QuerySet[Ticket
         queryset = queryset.filter(assignee_id=filters["assignee"])
     if filters.get("unassigned"):
         queryset = queryset.filter(assignee__isnull=True)
+    if filters.get("breached"):
+        queryset = queryset.filter(sla_breached(now=timezone.now()))
     if filters.get("q"):
         queryset = tickets_search(queryset, filters["q"])
     return queryset

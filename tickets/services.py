@@ -6,6 +6,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from config.bulk import among, insert_rows, update_from_instances
 from config.errors import SupportBanned
 from config.transitions import written_by
 from outbox.services import email_queue, emails_queue
+from tickets import sla
 from tickets.models import Attachment, Message, StaffNotice, Ticket, TicketEvent
 from tickets.notifications import TICKET_OPENED, staff_notice_kind
 from tickets.signals import tickets_ended
@@ -155,6 +157,7 @@ def ticket_open(
             created_at=now,
             waiting_since=now,  # for the desk, until a staff member acts on it
             **(_fee_fields(fee) if fee else {}),
+            **sla.due_fields(kind=kind, opened_at=now, country=customer.country),
         )
         ticket_record(
             ticket=ticket,
@@ -274,7 +277,30 @@ def message_post(*, ticket: Ticket, author, body: str) -> Message:
     message = Message.objects.create(ticket=ticket, author=author, body=body)
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.MESSAGE, actor=author, message=message.pk)
     staff_notify(ticket=ticket, event=StaffNotice.Event.MESSAGE, by=author)  # a customer's reply
+    if is_staff_member(author):
+        ticket_first_response_stamp(ticket=ticket, at=message.created_at)
     return message
+
+
+def ticket_first_response_stamp(*, ticket: Ticket, at: datetime) -> bool:
+    """A staff message is the ticket's first response if none came before and the ticket has not ended
+    (a message on a cancelled ticket answers nothing). One conditional UPDATE, no row lock: of two messages
+    at once the first committed is the response, and the ticket's workflow is not waited for. Whether this
+    one was it."""
+    stamped = Ticket.objects.filter(
+        pk=ticket.pk, first_responded_at__isnull=True, ended_at__isnull=True
+    ).update(
+        first_responded_at=at,
+        sla_next_due_at=Case(
+            When(
+                diagnosis_due_at__isnull=False,
+                diagnosis_started_at__isnull=True,
+                then=F("diagnosis_due_at"),
+            ),
+            default=Value(sla.NOTHING_DUE),
+        ),
+    )
+    return bool(stamped)
 
 
 # SEC-22: the allow-list, checked on the file's first bytes; the name's extension must agree.

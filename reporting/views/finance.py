@@ -8,13 +8,16 @@ from accounts.permissions import FinanceRequiredMixin
 from billing import aging
 from config.replica import heavy_reads
 from config.routing import route
-from reporting.presenters import receivables_tables
+from reporting.presenters import receivables_tables, sla_table
 from reporting.selectors import receivables_report
+from reporting.sla import sla_report_cached
 
 CHART_WIDTH = 560
 BAR_HEIGHT = 26
 # The labels take the first 180 units; the amount and count written after the longest bar, up to 100.
 BARS_FROM, TEXT_ROOM = 180, 100
+# The response SLA section: this month and the five before (the API gives up to 36).
+SLA_PAGE_MONTHS = 6
 
 
 def open_amounts_chart(rows: list[dict]) -> dict:
@@ -54,5 +57,6 @@ class ReceivablesView(FinanceRequiredMixin, View):
                 "report": report,
                 "chart": open_amounts_chart(report["open_by_days_to_due"]),
                 "tables": receivables_tables(report),
+                "sla": sla_table(sla_report_cached(months=SLA_PAGE_MONTHS)["months"]),
             },
         )

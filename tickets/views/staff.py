@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,17 +11,20 @@ from django.views import View
 from accounts.permissions import SupportRequiredMixin
 from accounts.selectors import billing_countries
 from config.form_views import UseCaseFormMixin
+from config.keyset import ordering_of
 from config.portals import call_service, paginate
 from config.routing import route
 from tickets import selectors, services
 from tickets.forms import CloseForm, QueueFilterForm
 from tickets.models import Ticket
-from tickets.presenters import STAFF_LIST, staff_table
+from tickets.presenters import STAFF_LIST, sla_targets, staff_table
 from tickets.views.thread import MessagePostMixin, attachment_response, ticket_page
 
 
 def _list_context(request, queryset, *, title, filter_form):
-    queryset = queryset.select_related("customer", "assignee").only(*STAFF_LIST.reads)
+    # The columns, and what the list is ordered by: a page's cursor is read from its first and last rows.
+    order = [field for field, _descending in ordering_of(queryset)]
+    queryset = queryset.select_related("customer", "assignee").only(*STAFF_LIST.reads, *order)
     page = paginate(request, queryset)
     return {
         "page": page,
@@ -147,6 +151,7 @@ class TicketWorkspaceView(SupportRequiredMixin, View):
             close_form=close_form or CloseForm(),
             is_open_question=ticket.status == Ticket.State.OPEN and not ticket.is_incident,
             show_actor_email=True,
+            sla_targets=sla_targets(ticket, now=timezone.now()),
         )
 
     def get(self, request, pk):

@@ -34,6 +34,7 @@ from billing.tax import standard_rate
 from config.money import vat_on
 from diagnostics.models import Diagnosis
 from quotes.models import Quote, QuoteLine
+from tickets import sla
 from tickets.fees import BillingMoment, Outcome, ticket_charge
 from tickets.models import Message, Ticket, TicketEvent
 
@@ -681,6 +682,7 @@ class ScaleSeeder:
                         self.ts(times[k]) if times[k] else None
                         for k in ("started", "concluded", "work_started", "ended")
                     ),
+                    *self.sla_fields(t, c, times, self.country_of(customer)),
                 )
 
         self.copy(
@@ -710,9 +712,42 @@ class ScaleSeeder:
                 "diagnosis_concluded_at",
                 "work_started_at",
                 "ended_at",
+                "first_response_due_at",
+                "diagnosis_due_at",
+                "first_responded_at",
+                "sla_next_due_at",
             ],
             tickets(),
         )
+
+    def sla_fields(self, t: int, c, times: dict, country: str) -> tuple:
+        """The response targets as the app keeps them (tickets/sla.py): due times from the calendar; the
+        first response is the diagnosis start, the closing answer or the first agent message (write_messages:
+        the second message of a thread, 20 minutes in), whichever came first before the ticket ended."""
+        opened = self.ts(times["opened"])
+        due = sla.due_fields(kind=c.kind, opened_at=opened, country=country)
+        ended = times["ended"]
+        candidates = [times["started"]]
+        if not c.incident and c.status == S.CLOSED:
+            candidates.append(ended)
+        count = (
+            MESSAGE_CYCLE[t % len(MESSAGE_CYCLE)]
+            if t < self.n_tickets - self.n_tickets % len(MESSAGE_CYCLE)
+            else MESSAGES_PER_TICKET
+        )
+        if count >= 2:
+            message_at = min(times["opened"] + 1200, self.now.timestamp() - 1)
+            if ended is None or message_at < ended:
+                candidates.append(message_at)
+        known = [moment for moment in candidates if moment is not None]
+        responded = self.ts(min(known)) if known else None
+        next_due = sla.NOTHING_DUE
+        if ended is None:
+            if responded is None:
+                next_due = due["first_response_due_at"] or sla.NOTHING_DUE
+            elif due["diagnosis_due_at"] is not None and times["started"] is None:
+                next_due = due["diagnosis_due_at"]
+        return due["first_response_due_at"], due["diagnosis_due_at"], responded, next_due
 
     def quote_lines(self, t: int) -> list[LineSpec]:
         template = QUOTE_TEMPLATES[t % len(QUOTE_TEMPLATES)]
