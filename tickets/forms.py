@@ -116,7 +116,11 @@ class QueueFilterForm(TicketSearchForm, CountryFilterForm):
         if not self.is_valid():
             return {"q": self.search()} if self.search() else {}
         data = self.cleaned_data
-        filters = {key: data[key] for key in ("q", "kind", "status", "country", "breached", "waiting") if data.get(key)}
+        filters = {
+            key: data[key]
+            for key in ("q", "kind", "status", "country", "breached", "waiting")
+            if data.get(key)
+        }
         if data.get("suspected_provider_fault") is not None:
             filters["suspected_provider_fault"] = data["suspected_provider_fault"]
         if data.get("assignee") == "me":
