@@ -215,8 +215,8 @@ class ScrapeGauge:
             return None
         try:
             value = self.source()
-        except Exception:  # noqa: BLE001 - one figure missing must not hide the others
-            log.warning("metric %s not read", self.name, exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - one figure missing must not hide the others
+            log.warning("metric %s not read (%s: %s)", self.name, type(exc).__name__, exc)
             return None
         family = GaugeMetricFamily(self.name, self.documentation, labels=self.labelnames)
         for values, number in value.items() if isinstance(value, dict) else [((), value)]:
