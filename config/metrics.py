@@ -86,7 +86,7 @@ def _add(updates: list[tuple[str, str, float]]) -> None:
     if not url:
         _memory.add(updates)
         return
-    client = redis_answering(url)
+    client = redis_answering(url, "metrics")
     if client is None:
         return
     try:
@@ -95,10 +95,10 @@ def _add(updates: list[tuple[str, str, float]]) -> None:
             pipe.hincrbyfloat(key, field, amount)
         pipe.execute()
     except Exception as exc:  # noqa: BLE001 - a figure is never a reason to fail what it measures
-        redis_failed(url)
+        redis_failed(url, "metrics")
         log.warning("metrics not recorded: Redis does not answer (%s)", type(exc).__name__)
         return
-    redis_answered(url)
+    redis_answered(url, "metrics")
 
 
 def _read(keys: list[str]) -> list[dict[str, float]] | None:
@@ -106,7 +106,7 @@ def _read(keys: list[str]) -> list[dict[str, float]] | None:
     url = getattr(settings, "REDIS_URL", "")
     if not url:
         return _memory.read(keys)
-    client = redis_answering(url)
+    client = redis_answering(url, "metrics")
     if client is None:
         return None
     try:
@@ -115,10 +115,10 @@ def _read(keys: list[str]) -> list[dict[str, float]] | None:
             pipe.hgetall(key)
         replies = pipe.execute()
     except Exception as exc:  # noqa: BLE001 - the scrape says the store is down instead
-        redis_failed(url)
+        redis_failed(url, "metrics")
         log.warning("metrics not readable: Redis does not answer (%s)", type(exc).__name__)
         return None
-    redis_answered(url)
+    redis_answered(url, "metrics")
     return [{field.decode(): float(amount) for field, amount in reply.items()} for reply in replies]
 
 

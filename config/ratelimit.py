@@ -91,7 +91,7 @@ def _incr(keys: list[tuple[str, int]], now: float) -> list[int] | None:
     url = getattr(settings, "REDIS_URL", "")
     if not url:
         return _memory.incr(keys, now)
-    client = redis_answering(url)
+    client = redis_answering(url, "ratelimit")
     if client is None:
         return None
     try:
@@ -101,10 +101,10 @@ def _incr(keys: list[tuple[str, int]], now: float) -> list[int] | None:
             pipe.expire(key, ttl)
         replies = pipe.execute()
     except Exception as exc:  # noqa: BLE001 - whatever Redis or the network says, the request goes on
-        redis_failed(url)
+        redis_failed(url, "ratelimit")
         log.warning("rate limits not enforced: Redis does not answer (%s)", type(exc).__name__)
         return None
-    redis_answered(url)
+    redis_answered(url, "ratelimit")
     return [int(count) for count in replies[::2]]
 
 

@@ -12,7 +12,9 @@ from django.conf import settings
 SOCKET_TIMEOUT = 0.25
 RETRY_AFTER_FAILURE = 5.0
 _clients: dict[str, Any] = {}
-_failed_at: dict[str, float] = {}  # Redis URL → when (time.monotonic) it last failed to answer
+# (Redis URL, what for) → when (time.monotonic) it last failed to answer: each user of Redis notices (and
+# logs) an outage itself.
+_failed_at: dict[tuple[str, str], float] = {}
 
 
 def redis_client(url: str | None = None):
@@ -29,19 +31,19 @@ def redis_client(url: str | None = None):
     return client
 
 
-def redis_answering(url: str):
-    """The client of `url`, or None while it failed to answer less than `RETRY_AFTER_FAILURE` seconds ago:
-    meanwhile the caller does without, rather than make every request wait for the timeout."""
-    failed_at = _failed_at.get(url)
+def redis_answering(url: str, purpose: str):
+    """The client of `url`, or None while it failed to answer `purpose` less than `RETRY_AFTER_FAILURE`
+    seconds ago: meanwhile the caller does without, rather than make every request wait for the timeout."""
+    failed_at = _failed_at.get((url, purpose))
     if failed_at is not None and time.monotonic() - failed_at < RETRY_AFTER_FAILURE:
         return None
     return redis_client(url)
 
 
-def redis_failed(url: str) -> None:
-    """`url` did not answer: `redis_answering` gives no client for it for a while."""
-    _failed_at[url] = time.monotonic()
+def redis_failed(url: str, purpose: str) -> None:
+    """`url` did not answer: `redis_answering` gives no client for it, for `purpose`, for a while."""
+    _failed_at[(url, purpose)] = time.monotonic()
 
 
-def redis_answered(url: str) -> None:
-    _failed_at.pop(url, None)
+def redis_answered(url: str, purpose: str) -> None:
+    _failed_at.pop((url, purpose), None)
