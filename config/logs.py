@@ -64,12 +64,15 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-# The attributes every LogRecord has; any other one was passed in `extra=` and is logged as a field.
+# The attributes every LogRecord has; any other one was passed in `extra=` and is logged as a field, but
+# `request`, which Django's own loggers attach: an object for handlers, not data (its repr holds the query
+# string, where a token may travel).
 _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
     "request_id",
     "taskName",
+    "request",
 }
 
 

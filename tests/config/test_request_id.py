@@ -96,7 +96,7 @@ def test_json_lines_are_one_valid_object_each_whatever_the_message(json_lines):
     token = request_id.set("req-json")
     try:
         log = logging.getLogger(LOGGER)
-        log.warning('forged\n{"level": "INFO"}\x1b[31m', extra={"ticket": 12})
+        log.warning('forged\n{"level": "INFO"}\x1b[31m', extra={"ticket": 12, "request": object()})
         try:
             raise ValueError("boom")
         except ValueError:
@@ -105,6 +105,7 @@ def test_json_lines_are_one_valid_object_each_whatever_the_message(json_lines):
         request_id.reset(token)
     first, second = json_lines()
     assert first["message"] == 'forged\n{"level": "INFO"}\x1b[31m' and first["ticket"] == 12
+    assert "request" not in first
     assert {first["level"], first["logger"], first["request_id"]} == {"WARNING", LOGGER, "req-json"}
     assert first["time"].endswith("+00:00")
     assert second["level"] == "ERROR" and "ValueError: boom" in second["exception"]
