@@ -123,8 +123,6 @@ def _read(keys: list[str]) -> list[dict[str, float]] | None:
 
 
 class _Metric:
-    kind = ""
-
     def __init__(self, name: str, documentation: str, labelnames: Sequence[str] = ()) -> None:
         self.name, self.documentation, self.labelnames = name, documentation, tuple(labelnames)
         _DECLARED.append(self)
@@ -147,9 +145,9 @@ class Counter(_Metric):
 
     def inc_after_commit(self, amount: float = 1, **labels: object) -> None:
         """Count what the open transaction does once it commits: a rolled-back event was none."""
-        values = self._values(labels)
+        self._values(labels)  # a wrong label fails here, in the caller's transaction, not after it
         if amount:
-            transaction.on_commit(lambda: _add([(_key(self.name), _field(values), amount)]))
+            transaction.on_commit(lambda: self.inc(amount, **labels))
 
     def family(self, fields: dict[str, float]) -> CounterMetricFamily:
         family = CounterMetricFamily(self.name, self.documentation, labels=self.labelnames)
