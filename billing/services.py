@@ -28,6 +28,7 @@ from billing.tax import VatTreatment, buyer_of, entity_may_issue, sale_terms
 from config.bulk import among, insert_rows, update_from_instances
 from config.errors import InvalidTransition
 from config.formatting import format_date, format_money
+from config.metrics import BANS
 from config.money import to_cents, vat_on
 from config.transitions import written_by
 from documents.store import render_after_commit, render_batch_after_commit
@@ -300,6 +301,7 @@ def bans_request(*, invoices: Sequence[Invoice], reason: str, note: str = "", by
             banned.append(customer)
             changed.add(invoice.pk)
     update_from_instances(banned, written_by(Customer.ban))
+    BANS.inc_after_commit(len(banned), reason=reason)
     return insert_rows(
         BanEvent,
         [

@@ -10,6 +10,9 @@ from celery import Celery
 from celery.schedules import crontab
 from celery.signals import task_postrun, task_prerun
 
+# Its signal handlers: the request id travels with each task, and workers log as the web does.
+import config.logs  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("config")

@@ -1,5 +1,6 @@
 """Incident Desk settings, read from the environment (see .env.example and the README)."""
 
+import ipaddress
 import json
 import os
 from datetime import timedelta
@@ -69,6 +70,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request's id is in the context (and on every log line) of everything below, the
+    # redirects and refusals of the other middleware included; the latency counts all of their time.
+    "config.logs.RequestIdMiddleware",
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # SEC-05
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -395,8 +400,8 @@ SITE_URL = (
     or (f"https://{OTP_WEBAUTHN_RP_ID}" if SECURE_SSL else f"http://{OTP_WEBAUTHN_RP_ID}:8000")
 ).rstrip("/")
 SECURE_SSL_REDIRECT = SECURE_SSL
-# The load balancer's probe speaks plain HTTP inside the private network.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# The load balancer's probe and Prometheus' scrapes speak plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]
 SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL else 0  # one year
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # Asked for by `check --deploy`; the domain is submitted to the preload list once it is live.
@@ -449,10 +454,30 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Its start-up banner went to stdout of every management command, enforce_deadlines included.
 AXES_VERBOSE = False
 
+# Prometheus metrics at /metrics (config/metrics.py): a bearer token, client networks, or both; with neither
+# the endpoint answers 404. The counts live in REDIS_URL (every process of every node adds to them).
+METRICS_TOKEN = os.environ.get("DJANGO_METRICS_TOKEN", "").strip()
+METRICS_ALLOWED_NETS = [
+    ipaddress.ip_network(net, strict=False) for net in env_list("DJANGO_METRICS_ALLOWED_NETS", "")
+]
+METRICS_KEY_PREFIX = "metrics:"
+
+# Log lines as text (`make run`) or one JSON object each (DJANGO_LOG_FORMAT=json: production's log
+# collectors); both carry the request's id (config/logs.py), in the web and in the Celery workers.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ValueError(f"DJANGO_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # WeasyPrint logs every rendering step and factur-x every file at INFO: only their problems matter.
     "loggers": {

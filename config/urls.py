@@ -17,6 +17,7 @@ from billing import api_documents as billing_api_documents
 from billing.views import customer as billing_customer
 from billing.views import finance as billing_finance
 from config import views as site_views
+from config.metrics import metrics_view
 from config.routing import routes
 from consent import api as consent_api
 from consent.views import customer as consent_customer
@@ -83,6 +84,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("health/", site_views.health, name="health"),
+    # Prometheus' scrapes: private (a bearer token or internal networks), else a 404.
+    path("metrics", metrics_view, name="metrics"),
     path("csp-report/", site_views.csp_report, name="csp-report"),
     path("admin/", admin.site.urls),
     path("customer/", include((customer_patterns, "customer"))),
