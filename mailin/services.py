@@ -72,25 +72,28 @@ def _receive(parsed: ParsedEmail, *, source: str, too_large: bool = False) -> In
     existing = InboundEmail.objects.filter(message_id=parsed.message_id).first()
     if existing is not None:
         return existing
-    with transaction.atomic():
-        record = InboundEmail(
-            message_id=parsed.message_id,
-            source=source,
-            sender=parsed.sender[:254],
-            subject=parsed.subject,
-            size=min(parsed.size, 2**31 - 1),
-            outcome=Outcome.REJECTED,
-        )
-        try:
-            with transaction.atomic():  # the same message received at once by two processes: one acts
-                record.save()
-        except IntegrityError:
-            return InboundEmail.objects.get(message_id=parsed.message_id)
-        if too_large:
-            _reject(record, Reason.TOO_LARGE)
-        else:
-            _act(record, parsed)
-        record.save()
+    record = InboundEmail(
+        message_id=parsed.message_id,
+        source=source,
+        sender=parsed.sender[:254],
+        subject=parsed.subject,
+        size=min(parsed.size, 2**31 - 1),
+        outcome=Outcome.REJECTED,
+    )
+    try:
+        with transaction.atomic():
+            # First, so that the same message received at once by two processes waits here on the unique
+            # Message-ID, and only one acts; the other's transaction has done nothing yet when it fails.
+            record.save()
+            if too_large:
+                _reject(record, Reason.TOO_LARGE)
+            else:
+                _act(record, parsed)
+            record.save()
+    except IntegrityError:
+        if record.pk is not None:  # not the twin: a failure of the action itself
+            raise
+        return InboundEmail.objects.get(message_id=parsed.message_id)
     return record
 
 

@@ -209,3 +209,16 @@ def test_a_banned_accounts_running_incident_still_takes_its_reply(customer, agen
     ticket_start_diagnosis(ticket=ticket, by=agent)
     invoice_refuse(invoice=issue_invoice(customer.customer), reason="No", by=customer)
     assert receive(reply_to(ticket)).outcome == InboundEmail.Outcome.MESSAGE
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("on_postgres")
+def test_the_same_message_received_by_two_processes_at_once_posts_once(customer):
+    from tests.concurrency import run_together
+
+    ticket = ticket_open(by=customer, kind="technical", subject="Twice", description="d")
+    raw = reply_to(ticket, message_id="<twin@example.fr>")
+    first, second = run_together(lambda: receive(raw), lambda: receive(raw))
+    assert not isinstance(first, Exception) and not isinstance(second, Exception), (first, second)
+    assert first.pk == second.pk
+    assert Message.objects.filter(ticket=ticket).count() == 1
