@@ -9,6 +9,7 @@ from config.listing import Column, Listing, Table
 from mailin.models import InboundEmail
 
 INBOUND_LIST = Listing(
+    Column("#", "{ticket}", reads=("ticket_id",)),  # the ticket it reached, as the staff's lists number them
     Column(_("Received"), "{received_at}", reads=("received_at",)),
     Column(_("From"), "{sender}", reads=("sender",)),
     Column(_("Subject"), "{subject}", reads=("subject",)),
@@ -17,7 +18,6 @@ INBOUND_LIST = Listing(
         '<span class="badge outcome-{outcome}">{outcome_label}</span> {reason}',
         reads=("outcome", "reason", "detail"),
     ),
-    Column(_("Ticket"), "{ticket}", reads=("ticket_id",)),
     reads=("id",),
 )
 
@@ -42,4 +42,4 @@ def _values(record: InboundEmail) -> dict:
 def _ticket_link(ticket_id: int | None):
     if ticket_id is None:
         return "—"
-    return format_html('<a href="{}">#{}</a>', pk_path("staff:tickets:detail", ticket_id), ticket_id)
+    return format_html('<a href="{}">{}</a>', pk_path("staff:tickets:detail", ticket_id), ticket_id)

@@ -78,7 +78,7 @@ def test_a_reply_piped_in_appears_on_the_customers_and_the_agents_ticket_page(
     page.get_by_role("link", name=words["list"]).click()
     expect(page.locator("h1")).to_have_text(words["list"])
     expect(page.locator("table")).to_contain_text(words["outcome"])
-    page.get_by_role("link", name=f"#{ticket.pk}").click()
+    page.get_by_role("link", name=str(ticket.pk), exact=True).click()
     expect(page.locator("#thread")).to_contain_text("Found them")
     agent.audit("staff list of received mail")
     assert_no_problems(customer, agent)
