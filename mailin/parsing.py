@@ -114,8 +114,9 @@ def _addresses(message: EmailMessage, name: str) -> list[str]:
         headers = message.get_all(name) or []
         for header in headers:
             for address in getattr(header, "addresses", ()):
-                if address.username and address.domain:
-                    found.append(f"{address.username}@{address.domain}".lower())
+                text = f"{address.username}@{address.domain}".lower()
+                if address.username and address.domain and not _CONTROL.search(text):
+                    found.append(text)
     except Exception:  # noqa: BLE001 - an unreadable address list gives no address
         return found
     return found

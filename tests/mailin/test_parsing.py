@@ -95,7 +95,13 @@ def test_a_message_nested_thousands_deep_does_not_raise():
 
 
 def test_garbage_is_read_without_raising():
-    for raw in (b"", b"\x00\xff" * 1000, b"From: \r\n\r\n", b"Subject: =?bogus?Q?x?=\r\nFrom: <@>\r\n\r\nhi"):
+    for raw in (
+        b"",
+        b"\x00\xff" * 1000,
+        b"From: \r\n\r\n",
+        b"Subject: =?bogus?Q?x?=\r\nFrom: <@>\r\n\r\nhi",
+        b"From: a\x00b@example.fr\r\n\r\nhi",
+    ):
         parsed = parse_email(raw)
         assert parsed.sender == ""
 

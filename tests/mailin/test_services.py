@@ -222,3 +222,13 @@ def test_the_same_message_received_by_two_processes_at_once_posts_once(customer)
     assert not isinstance(first, Exception) and not isinstance(second, Exception), (first, second)
     assert first.pk == second.pk
     assert Message.objects.filter(ticket=ticket).count() == 1
+
+
+def test_nul_characters_anywhere_are_recorded_without_an_error(customer, question):
+    raw = reply_to(
+        question, subject="Re:\x00 x", body="a\x00b", files=(("n\x00.txt", b"log\n", "text/plain"),)
+    )
+    raw = raw.replace(b"Message-ID: <", b"Message-ID: <\x00")
+    record = receive(raw)
+    assert record.outcome == InboundEmail.Outcome.MESSAGE
+    assert Message.objects.get().body == "ab"
