@@ -20,12 +20,13 @@ _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
 def imap_configured() -> bool:
-    return bool(settings.MAILIN_IMAP_HOST)
+    """A mailbox to poll, and the domain its replies are addressed to (without it no reply finds its ticket)."""
+    return bool(settings.MAILIN_IMAP_HOST and settings.MAILIN_REPLY_DOMAIN)
 
 
 def mailbox_poll(*, limit: int = POLL_BATCH) -> int:
-    """Receive the unseen messages of the configured folder; how many were read (0 when no IMAP host
-    is configured: `make run` and a desk without e-mail in poll nothing)."""
+    """Receive the unseen messages of the configured folder; how many were read (0 when e-mail in is not
+    configured: `make run` and a desk without it poll nothing)."""
     if not imap_configured():
         return 0
     client = imaplib.IMAP4_SSL if settings.MAILIN_IMAP_SSL else imaplib.IMAP4

@@ -64,10 +64,6 @@ def inbound_email_too_large(*, raw_headers: bytes, size: int, source: str) -> In
     return _receive(parsed, source=source, too_large=True)
 
 
-def inbound_email_seen(*, message_id: str) -> bool:
-    return InboundEmail.objects.filter(message_id=message_id).exists()
-
-
 def _receive(parsed: ParsedEmail, *, source: str, too_large: bool = False) -> InboundEmail:
     existing = InboundEmail.objects.filter(message_id=parsed.message_id).first()
     if existing is not None:
@@ -104,7 +100,7 @@ def _reject(record: InboundEmail, reason: str, detail: str = "") -> None:
 def _act(record: InboundEmail, parsed: ParsedEmail) -> None:
     if not parsed.sender:
         return _reject(record, Reason.MALFORMED)
-    if parsed.loop or parsed.sender in _own_addresses(parsed):
+    if parsed.loop or replies.address_tag(parsed.sender) is not None:  # our own mail coming back
         return _reject(record, Reason.LOOP)
     if parsed.automated:
         return _reject(record, Reason.AUTOMATED)
@@ -124,11 +120,6 @@ def _act(record: InboundEmail, parsed: ParsedEmail) -> None:
     return _open(
         record, parsed, author=author, kind=KIND_BY_TAG.get(tags[0] if tags else "", Ticket.Kind.TECHNICAL)
     )
-
-
-def _own_addresses(parsed: ParsedEmail) -> set[str]:
-    # Mail from our own mailbox (or any of its tagged addresses) is ours coming back.
-    return {parsed.sender} if replies.address_tag(parsed.sender) is not None else set()
 
 
 def _reply(record: InboundEmail, parsed: ParsedEmail, *, author, tags: list[str]) -> None:

@@ -61,3 +61,10 @@ def test_the_database_down_asks_the_mta_to_try_again(monkeypatch, db):
     with pytest.raises(SystemExit) as exit_:
         pipe(monkeypatch, mail())
     assert exit_.value.code == 75
+
+
+def test_nothing_is_received_while_e_mail_in_is_not_configured(monkeypatch, settings, db):
+    settings.MAILIN_REPLY_DOMAIN = ""
+    with pytest.raises(CommandError):
+        pipe(monkeypatch, mail())
+    assert not InboundEmail.objects.exists()

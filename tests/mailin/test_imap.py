@@ -85,6 +85,10 @@ def test_a_message_that_failed_stays_unseen_for_the_next_poll(mailbox, customer,
     assert mailbox_poll() == 1 and mailbox.unseen() == 0
 
 
-def test_the_beat_task_does_nothing_without_an_imap_host(settings):
-    settings.MAILIN_IMAP_HOST = ""
+def test_the_beat_task_does_nothing_without_an_imap_host_or_a_reply_domain(settings, mailbox):
+    mailbox.deliver(mail(subject="Q"))
+    settings.MAILIN_REPLY_DOMAIN = ""
     assert mailbox_poll_task() == 0
+    settings.MAILIN_REPLY_DOMAIN, settings.MAILIN_IMAP_HOST = "desk.example.com", ""
+    assert mailbox_poll_task() == 0
+    assert mailbox.unseen() == 1 and not InboundEmail.objects.exists()

@@ -10,6 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not imap_configured():
-            self.stdout.write("no IMAP host configured (DJANGO_MAILIN_IMAP_HOST): nothing to poll")
+            self.stdout.write(
+                "e-mail in is not configured (DJANGO_MAILIN_IMAP_HOST, DJANGO_MAILIN_REPLY_DOMAIN): nothing to poll"
+            )
             return
         self.stdout.write(f"{mailbox_poll()} messages received")

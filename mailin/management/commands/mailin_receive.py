@@ -28,6 +28,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, recipient: list[str], **options):
+        if not settings.MAILIN_REPLY_DOMAIN:
+            raise CommandError("e-mail in is not configured: set DJANGO_MAILIN_REPLY_DOMAIN")
         stdin = sys.stdin.buffer
         raw = stdin.read(settings.MAILIN_MAX_BYTES + 1)
         if not raw.strip():
