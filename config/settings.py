@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tickets",
     "quotes",
     "consent",
+    "mailin",
     "diagnostics",
     "reporting",
     "ops",
@@ -379,6 +380,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Incident Desk <suppor
 # Staff notices of a ticket nobody holds (tickets.services.staff_notify) go to this team address, in
 # LANGUAGE_CODE; unset, to every active agent who has not switched them off, each in their own language.
 SUPPORT_QUEUE_EMAIL = os.environ.get("DJANGO_SUPPORT_QUEUE_EMAIL", "").strip()
+
+# E-mail in (mailin): replies to a ticket's e-mails become messages on it; a known user's new e-mail opens
+# a question. Ticket e-mails carry the signed Reply-To `<local part>+t<ticket id>.<signature>@<domain>`
+# once the domain is set; the mailbox is polled over IMAP by beat once the host is set, and an MTA may
+# pipe each message to `manage.py mailin_receive` instead. Unset: nothing is received, nothing polled.
+MAILIN_REPLY_DOMAIN = os.environ.get("DJANGO_MAILIN_REPLY_DOMAIN", "").strip().lower()
+MAILIN_LOCAL_PART = os.environ.get("DJANGO_MAILIN_LOCAL_PART", "support").strip().lower()
+MAILIN_IMAP_HOST = os.environ.get("DJANGO_MAILIN_IMAP_HOST", "").strip()
+MAILIN_IMAP_SSL = env_bool("DJANGO_MAILIN_IMAP_SSL", True)
+MAILIN_IMAP_PORT = int(os.environ.get("DJANGO_MAILIN_IMAP_PORT") or (993 if MAILIN_IMAP_SSL else 143))
+MAILIN_IMAP_USER = os.environ.get("DJANGO_MAILIN_IMAP_USER", "")
+MAILIN_IMAP_PASSWORD = os.environ.get("DJANGO_MAILIN_IMAP_PASSWORD", "")
+MAILIN_IMAP_FOLDER = os.environ.get("DJANGO_MAILIN_IMAP_FOLDER", "INBOX")
+MAILIN_POLL_SECONDS = int(os.environ.get("DJANGO_MAILIN_POLL_SECONDS", "60"))
+# A message larger than this is refused unread (its headers only are read, to record it).
+MAILIN_MAX_BYTES = int(os.environ.get("DJANGO_MAILIN_MAX_BYTES", str(25 * 1024 * 1024)))
 
 # Business constants of the contract.
 DEFAULT_DIAGNOSIS_FEE_NET = Decimal("20.00")

@@ -26,6 +26,7 @@ from diagnostics import api as diagnostics_api
 from diagnostics import api_documents as diagnostics_api_documents
 from diagnostics.views import customer as diagnostics_customer
 from diagnostics.views import staff as diagnostics_staff
+from mailin.views import staff as mailin_staff
 from quotes import api as quotes_api
 from quotes import api_documents as quotes_api_documents
 from quotes.views import customer as quotes_customer
@@ -67,6 +68,7 @@ staff_patterns = [
     app_views("diagnostics", diagnostics_staff),
     app_views("consent", consent_staff),
     app_views("quotes", quotes_staff),
+    app_views("mailin", mailin_staff),
 ]
 
 finance_patterns = [

@@ -17,10 +17,13 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from email.message import EmailMessage
+from email.utils import make_msgid
 from functools import partial
 from typing import Any
 
 import time_machine
+from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -33,10 +36,13 @@ from billing.tasks import bans_apply_pending
 from consent.models import AccessRequest, DataAction
 from consent.services import access_request_create, access_request_grant, intervention_perform
 from diagnostics.services import QuoteSpec, diagnosis_conclude
+from mailin.models import InboundEmail
+from mailin.services import inbound_email_receive
 from ops.sweeps import DEADLINE_SWEEPS
 from outbox.services import emails_pending, emails_send, emails_send_overdue
 from quotes.models import Quote
 from quotes.services import quote_accept, quote_decline, ticket_complete_work
+from tickets import replies
 from tickets.fees import Outcome
 from tickets.models import Ticket
 from tickets.services import (
@@ -188,6 +194,26 @@ def _question(user: User, kind: str, subject: str, description: str) -> Callable
 
 def _say(ticket: Ticket, author: User, body: str) -> Callable[[], Any]:
     return lambda: message_post(ticket=ticket, author=author, body=body)
+
+
+# The demo's mailbox, when e-mail in is not configured (`make run`): its replies still find their ticket.
+DEMO_MAIL_DOMAIN = "incident-desk.example"
+
+
+def _mail_in(sender: User, *, to: Callable[[], str], subject: str, body: str, **headers: str):
+    """An e-mail received by the support mailbox, as the MTA pipe hands it over."""
+
+    def receive() -> InboundEmail:
+        with override_settings(MAILIN_REPLY_DOMAIN=settings.MAILIN_REPLY_DOMAIN or DEMO_MAIL_DOMAIN):
+            message = EmailMessage()
+            message["From"], message["To"], message["Subject"] = sender.email, to(), subject
+            message["Message-ID"] = make_msgid(domain="example.fr")
+            for name, value in headers.items():
+                message[name.replace("_", "-")] = value
+            message.set_content(body)
+            return inbound_email_receive(raw=bytes(message), source=InboundEmail.Source.PIPE)
+
+    return receive
 
 
 def _conclude(ticket: Ticket, agent: User, outcome: str, findings: str, quote: QuoteSpec | None = None):
@@ -510,6 +536,50 @@ def fr_open_question(clock: Clock, cast: Cast) -> Story:
         ),
     )
     yield clock.day(1, "09:00"), lambda: ticket_claim(ticket=ticket, by=cast.agent)
+    # The accountant answers the ticket's e-mail: the reply becomes a message, its quoted history dropped.
+    yield (
+        clock.day(1, "10:15"),
+        _mail_in(
+            cast.comptable,
+            to=lambda: replies.ticket_reply_address(ticket.pk),
+            subject=f"Re: Ticket n° {ticket.pk} ouvert",
+            body="Précision : le terminal est un modèle Ingenico Move/5000.\n\n"
+            "Le lun. à 14:20, Incident Desk <support@incident-desk.example> a écrit :\n"
+            "> Votre ticket est ouvert.",
+        ),
+    )
+
+
+def mail_in_refused(clock: Clock, cast: Cast) -> Story:
+    """What the mailbox refuses: an out-of-office answer, a stranger, an incident asked for by e-mail."""
+    yield (
+        clock.day(3, "07:00"),
+        _mail_in(
+            cast.client,
+            to=replies.support_address,
+            subject="Absence du bureau",
+            body="Je suis absent jusqu'au 3.",
+            Auto_Submitted="auto-replied",
+        ),
+    )
+    yield (
+        clock.day(2, "22:40"),
+        _mail_in(
+            User(email="inconnu@example.org"),
+            to=replies.support_address,
+            subject="Offre de référencement",
+            body="Bonjour, nous proposons…",
+        ),
+    )
+    yield (
+        clock.day(1, "08:10"),
+        _mail_in(
+            cast.client,
+            to=lambda: f"{settings.MAILIN_LOCAL_PART}+incident@{replies.support_address().split('@')[1]}",
+            subject="Le site ne répond plus",
+            body="Erreur 502 depuis ce matin.",
+        ),
+    )
 
 
 def fr_question_answered(clock: Clock, cast: Cast) -> Story:
@@ -872,6 +942,7 @@ STORIES: list[Callable[[Clock, Cast], Story]] = [
     fr_open_question,
     fr_question_answered,
     fr_cancelled,
+    mail_in_refused,
     de_lapsed_then_reinstated,
     de_due_soon,
     de_provider_fault,

@@ -308,6 +308,8 @@ class Message(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    # Received as a reply by e-mail (mailin) rather than written in a portal or through the API.
+    via_email = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["ticket", "id"]

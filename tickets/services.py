@@ -269,12 +269,12 @@ def message_refused_to(*, ticket: Ticket, author) -> bool:
 
 
 @transaction.atomic
-def message_post(*, ticket: Ticket, author, body: str) -> Message:
+def message_post(*, ticket: Ticket, author, body: str, via_email: bool = False) -> Message:
     """Messages may be written in any state: a closed ticket can still be talked about, except by a banned
-    account (`message_refused_to`)."""
+    account (`message_refused_to`). `via_email`: a reply received by e-mail (mailin), marked for the staff."""
     if message_refused_to(ticket=ticket, author=author):
         raise SupportBanned()
-    message = Message.objects.create(ticket=ticket, author=author, body=body)
+    message = Message.objects.create(ticket=ticket, author=author, body=body, via_email=via_email)
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.MESSAGE, actor=author, message=message.pk)
     staff_notify(ticket=ticket, event=StaffNotice.Event.MESSAGE, by=author)  # a customer's reply
     if is_staff_member(author):
@@ -354,35 +354,52 @@ def _clean_file_name(name: str) -> str:
     return base[-150:] or "attachment"
 
 
-@transaction.atomic
-def message_post_with_attachment(*, ticket: Ticket, author, body: str, upload=None) -> Message:
-    """A message with at most one file: 10 MB at most, an allowed type by content, stored under a random name."""
+def attachment_check(upload) -> tuple[str, str, str]:
+    """(kind, content type, SHA-256) of an upload allowed as an attachment: 10 MB at most, not empty, an
+    allowed type by content (SEC-22); ValidationError otherwise. Leaves the file at its start."""
     import hashlib
 
     from django.conf import settings
 
-    if upload is not None:
-        if upload.size > settings.ATTACHMENT_MAX_BYTES:
-            raise ValidationError(
-                {
-                    "attachment": [
-                        _("The file is larger than %(mb)s MB.")
-                        % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-                    ]
-                }
-            )
-        if upload.size == 0:
-            raise ValidationError({"attachment": [_("The file is empty.")]})
-        upload.seek(0)
-        head = upload.read(_SNIFF_BYTES)
-        kind, content_type = attachment_kind(head=head, name=upload.name or "")
-        upload.seek(0)
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-    message = message_post(ticket=ticket, author=author, body=body)
-    if upload is not None:
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "attachment": [
+                    _("The file is larger than %(mb)s MB.")
+                    % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+                ]
+            }
+        )
+    if upload.size == 0:
+        raise ValidationError({"attachment": [_("The file is empty.")]})
+    upload.seek(0)
+    head = upload.read(_SNIFF_BYTES)
+    kind, content_type = attachment_kind(head=head, name=upload.name or "")
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return kind, content_type, digest.hexdigest()
+
+
+@transaction.atomic
+def message_post_with_attachment(*, ticket: Ticket, author, body: str, upload=None) -> Message:
+    """A message with at most one file, checked by `attachment_check` and stored under a random name."""
+    return message_post_with_attachments(
+        ticket=ticket, author=author, body=body, uploads=[upload] if upload is not None else []
+    )
+
+
+@transaction.atomic
+def message_post_with_attachments(
+    *, ticket: Ticket, author, body: str, uploads: Sequence = (), via_email: bool = False
+) -> Message:
+    """A message with files (a reply by e-mail may carry several), each checked by `attachment_check`
+    before anything is written: one refused file refuses the message."""
+    checked = [(upload, *attachment_check(upload)) for upload in uploads]
+    message = message_post(ticket=ticket, author=author, body=body, via_email=via_email)
+    for upload, kind, content_type, sha256 in checked:
         Attachment.objects.create(
             message=message,
             ticket=ticket,
@@ -391,7 +408,7 @@ def message_post_with_attachment(*, ticket: Ticket, author, body: str, upload=No
             kind=kind,
             content_type=content_type,
             size=upload.size,
-            sha256=digest.hexdigest(),
+            sha256=sha256,
         )
     return message
 

@@ -27,6 +27,7 @@ MENUS = {
         ("staff:tickets:queue", _("Inbox")),
         ("staff:tickets:mine", _("My tickets")),
         ("staff:tickets:all", _("All tickets")),
+        ("staff:mailin:inbound", _("E-mail received")),
     ],
     "finance": [
         ("finance:billing:invoices", _("Open invoices")),

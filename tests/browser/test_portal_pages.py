@@ -63,6 +63,13 @@ def staff_pages() -> list[str]:
         f"/staff/tickets/{pk}/access/"
         for pk in tickets.filter(kind="incident").values_list("pk", flat=True)[:1]
     ]
+    # E-mail in: the list of received mail, and a ticket with a reply that came by e-mail (its marker).
+    pages += ["/staff/mail/"]
+    pages += [
+        f"/staff/tickets/{pk}/"
+        for pk in tickets.filter(messages__via_email=True).values_list("pk", flat=True)[:1]
+        if f"/staff/tickets/{pk}/" not in pages
+    ]
     return pages + [f"/staff/tickets/{MISSING}/", "/finance/"]
 
 

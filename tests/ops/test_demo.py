@@ -16,6 +16,7 @@ from billing.models import BanEvent, CreditNote, Invoice, Payment, Refund
 from billing.selectors import with_amounts
 from consent.models import AccessRequest, Intervention
 from diagnostics.models import Diagnosis
+from mailin.models import InboundEmail
 from outbox.models import SentEmail
 from quotes.models import Quote
 from tests.portals import browser
@@ -166,6 +167,7 @@ def pages():
         ("agent@incident-desk.example", "staff:tickets:mine", [], row("staff:tickets:detail", running.pk)),
         ("agent@incident-desk.example", "staff:tickets:all", [], row("staff:tickets:detail", quoted.pk)),
         ("agent@incident-desk.example", "staff:tickets:detail", [running.pk], running.subject),
+        ("agent@incident-desk.example", "staff:mailin:inbound", [], "Offre de référencement"),
         ("finance@incident-desk.example", "finance:billing:invoices", [], overdue.number),
         ("finance@incident-desk.example", "finance:billing:closed", [], closed.number),
         ("finance@incident-desk.example", "finance:billing:banned", [], "Fromagerie Démo SAS"),
@@ -210,3 +212,16 @@ def test_the_receivables_chart_leaves_room_for_the_longest_bars_figures(world):
 
     chart = open_amounts_chart(receivables_open_by_days_to_due(today=timezone.localdate()))
     assert max(bar["text_x"] for bar in chart["bars"]) + len("99999.99 · 99") * 7 <= CHART_WIDTH
+
+
+def test_the_world_received_mail_a_reply_on_its_ticket_and_refusals(world):
+    reply = Message.objects.get(via_email=True)
+    assert reply.body == "Précision : le terminal est un modèle Ingenico Move/5000."
+    outcomes = sorted(InboundEmail.objects.values_list("outcome", "reason"))
+    assert outcomes == [
+        ("message", ""),
+        ("rejected", "automated"),
+        ("rejected", "incident"),
+        ("rejected", "unknown_sender"),
+    ]
+    assert SentEmail.objects.get(kind="mailin_incident_form").sent_at is not None

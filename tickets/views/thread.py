@@ -30,6 +30,7 @@ def ticket_page(
         # A banned account's users write only in its running incidents: no form where it would be refused.
         "may_write": not services.message_refused_to(ticket=ticket, author=request.user),
         "message_url": f"{portal}:tickets:message",
+        "staff_view": portal == "staff",  # the staff see which messages came by e-mail (mailin)
         "attachment_url": f"{portal}:tickets:attachment",
         **context,
     }
