@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "quotes",
     "consent",
     "diagnostics",
+    "outages",
     "reporting",
     "ops",
 ]

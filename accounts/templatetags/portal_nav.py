@@ -27,6 +27,7 @@ MENUS = {
         ("staff:tickets:queue", _("Inbox")),
         ("staff:tickets:mine", _("My tickets")),
         ("staff:tickets:all", _("All tickets")),
+        ("staff:outages:list", _("Provider incidents")),
     ],
     "finance": [
         ("finance:billing:invoices", _("Open invoices")),
