@@ -260,6 +260,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "billing.models.Invoice.State",
         "QuoteStatusEnum": "quotes.models.Quote.State",
         "OutcomeEnum": "tickets.fees.Outcome",
+        "ProviderIncidentStatusEnum": "outages.models.ProviderIncident.State",
     },
 }
 
