@@ -62,7 +62,12 @@ def test_a_draft_is_edited_whole_and_bad_input_is_a_400(agent):
     pk = staff.post(f"{API}/incidents/", api_body(), format="json").json()["id"]
     edited = staff.put(f"{API}/incidents/{pk}/", api_body(title_en="Renamed"), format="json")
     assert edited.status_code == 200 and edited.json()["title_en"] == "Renamed"
-    for bad in ({"service_kinds": ["toaster"]}, {"service_kinds": []}, {"title_de": ""}, {"starts_at": "never"}):
+    for bad in (
+        {"service_kinds": ["toaster"]},
+        {"service_kinds": []},
+        {"title_de": ""},
+        {"starts_at": "never"},
+    ):
         response = staff.put(f"{API}/incidents/{pk}/", api_body(**bad), format="json")
         assert response.status_code == 400, bad
     assert ProviderIncident.objects.get(pk=pk).title_en == "Renamed"

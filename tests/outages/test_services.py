@@ -36,7 +36,9 @@ def test_a_published_incident_cannot_be_published_again_nor_edited(agent):
     with pytest.raises(TransitionNotAllowed):
         services.incident_publish(incident=incident, by=agent)
     with pytest.raises(TransitionNotAllowed):
-        services.incident_update(incident=incident, by=agent, starts_at=incident.starts_at, service_kinds=["vps"], **TEXTS)
+        services.incident_update(
+            incident=incident, by=agent, starts_at=incident.starts_at, service_kinds=["vps"], **TEXTS
+        )
 
 
 def test_a_draft_cannot_be_resolved(agent):
@@ -96,7 +98,11 @@ def test_staff_link_open_tickets_all_or_none(customer, agent, service):
     incident = published(agent)
     paid = open_incident(customer)["id"]
     question = Ticket.objects.create(
-        customer_id=customer.customer_id, opened_by=customer, kind=Ticket.Kind.TECHNICAL, subject="q", description="q"
+        customer_id=customer.customer_id,
+        opened_by=customer,
+        kind=Ticket.Kind.TECHNICAL,
+        subject="q",
+        description="q",
     )
     with pytest.raises(ValidationError):
         services.incident_link_tickets(incident=incident, ticket_ids=[paid, question.pk], by=agent)
@@ -107,7 +113,9 @@ def test_staff_link_open_tickets_all_or_none(customer, agent, service):
 
 def test_a_draft_links_no_ticket(customer, agent):
     with pytest.raises(TransitionNotAllowed):
-        services.incident_link_tickets(incident=draft(agent), ticket_ids=[open_incident(customer)["id"]], by=agent)
+        services.incident_link_tickets(
+            incident=draft(agent), ticket_ids=[open_incident(customer)["id"]], by=agent
+        )
 
 
 def test_concluding_the_linked_tickets_resolves_them_and_bills_nothing(customer, agent, service):

@@ -40,7 +40,12 @@ def test_the_customer_ticket_page_shows_the_incident(customer, agent, service):
 
 def test_staff_create_publish_link_and_conclude_in_the_portal(customer, agent):
     staff = browser(agent)
-    form = {**TEXTS, "service_kinds": ["dedicated_server"], "starts_at": "2026-01-01T08:00", "service_ids": ""}
+    form = {
+        **TEXTS,
+        "service_kinds": ["dedicated_server"],
+        "starts_at": "2026-01-01T08:00",
+        "service_ids": "",
+    }
     response = staff.post("/staff/incidents/new/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     incident = ProviderIncident.objects.get()
