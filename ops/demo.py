@@ -943,6 +943,21 @@ def outage_ongoing_paris(clock: Clock, cast: Cast) -> Story:
         ),
     )
     yield clock.ago(hours=2.1), lambda: incident_publish(incident=draft, by=cast.admin)
+    # A notice being written, not yet public.
+    yield (
+        clock.ago(hours=0.5),
+        lambda: incident_create(
+            by=cast.agent,
+            title_en="E-mail: delayed delivery to some providers",
+            title_fr="E-mail : distribution retardée vers certains fournisseurs",
+            title_de="E-Mail: verzögerte Zustellung an einige Anbieter",
+            body_en="Mail to some providers is delayed by up to an hour.",
+            body_fr="Le courrier vers certains fournisseurs est retardé jusqu’à une heure.",
+            body_de="E-Mails an einige Anbieter werden um bis zu eine Stunde verzögert.",
+            service_kinds=[Service.Kind.EMAIL],
+            starts_at=clock.ago(hours=0.75),
+        ),
+    )
 
 
 STORIES: list[Callable[[Clock, Cast], Story]] = [

@@ -69,9 +69,10 @@ def test_the_world_has_a_ticket_in_every_state_of_every_kind(world):
     assert "Demo world played" in world
 
 
-def test_the_world_has_a_past_provider_incident_and_one_under_way(world):
-    past, ongoing = ProviderIncident.objects.order_by("starts_at")
+def test_the_world_has_provider_incidents_past_under_way_and_drafted(world):
+    past, ongoing, draft = ProviderIncident.objects.order_by("starts_at")
     assert past.status == ProviderIncident.State.RESOLVED and ongoing.is_active()
+    assert draft.status == ProviderIncident.State.DRAFT
     tickets = Ticket.objects.filter(provider_incident=past)
     assert sorted(tickets.values_list("fee_free", flat=True)) == [False, True]  # one opened free, one linked
     assert set(tickets.values_list("status", flat=True)) == {Ticket.State.RESOLVED}

@@ -13,7 +13,8 @@ from outages import services
 from outages.models import ProviderIncident
 from tests.factories import ServiceFactory
 from tests.outages.helpers import TEXTS, draft, published
-from tests.workflow import open_incident, start
+from tests.workflow import conclude, open_incident, start
+from tickets.fees import FeeRule, Outcome, outcome_costs
 from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +156,19 @@ def test_a_linked_ticket_that_cannot_be_concluded_is_reported_and_the_others_go_
 def test_bulk_conclusion_needs_findings(agent):
     with pytest.raises(ValidationError):
         services.incident_conclude_linked(incident=published(agent), findings=" ", by=agent)
+
+
+def test_a_free_ticket_fixed_by_the_diagnosis_is_not_billed_and_says_why(customer, agent, service):
+    published(agent)
+    ticket = open_incident(customer, service=service.pk)["id"]
+    start(agent, ticket)
+    concluded = conclude(agent, ticket, "fixed")
+    assert concluded["diagnosis"]["fee_rule"] == FeeRule.WAIVED_PROVIDER_INCIDENT
+    assert concluded["invoices"] == [] and not Invoice.objects.exists()
+
+
+def test_the_outcome_table_shown_before_the_order_names_the_incident():
+    costs = outcome_costs(fee_free=True, fee_free_reason=PROVIDER_INCIDENT)
+    assert {cost.rule for cost in costs if cost.outcome == Outcome.FIXED} == {
+        FeeRule.WAIVED_PROVIDER_INCIDENT
+    }

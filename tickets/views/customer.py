@@ -140,7 +140,7 @@ class _OpenView(CustomerRequiredMixin, View):
             fee = diagnosis_fee_for(buyer=buyer_of(account), service=service)
             context.update(
                 fee=fee,
-                costs=outcome_costs(fee_free=fee.free),
+                costs=outcome_costs(fee_free=fee.free, fee_free_reason=fee.free_reason),
                 affected_services=[s for s in self.services if s.pk in self.affected],
             )
         return context
