@@ -79,15 +79,17 @@ class ResolveForm(forms.Form):
 
 
 class LinkTicketsForm(forms.Form):
-    tickets = forms.CharField(
+    ticket_ids = forms.CharField(
         label=_("Ticket numbers"),
         max_length=5000,
         help_text=_("Incident tickets still open or in diagnosis, separated by commas."),
     )
 
-    def clean_tickets(self) -> list[int]:
+    def clean_ticket_ids(self) -> list[int]:
         numbers = numbers_in(
-            self.cleaned_data["tickets"], most=LINK_MAX, error=_("Write ticket numbers separated by commas.")
+            self.cleaned_data["ticket_ids"],
+            most=LINK_MAX,
+            error=_("Write ticket numbers separated by commas."),
         )
         if not numbers:
             raise ValidationError(_("Write ticket numbers separated by commas."))

@@ -28,13 +28,15 @@ SERVICES_MAX = 1000  # named one by one; a whole kind of service is named by its
 def _checked(
     *,
     starts_at: datetime,
-    ends_at: datetime | None,
-    service_kinds: Sequence[str],
-    service_ids: Sequence[int],
+    ends_at: datetime | None = None,
+    service_kinds: Sequence[str] = (),
+    service_ids: Sequence[int] = (),
     **texts: str,
 ) -> tuple[dict, list[int]]:
     """The incident's fields as stored, and its services' ids; a 400 naming each field that is wrong."""
     errors: dict[str, list[str]] = {}
+    if set(texts) - set(TEXT_FIELDS):
+        raise TypeError(f"unknown incident fields: {sorted(set(texts) - set(TEXT_FIELDS))}")
     for name in TEXT_FIELDS:
         if not (texts.get(name) or "").strip():
             errors[name] = [_("This text is shown to the public in each language: write it.")]
@@ -59,19 +61,13 @@ def _checked(
 
 
 @transaction.atomic
-def incident_create(
-    *,
-    by,
-    starts_at: datetime,
-    ends_at: datetime | None = None,
-    service_kinds: Sequence[str] = (),
-    service_ids: Sequence[int] = (),
-    **texts: str,
-) -> ProviderIncident:
-    """A draft incident: nobody but staff sees it, and it waives no fee until it is published."""
-    values, ids = _checked(
-        starts_at=starts_at, ends_at=ends_at, service_kinds=service_kinds, service_ids=service_ids, **texts
-    )
+def incident_create(*, by, **fields) -> ProviderIncident:
+    """A draft incident: nobody but staff sees it, and it waives no fee until it is published.
+
+    `fields`: the texts (TEXT_FIELDS), `starts_at`, `ends_at` (None while under way), `service_kinds`,
+    `service_ids`.
+    """
+    values, ids = _checked(**fields)
     incident = ProviderIncident.objects.create(created_by=by, **values)
     incident.services.set(ids)
     return incident
@@ -82,20 +78,10 @@ def _locked(incident: ProviderIncident) -> ProviderIncident:
 
 
 @transaction.atomic
-def incident_update(
-    *,
-    incident: ProviderIncident,
-    by,
-    starts_at: datetime,
-    ends_at: datetime | None = None,
-    service_kinds: Sequence[str] = (),
-    service_ids: Sequence[int] = (),
-    **texts: str,
-) -> ProviderIncident:
-    """A draft is rewritten whole; once published, what customers read and what was free stay as they were."""
-    values, ids = _checked(
-        starts_at=starts_at, ends_at=ends_at, service_kinds=service_kinds, service_ids=service_ids, **texts
-    )
+def incident_update(*, incident: ProviderIncident, by, **fields) -> ProviderIncident:
+    """A draft is rewritten whole (the fields of incident_create); once published, what customers read
+    and what was free stay as they were."""
+    values, ids = _checked(**fields)
     incident = _locked(incident)
     if incident.status != ProviderIncident.State.DRAFT:
         raise InvalidTransition("Only a draft incident can be edited.")

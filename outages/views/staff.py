@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -81,20 +82,23 @@ class IncidentDetailView(_IncidentPage):
 
 
 class _IncidentFormView(_IncidentPage):
-    """POST one form of the incident's page to its use case; on a refusal the page comes back with it."""
+    """POST one form of the incident's page to its use case, `service(incident=, by=, **the form's data)`;
+    on a refusal the page comes back with the form and the reason on it."""
 
     form_class: type[forms.Form]
     form_name: str
+    service: Callable
     done: "StrOrPromise" = ""
-
-    def use_case(self, incident, values):
-        raise NotImplementedError
 
     def post(self, request, pk):
         incident = self.get_object(pk)
         form = self.form_class(request.POST)
         if form.is_valid():
-            ok, result = call_service(request, lambda: self.use_case(incident, form.cleaned_data), form=form)
+            ok, result = call_service(
+                request,
+                lambda: type(self).service(incident=incident, by=request.user, **form.cleaned_data),
+                form=form,
+            )
             if ok:
                 self.tell(result)
                 return redirect("staff:outages:detail", pk=incident.pk)
@@ -106,33 +110,19 @@ class _IncidentFormView(_IncidentPage):
 
 @route("incidents/<int:pk>/edit/", name="edit")
 class IncidentEditView(_IncidentFormView):
-    form_class = IncidentForm
-    form_name = "edit_form"
+    form_class, form_name, service = IncidentForm, "edit_form", services.incident_update
     done = gettext_lazy("The draft is saved.")
-
-    def use_case(self, incident, values):
-        return services.incident_update(incident=incident, by=self.request.user, **values)
 
 
 @route("incidents/<int:pk>/resolve/", name="resolve")
 class IncidentResolveView(_IncidentFormView):
-    form_class = ResolveForm
-    form_name = "resolve_form"
+    form_class, form_name, service = ResolveForm, "resolve_form", services.incident_resolve
     done = gettext_lazy("The incident is resolved.")
-
-    def use_case(self, incident, values):
-        return services.incident_resolve(incident=incident, by=self.request.user, **values)
 
 
 @route("incidents/<int:pk>/link/", name="link")
 class IncidentLinkView(_IncidentFormView):
-    form_class = LinkTicketsForm
-    form_name = "link_form"
-
-    def use_case(self, incident, values):
-        return services.incident_link_tickets(
-            incident=incident, ticket_ids=values["tickets"], by=self.request.user
-        )
+    form_class, form_name, service = LinkTicketsForm, "link_form", services.incident_link_tickets
 
     def tell(self, result) -> None:
         messages.success(self.request, _("Tickets linked: %(count)s.") % {"count": len(result)})
@@ -140,11 +130,7 @@ class IncidentLinkView(_IncidentFormView):
 
 @route("incidents/<int:pk>/conclude/", name="conclude")
 class IncidentConcludeView(_IncidentFormView):
-    form_class = ConcludeLinkedForm
-    form_name = "conclude_form"
-
-    def use_case(self, incident, values):
-        return services.incident_conclude_linked(incident=incident, by=self.request.user, **values)
+    form_class, form_name, service = ConcludeLinkedForm, "conclude_form", services.incident_conclude_linked
 
     def tell(self, result) -> None:
         messages.success(

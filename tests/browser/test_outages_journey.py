@@ -12,9 +12,10 @@ from playwright.sync_api import expect
 
 from billing.models import Invoice
 from outages.models import ProviderIncident
-from tests.browser.conftest import WIDTHS, assert_no_problems
-from tests.browser.test_journeys import LANGUAGES, people
-from tests.factories import PASSWORD
+from tests.browser.conftest import assert_no_problems
+
+# The journeys' fixtures: each language at each width, logged in as there.
+from tests.browser.test_journeys import language, login, people, width  # noqa: F401
 from tests.outages.helpers import TEXTS
 from tests.portals import incident
 from tickets.models import Ticket
@@ -32,22 +33,11 @@ WORDS = {
 }
 
 
-@pytest.fixture(params=LANGUAGES)
-def language(request):
-    return request.param
-
-
-@pytest.fixture(params=WIDTHS)
-def width(request):
-    return WIDTHS[request.param]
-
-
-@pytest.fixture
-def login(person, language, width):
-    return lambda user: person(user, PASSWORD, screenshots=language == "fr" and width == WIDTHS["desktop"])
-
-
-def test_a_known_incident_is_published_free_to_report_and_concluded_in_bulk(login, language, eager_tasks):
+def test_a_known_incident_is_published_free_to_report_and_concluded_in_bulk(
+    login,  # noqa: F811 - the journeys' fixture, imported above
+    language,  # noqa: F811 - the journeys' fixture, imported above
+    eager_tasks,
+):
     customer_user, agent_user, _finance = people(language)
     words = WORDS[language]
     service = customer_user.customer.services.get()
@@ -90,7 +80,7 @@ def test_a_known_incident_is_published_free_to_report_and_concluded_in_bulk(logi
     # Another ticket, opened without naming the service, is linked; both are concluded in one action.
     paid = incident(customer_user)
     page = agent.go(f"/staff/incidents/{incident_row.pk}/")
-    page.fill("#id_tickets", f"#{paid.pk}")
+    page.fill("#id_ticket_ids", f"#{paid.pk}")
     page.click("#incident-link")
     expect(page.locator(f'a[href="/staff/tickets/{paid.pk}/"]')).to_be_visible()
     page.get_by_role("button", name=words["conclude"]).click()

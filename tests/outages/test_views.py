@@ -52,7 +52,9 @@ def test_staff_create_publish_link_and_conclude_in_the_portal(customer, agent):
     assert staff.post(f"/staff/incidents/{incident.pk}/publish/").status_code == 302
     ticket = open_incident(customer)["id"]
     start(agent, ticket)
-    assert staff.post(f"/staff/incidents/{incident.pk}/link/", {"tickets": f"#{ticket}"}).status_code == 302
+    assert (
+        staff.post(f"/staff/incidents/{incident.pk}/link/", {"ticket_ids": f"#{ticket}"}).status_code == 302
+    )
     assert staff.post(f"/staff/incidents/{incident.pk}/conclude/", {"findings": "Ours."}).status_code == 302
     page = staff.get(f"/staff/incidents/{incident.pk}/")
     assert page.status_code == 200 and f'href="/staff/tickets/{ticket}/"'.encode() in page.content
@@ -62,8 +64,8 @@ def test_bad_input_on_the_staff_pages_is_a_400(agent):
     incident = published(agent)
     staff = browser(agent)
     assert staff.post("/staff/incidents/new/", {"title_en": "x"}).status_code == 400
-    assert staff.post(f"/staff/incidents/{incident.pk}/link/", {"tickets": "abc"}).status_code == 400
-    assert staff.post(f"/staff/incidents/{incident.pk}/link/", {"tickets": "987654321"}).status_code == 400
+    assert staff.post(f"/staff/incidents/{incident.pk}/link/", {"ticket_ids": "abc"}).status_code == 400
+    assert staff.post(f"/staff/incidents/{incident.pk}/link/", {"ticket_ids": "987654321"}).status_code == 400
 
 
 @pytest.mark.parametrize("person", ["customer", "finance"])
