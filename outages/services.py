@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,7 +22,10 @@ from tickets.services import ticket_lock, ticket_start_diagnosis, tickets_record
 TEXT_FIELDS = ("title_en", "title_fr", "title_de", "body_en", "body_fr", "body_de")
 # A ticket the incident may explain: an incident whose diagnosis is not concluded yet.
 LINKABLE_STATES = (Ticket.State.OPEN, Ticket.State.DIAGNOSING)
-SERVICES_MAX = 1000  # named one by one; a whole kind of service is named by its kind
+SERVICES_MAX = 1000
+# Moments an incident may have: a typo of a century would show (and waive fees) absurdly.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_AHEAD = timedelta(days=366)  # named one by one; a whole kind of service is named by its kind
 
 
 def _checked(
@@ -52,7 +55,11 @@ def _checked(
         errors["services"] = [_("Some of these services do not exist.")]
     if not kinds and not ids:
         errors["service_kinds"] = [_("Name the kinds of service or the services affected.")]
-    if ends_at is not None and ends_at <= starts_at:
+    earliest, latest = EARLIEST, timezone.now() + LATEST_AHEAD
+    for name, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if moment is not None and not earliest <= moment <= latest:
+            errors[name] = [_("Give a moment between the year 2000 and a year from now.")]
+    if "ends_at" not in errors and ends_at is not None and ends_at <= starts_at:
         errors["ends_at"] = [_("The end must come after the start.")]
     if errors:
         raise ValidationError(errors)
@@ -108,7 +115,7 @@ def incident_resolve(*, incident: ProviderIncident, by, ends_at: datetime | None
     incident = _locked(incident)
     now = timezone.now()
     end = min(ends_at or incident.ends_at or now, now)
-    if incident.status == ProviderIncident.State.PUBLISHED and end <= incident.starts_at:
+    if incident.status == ProviderIncident.State.PUBLISHED and (end <= incident.starts_at or end < EARLIEST):
         raise ValidationError({"ends_at": [_("The end must come after the start.")]})
     incident.resolve(ends_at=end)
     incident.save(update_fields=written_by(ProviderIncident.resolve))

@@ -55,6 +55,8 @@ def test_a_draft_cannot_be_resolved(agent):
         ({"service_kinds": ["toaster"]}, "service_kinds"),
         ({"service_ids": [987654321]}, "services"),
         ({"ends_at": timezone.now() - timedelta(days=3)}, "ends_at"),
+        ({"starts_at": timezone.now().replace(year=738)}, "starts_at"),
+        ({"ends_at": timezone.now() + timedelta(days=400)}, "ends_at"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_written(agent, overrides, field):
