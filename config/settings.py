@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "consent",
     "mailin",
     "diagnostics",
+    "outages",
     "reporting",
     "ops",
 ]
@@ -265,6 +266,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "billing.models.Invoice.State",
         "QuoteStatusEnum": "quotes.models.Quote.State",
         "OutcomeEnum": "tickets.fees.Outcome",
+        "ProviderIncidentStatusEnum": "outages.models.ProviderIncident.State",
     },
 }
 

@@ -27,6 +27,9 @@ from diagnostics import api_documents as diagnostics_api_documents
 from diagnostics.views import customer as diagnostics_customer
 from diagnostics.views import staff as diagnostics_staff
 from mailin.views import staff as mailin_staff
+from outages import api as outages_api
+from outages.views import public as outages_public
+from outages.views import staff as outages_staff
 from quotes import api as quotes_api
 from quotes import api_documents as quotes_api_documents
 from quotes.views import customer as quotes_customer
@@ -50,6 +53,7 @@ api_patterns = [
     app_views("quotes", quotes_api, quotes_api_documents),
     app_views("consent", consent_api),
     app_views("diagnostics", diagnostics_api, diagnostics_api_documents),
+    app_views("outages", outages_api),
     app_views("reporting", reporting_api),
     # Signed-in callers only: staff see every operation, a customer those its role may call.
     path("schema/", accounts_api.SchemaApi.as_view(), name="schema"),
@@ -69,6 +73,7 @@ staff_patterns = [
     app_views("consent", consent_staff),
     app_views("quotes", quotes_staff),
     app_views("mailin", mailin_staff),
+    app_views("outages", outages_staff),
 ]
 
 finance_patterns = [
@@ -96,6 +101,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
     # Passkey ceremonies (django-otp-webauthn), called by its static scripts on the security and verify pages.
     path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
+    path("", include((routes(outages_public), "outages"))),  # the status page: public, no login
     *routes(account_views),  # sign-in, password reset and the home page that sends each role to its portal
 ]
 

@@ -39,6 +39,13 @@ from diagnostics.services import QuoteSpec, diagnosis_conclude
 from mailin.models import InboundEmail
 from mailin.services import inbound_email_receive
 from ops.sweeps import DEADLINE_SWEEPS
+from outages.services import (
+    incident_conclude_linked,
+    incident_create,
+    incident_link_tickets,
+    incident_publish,
+    incident_resolve,
+)
 from outbox.services import emails_pending, emails_send, emails_send_overdue
 from quotes.models import Quote
 from quotes.services import quote_accept, quote_decline, ticket_complete_work
@@ -930,6 +937,99 @@ def ban_refused(clock: Clock, cast: Cast) -> Story:
     yield clock.day(10, "09:06"), lambda: bans_apply_pending(now=timezone.now())
 
 
+# Provider incidents: a known outage of ours, told on the status page.
+
+
+def outage_storage_berlin(clock: Clock, cast: Cast) -> Story:
+    """A storage outage of the VPS platform: published, a ticket opened on a VPS is free, another ticket
+    is linked by the agent, the incident resolved and its tickets concluded as our fault in one go."""
+    draft = yield (
+        clock.day(9, "06:10"),
+        lambda: incident_create(
+            by=cast.agent,
+            title_en="VPS platform: storage outage",
+            title_fr="Plateforme VPS : panne de stockage",
+            title_de="VPS-Plattform: Speicherausfall",
+            body_en="A storage cluster of the VPS platform is down: some virtual servers do not start or answer.",
+            body_fr="Une grappe de stockage de la plateforme VPS est en panne : certains serveurs virtuels ne "
+            "démarrent pas ou ne répondent pas.",
+            body_de="Ein Speicher-Cluster der VPS-Plattform ist ausgefallen: Einige virtuelle Server starten "
+            "nicht oder antworten nicht.",
+            service_kinds=[Service.Kind.VPS],
+            starts_at=clock.day(9, "05:40"),
+        ),
+    )
+    incident = yield clock.day(9, "06:15"), lambda: incident_publish(incident=draft, by=cast.agent)
+    yield (
+        clock.day(9, "06:40"),
+        _incident(
+            cast.kunde,
+            "VPS startet nicht",
+            "Der VPS hängt seit 6 Uhr beim Start.",
+            service=_service(cast.kunde, Service.Kind.VPS),
+        ),
+    )
+    unlinked = yield (
+        clock.day(9, "07:05"),
+        _incident(
+            cast.client,
+            "Sauvegarde distante injoignable",
+            "Notre script de sauvegarde n’arrive plus à joindre le VPS de sauvegarde depuis 6 h.",
+        ),
+    )
+    yield (
+        clock.day(9, "07:30"),
+        lambda: incident_link_tickets(incident=incident, ticket_ids=[unlinked.pk], by=cast.agent),
+    )
+    yield clock.day(9, "10:30"), lambda: incident_resolve(incident=incident, by=cast.agent)
+    yield (
+        clock.day(9, "10:45"),
+        lambda: incident_conclude_linked(
+            incident=incident,
+            findings="Panne de la grappe de stockage VPS, réparée à 10 h 30. / "
+            "Ausfall des VPS-Speicher-Clusters, um 10:30 Uhr behoben.",
+            by=cast.agent,
+        ),
+    )
+
+
+def outage_ongoing_paris(clock: Clock, cast: Cast) -> Story:
+    """Under way now: the status page shows it, and the French account's dedicated server is free to report."""
+    draft = yield (
+        clock.ago(hours=2.2),
+        lambda: incident_create(
+            by=cast.admin,
+            title_en="Paris data centre: slow disks on dedicated servers",
+            title_fr="Centre de données de Paris : disques lents sur les serveurs dédiés",
+            title_de="Rechenzentrum Paris: langsame Festplatten bei dedizierten Servern",
+            body_en="Disk writes are slow on part of our dedicated servers in Paris. Our teams are replacing a "
+            "storage controller.",
+            body_fr="Les écritures disque sont lentes sur une partie de nos serveurs dédiés à Paris. Nos "
+            "équipes remplacent un contrôleur de stockage.",
+            body_de="Schreibzugriffe sind auf einem Teil unserer dedizierten Server in Paris langsam. Unsere "
+            "Teams tauschen einen Speicher-Controller aus.",
+            service_kinds=[Service.Kind.DEDICATED_SERVER],
+            starts_at=clock.ago(hours=2.5),
+        ),
+    )
+    yield clock.ago(hours=2.1), lambda: incident_publish(incident=draft, by=cast.admin)
+    # A notice being written, not yet public.
+    yield (
+        clock.ago(hours=0.5),
+        lambda: incident_create(
+            by=cast.agent,
+            title_en="E-mail: delayed delivery to some providers",
+            title_fr="E-mail : distribution retardée vers certains fournisseurs",
+            title_de="E-Mail: verzögerte Zustellung an einige Anbieter",
+            body_en="Mail to some providers is delayed by up to an hour.",
+            body_fr="Le courrier vers certains fournisseurs est retardé jusqu’à une heure.",
+            body_de="E-Mails an einige Anbieter werden um bis zu eine Stunde verzögert.",
+            service_kinds=[Service.Kind.EMAIL],
+            starts_at=clock.ago(hours=0.75),
+        ),
+    )
+
+
 STORIES: list[Callable[[Clock, Cast], Story]] = [
     fr_fixed_and_paid,
     fr_free_diagnosis,
@@ -953,6 +1053,8 @@ STORIES: list[Callable[[Clock, Cast], Story]] = [
     de_sla_claim,
     ban_overdue,
     ban_refused,
+    outage_storage_berlin,
+    outage_ongoing_paris,
 ]
 
 

@@ -62,6 +62,8 @@ class TicketOutput(CompiledSerializer):
     description = serializers.CharField()
     service = serializers.IntegerField(source="service_id", allow_null=True)
     suspected_provider_fault = serializers.BooleanField()
+    # The known provider incident that explains it (GET /status/incidents/), or null.
+    provider_incident = serializers.IntegerField(source="provider_incident_id", allow_null=True)
     status = serializers.ChoiceField(choices=Ticket.State.choices)
     assignee = serializers.IntegerField(source="assignee_id", allow_null=True)
     created_at = serializers.DateTimeField()

@@ -54,6 +54,15 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
         "accounts.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
     )
     suspected_provider_fault = models.BooleanField(_("customer suspects a provider fault"), default=False)
+    # The known provider incident that explains the ticket: set when it is opened on an affected service
+    # while the incident is under way (the fee is then free), or when staff link it (outages).
+    provider_incident = models.ForeignKey(
+        "outages.ProviderIncident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
     # incident: open → diagnosing → resolved | closed | quote_sent; quote_sent → in_work → resolved;
     #           quote_sent → closed (declined or expired); open → cancelled.
     # other kinds: open → closed (answered) | cancelled.
@@ -285,6 +294,7 @@ class TicketEvent(CachedChoiceLabels, models.Model):
         NOTE = "note", _("Internal note")
         ACCESS = "access", _("Access to customer data")
         INTERVENTION = "intervention", _("Intervention")
+        INCIDENT_LINKED = "incident_linked", _("Linked to a known provider incident")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(

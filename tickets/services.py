@@ -145,7 +145,11 @@ def ticket_open(
         customer = Customer.objects.select_for_update(no_key=True).get(pk=by.customer_id)
         if customer.is_banned:
             raise SupportBanned()
-        fee = diagnosis_fee_for(buyer=buyer_of(customer), at=now) if kind == Ticket.Kind.INCIDENT else None
+        fee = (
+            diagnosis_fee_for(buyer=buyer_of(customer), at=now, service=service)
+            if kind == Ticket.Kind.INCIDENT
+            else None
+        )
         ticket = Ticket.objects.create(
             customer=customer,
             opened_by=by,
@@ -165,6 +169,7 @@ def ticket_open(
             actor=by,
             fee_gross=str(fee.gross) if fee else None,
             fee_free=fee.free if fee else None,
+            provider_incident=fee.provider_incident if fee else None,
         )
         email_queue(kind=TICKET_OPENED, object_id=ticket.pk, customer_id=customer.pk)  # sent after commit
         staff_notify(ticket=ticket, event=StaffNotice.Event.TICKET_OPENED, by=by, waiting=False)
@@ -181,6 +186,7 @@ def _fee_fields(fee) -> dict:
         "fee_free": fee.free,
         "fee_free_reason": fee.free_reason or "",
         "fee_vat_category": fee.vat_category,
+        "provider_incident_id": fee.provider_incident,
     }
 
 

@@ -28,6 +28,7 @@ MENUS = {
         ("staff:tickets:mine", _("My tickets")),
         ("staff:tickets:all", _("All tickets")),
         ("staff:mailin:inbound", _("E-mail received")),
+        ("staff:outages:list", _("Provider incidents")),
     ],
     "finance": [
         ("finance:billing:invoices", _("Open invoices")),

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from accounts.models import User
 from billing.models import Invoice
 from ops.management.commands.seed_demo import DEMO_PASSWORD
+from outages.models import ProviderIncident
 from tests.browser.conftest import GALLERY, WIDTHS, assert_no_problems
 from tests.browser.pages import axe_problems, layout_problems
 from tickets.models import Ticket
@@ -27,6 +28,12 @@ def customer_pages(user) -> list[str]:
     pages = ["/customer/", "/customer/tickets/", "/customer/invoices/", "/account/security/"]
     if not user.customer.is_banned:
         pages += ["/customer/tickets/new/", "/customer/tickets/ask/"]
+        # The fee of a service a known provider incident affects: free, and says why.
+        pages += [
+            f"/customer/tickets/new/?service={pk}"
+            for pk in user.customer.services.filter(kind="dedicated_server").values_list("pk", flat=True)[:1]
+        ]
+    pages += ["/status/"]  # public, in the customer's frame
     pages += [f"/customer/tickets/{pk}/" for pk in _one_per(tickets, "status")]
     pages += [
         f"/customer/tickets/{pk}/access/"
@@ -70,6 +77,8 @@ def staff_pages() -> list[str]:
         for pk in tickets.filter(messages__via_email=True).values_list("pk", flat=True)[:1]
         if f"/staff/tickets/{pk}/" not in pages
     ]
+    pages += ["/staff/incidents/", "/staff/incidents/new/", "/status/"]
+    pages += [f"/staff/incidents/{pk}/" for pk in _one_per(ProviderIncident.objects.order_by("id"), "status")]
     return pages + [f"/staff/tickets/{MISSING}/", "/finance/"]
 
 

@@ -17,6 +17,7 @@ from billing.selectors import with_amounts
 from consent.models import AccessRequest, Intervention
 from diagnostics.models import Diagnosis
 from mailin.models import InboundEmail
+from outages.models import ProviderIncident
 from outbox.models import SentEmail
 from quotes.models import Quote
 from tests.portals import browser
@@ -60,13 +61,23 @@ def test_the_world_has_a_ticket_in_every_state_of_every_kind(world):
         Outcome.NO_QUOTE,
     }
     # Fixed during a free period: resolved, and no invoice.
-    free = Ticket.objects.get(fee_free=True)
+    free = Ticket.objects.get(fee_free=True, fee_free_reason="introductory_period")
     assert (free.status, free.invoice_ids) == (Ticket.State.RESOLVED, [])
     assert not Invoice.objects.filter(
         ticket_id__in=Diagnosis.objects.filter(outcome=Outcome.PROVIDER_FAULT).values("ticket")
     )
     assert set(Quote.objects.values_list("status", flat=True)) == set(Quote.State.values)
     assert "Demo world played" in world
+
+
+def test_the_world_has_provider_incidents_past_under_way_and_drafted(world):
+    past, ongoing, draft = ProviderIncident.objects.order_by("starts_at")
+    assert past.status == ProviderIncident.State.RESOLVED and ongoing.is_active()
+    assert draft.status == ProviderIncident.State.DRAFT
+    tickets = Ticket.objects.filter(provider_incident=past)
+    assert sorted(tickets.values_list("fee_free", flat=True)) == [False, True]  # one opened free, one linked
+    assert set(tickets.values_list("status", flat=True)) == {Ticket.State.RESOLVED}
+    assert not Invoice.objects.filter(ticket_id__in=tickets.values("pk")).exists()
 
 
 def test_the_world_spreads_over_weeks_with_threads_of_both_sides(world):

@@ -107,6 +107,14 @@ CONTRACT = {
     "GET /api/v1/audit-log/": {CUSTOMER, *SUPPORT},
     "GET /api/v1/audit-log/csv/": {CUSTOMER, *SUPPORT},
     "GET /api/v1/contact-obligations/": SUPPORT,
+    "GET /api/v1/incidents/": SUPPORT,
+    "POST /api/v1/incidents/": SUPPORT,
+    "GET /api/v1/incidents/<int:pk>/": SUPPORT,
+    "PUT /api/v1/incidents/<int:pk>/": SUPPORT,
+    "POST /api/v1/incidents/<int:pk>/publish/": SUPPORT,
+    "POST /api/v1/incidents/<int:pk>/resolve/": SUPPORT,
+    "POST /api/v1/incidents/<int:pk>/link-tickets/": SUPPORT,
+    "POST /api/v1/incidents/<int:pk>/conclude-linked/": SUPPORT,
     "POST /api/v1/contact-obligations/<int:pk>/contacts/": SUPPORT,
 }
 

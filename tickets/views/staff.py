@@ -135,6 +135,7 @@ class TicketWorkspaceView(SupportRequiredMixin, View):
                 "opened_by",
                 "diagnosis",
                 "quote",
+                "provider_incident",
             )
             .prefetch_related("quote__lines"),
             pk=pk,
