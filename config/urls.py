@@ -21,6 +21,8 @@ from config.routing import routes
 from consent import api as consent_api
 from consent.views import customer as consent_customer
 from consent.views import staff as consent_staff
+from credits import api as credits_api
+from credits.views import staff as credits_staff
 from diagnostics import api as diagnostics_api
 from diagnostics import api_documents as diagnostics_api_documents
 from diagnostics.views import customer as diagnostics_customer
@@ -47,6 +49,7 @@ api_patterns = [
     app_views("tickets", tickets_api),
     app_views("quotes", quotes_api, quotes_api_documents),
     app_views("consent", consent_api),
+    app_views("credits", credits_api),
     app_views("diagnostics", diagnostics_api, diagnostics_api_documents),
     app_views("reporting", reporting_api),
     # Signed-in callers only: staff see every operation, a customer those its role may call.
@@ -66,6 +69,7 @@ staff_patterns = [
     app_views("diagnostics", diagnostics_staff),
     app_views("consent", consent_staff),
     app_views("quotes", quotes_staff),
+    app_views("credits", credits_staff),
 ]
 
 finance_patterns = [

@@ -29,7 +29,7 @@ def ticket_page_queryset(user):
     # Only what the page shows: each joined table costs PostgreSQL planning time on every view.
     return (
         selectors.tickets_visible_to(user=user)
-        .select_related("service", "diagnosis", "quote")
+        .select_related("service", "diagnosis", "quote", "sla_credit__credit_note")
         .prefetch_related("quote__lines")
     )
 
@@ -109,6 +109,8 @@ class _OpenView(CustomerRequiredMixin, View):
         form = TicketOpenForm(data, services=services_visible_to(user=self.request.user))
         if self.incident:
             del form.fields["kind"]
+            del form.fields["outage_started_at"]
+            del form.fields["outage_ended_at"]
         else:
             del form.fields["accept_diagnosis_fee"]
             del form.fields["suspected_provider_fault"]
