@@ -4,6 +4,7 @@ follow; a banned account loses every claim; bad input is a clear 4xx that change
 from decimal import Decimal
 
 import pytest
+
 from billing.models import CreditNote, Refund
 from credits.models import SlaCredit
 from tests.credits.conftest import claim_payload, grant, open_claim, refuse
