@@ -99,12 +99,14 @@ def priced_document(
 BUYER_SNAPSHOT = ("name", "address", "country", "vat_id", "is_business")
 
 
-def _buyer(invoice: Invoice) -> pdf.Party:
+def _buyer(issued: Invoice | CreditNote) -> pdf.Party:
+    """The buyer an invoice or an SLA credit note snapshotted at issue."""
+    assert issued.customer is not None  # every issued document names its account
     return pdf.Party(
-        **{field: getattr(invoice, f"customer_{field}") for field in BUYER_SNAPSHOT},
-        number=customer_number(invoice.customer_id),
+        **{field: getattr(issued, f"customer_{field}") for field in BUYER_SNAPSHOT},
+        number=customer_number(issued.customer.pk),
         # The address e-invoices reach the buyer at, as it stands when the document is rendered (once).
-        email=invoice.customer.billing_email,
+        email=issued.customer.billing_email,
     )
 
 
@@ -148,18 +150,13 @@ def credit_note_document(credit_note: CreditNote) -> pdf.BillingDocument:
 
 
 def _sla_credit_document(credit_note: CreditNote) -> pdf.BillingDocument:
-    assert credit_note.customer is not None and credit_note.vat_rate is not None  # set at issue
-    assert credit_note.service_date is not None
+    assert credit_note.vat_rate is not None and credit_note.service_date is not None  # set at issue
     return pdf.BillingDocument(
         language=credit_note.language,
         vat_category=credit_note.vat_category,
         currency=credit_note.currency,
         seller=seller_of(credit_note.entity),
-        buyer=pdf.Party(
-            **{field: getattr(credit_note, f"customer_{field}") for field in BUYER_SNAPSHOT},
-            number=customer_number(credit_note.customer.pk),
-            email=credit_note.customer.billing_email,
-        ),
+        buyer=_buyer(credit_note),
         lines=(
             pdf.Line(
                 description=credit_note.description,

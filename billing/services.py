@@ -124,6 +124,19 @@ def document_numbers_draw(*, entity: BillingEntity, series: str, year: int, coun
     ]
 
 
+def buyer_snapshot(customer: Customer) -> dict:
+    """The buyer as an issued document keeps it (its `customer_<field>` columns and language): later edits of
+    the account do not change what was issued."""
+    return {
+        "customer_name": customer.name,
+        "customer_address": customer.billing_address,
+        "customer_vat_id": customer.vat_id,
+        "customer_country": customer.country,
+        "customer_is_business": customer.is_business,
+        "language": customer.language,
+    }
+
+
 def invoice_issue(
     *,
     customer: Customer,
@@ -155,12 +168,7 @@ def invoice_issue(
             charges_diagnosis_fee=charges_diagnosis_fee,
             **asdict(totals),
             currency=entity.currency,
-            customer_name=customer.name,
-            customer_address=customer.billing_address,
-            customer_vat_id=customer.vat_id,
-            customer_country=customer.country,
-            customer_is_business=customer.is_business,
-            language=customer.language,
+            **buyer_snapshot(customer),
         )
         lines_add(InvoiceLine, lines, invoice=invoice)
         email_queue(kind=notifications.INVOICE_ISSUED, object_id=invoice.pk, customer_id=customer.pk)
@@ -309,12 +317,7 @@ def sla_credit_issue(*, customer: Customer, net: Decimal, description: str, serv
         vat_rate=totals.vat_rate,
         vat_category=totals.vat_category,
         service_date=service_date,
-        customer_name=customer.name,
-        customer_address=customer.billing_address,
-        customer_vat_id=customer.vat_id,
-        customer_country=customer.country,
-        customer_is_business=customer.is_business,
-        language=customer.language,
+        **buyer_snapshot(customer),
     )
     Refund.objects.create(
         customer=customer, credit_note=credit_note, amount=credit_note.gross, currency=credit_note.currency

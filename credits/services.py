@@ -55,18 +55,18 @@ def _record(*, claim: _Claim, answer: str, by, **fields) -> SlaCredit:
     )
 
 
-def _refuse_for_ban(*, claim: _Claim, by) -> SlaCredit:
+def _refuse(*, claim: _Claim, by, refusal: str, reason: str = "") -> SlaCredit:
+    """Close the claim refused: for the ban (the contract's words), or with the staff's reason."""
     with translation.override(claim.customer.language):
-        answer = _(
-            "Your SLA claim is refused: your account is banned from support, and by the contract a banned "
-            "account loses every SLA claim."
-        )
+        if refusal == SlaCredit.Refusal.SUPPORT_BANNED:
+            answer = _(
+                "Your SLA claim is refused: your account is banned from support, and by the contract a banned "
+                "account loses every SLA claim."
+            )
+        else:
+            answer = _("Your SLA claim is refused: %(reason)s") % {"reason": reason}
     return _record(
-        claim=claim,
-        answer=answer,
-        by=by,
-        status=SlaCredit.Status.REFUSED,
-        refusal=SlaCredit.Refusal.SUPPORT_BANNED,
+        claim=claim, answer=answer, by=by, status=SlaCredit.Status.REFUSED, refusal=refusal, note=reason
     )
 
 
@@ -127,7 +127,7 @@ def sla_claim_grant(*, ticket: Ticket, hours: Decimal, by) -> SlaCredit:
     the customer as a refund. A banned account's claim is refused instead, with the ban as its reason."""
     claim = _claim_lock(ticket=ticket)
     if claim.customer.is_banned:
-        return _refuse_for_ban(claim=claim, by=by)
+        return _refuse(claim=claim, by=by, refusal=SlaCredit.Refusal.SUPPORT_BANNED)
     service = claim.ticket.service
     if service is None or not service.has_sla:
         raise ValidationError(
@@ -176,17 +176,8 @@ def sla_claim_refuse(*, ticket: Ticket, reason: str, by) -> SlaCredit:
     refused for the ban whatever the reason given."""
     claim = _claim_lock(ticket=ticket)
     if claim.customer.is_banned:
-        return _refuse_for_ban(claim=claim, by=by)
+        return _refuse(claim=claim, by=by, refusal=SlaCredit.Refusal.SUPPORT_BANNED)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": [_("Give the reason for the refusal: the customer reads it.")]})
-    with translation.override(claim.customer.language):
-        answer = _("Your SLA claim is refused: %(reason)s") % {"reason": reason}
-    return _record(
-        claim=claim,
-        answer=answer,
-        by=by,
-        status=SlaCredit.Status.REFUSED,
-        refusal=SlaCredit.Refusal.NOT_COVERED,
-        note=reason,
-    )
+    return _refuse(claim=claim, by=by, refusal=SlaCredit.Refusal.NOT_COVERED, reason=reason)

@@ -1,7 +1,9 @@
 """Support staff: assess an SLA claim, granting the credit the contract gives or refusing it with a reason."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -77,44 +79,38 @@ def _told(request, credit: SlaCredit) -> None:
         messages.success(request, _("The SLA claim is refused; the customer reads the reason."))
 
 
-@route("tickets/<int:pk>/sla-claim/grant/", name="grant")
-@rate_limited("money")  # granting issues a credit note
-class SlaClaimGrantView(SlaClaimAssessView):
+class _AssessView(SlaClaimAssessView):
+    """POST the page's `form_class` to `use_case(ticket=, by=, **the form's data)`: back to the ticket once
+    assessed (or no longer open: its page shows what happened), else the page with the form's errors."""
+
+    form_class: type[forms.Form]
+    form_name: str
+    use_case: Callable[..., SlaCredit]
+
     def post(self, request, pk):
         ticket = self.get_object(pk)
-        form = SlaGrantForm(request.POST)
+        form = self.form_class(request.POST)
         if form.is_valid():
             ok, credit = call_service(
-                request,
-                lambda: services.sla_claim_grant(
-                    ticket=ticket, hours=form.cleaned_data["hours"], by=request.user
-                ),
-                form=form,
+                request, lambda: self.use_case(ticket=ticket, by=request.user, **form.cleaned_data), form=form
             )
             if ok:
                 _told(request, credit)
+            if ok or not form.errors:
                 return redirect("staff:tickets:detail", pk=ticket.pk)
-            if not form.errors:  # no longer open: the ticket's page shows what happened
-                return redirect("staff:tickets:detail", pk=ticket.pk)
-        return self.render_page(ticket, grant_form=form, status=400)
+        return self.render_page(ticket, status=400, **{self.form_name: form})
+
+
+@route("tickets/<int:pk>/sla-claim/grant/", name="grant")
+@rate_limited("money")  # granting issues a credit note
+class SlaClaimGrantView(_AssessView):
+    form_class = SlaGrantForm
+    form_name = "grant_form"
+    use_case = staticmethod(services.sla_claim_grant)
 
 
 @route("tickets/<int:pk>/sla-claim/refuse/", name="refuse")
-class SlaClaimRefuseView(SlaClaimAssessView):
-    def post(self, request, pk):
-        ticket = self.get_object(pk)
-        form = SlaRefuseForm(request.POST)
-        if form.is_valid():
-            ok, credit = call_service(
-                request,
-                lambda: services.sla_claim_refuse(
-                    ticket=ticket, reason=form.cleaned_data["reason"], by=request.user
-                ),
-                form=form,
-            )
-            if ok:
-                _told(request, credit)
-                return redirect("staff:tickets:detail", pk=ticket.pk)
-            if not form.errors:
-                return redirect("staff:tickets:detail", pk=ticket.pk)
-        return self.render_page(ticket, refuse_form=form, status=400)
+class SlaClaimRefuseView(_AssessView):
+    form_class = SlaRefuseForm
+    form_name = "refuse_form"
+    use_case = staticmethod(services.sla_claim_refuse)

@@ -19,8 +19,9 @@ from billing.models import CreditNote
 from billing.services import invoice_refuse
 from credits.models import SlaCredit
 from tests.billing.conftest import issue_invoice
-from tests.browser.conftest import WIDTHS, assert_no_problems
-from tests.factories import PASSWORD, CustomerFactory, ServiceFactory, UserFactory
+from tests.browser.conftest import assert_no_problems
+from tests.browser.test_journeys import language, login, width  # noqa: F401 - fixtures: fr, de, en at 1366 and 390
+from tests.factories import CustomerFactory, ServiceFactory, UserFactory
 from tickets.models import Ticket
 from tickets.services import ticket_open
 
@@ -33,32 +34,13 @@ LANGUAGES = {
 }
 
 
-@pytest.fixture(params=LANGUAGES)
-def language(request):
-    return request.param
-
-
-@pytest.fixture(params=WIDTHS)
-def width(request):
-    return WIDTHS[request.param]
-
-
-@pytest.fixture
-def login(person, language, width):
-    return lambda user: person(user, PASSWORD, screenshots=language == "fr" and width == WIDTHS["desktop"])
-
-
-def people(language):
-    account = CustomerFactory(
-        name=f"Kunde {language} <b>&</b>", country=LANGUAGES[language]["country"], language=language
-    )
+def people(lang):
+    account = CustomerFactory(name=f"Kunde {lang} <b>&</b>", country=LANGUAGES[lang]["country"], lang=lang)
     server = ServiceFactory(
         customer=account, name="srv-sla-01.example.net", has_sla=True, monthly_price=Decimal("149.00")
     )
-    customer = UserFactory(email=f"sla-{language}@example.com", role=Role.CUSTOMER, customer=account)
-    agent = UserFactory(
-        email=f"sla-agent-{language}@example.com", role=Role.AGENT, customer=None, language=language
-    )
+    customer = UserFactory(email=f"sla-{lang}@example.com", role=Role.CUSTOMER, customer=account)
+    agent = UserFactory(email=f"sla-agent-{lang}@example.com", role=Role.AGENT, customer=None, lang=lang)
     return customer, agent, server
 
 
@@ -66,7 +48,7 @@ def local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_a_claim_is_filed_granted_and_its_credit_read(login, language):
+def test_a_claim_is_filed_granted_and_its_credit_read(login, language):  # noqa: F811 - the imported fixtures
     customer_user, agent_user, server = people(language)
     ended = (timezone.now() - timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
 
@@ -101,7 +83,7 @@ def test_a_claim_is_filed_granted_and_its_credit_read(login, language):
     assert_no_problems(customer, agent)
 
 
-def test_a_customer_banned_meanwhile_loses_the_claim_and_is_told_why(login, language):
+def test_a_customer_banned_meanwhile_loses_the_claim_and_is_told_why(login, language):  # noqa: F811
     customer_user, agent_user, server = people(language)
     ended = timezone.now() - timedelta(days=1)
     ticket = ticket_open(
