@@ -146,6 +146,13 @@ class TicketFilter(serializers.Serializer):
         default=None,
         help_text="true: only tickets whose first response or diagnosis start was or is late (`sla.breached`).",
     )
+    waiting = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only tickets on which the customer acted last and no staff member has acted since "
+        "(what the `mine_waiting` counter counts, with `assignee`).",
+    )
     q = serializers.CharField(
         required=False,
         allow_blank=True,
