@@ -35,12 +35,14 @@ LANGUAGES = {
 
 
 def people(lang):
-    account = CustomerFactory(name=f"Kunde {lang} <b>&</b>", country=LANGUAGES[lang]["country"], lang=lang)
+    account = CustomerFactory(
+        name=f"Kunde {lang} <b>&</b>", country=LANGUAGES[lang]["country"], language=lang
+    )
     server = ServiceFactory(
         customer=account, name="srv-sla-01.example.net", has_sla=True, monthly_price=Decimal("149.00")
     )
     customer = UserFactory(email=f"sla-{lang}@example.com", role=Role.CUSTOMER, customer=account)
-    agent = UserFactory(email=f"sla-agent-{lang}@example.com", role=Role.AGENT, customer=None, lang=lang)
+    agent = UserFactory(email=f"sla-agent-{lang}@example.com", role=Role.AGENT, customer=None, language=lang)
     return customer, agent, server
 
 
