@@ -323,13 +323,22 @@ class InvoiceRefuseApi(APIView):
 
 
 class RefundOutput(CompiledSerializer):
-    """Money owed back to a customer after its partly paid invoice was refused or lapsed (a full credit note)."""
+    """Money owed back to a customer: what it paid on an invoice refused or lapsed since (a full credit note),
+    or an SLA credit (`credit_note`, its own credit note)."""
 
     id = serializers.IntegerField()
     customer = serializers.IntegerField(source="customer_id")
     customer_name = serializers.CharField(source="customer.name")
-    invoice = serializers.IntegerField(source="invoice_id")
-    invoice_number = serializers.CharField(source="invoice.number")
+    invoice = serializers.IntegerField(
+        source="invoice_id", allow_null=True, help_text="Null for an SLA credit."
+    )
+    invoice_number = serializers.CharField(allow_null=True)
+    credit_note = serializers.IntegerField(
+        source="credit_note_id",
+        allow_null=True,
+        help_text="The SLA credit note; null for an invoice's refund.",
+    )
+    credit_note_number = serializers.CharField(allow_null=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
     status = serializers.ChoiceField(choices=Refund.State.choices)

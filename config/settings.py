@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "mailin",
     "diagnostics",
     "outages",
+    "credits",
     "reporting",
     "ops",
 ]
@@ -406,6 +407,10 @@ INVOICE_PAYMENT_DAYS = 30
 # note or quote unless this is on: on by default with DEBUG (`make run`), on in the test suite.
 DEMO_ENTITIES_MAY_ISSUE = env_bool("DJANGO_DEMO_ENTITIES_MAY_ISSUE", DEBUG)
 QUOTE_DEFAULT_VALID_DAYS = 14
+# SLA credits (credits/rules.py): a provider-fault outage of a service under an SLA earns this percentage of
+# the service's monthly price per hour of unavailability, at most the cap; the contract's rates.
+SLA_CREDIT_PERCENT_PER_HOUR = Decimal(os.environ.get("DJANGO_SLA_CREDIT_PERCENT_PER_HOUR", "5"))
+SLA_CREDIT_CAP_PERCENT = Decimal(os.environ.get("DJANGO_SLA_CREDIT_CAP_PERCENT", "50"))
 
 # Hardening (SEC-02..07). HTTPS-only settings are on unless DJANGO_SECURE_SSL says otherwise, and
 # DJANGO_SECURE_SSL defaults to "on unless DEBUG": production never needs to remember it, `make run`

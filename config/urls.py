@@ -22,6 +22,8 @@ from config.routing import routes
 from consent import api as consent_api
 from consent.views import customer as consent_customer
 from consent.views import staff as consent_staff
+from credits import api as credits_api
+from credits.views import staff as credits_staff
 from diagnostics import api as diagnostics_api
 from diagnostics import api_documents as diagnostics_api_documents
 from diagnostics.views import customer as diagnostics_customer
@@ -52,6 +54,7 @@ api_patterns = [
     app_views("tickets", tickets_api),
     app_views("quotes", quotes_api, quotes_api_documents),
     app_views("consent", consent_api),
+    app_views("credits", credits_api),
     app_views("diagnostics", diagnostics_api, diagnostics_api_documents),
     app_views("outages", outages_api),
     app_views("reporting", reporting_api),
@@ -74,6 +77,7 @@ staff_patterns = [
     app_views("quotes", quotes_staff),
     app_views("mailin", mailin_staff),
     app_views("outages", outages_staff),
+    app_views("credits", credits_staff),
 ]
 
 finance_patterns = [

@@ -35,6 +35,7 @@ from billing.services import LineSpec, customer_reinstate, invoice_pay, invoice_
 from billing.tasks import bans_apply_pending
 from consent.models import AccessRequest, DataAction
 from consent.services import access_request_create, access_request_grant, intervention_perform
+from credits.services import sla_claim_grant
 from diagnostics.services import QuoteSpec, diagnosis_conclude
 from mailin.models import InboundEmail
 from mailin.services import inbound_email_receive
@@ -197,6 +198,21 @@ def _incident(user: User, subject: str, description: str, **extra) -> Callable[[
 
 def _question(user: User, kind: str, subject: str, description: str) -> Callable[[], Ticket]:
     return lambda: ticket_open(by=user, kind=kind, subject=subject, description=description)
+
+
+def _sla_claim(
+    user: User, service: Service, subject: str, description: str, *, started: datetime, hours: float
+) -> Callable[[], Ticket]:
+    """An SLA claim naming its service and the period it was unavailable."""
+    return lambda: ticket_open(
+        by=user,
+        kind=Ticket.Kind.SLA_CLAIM,
+        subject=subject,
+        description=description,
+        service=service,
+        outage_started_at=started,
+        outage_ended_at=started + timedelta(hours=hours),
+    )
 
 
 def _say(ticket: Ticket, author: User, body: str) -> Callable[[], Any]:
@@ -624,6 +640,25 @@ def fr_cancelled(clock: Clock, cast: Cast) -> Story:
     yield clock.day(15, "08:52"), lambda: ticket_cancel(ticket=ticket, by=cast.client, reason="Fausse alerte")
 
 
+def fr_sla_credit_granted(clock: Clock, cast: Cast) -> Story:
+    """A provider-fault outage of the dedicated server: the claim is granted, its SLA credit note issued and
+    the credit owed back to the customer."""
+    server = _service(cast.client, Service.Kind.DEDICATED_SERVER)
+    ticket = yield (
+        clock.day(9, "08:30"),
+        _sla_claim(
+            cast.client,
+            server,
+            "Serveur indisponible pendant 2 h 30",
+            "Notre serveur dédié ne répondait plus de 02 h 00 à 04 h 30 (panne électrique chez vous, d'après "
+            "votre page d'état). Nous demandons l'avoir prévu au contrat.",
+            started=clock.day(10, "02:00"),
+            hours=2.5,
+        ),
+    )
+    yield clock.day(8, "10:15"), lambda: sla_claim_grant(ticket=ticket, hours=Decimal("2.5"), by=cast.agent)
+
+
 # Beispiel Bäckerei GmbH (Germany, German): an invoice lapsed, the account banned, then reinstated.
 
 
@@ -852,15 +887,17 @@ def de_diagnosing_access_pending(clock: Clock, cast: Cast) -> Story:
 
 
 def de_sla_claim(clock: Clock, cast: Cast) -> Story:
-    """An SLA claim waiting in the inbox."""
+    """An SLA claim waiting in the inbox, naming its VPS and the 3 h 40 min it was unavailable."""
     ticket = yield (
         clock.day(4, "16:00"),
-        _question(
+        _sla_claim(
             cast.kunde,
-            Ticket.Kind.SLA_CLAIM,
-            "SLA-Gutschrift für die Störung während der Netzwartung",
+            _service(cast.kunde, Service.Kind.VPS),
+            "SLA-Erstattung für die Störung während der Netzwartung",
             "Unser VPS war laut eigener Überwachung 3 Stunden 40 Minuten gestört. Wir bitten um die "
-            "Gutschrift gemäß SLA.",
+            "Erstattung gemäß SLA.",
+            started=clock.day(5, "22:10"),
+            hours=3 + 40 / 60,
         ),
     )
     yield clock.day(4, "16:05"), _say(ticket, cast.kunde, "Die Monitoring-Auswertung schicke ich gern nach.")
@@ -934,7 +971,25 @@ def ban_refused(clock: Clock, cast: Cast) -> Story:
         ),
     )
     # The refusal's task, after its commit: the ban's slow part (the open question cancelled, the e-mail).
-    yield clock.day(10, "09:06"), lambda: bans_apply_pending(now=timezone.now())
+    yield clock.day(10, "09:08"), lambda: bans_apply_pending(now=timezone.now())
+
+
+def ban_sla_claim_refused(clock: Clock, cast: Cast) -> Story:
+    """An SLA claim sent just before the account refused an invoice: assessed after the refusal, before the
+    ban's slow part cancels the open tickets, it is refused for the ban (a banned account loses every claim)."""
+    ticket = yield (
+        clock.day(10, "08:40"),
+        _sla_claim(
+            cast.gerant,
+            _service(cast.gerant, Service.Kind.VPS),
+            "Coupure du VPS dimanche soir",
+            "Le VPS était injoignable pendant une heure dimanche soir.",
+            started=clock.day(11, "20:00"),
+            hours=1,
+        ),
+    )
+    # Between the refusal (09:05, ban_refused) and the ban's slow part (09:08).
+    yield clock.day(10, "09:06"), lambda: sla_claim_grant(ticket=ticket, hours=Decimal("1"), by=cast.agent)
 
 
 # Provider incidents: a known outage of ours, told on the status page.
@@ -1055,6 +1110,8 @@ STORIES: list[Callable[[Clock, Cast], Story]] = [
     ban_refused,
     outage_storage_berlin,
     outage_ongoing_paris,
+    ban_sla_claim_refused,
+    fr_sla_credit_granted,
 ]
 
 

@@ -27,6 +27,17 @@ class TicketOpenForm(forms.Form):
         required=False,
         help_text=_("If the diagnosis finds the provider at fault, it is free whatever you tick here."),
     )
+    outage_started_at = forms.DateTimeField(
+        label=_("SLA claim: unavailable from"),
+        required=False,
+        help_text=_("Your local time."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    outage_ended_at = forms.DateTimeField(
+        label=_("SLA claim: available again at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
     accept_diagnosis_fee = forms.BooleanField(
         label=_("I have read the diagnosis fee and the possible outcomes above, and I order the diagnosis."),
         required=False,

@@ -63,6 +63,10 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
         blank=True,
         related_name="tickets",
     )
+    # An SLA claim's period of unavailability of its service, as the customer states it (the credits app
+    # assesses the claim); empty for the other kinds.
+    outage_started_at = models.DateTimeField(_("unavailable from"), null=True, blank=True)
+    outage_ended_at = models.DateTimeField(_("unavailable until"), null=True, blank=True)
     # incident: open → diagnosing → resolved | closed | quote_sent; quote_sent → in_work → resolved;
     #           quote_sent → closed (declined or expired); open → cancelled.
     # other kinds: open → closed (answered) | cancelled.
@@ -142,6 +146,11 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
             ),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(outage_started_at__isnull=True, outage_ended_at__isnull=True)
+                | Q(kind="sla_claim", outage_started_at__lt=models.F("outage_ended_at")),
+                name="ticket_outage_of_sla_claim",
+            ),
             models.CheckConstraint(
                 condition=Q(kind="incident", fee_net__isnull=False)
                 | (~Q(kind="incident") & Q(fee_net__isnull=True)),

@@ -123,6 +123,37 @@ def fee_acceptance_check(*, kind: str, accept_diagnosis_fee: bool) -> None:
         )
 
 
+def sla_claim_check(
+    *,
+    kind: str,
+    service: Service | None,
+    outage_started_at: datetime | None,
+    outage_ended_at: datetime | None,
+    now: datetime,
+) -> None:
+    """What an SLA claim names, and only it: a service under an SLA, and a past period of unavailability
+    (both ends, the first before the second); a 400 on the field at fault. Staff confirm the hours later."""
+    errors: dict[str, list[str]] = {}
+    if kind != Ticket.Kind.SLA_CLAIM:
+        if outage_started_at is not None or outage_ended_at is not None:
+            errors["outage_started_at"] = [_("Only an SLA claim names a period of unavailability.")]
+        if errors:
+            raise ValidationError(errors)
+        return
+    if service is not None and not service.has_sla:
+        errors["service"] = [_("This service has no service level agreement: it earns no SLA credit.")]
+    if (outage_started_at is None) != (outage_ended_at is None):
+        field = "outage_ended_at" if outage_ended_at is None else "outage_started_at"
+        errors[field] = [_("Give both the start and the end of the unavailability.")]
+    elif outage_started_at is not None and outage_ended_at is not None:
+        if outage_ended_at <= outage_started_at:
+            errors["outage_ended_at"] = [_("The end of the unavailability must come after its start.")]
+        elif outage_ended_at > now:
+            errors["outage_ended_at"] = [_("Claim an unavailability once it has ended.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def ticket_open(
     *,
     by,
@@ -132,12 +163,22 @@ def ticket_open(
     service: Service | None = None,
     suspected_provider_fault: bool = False,
     accept_diagnosis_fee: bool = False,
+    outage_started_at: datetime | None = None,
+    outage_ended_at: datetime | None = None,
 ) -> Ticket:
-    """Open a ticket for the caller's account. An incident carries the fee shown now, once accepted."""
+    """Open a ticket for the caller's account. An incident carries the fee shown now, once accepted; an SLA
+    claim names its service and its period of unavailability."""
     fee_acceptance_check(kind=kind, accept_diagnosis_fee=accept_diagnosis_fee)
     if service is not None and service.customer_id != by.customer_id:
         raise ValidationError({"service": [_("This service does not belong to your account.")]})
     now = timezone.now()
+    sla_claim_check(
+        kind=kind,
+        service=service,
+        outage_started_at=outage_started_at,
+        outage_ended_at=outage_ended_at,
+        now=now,
+    )
     with transaction.atomic():
         # Locked so that a ban applied at this very moment either sees this ticket (and cancels it)
         # or is seen here; never an open ticket on a banned account. The locked row is also the one
@@ -158,6 +199,8 @@ def ticket_open(
             description=description,
             service=service,
             suspected_provider_fault=suspected_provider_fault,
+            outage_started_at=outage_started_at,
+            outage_ended_at=outage_ended_at,
             created_at=now,
             waiting_since=now,  # for the desk, until a staff member acts on it
             **(_fee_fields(fee) if fee else {}),

@@ -35,6 +35,10 @@ def customer_pages(user) -> list[str]:
         ]
     pages += ["/status/"]  # public, in the customer's frame
     pages += [f"/customer/tickets/{pk}/" for pk in _one_per(tickets, "status")]
+    # Each SLA claim's page: its period, and its credit granted or its refusal for a ban.
+    pages += [
+        f"/customer/tickets/{pk}/" for pk in tickets.filter(kind="sla_claim").values_list("pk", flat=True)
+    ]
     pages += [
         f"/customer/tickets/{pk}/access/"
         for pk in tickets.filter(kind="incident").values_list("pk", flat=True)[:1]
@@ -61,6 +65,11 @@ def staff_pages() -> list[str]:
     pages += [
         f"/staff/tickets/{pk}/conclude/"
         for pk in tickets.filter(status="diagnosing").values_list("pk", flat=True)[:1]
+    ]
+    claims = tickets.filter(kind="sla_claim")
+    pages += [f"/staff/tickets/{pk}/" for pk in claims.values_list("pk", flat=True)]
+    pages += [
+        f"/staff/tickets/{pk}/sla-claim/" for pk in claims.filter(status="open").values_list("pk", flat=True)
     ]
     pages += [
         f"/staff/tickets/{pk}/complete/"

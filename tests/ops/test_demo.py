@@ -117,6 +117,24 @@ def test_the_world_bills_in_every_state_numbered_in_the_order_of_the_issue_days(
     assert SentEmail.objects.exists() and not SentEmail.objects.filter(sent_at=None).exists()
 
 
+def test_the_world_has_an_sla_credit_granted_one_refused_for_a_ban_and_one_waiting(world):
+    from credits.models import SlaCredit
+
+    granted = SlaCredit.objects.get(status=SlaCredit.Status.GRANTED)
+    assert granted.customer == account("Boulangerie Exemple SARL") and granted.credit_note is not None
+    assert granted.credit_note.kind == CreditNote.Kind.SLA_CREDIT
+    assert Refund.objects.filter(credit_note=granted.credit_note, status=Refund.State.OWED).exists()
+    refused = SlaCredit.objects.get(status=SlaCredit.Status.REFUSED)
+    assert refused.customer == account("Fromagerie Démo SAS")
+    assert refused.refusal == SlaCredit.Refusal.SUPPORT_BANNED
+    waiting = Ticket.objects.get(kind=Ticket.Kind.SLA_CLAIM, status=Ticket.State.OPEN)
+    assert waiting.service.has_sla and waiting.outage_started_at < waiting.outage_ended_at
+    page = browser(user("client@example.fr")).get(
+        reverse("customer:tickets:detail", args=[granted.ticket_id])
+    )
+    assert granted.credit_note.number in page.content.decode()
+
+
 def test_the_banned_account_refused_an_invoice_and_its_portal_says_so(world):
     banned = account("Fromagerie Démo SAS")
     assert banned.support_status == Customer.SupportStatus.BANNED
@@ -162,7 +180,7 @@ def pages():
     running = Ticket.objects.filter(assignee=agent, status=Ticket.State.IN_WORK).first()
     closed = Invoice.objects.filter(status=Invoice.State.REFUSED).get()
     overdue = Invoice.objects.filter(status=Invoice.State.OPEN).order_by("due_on").first()
-    refund = Refund.objects.get()
+    refund = Refund.objects.get(invoice__isnull=False)
 
     def row(name, pk):
         return reverse(name, args=[pk])

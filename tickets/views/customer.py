@@ -37,7 +37,7 @@ def ticket_page_queryset(user):
     # Only what the page shows: each joined table costs PostgreSQL planning time on every view.
     return (
         selectors.tickets_visible_to(user=user)
-        .select_related("service", "diagnosis", "quote", "provider_incident")
+        .select_related("service", "diagnosis", "quote", "provider_incident", "sla_credit__credit_note")
         .prefetch_related("quote__lines")
     )
 
@@ -123,6 +123,8 @@ class _OpenView(CustomerRequiredMixin, View):
             # A known provider incident makes a ticket on the service free: the choice says so.
             self.affected = known_incidents_affecting(services=self.services, at=timezone.now())
             form.fields["service"].label_from_instance = partial(_service_label, affected=self.affected)
+            del form.fields["outage_started_at"]
+            del form.fields["outage_ended_at"]
         else:
             del form.fields["accept_diagnosis_fee"]
             del form.fields["suspected_provider_fault"]
