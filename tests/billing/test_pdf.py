@@ -429,9 +429,9 @@ def test_refusing_an_invoice_stores_its_credit_notes_pdf_after_commit(
     credit_note = CreditNote.objects.get(invoice=invoice)
     stored = StoredDocument.objects.get(kind=StoredDocument.Kind.CREDIT_NOTE, object_id=credit_note.pk)
     assert "Facture d'avoir" in pdf_text(stored_document_bytes(stored))
-    assert api_for(customer).get(f"/api/v1/credit-notes/{credit_note.pk}/pdf/").content == stored_document_bytes(
-        stored
-    )
+    assert api_for(customer).get(
+        f"/api/v1/credit-notes/{credit_note.pk}/pdf/"
+    ).content == stored_document_bytes(stored)
 
 
 def test_issuing_commits_even_when_the_broker_is_down(

@@ -9,9 +9,9 @@ import pytest
 
 from accounts.models import BillingEntity
 from billing import documents
-from documents.store import stored_document_bytes
 from billing.models import CreditNote, DocumentCounter
 from billing.services import LineSpec, document_number_draw, invoice_issue
+from documents.store import stored_document_bytes
 from tests.factories import CustomerFactory
 from tests.pdf_helpers import CanaryServer, assert_sealed, hostile, pdf_text
 

@@ -83,7 +83,9 @@ def _public_grants(s3, key: str) -> list[dict]:
     return [g for g in grants if "URI" in g["Grantee"]]  # AllUsers, AuthenticatedUsers: none
 
 
-def test_an_attachment_is_a_private_object_of_the_bucket_and_nothing_on_the_nodes_disk(on_s3, customer, settings):
+def test_an_attachment_is_a_private_object_of_the_bucket_and_nothing_on_the_nodes_disk(
+    on_s3, customer, settings
+):
     attachment = _attach(customer)
 
     assert attachment.file.name in on_s3.keys("attachments/")
@@ -123,7 +125,9 @@ def test_an_object_missing_from_the_bucket_is_a_404(on_s3, customer):
     assert response.status_code == 404
 
 
-def test_signed_url_downloads_redirect_after_the_check_to_a_short_lived_url(on_s3, settings, customer, other_customer):
+def test_signed_url_downloads_redirect_after_the_check_to_a_short_lived_url(
+    on_s3, settings, customer, other_customer
+):
     settings.S3_DOWNLOADS = "signed-url"
     attachment = _attach(customer, content=b"line one\nline two\n", name="boot.log")
     url = reverse("customer:tickets:attachment", args=[attachment.pk])
@@ -138,7 +142,7 @@ def test_signed_url_downloads_redirect_after_the_check_to_a_short_lived_url(on_s
     assert query["X-Amz-Expires"] == ["45"]
     assert query["response-content-disposition"] == ['attachment; filename="boot.log"']
 
-    with urllib.request.urlopen(location, timeout=10) as fetched:
+    with urllib.request.urlopen(location, timeout=10) as fetched:  # noqa: S310 - the signed http://127.0.0.1 URL
         assert fetched.read() == b"line one\nline two\n"
         assert fetched.headers["Content-Disposition"] == 'attachment; filename="boot.log"'
     # Nothing in the bucket is public: no grant to everyone on the object or the bucket, no bucket policy.

@@ -14,7 +14,7 @@ request goes to the next node, whatever connection it came on). Nothing is reach
 process is started here and stopped by its own process id; every wait is bounded.
 """
 
-# ruff: noqa: S603 - the programs are this interpreter's modules and Debian's haproxy, with fixed arguments
+# ruff: noqa: S603, S310 - this interpreter's modules and Debian's haproxy, fixed arguments; URLs of 127.0.0.1
 
 import os
 import shutil
@@ -193,7 +193,9 @@ class Node:
         command += ["--workers", str(workers), "--timeout", "60", "--log-level", "warning"]
         if threads > 1:
             command += ["--threads", str(threads)]
-        self.process = Process(name, command, env={**env, **local_disk_env(self.var_dir)}, log=workdir / f"{name}.log")
+        self.process = Process(
+            name, command, env={**env, **local_disk_env(self.var_dir)}, log=workdir / f"{name}.log"
+        )
 
     def worker_pids(self) -> list[int]:
         pid = self.process.pid
@@ -210,7 +212,9 @@ class Worker:
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "celery,pdf"]
         command += ["-n", f"{name}@%h", "--concurrency", str(concurrency), "--loglevel", "INFO"]
         command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-        self.process = Process(name, command, env={**env, **local_disk_env(self.var_dir)}, log=workdir / f"{name}.log")
+        self.process = Process(
+            name, command, env={**env, **local_disk_env(self.var_dir)}, log=workdir / f"{name}.log"
+        )
 
 
 def local_disk_env(var_dir: Path) -> dict[str, str]:
@@ -318,7 +322,12 @@ class Cluster:
         checked = subprocess.run([HAPROXY, "-c", "-q", "-f", str(config)], capture_output=True, text=True)
         if checked.returncode:
             raise RuntimeError(f"haproxy refused {config}: {checked.stdout}{checked.stderr}")
-        self.balancer = Process("haproxy", [HAPROXY, "-db", "-f", str(config)], env=dict(os.environ), log=self.workdir / "haproxy.log")
+        self.balancer = Process(
+            "haproxy",
+            [HAPROXY, "-db", "-f", str(config)],
+            env=dict(os.environ),
+            log=self.workdir / "haproxy.log",
+        )
         _wait_http(f"{self.url}/health/", seconds=30, process=self.balancer.popen, log=self.balancer.log)
         self._wait_all_up()
 
@@ -331,7 +340,9 @@ class Cluster:
             if seen == names:
                 return
             time.sleep(0.5)
-        raise RuntimeError(f"HAProxy did not reach every node: {_tail(self.balancer.log if self.balancer else None)}")
+        raise RuntimeError(
+            f"HAProxy did not reach every node: {_tail(self.balancer.log if self.balancer else None)}"
+        )
 
     def _purge_queues(self) -> None:
         """The broker's `celery` and `pdf` queues are the cluster's: tasks an earlier run left unconsumed

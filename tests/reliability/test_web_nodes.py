@@ -25,7 +25,7 @@ from django.db import connection
 from accounts.models import Role
 from config.redis_client import redis_client
 from documents.models import StoredDocument
-from tests.celery_worker import redis_answers
+from tests.celery_worker import redis_answers  # noqa: F401 - the skipif below reads it
 from tests.factories import PASSWORD, CustomerFactory, UserFactory
 from tests.reliability import nodes
 from tests.workflow import QUOTE
@@ -50,7 +50,9 @@ def cluster(django_db_setup, django_db_blocker, tmp_path_factory):
     db = django_settings.DATABASES["default"]
     with django_db_blocker.unblock():
         name = connection.settings_dict["NAME"]
-    database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+    database_url = (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+    )
     if db.get("PASSWORD"):
         database_url = database_url.replace("@", f":{db['PASSWORD']}@", 1)
     env = {
@@ -111,7 +113,11 @@ class Visitor:
         )
 
     def api_login(self, email: str, *, on: str, otp: bool = False) -> None:
-        body = {"email": email, "password": PASSWORD, **({"otp": pyotp.TOTP(MFA_SECRET).now()} if otp else {})}
+        body = {
+            "email": email,
+            "password": PASSWORD,
+            **({"otp": pyotp.TOTP(MFA_SECRET).now()} if otp else {}),
+        }
         response = self.send("POST", "/api/v1/auth/token/", on=on, json=body)
         assert response.status_code == 200, response.text
         self.token = response.json()["token"]
