@@ -7,11 +7,14 @@ a short-lived signed URL; a document's bytes are checked against the digest reco
 """
 
 import hashlib
+import io
 import urllib.request
+import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.checks import run_checks
+from django.core.management import CommandError, call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -44,6 +47,7 @@ def on_s3(s3, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"  # must stay empty
     settings.STORAGE_KIND = "s3"
     settings.S3_BUCKET = s3.bucket
+    settings.S3_ENDPOINT_URL = s3.url
     settings.S3_DOWNLOADS = "stream"
     settings.S3_SIGNED_URL_SECONDS = 45
     settings.STORAGES = {
@@ -196,3 +200,18 @@ def test_storage_settings_that_cannot_work_fail_the_checks(settings, changes, er
     for name, value in changes.items():
         setattr(settings, name, value)
     assert error in {message.id for message in run_checks()}
+
+
+def test_storage_ready_creates_the_private_bucket_and_checks_it(on_s3, settings):
+    settings.S3_BUCKET = f"new-{uuid.uuid4().hex[:12]}"
+    settings.STORAGES["default"]["OPTIONS"]["bucket_name"] = settings.S3_BUCKET
+    settings.STORAGES = {**settings.STORAGES}  # the storage is built again with the new bucket
+    with pytest.raises(CommandError, match="bucket"):
+        call_command("storage_ready", stdout=io.StringIO())
+
+    out = io.StringIO()
+    call_command("storage_ready", "--create-bucket", stdout=out)
+    assert f"bucket {settings.S3_BUCKET} created (private)" in out.getvalue()
+    assert f"storage ready: bucket {settings.S3_BUCKET} at {on_s3.url}" in out.getvalue()
+    assert on_s3.client().list_objects_v2(Bucket=settings.S3_BUCKET).get("KeyCount") == 0  # the probe is gone
+    call_command("storage_ready", stdout=io.StringIO())  # a second run finds it
