@@ -13,9 +13,10 @@
 6. Prints the table and writes it into docs/performance.md between the bench markers.
 
 With `--nodes N` (issue 17) it measures instead what N web nodes give over one: the scenarios run through
-HAProxy against 1, then N gunicorn nodes (each with its own local disk, the same workers per node), with a
-Celery worker and an S3 API server, all started by tests/reliability/nodes.py; it reports each figure for
-both and the gain, and writes that table between the nodes markers of docs/performance.md.
+HAProxy against 1 and against N gunicorn nodes (each with its own local disk, the same workers per node),
+both arrangements up at once with a Celery worker and an S3 API server each, started by
+tests/reliability/nodes.py, their runs alternating; it reports each figure for both and the gain, and writes
+that table between the nodes markers of docs/performance.md.
 
 Everything runs on this machine only (127.0.0.1); every loop is bounded in time.
 """
@@ -601,65 +602,75 @@ def web_phase(args, fx: dict) -> tuple[list[dict], dict]:
 
 
 def nodes_phase(args, fx: dict) -> list[dict]:
-    """Each scenario through HAProxy against 1 node, then `args.nodes` nodes: the gain of scaling out."""
+    """Each scenario through HAProxy on 1 node and on `args.nodes` nodes: the gain of scaling out.
+
+    Both arrangements run at once (each with its own HAProxy, S3 server and Celery worker, on the same
+    database and Redis), and each scenario's runs alternate between them: on a machine shared with other
+    work, both see the same moments of load.
+    """
     global BASE
     sys.path.insert(0, str(ROOT))
+    from contextlib import ExitStack
+
     from tests.reliability.nodes import Cluster, missing
 
     why = missing()
     if why:
         sys.exit(f"--nodes: {why}")
     wanted = args.only or NODES_SCENARIOS
-    measured: dict[int, dict[str, dict]] = {}
-    for count in (1, args.nodes):
-        subprocess.run(["redis-cli", "-u", BROKER, "FLUSHDB"], capture_output=True)
-        workdir = Path(tempfile.mkdtemp(prefix=f"bench-nodes-{count}-", dir=VAR))
-        log(f"starting {count} node(s) behind HAProxy in {workdir}")
-        with Cluster(
-            database_url=db_url(DB_NAME),
-            redis_url=BROKER,
-            workdir=workdir,
-            nodes=count,
-            workers=1,
-            gunicorn_workers=args.node_workers,
-            app="bench.wsgi:application",
-            env={key: value for key, value in app_env(DB_NAME).items() if key.startswith("DJANGO_")},
-        ) as cluster:
-            BASE = cluster.url
-            sessions = {role: Session(fx[role]["email"]) for role in ("customer", "agent", "finance")}
-            measured[count] = {}
-            for scenario in scenarios(fx, sessions):
-                if not any(o.lower() in scenario["name"].lower() for o in wanted):
-                    continue
+    subprocess.run(["redis-cli", "-u", BROKER, "FLUSHDB"], capture_output=True)
+    rows = []
+    with ExitStack() as stack:
+        clusters = {}
+        for count in (1, args.nodes):
+            workdir = Path(tempfile.mkdtemp(prefix=f"bench-nodes-{count}-", dir=VAR))
+            log(f"starting {count} node(s) behind HAProxy in {workdir}")
+            clusters[count] = stack.enter_context(
+                Cluster(
+                    database_url=db_url(DB_NAME),
+                    redis_url=BROKER,
+                    workdir=workdir,
+                    nodes=count,
+                    workers=1,
+                    gunicorn_workers=args.node_workers,
+                    app="bench.wsgi:application",
+                    env={key: value for key, value in app_env(DB_NAME).items() if key.startswith("DJANGO_")},
+                )
+            )
+        # Sessions are rows of the shared database: logged in through one balancer, valid through the other.
+        BASE = clusters[1].url
+        sessions = {role: Session(fx[role]["email"]) for role in ("customer", "agent", "finance")}
+        for scenario in scenarios(fx, sessions):
+            if not any(o.lower() in scenario["name"].lower() for o in wanted):
+                continue
+            runs: dict[int, list[dict]] = {count: [] for count in clusters}
+            for count, cluster in clusters.items():
+                BASE = cluster.url
                 status, _queries = probe(scenario)
                 if status >= 400:
-                    log(f"{scenario['name']}: HTTP {status} before any load: not measured")
-                    continue
+                    log(f"{scenario['name']} on {count} node(s): HTTP {status} before any load: not measured")
+                    break
                 wrk(scenario, seconds=args.warmup, concurrency=args.concurrency)
-                runs = [
-                    wrk(scenario, seconds=args.seconds, concurrency=args.concurrency)
-                    for _ in range(args.runs)
-                ]
-                result = median_of(runs)
-                measured[count][scenario["name"]] = result
+            else:
+                for _ in range(args.runs):
+                    for count, cluster in clusters.items():
+                        BASE = cluster.url
+                        runs[count].append(wrk(scenario, seconds=args.seconds, concurrency=args.concurrency))
+                one, many = median_of(runs[1]), median_of(runs[args.nodes])
+                rows.append(
+                    {
+                        "name": scenario["name"],
+                        "one": one,
+                        "many": many,
+                        "gain": many["rps"] / one["rps"] if one["rps"] else None,
+                    }
+                )
                 log(
-                    f"{count} node(s), {scenario['name']}: {result['rps']:.0f} req/s, p95 {result['p95_ms']:.1f} ms, "
-                    f"{result['bad']} bad"
+                    f"{scenario['name']}: 1 node {one['rps']:.0f} req/s (p95 {one['p95_ms']:.1f} ms), "
+                    f"{args.nodes} nodes {many['rps']:.0f} req/s (p95 {many['p95_ms']:.1f} ms), "
+                    f"{one['bad'] + many['bad']} bad"
                 )
     BASE = f"http://127.0.0.1:{PORT}"
-    rows = []
-    for name, one in measured[1].items():
-        many = measured[args.nodes].get(name)
-        if many is None:
-            continue
-        rows.append(
-            {
-                "name": name,
-                "one": one,
-                "many": many,
-                "gain": many["rps"] / one["rps"] if one["rps"] else None,
-            }
-        )
     return rows
 
 
@@ -669,11 +680,12 @@ def nodes_report(info: dict, fx: dict, rows: list[dict], args) -> str:
         f"tickets (seed_scale --scale {args.scale:g}), on {info['cpu']}, {info['memory']}; load average "
         f"before: {info['load_before']}, after: {info.get('load_after', '?')}.",
         "",
-        f"Through HAProxy (round robin), 1 node, then {args.nodes} nodes of gunicorn with {args.node_workers} sync "
-        f"workers each, each node with its own DJANGO_VAR_DIR, one Celery worker, attachments and PDFs in an S3 "
-        f"API server (moto), sessions and rate limits shared (PostgreSQL, Redis): all on this one machine. wrk "
-        f"with {args.concurrency} connections, {args.seconds} s per run after a {args.warmup} s warm-up, the "
-        f"median of {args.runs} runs.",
+        f"Through HAProxy (round robin): 1 node, and {args.nodes} nodes, of gunicorn with {args.node_workers} "
+        f"sync workers each, each node with its own DJANGO_VAR_DIR, each arrangement with a Celery worker and an "
+        f"S3 API server (moto), on one PostgreSQL and one Redis (sessions, rate limits): all on this one machine, "
+        f"both arrangements up at once and each scenario's runs alternating between them. wrk with "
+        f"{args.concurrency} connections, {args.seconds} s per run after a {args.warmup} s warm-up, the median "
+        f"of {args.runs} runs.",
         "",
         f"| scenario | 1 node req/s | {args.nodes} nodes req/s | gain | 1 node p95 ms | {args.nodes} nodes p95 ms "
         "| errors |",
