@@ -11,7 +11,8 @@ names the file's download name and type, so the bytes do not pass through a web 
 
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 # The headers of every private download: a download, never rendered by the browser, never cached.
@@ -39,16 +40,17 @@ def signed_url(file: FieldFile, *, filename: str, content_type: str) -> str:
     )
 
 
-def private_file_response(file: FieldFile, *, filename: str, content_type: str) -> HttpResponse:
+def private_file_response(file: FieldFile, *, filename: str, content_type: str) -> HttpResponseBase:
     """The stored `file` as a download named `filename`, to a caller the view has already checked.
 
     A file missing from the storage is a 404. From the object store the bytes are streamed as they
     arrive (the object's body, never a copy on the node's disk), with its length.
     """
+    if not file.name:
+        raise Http404("no file")
+    response: HttpResponseBase
     if signed_downloads():
-        response: HttpResponse = HttpResponseRedirect(
-            signed_url(file, filename=filename, content_type=content_type)
-        )
+        response = HttpResponseRedirect(signed_url(file, filename=filename, content_type=content_type))
         response["Cache-Control"] = "private, no-store"
         response["Referrer-Policy"] = "no-referrer"  # the signed address goes to no other site
         return response

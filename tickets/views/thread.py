@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -75,7 +76,7 @@ class MessagePostMixin:
         return self.render_page(ticket, message_form=form, status=400)
 
 
-def attachment_response(*, user, pk: int) -> HttpResponse:
+def attachment_response(*, user, pk: int) -> HttpResponseBase:
     """The file, to those who may see its ticket; always a download, never rendered by the browser.
 
     Streamed from the storage every node shares, or a redirect to a short-lived signed address of it

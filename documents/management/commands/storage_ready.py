@@ -53,6 +53,8 @@ class Command(BaseCommand):
             if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket") or not create:
                 raise CommandError(f"bucket {settings.S3_BUCKET}: {exc}") from exc
         region = client.meta.region_name
-        options = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        options = (
+            {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        )
         client.create_bucket(Bucket=settings.S3_BUCKET, **options)
         self.stdout.write(f"bucket {settings.S3_BUCKET} created (private)")
