@@ -50,7 +50,7 @@ messages: install ## Update the French and German catalogues from the code (need
 check: ## Everything CI runs (.ci/run): services, the suite, lint, migrations and Django's checks
 	.ci/run
 
-screenshots: install ## Refresh docs/screenshots/ from the French browser journeys
-	@UPDATE_SCREENSHOTS=1 bin/test-env $(PY) -m pytest tests/browser -k fr $(PYTEST_ARGS)
+screenshots: install ## Refresh docs/screenshots/ (the README's gallery) from the demo world, in French
+	@UPDATE_SCREENSHOTS=1 bin/test-env $(PY) -m pytest tests/browser/test_portal_pages.py -k gallery $(PYTEST_ARGS)
 
 .PHONY: help install run test test-fast format lint messages check screenshots

@@ -107,8 +107,8 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "customer"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "customer", "has_sla", "monthly_price"]
+    list_filter = ["kind", "has_sla"]
     search_fields = ["name", "customer__name"]
     list_select_related = ["customer"]
     autocomplete_fields = ["customer"]

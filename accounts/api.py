@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import authenticate, logout
@@ -20,7 +21,7 @@ from config.errors import CodedPermissionDenied
 from config.routing import route
 from config.schema import MFA_ERROR, ErrorDetail
 from config.scoped import ScopedApi
-from config.serializers import id_field, object_named, valid_input
+from config.serializers import id_field, money_field, object_named, valid_input
 
 NO_SUCH_CUSTOMER = "No such customer account."
 
@@ -65,7 +66,7 @@ class MeOutput(serializers.ModelSerializer):
 class ServiceOutput(serializers.ModelSerializer):
     class Meta:
         model = Service
-        fields = ["id", "customer", "name", "kind"]
+        fields = ["id", "customer", "name", "kind", "has_sla", "monthly_price"]
 
 
 class LoginLockedOut(exceptions.Throttled):
@@ -318,6 +319,15 @@ class ServiceListCreateApi(_ScopedApi, _ListCreateApi):
         customer = id_field()
         name = serializers.CharField(max_length=200)
         kind = serializers.ChoiceField(choices=Service.Kind.choices)
+        has_sla = serializers.BooleanField(
+            required=False, default=False, help_text="A provider-fault outage earns an SLA credit."
+        )
+        monthly_price = money_field(
+            required=False,
+            min_value=Decimal("0.00"),
+            default=Decimal("0.00"),
+            help_text="Net, in the currency of the account's billing entity; the base of SLA credits.",
+        )
 
 
 @route("services/<int:pk>/", name="service")

@@ -1,5 +1,7 @@
+from decimal import Decimal
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.validators import URLValidator
+from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -8,6 +10,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from accounts.validators import validate_bic, validate_iban
 from config.choices import CachedChoiceLabels
+from config.money import MONEY_DIGITS
 from config.transitions import writes
 
 
@@ -170,10 +173,29 @@ class Service(CachedChoiceLabels, models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="services")
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    # What the contract says of the service, for SLA credits (credits/): whether it carries a service level
+    # agreement, and its net monthly price in the currency of the account's billing entity.
+    has_sla = models.BooleanField(
+        _("covered by an SLA"),
+        default=False,
+        help_text=_("A provider-fault outage of this service earns the customer an SLA credit."),
+    )
+    monthly_price = models.DecimalField(
+        _("monthly price (net)"),
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0)],
+        help_text=_("In the currency of the customer's billing entity; the base of SLA credits."),
+        **MONEY_DIGITS,
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_price__gte=0), name="service_monthly_price_not_negative"
+            )
+        ]
         verbose_name = _("service")
         verbose_name_plural = _("services")
 

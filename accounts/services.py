@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -76,10 +78,19 @@ def user_create(
         raise ValidationError({"email": [_("A user with this e-mail address already exists.")]}) from exc
 
 
-def service_create(*, customer: Customer, name: str, kind: str) -> Service:
+def service_create(
+    *,
+    customer: Customer,
+    name: str,
+    kind: str,
+    has_sla: bool = False,
+    monthly_price: Decimal = Decimal("0.00"),
+) -> Service:
     if kind not in Service.Kind.values:
         raise ValidationError({"kind": [_("Unknown kind of service.")]})
-    return Service.objects.create(customer=customer, name=name, kind=kind)
+    return Service.objects.create(
+        customer=customer, name=name, kind=kind, has_sla=has_sla, monthly_price=monthly_price
+    )
 
 
 def password_reset_request(*, email: str, domain: str, use_https: bool) -> None:

@@ -9,7 +9,8 @@
    each figure; then reads the web workers' peak memory.
 4. Runs `enforce_deadlines` three times, each on a fresh copy of the database with 100,000 more
    invoices past their due day, timing it and sampling its memory.
-5. Runs bench/pdf_bench.py (PDF rendering throughput) when it is there.
+5. Runs bench/pdf_bench.py (PDF rendering throughput) when it is there, and bench/mailin_bench.py
+   (1,000 e-mails received by one IMAP poll, into the bench database) when dovecot is installed.
 6. Prints the table and writes it into docs/performance.md between the bench markers.
 
 With `--nodes N` (issue 17) it measures instead what N web nodes give over one: the scenarios run through
@@ -848,6 +849,21 @@ def pdf_phase() -> str | None:
     return (done.stdout + ("\n" + done.stderr[-2000:] if done.returncode else "")).strip()
 
 
+def mailin_phase() -> str | None:
+    script = ROOT / "bench" / "mailin_bench.py"
+    if not script.exists() or not Path("/usr/sbin/dovecot").exists():  # Debian's dovecot-imapd
+        return None
+    done = subprocess.run(
+        [PY, str(script), "--database-url", db_url(DB_NAME)],
+        cwd=ROOT,
+        env=app_env(DB_NAME),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    return (done.stdout + ("\n" + done.stderr[-2000:] if done.returncode else "")).strip()
+
+
 # ------------------------------------------------------------------------------------------ report
 
 
@@ -886,7 +902,14 @@ def verdict(ok: bool) -> str:
 
 
 def report(
-    info: dict, fx: dict, web: list[dict], memory: dict, deadlines: dict | None, pdf: str | None, args
+    info: dict,
+    fx: dict,
+    web: list[dict],
+    memory: dict,
+    deadlines: dict | None,
+    pdf: str | None,
+    args,
+    mailin: str | None = None,
 ) -> str:
     lines = [
         f"Measured {info['date']} by `python bench/run.py` on {fx['counts']['tickets']:,} tickets, "
@@ -978,6 +1001,8 @@ def report(
             ]
     if pdf is not None:
         lines += ["", "### PDF rendering (bench/pdf_bench.py)", "", "```", pdf, "```"]
+    if mailin is not None:
+        lines += ["", "### E-mail in (bench/mailin_bench.py)", "", "```", mailin, "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -1016,6 +1041,7 @@ def main() -> None:
     parser.add_argument("--skip-web", action="store_true")
     parser.add_argument("--skip-deadlines", action="store_true")
     parser.add_argument("--skip-pdf", action="store_true")
+    parser.add_argument("--skip-mailin", action="store_true")
     parser.add_argument(
         "--no-doc", action="store_true", help="print the table without writing docs/performance.md"
     )
@@ -1052,8 +1078,9 @@ def main() -> None:
     web, memory = ([], {}) if args.skip_web else web_phase(args, fx)
     deadlines = None if args.skip_deadlines else deadlines_phase(args)
     pdf = None if args.skip_pdf else pdf_phase()
+    mailin = None if args.skip_mailin else mailin_phase()
     info["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    section = report(info, fx, web, memory, deadlines, pdf, args)
+    section = report(info, fx, web, memory, deadlines, pdf, args, mailin)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     (VAR / f"results-{stamp}.json").write_text(
         json.dumps(
@@ -1064,6 +1091,7 @@ def main() -> None:
                 "memory": memory,
                 "deadlines": deadlines,
                 "pdf": pdf,
+                "mailin": mailin,
             },
             indent=2,
             default=str,

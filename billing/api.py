@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.api import CustomerOutput
 from accounts.idempotency import idempotent
+from accounts.models import Service
 from accounts.permissions import IsAdmin, IsCustomer, IsCustomerOrFinance, IsFinance
 from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
@@ -24,7 +25,14 @@ from config.money import to_cents
 from config.ratelimit import rate_limited
 from config.routing import route
 from config.scoped import ScopedApi
-from config.serializers import CompiledSerializer, id_field, money_field, text_field, valid_input
+from config.serializers import (
+    CompiledSerializer,
+    id_field,
+    money_field,
+    object_named,
+    text_field,
+    valid_input,
+)
 
 if TYPE_CHECKING:
     from billing.selectors import InvoiceWithAmounts
@@ -39,7 +47,7 @@ class FeeOutput(CompiledSerializer):
     vat = serializers.DecimalField(max_digits=12, decimal_places=2)
     gross = serializers.DecimalField(max_digits=12, decimal_places=2)
     free = serializers.BooleanField()
-    free_reason = serializers.ChoiceField(choices=[pricing.INTRODUCTORY_PERIOD], allow_null=True)
+    free_reason = serializers.ChoiceField(choices=pricing.FREE_REASONS, allow_null=True)
     # S (standard rate), AE (reverse charge: the business buyer accounts for the VAT), O (outside the EU)
     vat_category = serializers.ChoiceField(choices=VatCategory.choices)
 
@@ -58,9 +66,19 @@ class DiagnosisFeeApi(APIView):
 
     permission_classes = [IsCustomer]
 
-    @extend_schema(responses=DiagnosisFeeOutput)
+    class Query(serializers.Serializer):
+        # A ticket opened on this service of the account: free while a known provider incident affects it.
+        service = id_field(required=False)
+
+    @extend_schema(parameters=[Query], responses=DiagnosisFeeOutput)
     def get(self, request):
-        fee = pricing.diagnosis_fee_for(buyer=buyer_of(request.user.customer))
+        service = object_named(
+            Service.objects.filter(customer_id=request.user.customer_id),
+            valid_input(self.Query, request.query_params).get("service"),
+            field="service",
+            error="This service does not belong to your account.",
+        )
+        fee = pricing.diagnosis_fee_for(buyer=buyer_of(request.user.customer), service=service)
         return Response(DiagnosisFeeOutput(fee).data)
 
 
@@ -305,13 +323,22 @@ class InvoiceRefuseApi(APIView):
 
 
 class RefundOutput(CompiledSerializer):
-    """Money owed back to a customer after its partly paid invoice was refused or lapsed (a full credit note)."""
+    """Money owed back to a customer: what it paid on an invoice refused or lapsed since (a full credit note),
+    or an SLA credit (`credit_note`, its own credit note)."""
 
     id = serializers.IntegerField()
     customer = serializers.IntegerField(source="customer_id")
     customer_name = serializers.CharField(source="customer.name")
-    invoice = serializers.IntegerField(source="invoice_id")
-    invoice_number = serializers.CharField(source="invoice.number")
+    invoice = serializers.IntegerField(
+        source="invoice_id", allow_null=True, help_text="Null for an SLA credit."
+    )
+    invoice_number = serializers.CharField(allow_null=True)
+    credit_note = serializers.IntegerField(
+        source="credit_note_id",
+        allow_null=True,
+        help_text="The SLA credit note; null for an invoice's refund.",
+    )
+    credit_note_number = serializers.CharField(allow_null=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
     status = serializers.ChoiceField(choices=Refund.State.choices)

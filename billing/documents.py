@@ -99,12 +99,14 @@ def priced_document(
 BUYER_SNAPSHOT = ("name", "address", "country", "vat_id", "is_business")
 
 
-def _buyer(invoice: Invoice) -> pdf.Party:
+def _buyer(issued: Invoice | CreditNote) -> pdf.Party:
+    """The buyer an invoice or an SLA credit note snapshotted at issue."""
+    assert issued.customer is not None  # every issued document names its account
     return pdf.Party(
-        **{field: getattr(invoice, f"customer_{field}") for field in BUYER_SNAPSHOT},
-        number=customer_number(invoice.customer_id),
+        **{field: getattr(issued, f"customer_{field}") for field in BUYER_SNAPSHOT},
+        number=customer_number(issued.customer.pk),
         # The address e-invoices reach the buyer at, as it stands when the document is rendered (once).
-        email=invoice.customer.billing_email,
+        email=issued.customer.billing_email,
     )
 
 
@@ -131,8 +133,12 @@ def invoice_document(invoice: Invoice) -> pdf.BillingDocument:
 
 
 def credit_note_document(credit_note: CreditNote) -> pdf.BillingDocument:
-    """A credit note cancels its invoice in full: the invoice's lines and rate, the credit note's totals."""
+    """A cancellation cancels its invoice in full: the invoice's lines and rate, the credit note's totals.
+    An SLA credit stands alone: its one line, its buyer and its rate as it recorded them at issue."""
+    if credit_note.is_sla_credit:
+        return _sla_credit_document(credit_note)
     invoice = credit_note.invoice
+    assert invoice is not None  # a cancellation cites its invoice (its constraint)
     return _document(
         invoice,
         credit_note,
@@ -143,12 +149,42 @@ def credit_note_document(credit_note: CreditNote) -> pdf.BillingDocument:
     )
 
 
+def _sla_credit_document(credit_note: CreditNote) -> pdf.BillingDocument:
+    assert credit_note.vat_rate is not None and credit_note.service_date is not None  # set at issue
+    return pdf.BillingDocument(
+        language=credit_note.language,
+        vat_category=credit_note.vat_category,
+        currency=credit_note.currency,
+        seller=seller_of(credit_note.entity),
+        buyer=_buyer(credit_note),
+        lines=(
+            pdf.Line(
+                description=credit_note.description,
+                quantity=Decimal("1"),
+                unit_price=credit_note.net,
+                net=credit_note.net,
+            ),
+        ),
+        net=credit_note.net,
+        vat_rate=credit_note.vat_rate,
+        vat=credit_note.vat,
+        gross=credit_note.gross,
+        kind=pdf.CREDIT_NOTE,
+        number=credit_note.number,
+        issued_on=credit_note.issued_on,
+        service_date=credit_note.service_date,
+        reason=credit_note.reason,
+    )
+
+
 def invoice_document_by_id(invoice_id: int) -> pdf.BillingDocument:
     return invoice_document(Invoice.objects.select_related("entity", "customer").get(pk=invoice_id))
 
 
 def credit_note_document_by_id(credit_note_id: int) -> pdf.BillingDocument:
-    credit_notes = CreditNote.objects.select_related("entity", "invoice__entity", "invoice__customer")
+    credit_notes = CreditNote.objects.select_related(
+        "entity", "customer", "invoice__entity", "invoice__customer"
+    )
     return credit_note_document(credit_notes.get(pk=credit_note_id))
 
 

@@ -243,8 +243,7 @@ def cii_xml(
     _e(totals, RAM, "TaxTotalAmount", _amount(document.vat), currencyID=document.currency)
     _e(totals, RAM, "GrandTotalAmount", _amount(document.gross))
     _e(totals, RAM, "DuePayableAmount", _amount(document.gross))
-    if document.is_credit_note:
-        assert document.cancels_issued_on is not None  # a credit note cites the invoice it cancels
+    if document.cancels_issued_on is not None:  # a cancellation cites its invoice; an SLA credit none
         cited = _e(settlement, RAM, "InvoiceReferencedDocument")
         _e(cited, RAM, "IssuerAssignedID", document.cancels_number)
         _date102(_e(cited, RAM, "FormattedIssueDateTime"), QDT, "DateTimeString", document.cancels_issued_on)

@@ -268,27 +268,103 @@ class Payment(models.Model):
         self.reversal_reason = reason
 
 
-class CreditNote(models.Model):
-    """Cancels one invoice in full (refusal or lapse); cites its number and date."""
+# What a cancellation's credit note repeats of the invoice it cancels (the invoice's columns of the same names).
+CANCELLED_INVOICE_FIELDS = (
+    "vat_rate",
+    "vat_category",
+    "service_date",
+    "customer_name",
+    "customer_address",
+    "customer_vat_id",
+    "customer_country",
+    "customer_is_business",
+    "language",
+)
 
-    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="credit_note")
+
+class CreditNote(CachedChoiceLabels, models.Model):
+    """A credit note, in the entity's one gap-free series (FR-2026-C000001), of one of two kinds.
+
+    A cancellation cancels one invoice in full (refusal or lapse) and cites its number and date; an SLA credit
+    grants the customer part of a service's monthly price back under its service level agreement (the credits
+    app decides it) and cites no invoice: its one line says what it credits. Either way every credit note
+    carries its buyer, rate and VAT category as they stood at issue.
+    """
+
+    class Kind(models.TextChoices):
+        CANCELLATION = "cancellation", _("Cancellation")
+        SLA_CREDIT = "sla_credit", _("SLA credit")
+
+    # Defaults in the database too: bulk loads (ops seed_scale's COPY) name only a cancellation's columns.
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.CANCELLATION,
+        db_default=Kind.CANCELLATION,
+    )
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.PROTECT, related_name="credit_note", null=True, blank=True
+    )
     entity = models.ForeignKey(
         "accounts.BillingEntity", on_delete=models.PROTECT, related_name="credit_notes"
     )
+    customer = models.ForeignKey(
+        "accounts.Customer", on_delete=models.PROTECT, related_name="credit_notes", null=True, blank=True
+    )
     number = models.CharField(max_length=32, unique=True)
     issued_on = models.DateField()
+    # A cancellation's cause (the invoice's new status: refused | lapsed); sla_credit for an SLA credit.
     reason = models.CharField(max_length=20)
+    # An SLA credit's one line: the service, the hours of unavailability and the rate applied.
+    description = models.CharField(max_length=500, blank=True, default="", db_default="")
     net = models.DecimalField(**MONEY_DIGITS)
     vat = models.DecimalField(**MONEY_DIGITS)
     gross = models.DecimalField(**MONEY_DIGITS)
     currency = models.CharField(max_length=3)
+    # The buyer and the VAT as they stood at issue (a cancellation's are its invoice's).
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    vat_category = models.CharField(
+        _("VAT category"), max_length=2, choices=VatCategory.choices, blank=True, default="", db_default=""
+    )
+    service_date = models.DateField(_("date of the service"), null=True, blank=True)
+    customer_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    customer_address = models.TextField(blank=True, default="", db_default="")
+    customer_vat_id = models.CharField(max_length=20, blank=True, default="", db_default="")
+    customer_country = models.CharField(max_length=2, blank=True, default="", db_default="")
+    customer_is_business = models.BooleanField(default=False, db_default=False)
+    language = models.CharField(_("document language"), max_length=2, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="cancellation", invoice__isnull=False)
+                | Q(kind="sla_credit", invoice__isnull=True),
+                name="credit_note_cites_iff_cancellation",
+            ),
+            models.CheckConstraint(
+                condition=Q(gross=F("net") + F("vat")), name="credit_note_gross_is_net_plus_vat"
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "-id"], name="credit_note_customer_idx")]
 
     def __str__(self):
         return self.number
+
+    def save(self, *args, **kwargs):
+        # A cancellation repeats the account, buyer and VAT of the invoice it cancels: written here for a
+        # single create (the services' bulk inserts name them).
+        if self._state.adding and self.invoice is not None and self.customer_id is None:
+            self.customer_id = self.invoice.customer_id
+            for field in CANCELLED_INVOICE_FIELDS:
+                setattr(self, field, getattr(self.invoice, field))
+        super().save(*args, **kwargs)
+
+    @property
+    def is_sla_credit(self) -> bool:
+        return self.kind == self.Kind.SLA_CREDIT
 
 
 class BanEvent(CachedChoiceLabels, models.Model):
@@ -347,11 +423,13 @@ class BanEvent(CachedChoiceLabels, models.Model):
 
 
 class Refund(CachedChoiceLabels, FSMModelMixin, models.Model):
-    """Money owed back to a customer: what it had paid on an invoice that a credit note then cancelled in full.
+    """Money owed back to a customer: what it had paid on an invoice that a credit note then cancelled in full,
+    or the amount of an SLA credit note.
 
     A refusal or a lapse cancels the whole invoice (LAW-08, LAW-19: the customer owes nothing more), so
     whatever was paid on it is the customer's again; recorded in the transaction that cancels the invoice,
-    and owed until finance records the transfer back.
+    and owed until finance records the transfer back. An SLA credit is the customer's money the same way,
+    recorded in the transaction that issues its credit note.
     """
 
     class State(models.TextChoices):
@@ -359,7 +437,13 @@ class Refund(CachedChoiceLabels, FSMModelMixin, models.Model):
         REFUNDED = "refunded", pgettext_lazy("refund status", "Refunded")
 
     customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="refunds")
-    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="refund")
+    # What the money is owed for: the cancelled invoice, or the SLA credit note (exactly one of them).
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.PROTECT, related_name="refund", null=True, blank=True
+    )
+    credit_note = models.OneToOneField(
+        CreditNote, on_delete=models.PROTECT, related_name="refund", null=True, blank=True
+    )
     amount = models.DecimalField(_("amount"), **MONEY_DIGITS)
     currency = models.CharField(max_length=3)
     # owed (the invoice was cancelled after a payment) → refunded (finance sent the money back)
@@ -374,14 +458,32 @@ class Refund(CachedChoiceLabels, FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(invoice__isnull=False, credit_note__isnull=True)
+                | Q(invoice__isnull=True, credit_note__isnull=False),
+                name="refund_for_invoice_or_credit_note",
+            ),
+        ]
         indexes = [
             models.Index(fields=["status", "-id"], name="refund_status_idx"),
             models.Index(fields=["customer", "-id"], name="refund_customer_idx"),
         ]
 
     def __str__(self):
+        if self.invoice_id is None:
+            return f"{self.amount} {self.currency} for credit note {self.credit_note_id}"
         return f"{self.amount} {self.currency} on invoice {self.invoice_id}"
+
+    @property
+    def invoice_number(self) -> str | None:
+        return self.invoice.number if self.invoice is not None else None
+
+    @property
+    def credit_note_number(self) -> str | None:
+        """The SLA credit note it is owed for; None for an invoice's refund."""
+        return self.credit_note.number if self.credit_note is not None else None
 
     @writes("reference", "refunded_at", "refunded_by")
     @transition(field=status, source=State.OWED, target=State.REFUNDED)

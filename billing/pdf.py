@@ -184,7 +184,11 @@ TEXTS = {
         "reasons": {
             "refused": "Motif : facture contestée par le client.",
             "lapsed": "Motif : facture non réglée à l'échéance.",
+            "sla_credit": "Motif : avoir au titre de l'engagement de niveau de service (SLA) pour une "
+            "indisponibilité imputable au prestataire.",
         },
+        "credited_to_customer": "Le montant de cet avoir est dû au client : il lui est remboursé par "
+        "virement.",
         "page": "Page",
         "colon": "\u00a0: ",
         "vat_rate": "TVA {rate}",
@@ -232,7 +236,11 @@ TEXTS = {
         "reasons": {
             "refused": "Grund: Die Rechnung wurde vom Kunden zurückgewiesen.",
             "lapsed": "Grund: Die Rechnung wurde bis zur Fälligkeit nicht bezahlt.",
+            "sla_credit": "Grund: Erstattung aus der Service-Level-Vereinbarung (SLA) für eine vom Anbieter "
+            "verschuldete Nichtverfügbarkeit.",
         },
+        "credited_to_customer": "Der Betrag dieser Stornorechnung steht dem Kunden zu: Er wird ihm per "
+        "Überweisung erstattet.",
         "page": "Seite",
         "colon": ": ",
         "vat_rate": "USt. {rate}",
@@ -279,7 +287,11 @@ TEXTS = {
         "reasons": {
             "refused": "Reason: the customer disputed the invoice.",
             "lapsed": "Reason: the invoice was not paid by its due date.",
+            "sla_credit": "Reason: credit under the service level agreement (SLA) for an outage caused by the "
+            "provider.",
         },
+        "credited_to_customer": "The amount of this credit note is owed to the customer: it is refunded by "
+        "bank transfer.",
         "page": "Page",
         "colon": ": ",
         "vat_rate": "VAT {rate}",
@@ -304,6 +316,8 @@ def payment_mentions(document: BillingDocument) -> list[tuple[str, str]]:
     vat = [("TXD", mention)] if (mention := vat_mention(document)) else []
     if document.seller.vat_on_debits and document.vat_category == VatCategory.STANDARD:
         vat.append(("TXD", t["vat_on_debits"]))
+    if document.is_credit_note and document.cancels_issued_on is None:  # an SLA credit: the money is theirs
+        return [*vat, ("AAB", t["credited_to_customer"])]
     if document.is_credit_note:
         return [("AAI", document_citation(document)), *vat, ("AAB", t["no_payment_due"])]
     assert document.due_on is not None  # an invoice has a due day
@@ -403,7 +417,7 @@ def billing_document_pdf(document: BillingDocument) -> bytes:
         "buyer_siren": einvoice.french_siren(document.buyer),
         "vat_label": t["vat_rate"].format(rate=format_percent(document.vat_rate, language=document.language)),
         "iban_display": iban_display(document.seller.iban),
-        "citation": document_citation(document) if document.is_credit_note else "",
+        "citation": document_citation(document) if document.cancels_issued_on is not None else "",
         "conditions_title": t["conditions"],
         "conditions": [text for code, text in mentions if code != "AAI"],
         "reason": t["reasons"].get(document.reason, "") if document.is_credit_note else "",

@@ -226,7 +226,7 @@ def _ban_history_values(event: BanEvent) -> dict:
 # (templates/finance/list.html).
 REFUND_LIST = Listing(
     Column(_("Customer"), "{customer} ({country})", reads=("customer__name", "customer__country")),
-    Column(_("Invoice"), '<a href="{invoice_url}">{invoice}</a>', reads=("invoice__number",)),
+    Column(_("Owed for"), "{owed_for}", reads=("invoice__number", "credit_note__number")),
     Column(_("Owed since"), "{created_at}", reads=("created_at",)),
     Column(_("Amount"), "{amount}", reads=("amount", "currency"), css="num"),
     Column(
@@ -254,8 +254,14 @@ def _refund_values(refund: Refund, texts: dict) -> dict:
         **texts,
         "customer": refund.customer.name,
         "country": refund.customer.country,
-        "invoice_url": pk_path("finance:billing:invoice", refund.invoice_id),
-        "invoice": refund.invoice.number,
+        # What paid on an invoice cancelled since, or an SLA credit (its credit note, which cites no invoice).
+        "owed_for": format_html(
+            '<a href="{}">{}</a>',
+            pk_path("finance:billing:invoice", refund.invoice_id),
+            refund.invoice_number,
+        )
+        if refund.invoice_id is not None
+        else format_html("{} {}", gettext("SLA credit"), refund.credit_note_number),
         "created_at": format_date(refund.created_at),
         "amount": format_money(refund.amount, refund.currency),
         "refund_url": pk_path("finance:billing:refund-mark", refund.pk),

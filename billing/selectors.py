@@ -45,8 +45,12 @@ def invoices_visible_to(*, user) -> QuerySet[Invoice]:
 
 
 def credit_notes_visible_to(*, user) -> QuerySet[CreditNote]:
-    """A credit note is visible to whoever sees the invoice it cancels."""
-    return CreditNote.objects.filter(invoice__in=invoices_visible_to(user=user).values("pk"))
+    """Customers see their account's credit notes (cancellations and SLA credits); finance and admins all."""
+    if is_finance(user):
+        return CreditNote.objects.all()
+    if is_customer(user):
+        return CreditNote.objects.filter(customer_id=user.customer_id)
+    return CreditNote.objects.none()
 
 
 MONEY_FIELD: DecimalField = DecimalField(max_digits=12, decimal_places=2)
@@ -145,7 +149,7 @@ def refunds_visible_to(*, user) -> QuerySet[Refund]:
     """Refunds owed and made: finance's and admins' to handle; nobody else's to list."""
     if not is_finance(user):
         return Refund.objects.none()
-    return Refund.objects.select_related("invoice", "customer")
+    return Refund.objects.select_related("invoice", "credit_note", "customer")
 
 
 def refunds_filter(queryset: QuerySet[Refund], filters: dict) -> QuerySet[Refund]:

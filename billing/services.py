@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import BillingEntity, Customer
 from billing import notifications, selectors
 from billing.models import (
+    CANCELLED_INVOICE_FIELDS,
     BanEvent,
     CreditNote,
     DocumentCounter,
@@ -28,6 +29,7 @@ from billing.tax import VatTreatment, buyer_of, entity_may_issue, sale_terms
 from config.bulk import among, insert_rows, update_from_instances
 from config.errors import InvalidTransition
 from config.formatting import format_date, format_money
+from config.metrics import BANS
 from config.money import to_cents, vat_on
 from config.transitions import written_by
 from documents.store import render_after_commit, render_batch_after_commit
@@ -123,6 +125,19 @@ def document_numbers_draw(*, entity: BillingEntity, series: str, year: int, coun
     ]
 
 
+def buyer_snapshot(customer: Customer) -> dict:
+    """The buyer as an issued document keeps it (its `customer_<field>` columns and language): later edits of
+    the account do not change what was issued."""
+    return {
+        "customer_name": customer.name,
+        "customer_address": customer.billing_address,
+        "customer_vat_id": customer.vat_id,
+        "customer_country": customer.country,
+        "customer_is_business": customer.is_business,
+        "language": customer.language,
+    }
+
+
 def invoice_issue(
     *,
     customer: Customer,
@@ -154,12 +169,7 @@ def invoice_issue(
             charges_diagnosis_fee=charges_diagnosis_fee,
             **asdict(totals),
             currency=entity.currency,
-            customer_name=customer.name,
-            customer_address=customer.billing_address,
-            customer_vat_id=customer.vat_id,
-            customer_country=customer.country,
-            customer_is_business=customer.is_business,
-            language=customer.language,
+            **buyer_snapshot(customer),
         )
         lines_add(InvoiceLine, lines, invoice=invoice)
         email_queue(kind=notifications.INVOICE_ISSUED, object_id=invoice.pk, customer_id=customer.pk)
@@ -260,18 +270,61 @@ def credit_notes_issue(*, invoices: Sequence[Invoice], reason: str) -> list[int]
             {
                 "invoice_id": invoice.pk,
                 "entity_id": invoice.entity_id,
+                "customer_id": invoice.customer_id,
                 "number": numbers[invoice.pk],
                 "net": invoice.net,
                 "vat": invoice.vat,
                 "gross": invoice.gross,
                 "currency": invoice.currency,
+                # The buyer and the VAT of the invoice it cancels, as that invoice stated them.
+                **{field: getattr(invoice, field) for field in CANCELLED_INVOICE_FIELDS},
             }
             for invoice in invoices
         ],
-        same={"issued_on": issued_on, "reason": reason},
+        same={"issued_on": issued_on, "reason": reason, "kind": CreditNote.Kind.CANCELLATION},
     )
     render_batch_after_commit(task="billing.tasks.credit_notes_pdf_render_task", object_ids=credit_note_ids)
     return credit_note_ids
+
+
+def sla_credit_issue(*, customer: Customer, net: Decimal, description: str, service_date: date) -> CreditNote:
+    """Issue an SLA credit note of `net` to `customer`, with `description` as its one line, in the credit note
+    series of the entity that bills the account and with the VAT of a sale on `service_date`; the gross is
+    owed back to the customer as a refund (a credit of its own, not set against an invoice here). Inside the
+    caller's transaction; its PDF is rendered after commit."""
+    if net != to_cents(net) or net <= 0:
+        raise ValidationError({"net": [_("An SLA credit must be a positive amount, in cents.")]})
+    entity, treatment = sale_terms(buyer=buyer_of(customer), on=service_date)
+    entity_may_issue(entity)
+    issued_on = timezone.localdate()
+    totals = totals_under(
+        [LineSpec(description=description, quantity=Decimal("1"), unit_price=net)], treatment
+    )
+    number = document_number_draw(
+        entity=entity, series=DocumentCounter.Series.CREDIT_NOTE, year=issued_on.year
+    )
+    credit_note = CreditNote.objects.create(
+        kind=CreditNote.Kind.SLA_CREDIT,
+        entity=entity,
+        customer=customer,
+        number=number,
+        issued_on=issued_on,
+        reason=CreditNote.Kind.SLA_CREDIT,
+        description=description,
+        net=totals.net,
+        vat=totals.vat,
+        gross=totals.gross,
+        currency=entity.currency,
+        vat_rate=totals.vat_rate,
+        vat_category=totals.vat_category,
+        service_date=service_date,
+        **buyer_snapshot(customer),
+    )
+    Refund.objects.create(
+        customer=customer, credit_note=credit_note, amount=credit_note.gross, currency=credit_note.currency
+    )
+    render_batch_after_commit(task="billing.tasks.credit_notes_pdf_render_task", object_ids=[credit_note.pk])
+    return credit_note
 
 
 def bans_request(*, invoices: Sequence[Invoice], reason: str, note: str = "", by=None) -> list[int]:
@@ -300,6 +353,7 @@ def bans_request(*, invoices: Sequence[Invoice], reason: str, note: str = "", by
             banned.append(customer)
             changed.add(invoice.pk)
     update_from_instances(banned, written_by(Customer.ban))
+    BANS.inc_after_commit(len(banned), reason=reason)
     return insert_rows(
         BanEvent,
         [
@@ -408,7 +462,17 @@ def invoices_lapse(*, invoice_ids: Sequence[int], today: date) -> list[Invoice]:
     invoices = list(
         selectors.invoices_overdue(today=today)
         .filter(among("id", invoice_ids))
-        .only("status", "closed_at", "entity", "customer", "net", "vat", "gross", "currency")
+        .only(
+            "status",
+            "closed_at",
+            "entity",
+            "customer",
+            "net",
+            "vat",
+            "gross",
+            "currency",
+            *CANCELLED_INVOICE_FIELDS,
+        )
         .order_by("id")
         .select_for_update(skip_locked=True)
     )

@@ -101,8 +101,7 @@ def ubl_xml(
     _e(root, CBC, "DocumentCurrencyCode", currency)
     if (due := einvoice.vat_due_code(document)) is not None:
         _e(_e(root, CAC, "InvoicePeriod"), CBC, "DescriptionCode", VAT_DUE_CODES[due])
-    if credit:
-        assert document.cancels_issued_on is not None  # a credit note cites the invoice it cancels
+    if document.cancels_issued_on is not None:  # a cancellation cites its invoice; an SLA credit none
         cited = _e(_e(root, CAC, "BillingReference"), CAC, "InvoiceDocumentReference")
         _e(cited, CBC, "ID", document.cancels_number)
         _e(cited, CBC, "IssueDate", document.cancels_issued_on.isoformat())

@@ -5,10 +5,15 @@ swept by these tasks, never countdown or eta tasks (Redis redelivers those in a 
 """
 
 import os
+from datetime import timedelta
 
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import beat_init, task_postrun, task_prerun
+from django.conf import settings
+
+# Its signal handlers: the request id travels with each task, and workers log as the web does.
+import config.logs  # noqa: F401
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -34,6 +39,13 @@ app.conf.beat_schedule = {
     "render-missing-quote-pdfs": {
         "task": "quotes.tasks.quote_documents_render_missing_task",
         "schedule": crontab(minute="*/5"),
+    },
+    # Every DJANGO_MAILIN_POLL_SECONDS (a minute by default): receive the support mailbox's new messages
+    # over IMAP (replies to tickets, new questions); does nothing while no IMAP host is configured.
+    "poll-support-mailbox": {
+        "task": "mailin.tasks.mailbox_poll_task",
+        "schedule": timedelta(seconds=settings.MAILIN_POLL_SECONDS),
+        "options": {"expires": settings.MAILIN_POLL_SECONDS},  # a poll that waited past the next is dropped
     },
     # Every day at 03:30: forget the answers stored for Idempotency-Key headers older than 24 hours.
     "purge-idempotency-records-daily": {

@@ -17,7 +17,7 @@ how long until that window ends: the API answers 429 `rate_limited` with Retry-A
 The counters live in the Redis of `settings.REDIS_URL`, shared by every web node; without one (`make run`
 with no services), in this process. If Redis does not answer, the request goes through (fail open: a
 limit is a brake on floods, not a reason to refuse a customer) and a warning is logged, at most once per
-`_RETRY_AFTER_FAILURE` seconds, during which Redis is not asked again.
+`config.redis_client.RETRY_AFTER_FAILURE` seconds, during which Redis is not asked again.
 """
 
 from __future__ import annotations
@@ -37,12 +37,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from config.errors import RateLimited
-from config.redis_client import redis_client
+from config.redis_client import redis_answered, redis_answering, redis_failed
 from config.security import client_ip
 
 log = logging.getLogger(__name__)
-
-_RETRY_AFTER_FAILURE = 5.0
 
 
 def _now() -> float:
@@ -86,7 +84,6 @@ class _MemoryCounters:
 
 
 _memory = _MemoryCounters()
-_failed_at: dict[str, float] = {}  # Redis URL → when (time.monotonic) it last failed to answer
 
 
 def _incr(keys: list[tuple[str, int]], now: float) -> list[int] | None:
@@ -94,20 +91,20 @@ def _incr(keys: list[tuple[str, int]], now: float) -> list[int] | None:
     url = getattr(settings, "REDIS_URL", "")
     if not url:
         return _memory.incr(keys, now)
-    failed_at = _failed_at.get(url)
-    if failed_at is not None and time.monotonic() - failed_at < _RETRY_AFTER_FAILURE:
+    client = redis_answering(url, "ratelimit")
+    if client is None:
         return None
     try:
-        pipe = redis_client(url).pipeline(transaction=True)
+        pipe = client.pipeline(transaction=True)
         for key, ttl in keys:
             pipe.incr(key)
             pipe.expire(key, ttl)
         replies = pipe.execute()
     except Exception as exc:  # noqa: BLE001 - whatever Redis or the network says, the request goes on
-        _failed_at[url] = time.monotonic()
+        redis_failed(url, "ratelimit")
         log.warning("rate limits not enforced: Redis does not answer (%s)", type(exc).__name__)
         return None
-    _failed_at.pop(url, None)
+    redis_answered(url, "ratelimit")
     return [int(count) for count in replies[::2]]
 
 

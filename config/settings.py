@@ -1,5 +1,6 @@
 """Incident Desk settings, read from the environment (see .env.example and the README)."""
 
+import ipaddress
 import json
 import os
 from datetime import timedelta
@@ -63,12 +64,19 @@ INSTALLED_APPS = [
     "tickets",
     "quotes",
     "consent",
+    "mailin",
     "diagnostics",
+    "outages",
+    "credits",
     "reporting",
     "ops",
 ]
 
 MIDDLEWARE = [
+    # First: the request's id is in the context (and on every log line) of everything below, the
+    # redirects and refusals of the other middleware included; the latency counts all of their time.
+    "config.logs.RequestIdMiddleware",
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # SEC-05
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -292,6 +300,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "billing.models.Invoice.State",
         "QuoteStatusEnum": "quotes.models.Quote.State",
         "OutcomeEnum": "tickets.fees.Outcome",
+        "ProviderIncidentStatusEnum": "outages.models.ProviderIncident.State",
     },
 }
 
@@ -412,6 +421,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Incident Desk <suppor
 # LANGUAGE_CODE; unset, to every active agent who has not switched them off, each in their own language.
 SUPPORT_QUEUE_EMAIL = os.environ.get("DJANGO_SUPPORT_QUEUE_EMAIL", "").strip()
 
+# E-mail in (mailin): replies to a ticket's e-mails become messages on it; a known user's new e-mail opens
+# a question. Ticket e-mails carry the signed Reply-To `<local part>+t<ticket id>.<signature>@<domain>`
+# once the domain is set; the mailbox is polled over IMAP by beat once the host is set, and an MTA may
+# pipe each message to `manage.py mailin_receive` instead. Unset: nothing is received, nothing polled.
+MAILIN_REPLY_DOMAIN = os.environ.get("DJANGO_MAILIN_REPLY_DOMAIN", "").strip().lower()
+MAILIN_LOCAL_PART = os.environ.get("DJANGO_MAILIN_LOCAL_PART", "support").strip().lower()
+MAILIN_IMAP_HOST = os.environ.get("DJANGO_MAILIN_IMAP_HOST", "").strip()
+MAILIN_IMAP_SSL = env_bool("DJANGO_MAILIN_IMAP_SSL", True)
+MAILIN_IMAP_PORT = int(os.environ.get("DJANGO_MAILIN_IMAP_PORT") or (993 if MAILIN_IMAP_SSL else 143))
+MAILIN_IMAP_USER = os.environ.get("DJANGO_MAILIN_IMAP_USER", "")
+MAILIN_IMAP_PASSWORD = os.environ.get("DJANGO_MAILIN_IMAP_PASSWORD", "")
+MAILIN_IMAP_FOLDER = os.environ.get("DJANGO_MAILIN_IMAP_FOLDER", "INBOX")
+MAILIN_POLL_SECONDS = int(os.environ.get("DJANGO_MAILIN_POLL_SECONDS", "60"))
+# A message larger than this is refused unread (its headers only are read, to record it).
+MAILIN_MAX_BYTES = int(os.environ.get("DJANGO_MAILIN_MAX_BYTES", str(25 * 1024 * 1024)))
+
 # Business constants of the contract.
 DEFAULT_DIAGNOSIS_FEE_NET = Decimal("20.00")
 INVOICE_PAYMENT_DAYS = 30
@@ -419,6 +444,10 @@ INVOICE_PAYMENT_DAYS = 30
 # note or quote unless this is on: on by default with DEBUG (`make run`), on in the test suite.
 DEMO_ENTITIES_MAY_ISSUE = env_bool("DJANGO_DEMO_ENTITIES_MAY_ISSUE", DEBUG)
 QUOTE_DEFAULT_VALID_DAYS = 14
+# SLA credits (credits/rules.py): a provider-fault outage of a service under an SLA earns this percentage of
+# the service's monthly price per hour of unavailability, at most the cap; the contract's rates.
+SLA_CREDIT_PERCENT_PER_HOUR = Decimal(os.environ.get("DJANGO_SLA_CREDIT_PERCENT_PER_HOUR", "5"))
+SLA_CREDIT_CAP_PERCENT = Decimal(os.environ.get("DJANGO_SLA_CREDIT_CAP_PERCENT", "50"))
 
 # Hardening (SEC-02..07). HTTPS-only settings are on unless DJANGO_SECURE_SSL says otherwise, and
 # DJANGO_SECURE_SSL defaults to "on unless DEBUG": production never needs to remember it, `make run`
@@ -432,8 +461,8 @@ SITE_URL = (
     or (f"https://{OTP_WEBAUTHN_RP_ID}" if SECURE_SSL else f"http://{OTP_WEBAUTHN_RP_ID}:8000")
 ).rstrip("/")
 SECURE_SSL_REDIRECT = SECURE_SSL
-# The load balancer's probe speaks plain HTTP inside the private network.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# The load balancer's probe and Prometheus' scrapes speak plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]
 SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL else 0  # one year
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # Asked for by `check --deploy`; the domain is submitted to the preload list once it is live.
@@ -486,10 +515,30 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Its start-up banner went to stdout of every management command, enforce_deadlines included.
 AXES_VERBOSE = False
 
+# Prometheus metrics at /metrics (config/metrics.py): a bearer token, client networks, or both; with neither
+# the endpoint answers 404. The counts live in REDIS_URL (every process of every node adds to them).
+METRICS_TOKEN = os.environ.get("DJANGO_METRICS_TOKEN", "").strip()
+METRICS_ALLOWED_NETS = [
+    ipaddress.ip_network(net, strict=False) for net in env_list("DJANGO_METRICS_ALLOWED_NETS", "")
+]
+METRICS_KEY_PREFIX = "metrics:"
+
+# Log lines as text (`make run`) or one JSON object each (DJANGO_LOG_FORMAT=json: production's log
+# collectors); both carry the request's id (config/logs.py), in the web and in the Celery workers.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ValueError(f"DJANGO_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # WeasyPrint logs every rendering step and factur-x every file at INFO: only their problems matter.
     "loggers": {

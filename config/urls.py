@@ -17,14 +17,21 @@ from billing import api_documents as billing_api_documents
 from billing.views import customer as billing_customer
 from billing.views import finance as billing_finance
 from config import views as site_views
+from config.metrics import metrics_view
 from config.routing import routes
 from consent import api as consent_api
 from consent.views import customer as consent_customer
 from consent.views import staff as consent_staff
+from credits import api as credits_api
+from credits.views import staff as credits_staff
 from diagnostics import api as diagnostics_api
 from diagnostics import api_documents as diagnostics_api_documents
 from diagnostics.views import customer as diagnostics_customer
 from diagnostics.views import staff as diagnostics_staff
+from mailin.views import staff as mailin_staff
+from outages import api as outages_api
+from outages.views import public as outages_public
+from outages.views import staff as outages_staff
 from quotes import api as quotes_api
 from quotes import api_documents as quotes_api_documents
 from quotes.views import customer as quotes_customer
@@ -47,7 +54,9 @@ api_patterns = [
     app_views("tickets", tickets_api),
     app_views("quotes", quotes_api, quotes_api_documents),
     app_views("consent", consent_api),
+    app_views("credits", credits_api),
     app_views("diagnostics", diagnostics_api, diagnostics_api_documents),
+    app_views("outages", outages_api),
     app_views("reporting", reporting_api),
     # Signed-in callers only: staff see every operation, a customer those its role may call.
     path("schema/", accounts_api.SchemaApi.as_view(), name="schema"),
@@ -66,6 +75,9 @@ staff_patterns = [
     app_views("diagnostics", diagnostics_staff),
     app_views("consent", consent_staff),
     app_views("quotes", quotes_staff),
+    app_views("mailin", mailin_staff),
+    app_views("outages", outages_staff),
+    app_views("credits", credits_staff),
 ]
 
 finance_patterns = [
@@ -83,6 +95,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("health/", site_views.health, name="health"),
+    # Prometheus' scrapes: private (a bearer token or internal networks), else a 404.
+    path("metrics", metrics_view, name="metrics"),
     path("csp-report/", site_views.csp_report, name="csp-report"),
     path("admin/", admin.site.urls),
     path("customer/", include((customer_patterns, "customer"))),
@@ -91,6 +105,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
     # Passkey ceremonies (django-otp-webauthn), called by its static scripts on the security and verify pages.
     path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
+    path("", include((routes(outages_public), "outages"))),  # the status page: public, no login
     *routes(account_views),  # sign-in, password reset and the home page that sends each role to its portal
 ]
 

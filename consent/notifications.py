@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from config.formatting import format_datetime_lazy
 from consent.models import ContactObligation, data_action_label
 from outbox.services import EmailSpec, email_builder, site_link
+from tickets.notifications import ticket_reply_to
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -72,6 +73,7 @@ def consent_email(pk: int) -> EmailSpec:
             "link": site_link(reverse("customer:consent:access", args=[ticket.pk])),
             **cause(obligation),
         },
+        reply_to=ticket_reply_to(ticket.pk),
     )
 
 

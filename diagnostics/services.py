@@ -53,6 +53,7 @@ def diagnosis_conclude(
         moment=BillingMoment.CONCLUDED,
         suspected_provider_fault=ticket.suspected_provider_fault,
         fee_free=bool(ticket.fee_free),
+        fee_free_reason=ticket.fee_free_reason,
     )
     diagnosis = Diagnosis.objects.create(
         ticket=ticket,

@@ -23,6 +23,8 @@ from weasyprint.css import ColorProfile
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
 
+from config.metrics import PDF_RENDER_SECONDS
+
 ASSETS_DIR = (Path(__file__).resolve().parent / "pdf_assets").resolve()
 # Relative URLs in our templates and stylesheet (fonts/…, logo.svg) resolve inside the assets folder.
 ASSETS_BASE_URL = ASSETS_DIR.as_uri() + "/"
@@ -116,19 +118,20 @@ def _renderer() -> _Renderer:
 
 def html_to_pdf(*, template: str, context: Mapping, language: str, pdf_variant: str | None = None) -> bytes:
     """Render one of our templates in `language` to PDF bytes, through the sealed fetcher only."""
-    with translation.override(language):
-        html = render_to_string(template, {**context, "language": language})
-    renderer = _renderer()
-    # The image cache keeps the logo between renders, but every invoice adds its own QR code to it:
-    # emptied now and then, so a worker that renders for months does not grow without bound.
-    if len(renderer.image_cache) > IMAGE_CACHE_LIMIT:
-        renderer.image_cache.clear()
-    document = HTML(string=html, base_url=ASSETS_BASE_URL, url_fetcher=renderer.fetcher)
-    intent = {"color_profiles": {SRGB: renderer.srgb}, "output_intent": SRGB} if pdf_variant else {}
-    return document.write_pdf(
-        stylesheets=[renderer.stylesheet],
-        font_config=renderer.font_config,
-        pdf_variant=pdf_variant,
-        cache=renderer.image_cache,
-        **intent,
-    )
+    with PDF_RENDER_SECONDS.time(template=template):
+        with translation.override(language):
+            html = render_to_string(template, {**context, "language": language})
+        renderer = _renderer()
+        # The image cache keeps the logo between renders, but every invoice adds its own QR code to it:
+        # emptied now and then, so a worker that renders for months does not grow without bound.
+        if len(renderer.image_cache) > IMAGE_CACHE_LIMIT:
+            renderer.image_cache.clear()
+        document = HTML(string=html, base_url=ASSETS_BASE_URL, url_fetcher=renderer.fetcher)
+        intent = {"color_profiles": {SRGB: renderer.srgb}, "output_intent": SRGB} if pdf_variant else {}
+        return document.write_pdf(
+            stylesheets=[renderer.stylesheet],
+            font_config=renderer.font_config,
+            pdf_variant=pdf_variant,
+            cache=renderer.image_cache,
+            **intent,
+        )

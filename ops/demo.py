@@ -17,10 +17,13 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from email.message import EmailMessage
+from email.utils import make_msgid
 from functools import partial
 from typing import Any
 
 import time_machine
+from django.conf import settings
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -32,11 +35,22 @@ from billing.services import LineSpec, customer_reinstate, invoice_pay, invoice_
 from billing.tasks import bans_apply_pending
 from consent.models import AccessRequest, DataAction
 from consent.services import access_request_create, access_request_grant, intervention_perform
+from credits.services import sla_claim_grant
 from diagnostics.services import QuoteSpec, diagnosis_conclude
+from mailin.models import InboundEmail
+from mailin.services import inbound_email_receive
 from ops.sweeps import DEADLINE_SWEEPS
+from outages.services import (
+    incident_conclude_linked,
+    incident_create,
+    incident_link_tickets,
+    incident_publish,
+    incident_resolve,
+)
 from outbox.services import emails_pending, emails_send, emails_send_overdue
 from quotes.models import Quote
 from quotes.services import quote_accept, quote_decline, ticket_complete_work
+from tickets import replies
 from tickets.fees import Outcome
 from tickets.models import Ticket
 from tickets.services import (
@@ -186,8 +200,43 @@ def _question(user: User, kind: str, subject: str, description: str) -> Callable
     return lambda: ticket_open(by=user, kind=kind, subject=subject, description=description)
 
 
+def _sla_claim(
+    user: User, service: Service, subject: str, description: str, *, started: datetime, hours: float
+) -> Callable[[], Ticket]:
+    """An SLA claim naming its service and the period it was unavailable."""
+    return lambda: ticket_open(
+        by=user,
+        kind=Ticket.Kind.SLA_CLAIM,
+        subject=subject,
+        description=description,
+        service=service,
+        outage_started_at=started,
+        outage_ended_at=started + timedelta(hours=hours),
+    )
+
+
 def _say(ticket: Ticket, author: User, body: str) -> Callable[[], Any]:
     return lambda: message_post(ticket=ticket, author=author, body=body)
+
+
+# The demo's mailbox, when e-mail in is not configured (`make run`): its replies still find their ticket.
+DEMO_MAIL_DOMAIN = "incident-desk.example"
+
+
+def _mail_in(sender: User, *, to: Callable[[], str], subject: str, body: str, **headers: str):
+    """An e-mail received by the support mailbox, as the MTA pipe hands it over."""
+
+    def receive() -> InboundEmail:
+        with override_settings(MAILIN_REPLY_DOMAIN=settings.MAILIN_REPLY_DOMAIN or DEMO_MAIL_DOMAIN):
+            message = EmailMessage()
+            message["From"], message["To"], message["Subject"] = sender.email, to(), subject
+            message["Message-ID"] = make_msgid(domain="example.fr")
+            for name, value in headers.items():
+                message[name.replace("_", "-")] = value
+            message.set_content(body)
+            return inbound_email_receive(raw=bytes(message), source=InboundEmail.Source.PIPE)
+
+    return receive
 
 
 def _conclude(ticket: Ticket, agent: User, outcome: str, findings: str, quote: QuoteSpec | None = None):
@@ -510,6 +559,50 @@ def fr_open_question(clock: Clock, cast: Cast) -> Story:
         ),
     )
     yield clock.day(1, "09:00"), lambda: ticket_claim(ticket=ticket, by=cast.agent)
+    # The accountant answers the ticket's e-mail: the reply becomes a message, its quoted history dropped.
+    yield (
+        clock.day(1, "10:15"),
+        _mail_in(
+            cast.comptable,
+            to=lambda: replies.ticket_reply_address(ticket.pk),
+            subject=f"Re: Ticket n° {ticket.pk} ouvert",
+            body="Précision : le terminal est un modèle Ingenico Move/5000.\n\n"
+            "Le lun. à 14:20, Incident Desk <support@incident-desk.example> a écrit :\n"
+            "> Votre ticket est ouvert.",
+        ),
+    )
+
+
+def mail_in_refused(clock: Clock, cast: Cast) -> Story:
+    """What the mailbox refuses: an out-of-office answer, a stranger, an incident asked for by e-mail."""
+    yield (
+        clock.day(3, "07:00"),
+        _mail_in(
+            cast.client,
+            to=replies.support_address,
+            subject="Absence du bureau",
+            body="Je suis absent jusqu'au 3.",
+            Auto_Submitted="auto-replied",
+        ),
+    )
+    yield (
+        clock.day(2, "22:40"),
+        _mail_in(
+            User(email="inconnu@example.org"),
+            to=replies.support_address,
+            subject="Offre de référencement",
+            body="Bonjour, nous proposons…",
+        ),
+    )
+    yield (
+        clock.day(1, "08:10"),
+        _mail_in(
+            cast.client,
+            to=lambda: f"{settings.MAILIN_LOCAL_PART}+incident@{replies.support_address().split('@')[1]}",
+            subject="Le site ne répond plus",
+            body="Erreur 502 depuis ce matin.",
+        ),
+    )
 
 
 def fr_question_answered(clock: Clock, cast: Cast) -> Story:
@@ -545,6 +638,25 @@ def fr_cancelled(clock: Clock, cast: Cast) -> Story:
         _say(ticket, cast.client, "Fausse alerte : un collègue avait changé le mot de passe."),
     )
     yield clock.day(15, "08:52"), lambda: ticket_cancel(ticket=ticket, by=cast.client, reason="Fausse alerte")
+
+
+def fr_sla_credit_granted(clock: Clock, cast: Cast) -> Story:
+    """A provider-fault outage of the dedicated server: the claim is granted, its SLA credit note issued and
+    the credit owed back to the customer."""
+    server = _service(cast.client, Service.Kind.DEDICATED_SERVER)
+    ticket = yield (
+        clock.day(9, "08:30"),
+        _sla_claim(
+            cast.client,
+            server,
+            "Serveur indisponible pendant 2 h 30",
+            "Notre serveur dédié ne répondait plus de 02 h 00 à 04 h 30 (panne électrique chez vous, d'après "
+            "votre page d'état). Nous demandons l'avoir prévu au contrat.",
+            started=clock.day(10, "02:00"),
+            hours=2.5,
+        ),
+    )
+    yield clock.day(8, "10:15"), lambda: sla_claim_grant(ticket=ticket, hours=Decimal("2.5"), by=cast.agent)
 
 
 # Beispiel Bäckerei GmbH (Germany, German): an invoice lapsed, the account banned, then reinstated.
@@ -775,15 +887,17 @@ def de_diagnosing_access_pending(clock: Clock, cast: Cast) -> Story:
 
 
 def de_sla_claim(clock: Clock, cast: Cast) -> Story:
-    """An SLA claim waiting in the inbox."""
+    """An SLA claim waiting in the inbox, naming its VPS and the 3 h 40 min it was unavailable."""
     ticket = yield (
         clock.day(4, "16:00"),
-        _question(
+        _sla_claim(
             cast.kunde,
-            Ticket.Kind.SLA_CLAIM,
-            "SLA-Gutschrift für die Störung während der Netzwartung",
+            _service(cast.kunde, Service.Kind.VPS),
+            "SLA-Erstattung für die Störung während der Netzwartung",
             "Unser VPS war laut eigener Überwachung 3 Stunden 40 Minuten gestört. Wir bitten um die "
-            "Gutschrift gemäß SLA.",
+            "Erstattung gemäß SLA.",
+            started=clock.day(5, "22:10"),
+            hours=3 + 40 / 60,
         ),
     )
     yield clock.day(4, "16:05"), _say(ticket, cast.kunde, "Die Monitoring-Auswertung schicke ich gern nach.")
@@ -857,7 +971,118 @@ def ban_refused(clock: Clock, cast: Cast) -> Story:
         ),
     )
     # The refusal's task, after its commit: the ban's slow part (the open question cancelled, the e-mail).
-    yield clock.day(10, "09:06"), lambda: bans_apply_pending(now=timezone.now())
+    yield clock.day(10, "09:08"), lambda: bans_apply_pending(now=timezone.now())
+
+
+def ban_sla_claim_refused(clock: Clock, cast: Cast) -> Story:
+    """An SLA claim sent just before the account refused an invoice: assessed after the refusal, before the
+    ban's slow part cancels the open tickets, it is refused for the ban (a banned account loses every claim)."""
+    ticket = yield (
+        clock.day(10, "08:40"),
+        _sla_claim(
+            cast.gerant,
+            _service(cast.gerant, Service.Kind.VPS),
+            "Coupure du VPS dimanche soir",
+            "Le VPS était injoignable pendant une heure dimanche soir.",
+            started=clock.day(11, "20:00"),
+            hours=1,
+        ),
+    )
+    # Between the refusal (09:05, ban_refused) and the ban's slow part (09:08).
+    yield clock.day(10, "09:06"), lambda: sla_claim_grant(ticket=ticket, hours=Decimal("1"), by=cast.agent)
+
+
+# Provider incidents: a known outage of ours, told on the status page.
+
+
+def outage_storage_berlin(clock: Clock, cast: Cast) -> Story:
+    """A storage outage of the VPS platform: published, a ticket opened on a VPS is free, another ticket
+    is linked by the agent, the incident resolved and its tickets concluded as our fault in one go."""
+    draft = yield (
+        clock.day(9, "06:10"),
+        lambda: incident_create(
+            by=cast.agent,
+            title_en="VPS platform: storage outage",
+            title_fr="Plateforme VPS : panne de stockage",
+            title_de="VPS-Plattform: Speicherausfall",
+            body_en="A storage cluster of the VPS platform is down: some virtual servers do not start or answer.",
+            body_fr="Une grappe de stockage de la plateforme VPS est en panne : certains serveurs virtuels ne "
+            "démarrent pas ou ne répondent pas.",
+            body_de="Ein Speicher-Cluster der VPS-Plattform ist ausgefallen: Einige virtuelle Server starten "
+            "nicht oder antworten nicht.",
+            service_kinds=[Service.Kind.VPS],
+            starts_at=clock.day(9, "05:40"),
+        ),
+    )
+    incident = yield clock.day(9, "06:15"), lambda: incident_publish(incident=draft, by=cast.agent)
+    yield (
+        clock.day(9, "06:40"),
+        _incident(
+            cast.kunde,
+            "VPS startet nicht",
+            "Der VPS hängt seit 6 Uhr beim Start.",
+            service=_service(cast.kunde, Service.Kind.VPS),
+        ),
+    )
+    unlinked = yield (
+        clock.day(9, "07:05"),
+        _incident(
+            cast.client,
+            "Sauvegarde distante injoignable",
+            "Notre script de sauvegarde n’arrive plus à joindre le VPS de sauvegarde depuis 6 h.",
+        ),
+    )
+    yield (
+        clock.day(9, "07:30"),
+        lambda: incident_link_tickets(incident=incident, ticket_ids=[unlinked.pk], by=cast.agent),
+    )
+    yield clock.day(9, "10:30"), lambda: incident_resolve(incident=incident, by=cast.agent)
+    yield (
+        clock.day(9, "10:45"),
+        lambda: incident_conclude_linked(
+            incident=incident,
+            findings="Panne de la grappe de stockage VPS, réparée à 10 h 30. / "
+            "Ausfall des VPS-Speicher-Clusters, um 10:30 Uhr behoben.",
+            by=cast.agent,
+        ),
+    )
+
+
+def outage_ongoing_paris(clock: Clock, cast: Cast) -> Story:
+    """Under way now: the status page shows it, and the French account's dedicated server is free to report."""
+    draft = yield (
+        clock.ago(hours=2.2),
+        lambda: incident_create(
+            by=cast.admin,
+            title_en="Paris data centre: slow disks on dedicated servers",
+            title_fr="Centre de données de Paris : disques lents sur les serveurs dédiés",
+            title_de="Rechenzentrum Paris: langsame Festplatten bei dedizierten Servern",
+            body_en="Disk writes are slow on part of our dedicated servers in Paris. Our teams are replacing a "
+            "storage controller.",
+            body_fr="Les écritures disque sont lentes sur une partie de nos serveurs dédiés à Paris. Nos "
+            "équipes remplacent un contrôleur de stockage.",
+            body_de="Schreibzugriffe sind auf einem Teil unserer dedizierten Server in Paris langsam. Unsere "
+            "Teams tauschen einen Speicher-Controller aus.",
+            service_kinds=[Service.Kind.DEDICATED_SERVER],
+            starts_at=clock.ago(hours=2.5),
+        ),
+    )
+    yield clock.ago(hours=2.1), lambda: incident_publish(incident=draft, by=cast.admin)
+    # A notice being written, not yet public.
+    yield (
+        clock.ago(hours=0.5),
+        lambda: incident_create(
+            by=cast.agent,
+            title_en="E-mail: delayed delivery to some providers",
+            title_fr="E-mail : distribution retardée vers certains fournisseurs",
+            title_de="E-Mail: verzögerte Zustellung an einige Anbieter",
+            body_en="Mail to some providers is delayed by up to an hour.",
+            body_fr="Le courrier vers certains fournisseurs est retardé jusqu’à une heure.",
+            body_de="E-Mails an einige Anbieter werden um bis zu eine Stunde verzögert.",
+            service_kinds=[Service.Kind.EMAIL],
+            starts_at=clock.ago(hours=0.75),
+        ),
+    )
 
 
 STORIES: list[Callable[[Clock, Cast], Story]] = [
@@ -872,6 +1097,7 @@ STORIES: list[Callable[[Clock, Cast], Story]] = [
     fr_open_question,
     fr_question_answered,
     fr_cancelled,
+    mail_in_refused,
     de_lapsed_then_reinstated,
     de_due_soon,
     de_provider_fault,
@@ -882,6 +1108,10 @@ STORIES: list[Callable[[Clock, Cast], Story]] = [
     de_sla_claim,
     ban_overdue,
     ban_refused,
+    outage_storage_berlin,
+    outage_ongoing_paris,
+    ban_sla_claim_refused,
+    fr_sla_credit_granted,
 ]
 
 

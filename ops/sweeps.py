@@ -10,6 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from billing import tasks as billing_tasks
+from config.metrics import SWEEP_SECONDS
 from consent import tasks as consent_tasks
 from outbox import tasks as outbox_tasks
 from quotes import tasks as quotes_tasks
@@ -41,12 +42,14 @@ def deadlines_enforce(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     done: dict[str, int] = {}
     failed: list[str] = []
-    for sweep in DEADLINE_SWEEPS:
-        try:
-            done[sweep.__name__] = sweep(now=now)
-        except Exception:
-            logger.exception("deadline sweep %s failed", sweep.__name__)
-            failed.append(sweep.__name__)
+    with SWEEP_SECONDS.time(sweep="deadlines_enforce"):
+        for sweep in DEADLINE_SWEEPS:
+            try:
+                with SWEEP_SECONDS.time(sweep=sweep.__name__):
+                    done[sweep.__name__] = sweep(now=now)
+            except Exception:
+                logger.exception("deadline sweep %s failed", sweep.__name__)
+                failed.append(sweep.__name__)
     if failed:
         raise SweepFailed(", ".join(failed))
     return done

@@ -57,6 +57,8 @@ class EmailSpec:
     context: dict = field(default_factory=dict)
     to: tuple[str, ...] | None = None  # None: the account's active users
     language: str = ""  # with `to`: theirs; else the account's
+    reply_to: tuple[str, ...] = ()  # where a reply goes (a ticket's signed reply address: mailin)
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. Auto-Submitted on automatic answers
 
 
 def site_link(path: str) -> str:
@@ -390,7 +392,9 @@ def _render(spec: EmailSpec, *, language: str, to: list[str], templates: dict) -
         subject = str(spec.subject) % spec.context
         text = _template(f"{spec.template}.txt", templates).render(context)
         html = _template(f"{spec.template}.html", templates).render(context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=to, reply_to=list(spec.reply_to), headers=spec.headers
+    )
     message.attach_alternative(html, "text/html")
     return message
 

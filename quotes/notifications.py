@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from config.formatting import format_date_lazy
 from outbox.services import EmailSpec, email_builder, site_link
 from quotes.models import Quote
+from tickets.notifications import ticket_reply_to
 
 QUOTE_SENT = "quote_sent"
 
@@ -24,4 +25,5 @@ def quote_sent(pk: int) -> EmailSpec:
             "lines": list(quote.lines.order_by("position")),
             "link": site_link(reverse("customer:quotes:detail", args=[quote.pk])),  # where it is decided
         },
+        reply_to=ticket_reply_to(quote.ticket_id),
     )

@@ -15,7 +15,8 @@ from config.replica import heavy_reads
 from config.routing import route
 from config.serializers import valid_input
 from reporting.e_reporting import COLUMNS, e_reporting_rows
-from reporting.selectors import receivables_report
+from reporting.presenters import CSV_LABELS
+from reporting.selectors import CREDIT_NOTES_CSV_COLUMNS, credit_notes_by_month_rows, receivables_report
 from reporting.sla import MONTHS_MAX, sla_report_cached
 from tickets.models import Ticket
 
@@ -41,6 +42,13 @@ class ReceivablesReportOutput(serializers.Serializer):
         amount = _Money()
         invoices = serializers.IntegerField()
 
+    class SlaCreditsMonth(serializers.Serializer):
+        month = serializers.CharField(help_text="YYYY-MM")
+        currency = serializers.CharField()
+        net = _Money()
+        gross = _Money()
+        credit_notes = serializers.IntegerField()
+
     class BansMonth(serializers.Serializer):
         month = serializers.CharField(help_text="YYYY-MM")
         banned = serializers.IntegerField()
@@ -62,6 +70,11 @@ class ReceivablesReportOutput(serializers.Serializer):
     as_of = serializers.DateField()
     open_by_days_to_due = OpenBucket(many=True)
     refused_and_lapsed_by_month = CancelledMonth(many=True)
+    sla_credits_by_month = SlaCreditsMonth(
+        many=True,
+        help_text="SLA credits granted (credit notes of kind sla_credit, owed to the customers), apart from the "
+        "cancellations above.",
+    )
     bans_by_month = BansMonth(many=True)
     refunds_owed = RefundsOwed(many=True, help_text="Paid on invoices cancelled since, owed back.")
     diagnosis_fees = FeeRule(many=True)
@@ -79,6 +92,32 @@ class ReceivablesReportApi(APIView):
         with heavy_reads(request):
             report = receivables_report(today=timezone.localdate())
         return Response(ReceivablesReportOutput(report).data)
+
+
+@route("reports/receivables/credit-notes.csv", name="receivables-credit-notes")
+class ReceivablesCreditNotesCsvApi(APIView):
+    """The receivables report's credit notes by month as CSV: refused, lapsed and SLA credits, each its own
+    line (`kind`: refused, lapsed or sla_credit)."""
+
+    permission_classes = [IsFinance]
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    @extend_schema(
+        parameters=[CsvFormatInput],
+        responses={(200, "text/csv"): OpenApiTypes.STR},  # errors: config.schema adds them
+    )
+    def get(self, request):
+        fmt = csv_format_from(valid_input(CsvFormatInput, request.query_params))
+        with heavy_reads(request):
+            report = receivables_report(today=timezone.localdate())
+        rows = credit_notes_by_month_rows(report)
+        return csv_response(
+            CREDIT_NOTES_CSV_COLUMNS,
+            rows,
+            filename="receivables-credit-notes.csv",
+            fmt=fmt,
+            labels=CSV_LABELS,
+        )
 
 
 class SlaCounts(serializers.Serializer):

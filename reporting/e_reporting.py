@@ -52,15 +52,10 @@ def _b2c_days(*, entity, start, end) -> Iterator[list]:
         (1, _in_period(Invoice.objects, "issued_on", entity=entity, start=start, end=end)),
         (-1, _in_period(CreditNote.objects, "issued_on", entity=entity, start=start, end=end)),
     ):
-        prefix = "" if sign == 1 else "invoice__"
+        # An invoice and a credit note (a cancellation or an SLA credit) both carry their buyer and VAT.
         days = (
-            queryset.filter(**{f"{prefix}customer_is_business": False})
-            .values(
-                "issued_on",
-                category=F(f"{prefix}vat_category"),
-                rate=F(f"{prefix}vat_rate"),
-                money=F("currency"),
-            )
+            queryset.filter(customer_is_business=False)
+            .values("issued_on", category=F("vat_category"), rate=F("vat_rate"), money=F("currency"))
             .annotate(
                 net_total=Coalesce(Sum("net"), Value(ZERO)),
                 vat_total=Coalesce(Sum("vat"), Value(ZERO)),
@@ -88,23 +83,27 @@ def _b2b_cross_border(*, entity, start, end) -> Iterator[list]:
     )
     credit_notes = (
         _in_period(CreditNote.objects, "issued_on", entity=entity, start=start, end=end)
-        .filter(invoice__customer_is_business=True)
-        .exclude(invoice__customer_country=entity.country)
+        .filter(customer_is_business=True)
+        .exclude(customer_country=entity.country)
         .select_related("invoice")
     )
-    documents = [(invoice, invoice, 1) for invoice in invoices]
-    documents += [(credit_note, credit_note.invoice, -1) for credit_note in credit_notes]
+    documents: list[tuple[Invoice | CreditNote, str, int]] = [(invoice, "", 1) for invoice in invoices]
+    # A cancellation cites the invoice it cancels; an SLA credit cites none.
+    documents += [
+        (credit_note, credit_note.invoice.number if credit_note.invoice else "", -1)
+        for credit_note in credit_notes
+    ]
     documents.sort(key=lambda entry: (entry[0].issued_on, entry[0].number))
-    for document, invoice, sign in documents:
+    for document, cancels, sign in documents:
         yield [
             "b2b_cross_border",
             document.issued_on,
             document.number,
-            invoice.number if sign < 0 else "",
-            invoice.customer_country,
-            invoice.customer_vat_id,
-            invoice.vat_category,
-            invoice.vat_rate,
+            cancels,
+            document.customer_country,
+            document.customer_vat_id,
+            document.vat_category,
+            document.vat_rate,
             document.currency,
             sign * document.net,
             sign * document.vat,

@@ -20,6 +20,22 @@ CANCELLED_BY_MONTH_LIST = Listing(
     Column("#", "{invoices}", css="num"),
 )
 
+SLA_CREDITS_BY_MONTH_LIST = Listing(
+    _MONTH,
+    Column(_("Net"), "{net}", css="num"),
+    Column(_("Total"), "{gross}", css="num"),
+    Column("#", "{credit_notes}", css="num"),
+)
+
+# The credit notes CSV's columns (reporting.selectors.CREDIT_NOTES_CSV_COLUMNS) in the reader's language.
+CSV_LABELS = {
+    "month": _("Month"),
+    "kind": _("Kind"),
+    "currency": _("Currency"),
+    "credit_notes": _("Credit notes"),
+    "gross": _("Total"),
+}
+
 BANS_BY_MONTH_LIST = Listing(
     _MONTH,
     Column(_("Banned"), "{banned}", css="num"),
@@ -80,6 +96,15 @@ def receivables_tables(report: dict) -> dict[str, Table]:
                 "status": _label(Invoice.State, row["status"]),
                 "amount": format_money(row["amount"], row["currency"]),
                 "invoices": format_quantity(row["invoices"]),
+            },
+        ),
+        "sla_credits_by_month": SLA_CREDITS_BY_MONTH_LIST.table(
+            report["sla_credits_by_month"],
+            lambda row: {
+                "month": row["month"],
+                "net": format_money(row["net"], row["currency"]),
+                "gross": format_money(row["gross"], row["currency"]),
+                "credit_notes": format_quantity(row["credit_notes"]),
             },
         ),
         "bans_by_month": BANS_BY_MONTH_LIST.table(

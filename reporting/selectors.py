@@ -48,24 +48,61 @@ def receivables_open_sums(*, today) -> QuerySet:
     )
 
 
-def receivables_cancelled_by_month() -> list[dict]:
-    """Refused and lapsed amounts, by the month of the credit note that cancelled them."""
+def credit_notes_by_month() -> tuple[list[dict], list[dict]]:
+    """The credit notes by the month of their issue, in one query: the refused and lapsed amounts (the
+    cancellations), and apart from them the SLA credits granted (owed to the customers)."""
     rows = (
         CreditNote.objects.annotate(month=TruncMonth("issued_on"))
-        .values("month", "reason", "currency")
-        .annotate(amount=Sum("gross"), invoices=Count("id"))
+        .values("month", "kind", "reason", "currency")
+        .annotate(net=Sum("net"), gross=Sum("gross"), count=Count("id"))
         .order_by("-month", "reason", "currency")
     )
-    return [
-        {
-            "month": row["month"].strftime("%Y-%m"),
-            "status": row["reason"],
-            "currency": row["currency"],
-            "amount": to_cents(row["amount"]),
-            "invoices": row["invoices"],
-        }
-        for row in rows
+    cancelled, sla_credits = [], []
+    for row in rows:
+        month = row["month"].strftime("%Y-%m")
+        if row["kind"] == CreditNote.Kind.SLA_CREDIT:
+            sla_credits.append(
+                {
+                    "month": month,
+                    "currency": row["currency"],
+                    "net": to_cents(row["net"]),
+                    "gross": to_cents(row["gross"]),
+                    "credit_notes": row["count"],
+                }
+            )
+        else:
+            cancelled.append(
+                {
+                    "month": month,
+                    "status": row["reason"],
+                    "currency": row["currency"],
+                    "amount": to_cents(row["gross"]),
+                    "invoices": row["count"],
+                }
+            )
+    return cancelled, sla_credits
+
+
+def receivables_cancelled_by_month() -> list[dict]:
+    """Refused and lapsed amounts, by the month of the credit note that cancelled them (SLA credits apart)."""
+    return credit_notes_by_month()[0]
+
+
+def credit_notes_by_month_rows(report: dict) -> list[list]:
+    """The report's credit notes by month as CSV rows (CREDIT_NOTES_CSV_COLUMNS): each refusal, lapse and SLA
+    credit line apart, so the cancellations and the SLA credits are never summed together."""
+    rows = [
+        [row["month"], row["status"], row["currency"], row["invoices"], row["amount"]]
+        for row in report["refused_and_lapsed_by_month"]
     ]
+    rows += [
+        [row["month"], CreditNote.Kind.SLA_CREDIT.value, row["currency"], row["credit_notes"], row["gross"]]
+        for row in report["sla_credits_by_month"]
+    ]
+    return sorted(rows, key=lambda row: (row[0], row[1], row[2]), reverse=True)
+
+
+CREDIT_NOTES_CSV_COLUMNS = ["month", "kind", "currency", "credit_notes", "gross"]
 
 
 def bans_by_month() -> list[dict]:
@@ -133,10 +170,12 @@ def receivables_report(*, today) -> dict:
     key = f"receivables-report:{today.isoformat()}:{_receivables_version()}"
     report = cache.get(key)
     if report is None:
+        cancelled, sla_credits = credit_notes_by_month()
         report = {
             "as_of": today,
             "open_by_days_to_due": receivables_open_by_days_to_due(today=today),
-            "refused_and_lapsed_by_month": receivables_cancelled_by_month(),
+            "refused_and_lapsed_by_month": cancelled,
+            "sla_credits_by_month": sla_credits,
             "bans_by_month": bans_by_month(),
             "refunds_owed": refunds_owed(),
             "diagnosis_fees": diagnosis_fees_by_rule(),

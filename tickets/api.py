@@ -62,6 +62,12 @@ class TicketOutput(CompiledSerializer):
     description = serializers.CharField()
     service = serializers.IntegerField(source="service_id", allow_null=True)
     suspected_provider_fault = serializers.BooleanField()
+    # The known provider incident that explains it (GET /status/incidents/), or null.
+    provider_incident = serializers.IntegerField(source="provider_incident_id", allow_null=True)
+    outage_started_at = serializers.DateTimeField(
+        allow_null=True, help_text="An SLA claim's period of unavailability, as claimed; null otherwise."
+    )
+    outage_ended_at = serializers.DateTimeField(allow_null=True)
     status = serializers.ChoiceField(choices=Ticket.State.choices)
     assignee = serializers.IntegerField(source="assignee_id", allow_null=True)
     created_at = serializers.DateTimeField()
@@ -142,6 +148,13 @@ class TicketFilter(serializers.Serializer):
         default=None,
         help_text="true: only tickets whose first response or diagnosis start was or is late (`sla.breached`).",
     )
+    waiting = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only tickets on which the customer acted last and no staff member has acted since "
+        "(what the `mine_waiting` counter counts, with `assignee`).",
+    )
     q = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -166,6 +179,18 @@ class TicketListCreateApi(FilteredListApi):
         service = id_field(required=False, allow_null=True)
         suspected_provider_fault = serializers.BooleanField(required=False, default=False)
         accept_diagnosis_fee = serializers.BooleanField(required=False, default=False)
+        outage_started_at = serializers.DateTimeField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="`sla_claim` only: when the service became unavailable (with `outage_ended_at`).",
+        )
+        outage_ended_at = serializers.DateTimeField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="`sla_claim` only: when the service was available again; in the past.",
+        )
 
     def get_permissions(self):
         return [IsCustomer()] if self.request.method == "POST" else super().get_permissions()

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from billing.pricing import PROVIDER_INCIDENT
+
 
 class Outcome(models.TextChoices):
     FIXED = "fixed", _("Fixed during the diagnosis")
@@ -37,6 +39,10 @@ class FeeRule(models.TextChoices):
     WAIVED_NO_QUOTE = "waived_no_quote", _("No quote offered: the diagnosis is free")
     WAIVED_NO_COMPETENCE = "waived_no_competence", _("Beyond our competence: the diagnosis is free")
     WAIVED_INTRODUCTORY = "waived_introductory_period", _("Opened during an introductory period: free")
+    WAIVED_PROVIDER_INCIDENT = (
+        "waived_provider_incident",
+        _("Opened during a known provider incident on the service: free"),
+    )
 
 
 @dataclass(frozen=True)
@@ -62,12 +68,20 @@ _ALLOWED_MOMENTS = {
 }
 
 
-def ticket_charge(*, outcome: str, moment: str, suspected_provider_fault: bool, fee_free: bool) -> Charge:
+def ticket_charge(
+    *,
+    outcome: str,
+    moment: str,
+    suspected_provider_fault: bool,
+    fee_free: bool,
+    fee_free_reason: str | None = None,
+) -> Charge:
     """What the customer is billed at `moment` for an incident diagnosed with `outcome`.
 
     The provider's fault is free whether or not the customer suspected it; a customer who suspected
     a provider fault that was not one pays the fee like anyone else. A fee made free by an
-    introductory period is never billed, but a quote's work still is.
+    introductory period (or by a known provider incident, `fee_free_reason`) is never billed, but a
+    quote's work still is.
     """
     outcome, moment = Outcome(outcome), BillingMoment(moment)
     if moment not in _ALLOWED_MOMENTS.get(outcome, {BillingMoment.CONCLUDED}):
@@ -80,7 +94,12 @@ def ticket_charge(*, outcome: str, moment: str, suspected_provider_fault: bool, 
         charged_rule = FeeRule.CHARGED_NOT_PROVIDER_FAULT
     else:
         charged_rule = FeeRule.CHARGED_FIXED if outcome == Outcome.FIXED else FeeRule.CHARGED_QUOTED
-    rule = FeeRule.WAIVED_INTRODUCTORY if fee_free else charged_rule
+    waived = (
+        FeeRule.WAIVED_PROVIDER_INCIDENT
+        if fee_free_reason == PROVIDER_INCIDENT
+        else FeeRule.WAIVED_INTRODUCTORY
+    )
+    rule = waived if fee_free else charged_rule
     if outcome == Outcome.FIXED:
         bill_fee_now, bill_quote_now = True, False
     elif moment == BillingMoment.CONCLUDED:
@@ -106,7 +125,9 @@ class OutcomeCost:
     rule: FeeRule
 
 
-def outcome_costs(*, fee_free: bool, suspected_provider_fault: bool = False) -> list[OutcomeCost]:
+def outcome_costs(
+    *, fee_free: bool, suspected_provider_fault: bool = False, fee_free_reason: str | None = None
+) -> list[OutcomeCost]:
     """Every outcome with what the customer is billed for it, read from `ticket_charge` (no rule here)."""
     rows = []
     for outcome in Outcome:
@@ -115,6 +136,7 @@ def outcome_costs(*, fee_free: bool, suspected_provider_fault: bool = False) -> 
             moment=BillingMoment.CONCLUDED,
             suspected_provider_fault=suspected_provider_fault,
             fee_free=fee_free,
+            fee_free_reason=fee_free_reason,
         )
         rows.append(
             OutcomeCost(

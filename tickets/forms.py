@@ -27,6 +27,17 @@ class TicketOpenForm(forms.Form):
         required=False,
         help_text=_("If the diagnosis finds the provider at fault, it is free whatever you tick here."),
     )
+    outage_started_at = forms.DateTimeField(
+        label=_("SLA claim: unavailable from"),
+        required=False,
+        help_text=_("Your local time."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    outage_ended_at = forms.DateTimeField(
+        label=_("SLA claim: available again at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
     accept_diagnosis_fee = forms.BooleanField(
         label=_("I have read the diagnosis fee and the possible outcomes above, and I order the diagnosis."),
         required=False,
@@ -109,12 +120,18 @@ class QueueFilterForm(TicketSearchForm, CountryFilterForm):
         choices=[("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody"))],
     )
     breached = forms.BooleanField(label=_("Response target missed"), required=False)
+    # What the "My tickets" counter counts: the customer acted last and no staff member has answered since.
+    waiting = forms.BooleanField(label=_("Waiting for an answer"), required=False)
 
     def selector_filters(self, *, user) -> dict:
         if not self.is_valid():
             return {"q": self.search()} if self.search() else {}
         data = self.cleaned_data
-        filters = {key: data[key] for key in ("q", "kind", "status", "country", "breached") if data.get(key)}
+        filters = {
+            key: data[key]
+            for key in ("q", "kind", "status", "country", "breached", "waiting")
+            if data.get(key)
+        }
         if data.get("suspected_provider_fault") is not None:
             filters["suspected_provider_fault"] = data["suspected_provider_fault"]
         if data.get("assignee") == "me":

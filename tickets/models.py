@@ -54,6 +54,19 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
         "accounts.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
     )
     suspected_provider_fault = models.BooleanField(_("customer suspects a provider fault"), default=False)
+    # The known provider incident that explains the ticket: set when it is opened on an affected service
+    # while the incident is under way (the fee is then free), or when staff link it (outages).
+    provider_incident = models.ForeignKey(
+        "outages.ProviderIncident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    # An SLA claim's period of unavailability of its service, as the customer states it (the credits app
+    # assesses the claim); empty for the other kinds.
+    outage_started_at = models.DateTimeField(_("unavailable from"), null=True, blank=True)
+    outage_ended_at = models.DateTimeField(_("unavailable until"), null=True, blank=True)
     # incident: open → diagnosing → resolved | closed | quote_sent; quote_sent → in_work → resolved;
     #           quote_sent → closed (declined or expired); open → cancelled.
     # other kinds: open → closed (answered) | cancelled.
@@ -133,6 +146,11 @@ class Ticket(CachedChoiceLabels, FSMModelMixin, models.Model):
             ),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(outage_started_at__isnull=True, outage_ended_at__isnull=True)
+                | Q(kind="sla_claim", outage_started_at__lt=models.F("outage_ended_at")),
+                name="ticket_outage_of_sla_claim",
+            ),
             models.CheckConstraint(
                 condition=Q(kind="incident", fee_net__isnull=False)
                 | (~Q(kind="incident") & Q(fee_net__isnull=True)),
@@ -285,6 +303,7 @@ class TicketEvent(CachedChoiceLabels, models.Model):
         NOTE = "note", _("Internal note")
         ACCESS = "access", _("Access to customer data")
         INTERVENTION = "intervention", _("Intervention")
+        INCIDENT_LINKED = "incident_linked", _("Linked to a known provider incident")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
@@ -308,6 +327,8 @@ class Message(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    # Received as a reply by e-mail (mailin) rather than written in a portal or through the API.
+    via_email = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["ticket", "id"]

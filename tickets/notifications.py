@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outbox.services import EmailSpec, email_builder, site_link
 from tickets.models import StaffNotice, Ticket
+from tickets.replies import ticket_reply_address
 
 TICKET_OPENED = "ticket_opened"
 DIAGNOSIS_CONCLUDED = "diagnosis_concluded"
@@ -36,7 +37,15 @@ def ticket_email(pk: int, *, kind: str) -> EmailSpec:
             "link": customer_ticket_link(ticket.pk),
             **{part: getattr(ticket, part) for part in parts},
         },
+        reply_to=ticket_reply_to(ticket.pk),
     )
+
+
+def ticket_reply_to(ticket_id: int) -> tuple[str, ...]:
+    """The Reply-To of an e-mail to the customer about a ticket: its signed address, a reply to which
+    becomes a message on it (mailin); none while e-mail in is not configured."""
+    address = ticket_reply_address(ticket_id)
+    return (address,) if address else ()
 
 
 def customer_ticket_link(ticket_id: int) -> str:

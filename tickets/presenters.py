@@ -182,7 +182,7 @@ def _customer_values(ticket: Ticket) -> dict:
     }
 
 
-def staff_menu_counts(user) -> dict[str, tuple[int, str]]:
+def staff_menu_counts(user) -> dict[str, tuple]:
     """The counts beside the staff menu's "Inbox" and "My tickets" (accounts.templatetags.portal_nav),
     with what they count in words for the links' accessible names."""
     counts = staff_counters(user=user)
@@ -197,5 +197,6 @@ def staff_menu_counts(user) -> dict[str, tuple[int, str]]:
             mine,
             ngettext("%(count)s ticket waiting for you", "%(count)s tickets waiting for you", mine)
             % {"count": mine},
+            "waiting=on",  # the link lists what the number counts (tickets.forms.QueueFilterForm.waiting)
         ),
     }

@@ -176,6 +176,8 @@ def tickets_filter(queryset: QuerySet[Ticket], filters: dict) -> QuerySet[Ticket
         queryset = queryset.filter(assignee_id=filters["assignee"])
     if filters.get("unassigned"):
         queryset = queryset.filter(assignee__isnull=True)
+    if filters.get("waiting"):
+        queryset = queryset.filter(waiting_since__isnull=False)
     if filters.get("breached"):
         queryset = queryset.filter(sla_breached(now=timezone.now()))
     if filters.get("q"):

@@ -123,6 +123,37 @@ def fee_acceptance_check(*, kind: str, accept_diagnosis_fee: bool) -> None:
         )
 
 
+def sla_claim_check(
+    *,
+    kind: str,
+    service: Service | None,
+    outage_started_at: datetime | None,
+    outage_ended_at: datetime | None,
+    now: datetime,
+) -> None:
+    """What an SLA claim names, and only it: a service under an SLA, and a past period of unavailability
+    (both ends, the first before the second); a 400 on the field at fault. Staff confirm the hours later."""
+    errors: dict[str, list[str]] = {}
+    if kind != Ticket.Kind.SLA_CLAIM:
+        if outage_started_at is not None or outage_ended_at is not None:
+            errors["outage_started_at"] = [_("Only an SLA claim names a period of unavailability.")]
+        if errors:
+            raise ValidationError(errors)
+        return
+    if service is not None and not service.has_sla:
+        errors["service"] = [_("This service has no service level agreement: it earns no SLA credit.")]
+    if (outage_started_at is None) != (outage_ended_at is None):
+        field = "outage_ended_at" if outage_ended_at is None else "outage_started_at"
+        errors[field] = [_("Give both the start and the end of the unavailability.")]
+    elif outage_started_at is not None and outage_ended_at is not None:
+        if outage_ended_at <= outage_started_at:
+            errors["outage_ended_at"] = [_("The end of the unavailability must come after its start.")]
+        elif outage_ended_at > now:
+            errors["outage_ended_at"] = [_("Claim an unavailability once it has ended.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def ticket_open(
     *,
     by,
@@ -132,12 +163,22 @@ def ticket_open(
     service: Service | None = None,
     suspected_provider_fault: bool = False,
     accept_diagnosis_fee: bool = False,
+    outage_started_at: datetime | None = None,
+    outage_ended_at: datetime | None = None,
 ) -> Ticket:
-    """Open a ticket for the caller's account. An incident carries the fee shown now, once accepted."""
+    """Open a ticket for the caller's account. An incident carries the fee shown now, once accepted; an SLA
+    claim names its service and its period of unavailability."""
     fee_acceptance_check(kind=kind, accept_diagnosis_fee=accept_diagnosis_fee)
     if service is not None and service.customer_id != by.customer_id:
         raise ValidationError({"service": [_("This service does not belong to your account.")]})
     now = timezone.now()
+    sla_claim_check(
+        kind=kind,
+        service=service,
+        outage_started_at=outage_started_at,
+        outage_ended_at=outage_ended_at,
+        now=now,
+    )
     with transaction.atomic():
         # Locked so that a ban applied at this very moment either sees this ticket (and cancels it)
         # or is seen here; never an open ticket on a banned account. The locked row is also the one
@@ -145,7 +186,11 @@ def ticket_open(
         customer = Customer.objects.select_for_update(no_key=True).get(pk=by.customer_id)
         if customer.is_banned:
             raise SupportBanned()
-        fee = diagnosis_fee_for(buyer=buyer_of(customer), at=now) if kind == Ticket.Kind.INCIDENT else None
+        fee = (
+            diagnosis_fee_for(buyer=buyer_of(customer), at=now, service=service)
+            if kind == Ticket.Kind.INCIDENT
+            else None
+        )
         ticket = Ticket.objects.create(
             customer=customer,
             opened_by=by,
@@ -154,6 +199,8 @@ def ticket_open(
             description=description,
             service=service,
             suspected_provider_fault=suspected_provider_fault,
+            outage_started_at=outage_started_at,
+            outage_ended_at=outage_ended_at,
             created_at=now,
             waiting_since=now,  # for the desk, until a staff member acts on it
             **(_fee_fields(fee) if fee else {}),
@@ -165,6 +212,7 @@ def ticket_open(
             actor=by,
             fee_gross=str(fee.gross) if fee else None,
             fee_free=fee.free if fee else None,
+            provider_incident=fee.provider_incident if fee else None,
         )
         email_queue(kind=TICKET_OPENED, object_id=ticket.pk, customer_id=customer.pk)  # sent after commit
         staff_notify(ticket=ticket, event=StaffNotice.Event.TICKET_OPENED, by=by, waiting=False)
@@ -181,6 +229,7 @@ def _fee_fields(fee) -> dict:
         "fee_free": fee.free,
         "fee_free_reason": fee.free_reason or "",
         "fee_vat_category": fee.vat_category,
+        "provider_incident_id": fee.provider_incident,
     }
 
 
@@ -269,12 +318,12 @@ def message_refused_to(*, ticket: Ticket, author) -> bool:
 
 
 @transaction.atomic
-def message_post(*, ticket: Ticket, author, body: str) -> Message:
+def message_post(*, ticket: Ticket, author, body: str, via_email: bool = False) -> Message:
     """Messages may be written in any state: a closed ticket can still be talked about, except by a banned
-    account (`message_refused_to`)."""
+    account (`message_refused_to`). `via_email`: a reply received by e-mail (mailin), marked for the staff."""
     if message_refused_to(ticket=ticket, author=author):
         raise SupportBanned()
-    message = Message.objects.create(ticket=ticket, author=author, body=body)
+    message = Message.objects.create(ticket=ticket, author=author, body=body, via_email=via_email)
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.MESSAGE, actor=author, message=message.pk)
     staff_notify(ticket=ticket, event=StaffNotice.Event.MESSAGE, by=author)  # a customer's reply
     if is_staff_member(author):
@@ -354,35 +403,52 @@ def _clean_file_name(name: str) -> str:
     return base[-150:] or "attachment"
 
 
-@transaction.atomic
-def message_post_with_attachment(*, ticket: Ticket, author, body: str, upload=None) -> Message:
-    """A message with at most one file: 10 MB at most, an allowed type by content, stored under a random name."""
+def attachment_check(upload) -> tuple[str, str, str]:
+    """(kind, content type, SHA-256) of an upload allowed as an attachment: 10 MB at most, not empty, an
+    allowed type by content (SEC-22); ValidationError otherwise. Leaves the file at its start."""
     import hashlib
 
     from django.conf import settings
 
-    if upload is not None:
-        if upload.size > settings.ATTACHMENT_MAX_BYTES:
-            raise ValidationError(
-                {
-                    "attachment": [
-                        _("The file is larger than %(mb)s MB.")
-                        % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-                    ]
-                }
-            )
-        if upload.size == 0:
-            raise ValidationError({"attachment": [_("The file is empty.")]})
-        upload.seek(0)
-        head = upload.read(_SNIFF_BYTES)
-        kind, content_type = attachment_kind(head=head, name=upload.name or "")
-        upload.seek(0)
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-    message = message_post(ticket=ticket, author=author, body=body)
-    if upload is not None:
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "attachment": [
+                    _("The file is larger than %(mb)s MB.")
+                    % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+                ]
+            }
+        )
+    if upload.size == 0:
+        raise ValidationError({"attachment": [_("The file is empty.")]})
+    upload.seek(0)
+    head = upload.read(_SNIFF_BYTES)
+    kind, content_type = attachment_kind(head=head, name=upload.name or "")
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return kind, content_type, digest.hexdigest()
+
+
+@transaction.atomic
+def message_post_with_attachment(*, ticket: Ticket, author, body: str, upload=None) -> Message:
+    """A message with at most one file, checked by `attachment_check` and stored under a random name."""
+    return message_post_with_attachments(
+        ticket=ticket, author=author, body=body, uploads=[upload] if upload is not None else []
+    )
+
+
+@transaction.atomic
+def message_post_with_attachments(
+    *, ticket: Ticket, author, body: str, uploads: Sequence = (), via_email: bool = False
+) -> Message:
+    """A message with files (a reply by e-mail may carry several), each checked by `attachment_check`
+    before anything is written: one refused file refuses the message."""
+    checked = [(upload, *attachment_check(upload)) for upload in uploads]
+    message = message_post(ticket=ticket, author=author, body=body, via_email=via_email)
+    for upload, kind, content_type, sha256 in checked:
         Attachment.objects.create(
             message=message,
             ticket=ticket,
@@ -391,7 +457,7 @@ def message_post_with_attachment(*, ticket: Ticket, author, body: str, upload=No
             kind=kind,
             content_type=content_type,
             size=upload.size,
-            sha256=digest.hexdigest(),
+            sha256=sha256,
         )
     return message
 

@@ -27,6 +27,8 @@ MENUS = {
         ("staff:tickets:queue", _("Inbox")),
         ("staff:tickets:mine", _("My tickets")),
         ("staff:tickets:all", _("All tickets")),
+        ("staff:mailin:inbound", _("E-mail received")),
+        ("staff:outages:list", _("Provider incidents")),
     ],
     "finance": [
         ("finance:billing:invoices", _("Open invoices")),
@@ -49,10 +51,12 @@ ADMIN_MENU = [
 ]
 
 
-# A count beside a menu entry, from the app that knows it: {url name: (count, what it counts in words)}, for
+# A count beside a menu entry, from the app that knows it: {url name: (count, what it counts in words)} or
+# (count, words, query string) when the entry's link should list just what is counted, for
 # one user. Registered per portal with `menu_counts`, in the app's AppConfig.ready(), so accounts imports
 # nothing of it; called at most once per request (all of a portal's counts should come from one query).
-MenuCounts = Callable[[Any], dict[str, tuple[int, "StrOrPromise"]]]
+MenuCount = tuple[int, "StrOrPromise"] | tuple[int, "StrOrPromise", str]
+MenuCounts = Callable[[Any], dict[str, MenuCount]]
 _MENU_COUNTS: dict[str, MenuCounts] = {}
 
 
@@ -62,7 +66,7 @@ def menu_counts(portal: str, counts: MenuCounts) -> None:
     _MENU_COUNTS[portal] = counts
 
 
-def _counts(context, portal: str) -> dict[str, tuple[int, "StrOrPromise"]]:
+def _counts(context, portal: str) -> dict[str, MenuCount]:
     counts, request, user = _MENU_COUNTS.get(portal), context.get("request"), context.get("user")
     if counts is None or request is None or user is None or not user.is_authenticated:
         return {}
@@ -92,10 +96,12 @@ def portal_nav(context, portal: str) -> str:
     return format_html("<ul>{}</ul>", format_html_join("", "{}", ((item,) for item in items)))
 
 
-def _item(css_class: str, url: str, label, count: tuple[int, Any] | None) -> str:
+def _item(css_class: str, url: str, label, count: MenuCount | None) -> str:
     if count is None:
         return format_html('<li class="{}"><a href="{}">{}</a></li>', css_class, url, label)
-    number, words = count
+    number, words, *query = count
+    if query and number:
+        url = f"{url}?{query[0]}"
     # The count is text, and the link's name says what it counts: never a colour alone.
     return format_html(
         '<li class="{}"><a href="{}" aria-label="{}">{} <span class="count">{}</span></a></li>',

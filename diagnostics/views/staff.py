@@ -35,7 +35,9 @@ class DiagnosisConcludeView(SupportRequiredMixin, View):
                 "form": form,
                 "lines": lines,
                 "costs": outcome_costs(
-                    fee_free=bool(ticket.fee_free), suspected_provider_fault=ticket.suspected_provider_fault
+                    fee_free=bool(ticket.fee_free),
+                    suspected_provider_fault=ticket.suspected_provider_fault,
+                    fee_free_reason=ticket.fee_free_reason,
                 ),
                 "vat_rate": sale_terms(buyer=buyer_of(ticket.customer), on=timezone.localdate())[1].rate,
             },

@@ -6,10 +6,11 @@ from django.views import View
 
 from accounts.permissions import FinanceRequiredMixin
 from billing import aging
+from config.csv import CsvFormat, csv_format_from, csv_response
 from config.replica import heavy_reads
 from config.routing import route
-from reporting.presenters import receivables_tables, sla_table
-from reporting.selectors import receivables_report
+from reporting.presenters import CSV_LABELS, receivables_tables, sla_table
+from reporting.selectors import CREDIT_NOTES_CSV_COLUMNS, credit_notes_by_month_rows, receivables_report
 from reporting.sla import sla_report_cached
 
 CHART_WIDTH = 560
@@ -59,4 +60,21 @@ class ReceivablesView(FinanceRequiredMixin, View):
                 "tables": receivables_tables(report),
                 "sla": sla_table(sla_report_cached(months=SLA_PAGE_MONTHS)["months"]),
             },
+        )
+
+
+@route("receivables/credit-notes.csv", name="credit-notes-csv")
+class ReceivablesCreditNotesCsvView(FinanceRequiredMixin, View):
+    """The credit notes by month (refused, lapsed, SLA credits: each its own line), header in the reader's
+    language; `?sep=semicolon&decimal=comma` for a French or German spreadsheet."""
+
+    def get(self, request):
+        with heavy_reads(request):
+            report = receivables_report(today=timezone.localdate())
+        return csv_response(
+            CREDIT_NOTES_CSV_COLUMNS,
+            credit_notes_by_month_rows(report),
+            filename="receivables-credit-notes.csv",
+            fmt=csv_format_from(request.GET, default=CsvFormat(labels=True)),
+            labels=CSV_LABELS,
         )

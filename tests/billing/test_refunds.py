@@ -111,6 +111,8 @@ def test_finance_lists_refunds_and_filters_them(customer, other_customer, financ
         "customer_name": customer.customer.name,
         "invoice": partly_paid.pk,
         "invoice_number": partly_paid.number,
+        "credit_note": None,
+        "credit_note_number": None,
         "amount": "10.00",
         "currency": "EUR",
         "status": "owed",

@@ -16,12 +16,14 @@ from tests.mfa import fresh_code, totp_device
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
-# The committed screenshots are refreshed on request (`make screenshots`); an ordinary run still takes
-# them, into a temporary folder, so that running the suite leaves the checkout as it was.
-SCREENSHOTS = (
+# Every screenshot is taken on every run, into a temporary folder, so that running the suite leaves the
+# checkout as it was; the README's gallery (`docs/screenshots/`) is taken from the demo world by
+# tests/browser/test_portal_pages.py and refreshed on request (`make screenshots`).
+SCREENSHOTS = Path(tempfile.gettempdir()) / "incident-desk-screenshots"
+GALLERY = (
     Path(__file__).resolve().parents[2] / "docs" / "screenshots"
     if os.environ.get("UPDATE_SCREENSHOTS")
-    else Path(tempfile.gettempdir()) / "incident-desk-screenshots"
+    else SCREENSHOTS / "gallery"
 )
 
 
@@ -108,18 +110,18 @@ class Person:
             where + found for found in axe_problems(self.page) + layout_problems(self.page)
         ]
 
-    def shot(self, name: str, *, full_page: bool = True):
+    def shot(self, name: str, *, full_page: bool = True, folder: Path = SCREENSHOTS):
         """Every page worth a screenshot is audited, whether or not the screenshot is kept."""
         self.audit(name)
         if not self.screenshots:
             return
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         # A full-page shot grows the viewport to the page's height and back, and leaves the page
         # scrolled elsewhere; Chromium then moves back at the next focus change, so a later click
         # whose mousedown moves focus saw its button jump 50 px before mouseup and never fired.
         # Putting the scroll position back keeps the shot from changing what the person does next.
         where = self.page.evaluate("[window.scrollX, window.scrollY]")
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+        self.page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
         self.page.evaluate("([x, y]) => window.scrollTo(x, y)", where)
 
     def problems(self) -> list[str]:

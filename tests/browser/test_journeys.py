@@ -6,21 +6,30 @@ at a desktop's width and at a phone's.
 (b) a customer refuses an invoice after the warning page and then cannot open a ticket;
 (c) an agent asks for read access, the customer grants it, the agent records an intervention, the customer
     sees it in the log;
-(d) an agent and a customer find tickets with the search box (issue 16).
-Screenshots of each portal's main pages go to docs/screenshots/ (from the French run).
+(d) an agent and a customer find tickets with the search box (issue 16);
+(e) to (j), what issue 18 found missing: a form's errors all at once with the focus on them, pending decisions
+    on the customer's dashboard, the banned account's way back, the inbox of every kind with a claim apart from
+    the diagnosis and its counts, finance's "all" filter, payment dates, reversals and spreadsheet CSV, the
+    styled 403 and the administrator's menu.
+Screenshots of each step go to a temporary folder; the README's gallery comes from the demo world
+(test_portal_pages.py).
 """
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext, pgettext
 from playwright.sync_api import expect
 
 from accounts.models import Role
 from billing.models import Invoice
+from billing.services import invoice_pay, invoice_refuse
+from consent.services import access_request_create
 from diagnostics.services import diagnosis_conclude
 from tests.browser.conftest import WIDTHS, assert_no_problems
 from tests.factories import PASSWORD, CustomerFactory, ServiceFactory, UserFactory
 from tests.portals import incident
 from tickets.models import Ticket
-from tickets.services import ticket_start_diagnosis
+from tickets.services import message_post, ticket_start_diagnosis
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -350,3 +359,161 @@ def test_staff_and_customers_find_tickets_with_the_search_box(login, language, w
     page.press("#id_q", "Enter")
     expect(page.locator("table")).to_contain_text(words["no_match"])
     assert_no_problems(customer, agent)
+
+
+def say(language: str, text: str, context: str = "") -> str:
+    """What the page says for `text` in `language`: the catalogue's words, not a copy of them."""
+    with translation.override(language):
+        return pgettext(context, text) if context else gettext(text)
+
+
+def test_a_form_names_every_problem_at_once_and_takes_the_focus(login, language, words):
+    customer_user, _agent_user, _finance_user = people(language)
+    customer = login(customer_user)
+    page = customer.go("/customer/tickets/new/")
+    page.get_by_role("button", name=words["order"]).click()  # nothing filled, box unticked
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()  # announced (role=alert) and where the reader is, not below the fold
+    expect(summary).to_have_attribute("role", "alert")
+    # The subject, the description and the fee box, all on the first submit; each line leads to its field.
+    expect(summary.locator("li a")).to_have_count(3)
+    expect(summary.locator("a[href='#id_accept_diagnosis_fee']")).to_have_count(1)
+    customer.shot("customer-form-errors")
+    assert not Ticket.objects.exists()
+    assert_no_problems(customer)
+
+
+def test_a_customer_finds_what_waits_for_their_decision(login, language, words):
+    customer_user, agent_user, _finance_user = people(language)
+    ticket = under_diagnosis(customer_user, agent_user)
+    access_request_create(
+        ticket=ticket, scope="read_data", reason="Lire les journaux.", duration_hours=2, by=agent_user
+    )
+    for number in range(11):  # more open tickets than the dashboard lists
+        incident(customer_user, subject=f"Panne {number}")
+
+    customer = login(customer_user)
+    page = customer.go("/customer/")
+    decision = page.locator("#decision-access_requests")
+    expect(decision.locator(f"a[href='/customer/tickets/{ticket.pk}/access/']")).to_be_visible()
+    customer.shot("customer-dashboard-decision")
+    see_all = page.get_by_role("link", name=say(language, "See all your tickets"))
+    expect(see_all).to_be_visible()
+    decision.get_by_role("link").first.click()
+    page.get_by_role("button", name=words["grant"]).click()
+    expect(page.locator("#access-requests")).to_contain_text(words["granted"])
+
+    page = customer.go(f"/customer/tickets/{ticket.pk}/")
+    expect(page.locator("#decision-access_requests")).to_have_count(0)  # decided: nothing waits any more
+    page = customer.go("/customer/")
+    expect(page.locator("#decision-access_requests")).to_have_count(0)
+    page.get_by_role("link", name=say(language, "See all your tickets")).click()
+    expect(page.locator("main")).to_contain_text("Panne 0")
+    assert_no_problems(customer)
+
+
+def test_a_banned_customer_is_shown_the_way_back(login, language, words, eager_tasks):
+    customer_user, agent_user, _finance_user = people(language)
+    invoice = fixed(customer_user, agent_user, "DNS zone fixed.")
+    invoice_refuse(invoice=invoice, reason="Nothing was fixed.", by=customer_user)
+
+    customer = login(customer_user)
+    page = customer.go("/customer/")
+    expect(page.locator("#support-status")).to_have_text(say(language, "Banned from support"))
+    # Nothing offers what the account may no longer do; the way back is there: pay, or write to finance.
+    expect(page.locator("nav a[href='/customer/tickets/new/']")).to_have_count(0)
+    expect(page.locator("main a[href^='mailto:']")).to_have_count(1)
+    page.get_by_role("link", name=say(language, "See your invoices")).click()
+    expect(page.locator(f"a[href='/customer/invoices/{invoice.pk}/']")).to_be_visible()
+    assert_no_problems(customer)
+
+
+def test_the_inbox_holds_every_kind_and_a_claim_starts_nothing(login, language, words):
+    customer_user, agent_user, _finance_user = people(language)
+    question = incident(customer_user, kind="technical", accept_diagnosis_fee=False, subject="IPv6?")
+    paid = incident(customer_user, subject="Server down")
+
+    agent = login(agent_user)
+    page = agent.go("/staff/")
+    expect(page.locator(f"#ticket-{question.pk}")).to_be_visible()  # a question reaches the landing page
+    expect(page.locator(f"#ticket-{paid.pk}")).to_be_visible()
+    page.select_option("#id_kind", "technical")  # the rows follow the filter at once
+    expect(page.locator(f"#ticket-{paid.pk}")).to_have_count(0)
+    expect(page.locator(f"#ticket-{question.pk} .badge.status-open")).to_be_visible()
+    agent.shot("staff-inbox-filtered")
+    page.locator(f"#ticket-{question.pk}").get_by_role("button", name=words["claim"]).click()
+    expect(page.locator("h1")).to_contain_text("IPv6?")
+    question.refresh_from_db()
+    assert (question.assignee_id, question.status) == (agent_user.pk, Ticket.State.OPEN)
+
+    message_post(ticket=question, author=customer_user, body="Any news?")
+    page = agent.go("/staff/")
+    waiting = page.locator("nav a[href='/staff/mine/?waiting=on']")
+    expect(waiting.locator(".count")).to_have_text("1")  # the count says what waits for me, and leads to it
+    waiting.click()
+    expect(page.locator(f"#ticket-{question.pk}")).to_be_visible()
+    expect(page.locator(f"#ticket-{paid.pk}")).to_have_count(0)
+    assert_no_problems(agent)
+
+
+def test_finance_sees_every_invoice_refuses_a_wrong_date_and_reverses_a_payment(
+    login, language, words, eager_tasks
+):
+    customer_user, agent_user, finance_user = people(language)
+    invoice = fixed(customer_user, agent_user, "DNS zone fixed.")
+    other = fixed(customer_user, agent_user, "Web server restarted.")
+    invoice_pay(invoice=other, amount=other.gross, received_on=other.issued_on, by=finance_user)
+
+    finance = login(finance_user)
+    page = finance.go("/finance/")
+    expect(page.locator(f"a[href='/finance/invoices/{other.pk}/']")).to_have_count(0)  # paid: not open
+    page.select_option("#id_status", "all")
+    page.get_by_role("button", name=say(language, "Filter")).click()
+    expect(page.locator(f"a[href='/finance/invoices/{other.pk}/']")).to_be_visible()
+    expect(page.locator(f"a[href='/finance/invoices/{invoice.pk}/']")).to_be_visible()
+
+    # The spreadsheet link: the reader's headers, `;` between fields and `,` before the cents.
+    export = finance.context.request.get(finance.base + page.locator("#export-csv-eu").get_attribute("href"))
+    header, *rows = export.text().lstrip("\ufeff").splitlines()
+    assert header.split(";")[0] == say(language, "Number")
+    assert any(f"{other.gross:.2f}".replace(".", ",") in row for row in rows)
+
+    page = finance.go(f"/finance/invoices/{invoice.pk}/")
+    page.fill("#id_received_on", "1999-01-04")  # years before the invoice: refused, nothing recorded
+    page.click("#record-payment")
+    expect(page.locator("#error-summary")).to_be_focused()
+    assert not invoice.payments.exists()
+    page.fill("#id_received_on", invoice.issued_on.isoformat())
+    page.click("#record-payment")
+    expect(page.locator("#invoice-status")).to_have_text(words["paid"])
+
+    payment = invoice.payments.get()
+    page.fill(f"#reverse-reason-{payment.pk}", "Booked on the wrong invoice.")
+    page.locator(f"#payment-{payment.pk}").get_by_role("button").click()
+    expect(page.locator("#invoice-status")).to_have_text(say(language, "Open", "invoice status"))
+    expect(page.locator(f"#payment-{payment.pk} del")).to_be_visible()  # kept, struck through, with why
+    expect(page.locator(f"#payment-{payment.pk}")).to_contain_text("Booked on the wrong invoice.")
+    finance.shot("finance-payment-reversed")
+    assert_no_problems(finance)
+
+
+def test_a_wrong_portal_gets_its_styled_page_and_the_administrator_every_portal(login, language):
+    customer_user, _agent_user, _finance_user = people(language)
+    customer = login(customer_user)
+    response = customer.page.goto(f"{customer.base}/staff/")
+    assert response is not None and response.status == 403
+    expect(customer.page.locator("link[rel=stylesheet]")).to_have_count(1)  # the portal's page, styled
+    customer.page.get_by_role("link", name=say(language, "Back to the start page")).click()
+    expect(customer.page).to_have_url(f"{customer.base}/customer/")
+    customer.console_errors = [e for e in customer.console_errors if "status of 403" not in e]
+
+    administrator = UserFactory(
+        email=f"admin-{language}@example.com", role=Role.ADMIN, customer=None, language=language
+    )
+    admin = login(administrator)
+    page = admin.go("/staff/")
+    for name in ("Finance portal", "Django admin"):
+        expect(page.get_by_role("link", name=say(language, name))).to_be_visible()
+    page.get_by_role("link", name=say(language, "Finance portal")).click()
+    expect(page.get_by_role("link", name=say(language, "Support portal"))).to_be_visible()
+    assert_no_problems(customer, admin)

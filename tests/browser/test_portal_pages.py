@@ -12,7 +12,8 @@ from django.core.management import call_command
 from accounts.models import User
 from billing.models import Invoice
 from ops.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.conftest import WIDTHS
+from outages.models import ProviderIncident
+from tests.browser.conftest import GALLERY, WIDTHS, assert_no_problems
 from tests.browser.pages import axe_problems, layout_problems
 from tickets.models import Ticket
 
@@ -27,7 +28,17 @@ def customer_pages(user) -> list[str]:
     pages = ["/customer/", "/customer/tickets/", "/customer/invoices/", "/account/security/"]
     if not user.customer.is_banned:
         pages += ["/customer/tickets/new/", "/customer/tickets/ask/"]
+        # The fee of a service a known provider incident affects: free, and says why.
+        pages += [
+            f"/customer/tickets/new/?service={pk}"
+            for pk in user.customer.services.filter(kind="dedicated_server").values_list("pk", flat=True)[:1]
+        ]
+    pages += ["/status/"]  # public, in the customer's frame
     pages += [f"/customer/tickets/{pk}/" for pk in _one_per(tickets, "status")]
+    # Each SLA claim's page: its period, and its credit granted or its refusal for a ban.
+    pages += [
+        f"/customer/tickets/{pk}/" for pk in tickets.filter(kind="sla_claim").values_list("pk", flat=True)
+    ]
     pages += [
         f"/customer/tickets/{pk}/access/"
         for pk in tickets.filter(kind="incident").values_list("pk", flat=True)[:1]
@@ -55,6 +66,11 @@ def staff_pages() -> list[str]:
         f"/staff/tickets/{pk}/conclude/"
         for pk in tickets.filter(status="diagnosing").values_list("pk", flat=True)[:1]
     ]
+    claims = tickets.filter(kind="sla_claim")
+    pages += [f"/staff/tickets/{pk}/" for pk in claims.values_list("pk", flat=True)]
+    pages += [
+        f"/staff/tickets/{pk}/sla-claim/" for pk in claims.filter(status="open").values_list("pk", flat=True)
+    ]
     pages += [
         f"/staff/tickets/{pk}/complete/"
         for pk in tickets.filter(status="in_work").values_list("pk", flat=True)[:1]
@@ -63,6 +79,15 @@ def staff_pages() -> list[str]:
         f"/staff/tickets/{pk}/access/"
         for pk in tickets.filter(kind="incident").values_list("pk", flat=True)[:1]
     ]
+    # E-mail in: the list of received mail, and a ticket with a reply that came by e-mail (its marker).
+    pages += ["/staff/mail/"]
+    pages += [
+        f"/staff/tickets/{pk}/"
+        for pk in tickets.filter(messages__via_email=True).values_list("pk", flat=True)[:1]
+        if f"/staff/tickets/{pk}/" not in pages
+    ]
+    pages += ["/staff/incidents/", "/staff/incidents/new/", "/status/"]
+    pages += [f"/staff/incidents/{pk}/" for pk in _one_per(ProviderIncident.objects.order_by("id"), "status")]
     return pages + [f"/staff/tickets/{MISSING}/", "/finance/"]
 
 
@@ -128,3 +153,64 @@ def test_every_page_holds_at_every_width_in_every_language(demo_world, person, l
             problems += [f"{email} {urlparse(path).path}: {problem}" for problem in found]
         problems += [f"{email}: {problem}" for problem in someone.problems()]
     assert problems == [], "\n".join(problems)
+
+
+def gallery(user) -> dict[str, str]:
+    """The README's screenshots: what each person sees on the demo world's pages that tell the product best."""
+    if user.role == "agent":
+        tickets = Ticket.objects.all()
+        diagnosing = tickets.filter(status="diagnosing").values_list("pk", flat=True).first()
+        granted = tickets.filter(access_requests__status="granted").values_list("pk", flat=True).first()
+        return {
+            "staff-queue": "/staff/",
+            "staff-workspace": f"/staff/tickets/{diagnosing}/",
+            "staff-conclude-diagnosis": f"/staff/tickets/{diagnosing}/conclude/",
+            "staff-access-and-interventions": f"/staff/tickets/{granted}/access/",
+        }
+    if user.role == "finance":
+        part_paid = Invoice.objects.filter(status="open", payments__isnull=False).values_list("pk", flat=True)
+        return {
+            "finance-invoices": "/finance/",
+            "finance-invoice": f"/finance/invoices/{part_paid.first()}/",
+            "finance-banned-accounts": "/finance/accounts/banned/",
+            "finance-receivables": "/finance/receivables/",
+        }
+    if user.customer.is_banned:
+        return {"customer-banned": "/customer/"}
+    tickets = Ticket.objects.filter(customer=user.customer)
+    invoices = Invoice.objects.filter(customer=user.customer)
+    quote = tickets.filter(status="quote_sent").values_list("pk", "quote__pk").first()
+    granted = tickets.filter(access_requests__status="granted").values_list("pk", flat=True).first()
+    open_invoice = invoices.filter(status="open").values_list("pk", flat=True).first()
+    return {
+        "customer-dashboard": "/customer/",
+        "customer-open-incident": "/customer/tickets/new/",
+        "customer-ticket-quote": f"/customer/tickets/{quote[0]}/",
+        "customer-quote-confirm": f"/customer/quotes/{quote[1]}/accept/",
+        "customer-access-log": f"/customer/tickets/{granted}/access/",
+        "customer-invoice": f"/customer/invoices/{open_invoice}/",
+        "customer-invoice-paid": f"/customer/invoices/{invoices.filter(status='paid').first().pk}/",
+        "customer-refuse-warning": f"/customer/invoices/{open_invoice}/refuse/",
+    }
+
+
+@pytest.mark.parametrize("width", [WIDTHS["desktop"]])
+def test_gallery_of_the_demo_world(demo_world, person):
+    """French, at a desktop's width; `make screenshots` writes them to docs/screenshots/ for the README."""
+    emails = [
+        "client@example.fr",
+        User.objects.filter(customer__banned_at__isnull=False).values_list("email", flat=True).first(),
+        "agent@incident-desk.example",
+        "finance@incident-desk.example",
+    ]
+    people = []
+    for email in emails:
+        user = User.objects.select_related("customer").get(email=email)
+        someone = person(user, DEMO_PASSWORD)
+        someone.context.add_cookies([{"name": "django_language", "value": "fr", "url": someone.base}])
+        for name, path in gallery(user).items():
+            response = someone.page.goto(f"{someone.base}{path}")
+            assert response is not None and response.status == 200, f"{email} {path}"
+            someone.shot(name, folder=GALLERY)
+        people.append(someone)
+    assert_no_problems(*people)

@@ -11,6 +11,8 @@ from billing.services import ban_apply, invoice_pay, invoice_refuse
 from config.listing import Column, Listing
 from tests.billing.test_views_customer import billed
 from tests.consent.drive import ask
+from tests.credits.conftest import grant, open_claim
+from tests.factories import ServiceFactory
 from tests.portals import browser
 from tests.workflow import open_incident, start
 
@@ -102,6 +104,13 @@ def test_every_list_has_a_cell_under_each_header_labelled_as_it(
     ask(agent, ticket["id"])
     billed(customer, agent)
     refused = billed(customer, agent)
+    # An SLA credit granted before the ban: a row of the receivables' SLA credits.
+    grant(
+        agent,
+        open_claim(
+            customer, ServiceFactory(customer=customer.customer, has_sla=True, monthly_price=Decimal("50.00"))
+        )["id"],
+    )
     # Partly paid: its refusal owes a refund, a row of the refunds page and of the receivables.
     invoice_pay(invoice=refused, amount=Decimal("1.00"), received_on=timezone.localdate(), by=finance)
     invoice_refuse(invoice=refused, reason="Nothing was fixed", by=customer)
@@ -119,7 +128,8 @@ def test_every_list_has_a_cell_under_each_header_labelled_as_it(
         (finance, reverse("finance:billing:banned"), 1),
         (finance, reverse("finance:billing:history", args=[customer.customer_id]), 1),
         (finance, reverse("finance:billing:refunds"), 1),
-        (finance, reverse("finance:reporting:receivables"), 5),  # with the response SLA report
+        # With the SLA credits and the response SLA report.
+        (finance, reverse("finance:reporting:receivables"), 6),
     ]
     with translation.override(language):
         for user, url, count in pages:

@@ -16,6 +16,8 @@ from billing.models import BanEvent, CreditNote, Invoice, Payment, Refund
 from billing.selectors import with_amounts
 from consent.models import AccessRequest, Intervention
 from diagnostics.models import Diagnosis
+from mailin.models import InboundEmail
+from outages.models import ProviderIncident
 from outbox.models import SentEmail
 from quotes.models import Quote
 from tests.portals import browser
@@ -59,13 +61,23 @@ def test_the_world_has_a_ticket_in_every_state_of_every_kind(world):
         Outcome.NO_QUOTE,
     }
     # Fixed during a free period: resolved, and no invoice.
-    free = Ticket.objects.get(fee_free=True)
+    free = Ticket.objects.get(fee_free=True, fee_free_reason="introductory_period")
     assert (free.status, free.invoice_ids) == (Ticket.State.RESOLVED, [])
     assert not Invoice.objects.filter(
         ticket_id__in=Diagnosis.objects.filter(outcome=Outcome.PROVIDER_FAULT).values("ticket")
     )
     assert set(Quote.objects.values_list("status", flat=True)) == set(Quote.State.values)
     assert "Demo world played" in world
+
+
+def test_the_world_has_provider_incidents_past_under_way_and_drafted(world):
+    past, ongoing, draft = ProviderIncident.objects.order_by("starts_at")
+    assert past.status == ProviderIncident.State.RESOLVED and ongoing.is_active()
+    assert draft.status == ProviderIncident.State.DRAFT
+    tickets = Ticket.objects.filter(provider_incident=past)
+    assert sorted(tickets.values_list("fee_free", flat=True)) == [False, True]  # one opened free, one linked
+    assert set(tickets.values_list("status", flat=True)) == {Ticket.State.RESOLVED}
+    assert not Invoice.objects.filter(ticket_id__in=tickets.values("pk")).exists()
 
 
 def test_the_world_spreads_over_weeks_with_threads_of_both_sides(world):
@@ -103,6 +115,24 @@ def test_the_world_bills_in_every_state_numbered_in_the_order_of_the_issue_days(
         assert all(i.due_on == i.issued_on + timedelta(days=30) for i in series)
     # Every e-mail the world recorded was sent, as the workers would have.
     assert SentEmail.objects.exists() and not SentEmail.objects.filter(sent_at=None).exists()
+
+
+def test_the_world_has_an_sla_credit_granted_one_refused_for_a_ban_and_one_waiting(world):
+    from credits.models import SlaCredit
+
+    granted = SlaCredit.objects.get(status=SlaCredit.Status.GRANTED)
+    assert granted.customer == account("Boulangerie Exemple SARL") and granted.credit_note is not None
+    assert granted.credit_note.kind == CreditNote.Kind.SLA_CREDIT
+    assert Refund.objects.filter(credit_note=granted.credit_note, status=Refund.State.OWED).exists()
+    refused = SlaCredit.objects.get(status=SlaCredit.Status.REFUSED)
+    assert refused.customer == account("Fromagerie Démo SAS")
+    assert refused.refusal == SlaCredit.Refusal.SUPPORT_BANNED
+    waiting = Ticket.objects.get(kind=Ticket.Kind.SLA_CLAIM, status=Ticket.State.OPEN)
+    assert waiting.service.has_sla and waiting.outage_started_at < waiting.outage_ended_at
+    page = browser(user("client@example.fr")).get(
+        reverse("customer:tickets:detail", args=[granted.ticket_id])
+    )
+    assert granted.credit_note.number in page.content.decode()
 
 
 def test_the_banned_account_refused_an_invoice_and_its_portal_says_so(world):
@@ -150,7 +180,7 @@ def pages():
     running = Ticket.objects.filter(assignee=agent, status=Ticket.State.IN_WORK).first()
     closed = Invoice.objects.filter(status=Invoice.State.REFUSED).get()
     overdue = Invoice.objects.filter(status=Invoice.State.OPEN).order_by("due_on").first()
-    refund = Refund.objects.get()
+    refund = Refund.objects.get(invoice__isnull=False)
 
     def row(name, pk):
         return reverse(name, args=[pk])
@@ -166,6 +196,7 @@ def pages():
         ("agent@incident-desk.example", "staff:tickets:mine", [], row("staff:tickets:detail", running.pk)),
         ("agent@incident-desk.example", "staff:tickets:all", [], row("staff:tickets:detail", quoted.pk)),
         ("agent@incident-desk.example", "staff:tickets:detail", [running.pk], running.subject),
+        ("agent@incident-desk.example", "staff:mailin:inbound", [], "Offre de référencement"),
         ("finance@incident-desk.example", "finance:billing:invoices", [], overdue.number),
         ("finance@incident-desk.example", "finance:billing:closed", [], closed.number),
         ("finance@incident-desk.example", "finance:billing:banned", [], "Fromagerie Démo SAS"),
@@ -210,3 +241,16 @@ def test_the_receivables_chart_leaves_room_for_the_longest_bars_figures(world):
 
     chart = open_amounts_chart(receivables_open_by_days_to_due(today=timezone.localdate()))
     assert max(bar["text_x"] for bar in chart["bars"]) + len("99999.99 · 99") * 7 <= CHART_WIDTH
+
+
+def test_the_world_received_mail_a_reply_on_its_ticket_and_refusals(world):
+    reply = Message.objects.get(via_email=True)
+    assert reply.body == "Précision : le terminal est un modèle Ingenico Move/5000."
+    outcomes = sorted(InboundEmail.objects.values_list("outcome", "reason"))
+    assert outcomes == [
+        ("message", ""),
+        ("rejected", "automated"),
+        ("rejected", "incident"),
+        ("rejected", "unknown_sender"),
+    ]
+    assert SentEmail.objects.get(kind="mailin_incident_form").sent_at is not None

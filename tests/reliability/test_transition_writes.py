@@ -30,7 +30,8 @@ def customer(status=Customer.SupportStatus.ACTIVE):
 
 
 def ticket(status=Ticket.State.OPEN, kind=Ticket.Kind.INCIDENT):
-    return Ticket(status=status, kind=kind)
+    # As an open ticket is: a response target due (the inbox's key), which a response or an end clears.
+    return Ticket(status=status, kind=kind, sla_next_due_at=NOW + timedelta(hours=4))
 
 
 def quote(valid_until):

@@ -107,7 +107,20 @@ CONTRACT = {
     "GET /api/v1/audit-log/": {CUSTOMER, *SUPPORT},
     "GET /api/v1/audit-log/csv/": {CUSTOMER, *SUPPORT},
     "GET /api/v1/contact-obligations/": SUPPORT,
+    "GET /api/v1/incidents/": SUPPORT,
+    "POST /api/v1/incidents/": SUPPORT,
+    "GET /api/v1/incidents/<int:pk>/": SUPPORT,
+    "PUT /api/v1/incidents/<int:pk>/": SUPPORT,
+    "POST /api/v1/incidents/<int:pk>/publish/": SUPPORT,
+    "POST /api/v1/incidents/<int:pk>/resolve/": SUPPORT,
+    "POST /api/v1/incidents/<int:pk>/link-tickets/": SUPPORT,
+    "POST /api/v1/incidents/<int:pk>/conclude-linked/": SUPPORT,
     "POST /api/v1/contact-obligations/<int:pk>/contacts/": SUPPORT,
+    "POST /api/v1/tickets/<int:pk>/sla-claim/grant/": SUPPORT,
+    "POST /api/v1/tickets/<int:pk>/sla-claim/refuse/": SUPPORT,
+    "GET /api/v1/sla-credits/": EVERYONE,
+    "GET /api/v1/sla-credits/<int:pk>/": EVERYONE,
+    "GET /api/v1/reports/receivables/credit-notes.csv": MONEY,
 }
 
 # A body that would succeed if the caller were allowed: a denial must come from the access check,
@@ -145,6 +158,8 @@ BODIES = {
     },
     "POST /api/v1/tickets/<int:pk>/interventions/": {"action": "read_data", "description": "probe"},
     "POST /api/v1/contact-obligations/<int:pk>/contacts/": {"channel": "phone", "note": "probe"},
+    "POST /api/v1/tickets/<int:pk>/sla-claim/grant/": {"hours": "1"},
+    "POST /api/v1/tickets/<int:pk>/sla-claim/refuse/": {"reason": "probe"},
 }
 
 SECRET = "victim-secret-7f3a"  # in the victim's name, subjects, messages: must never appear in a denial
@@ -160,6 +175,17 @@ class Victim:
         self.user = user
         self.customer = account.pk
         self.service = ServiceFactory(customer=account, name=f"srv-{SECRET}").pk
+        sla_service = ServiceFactory(
+            customer=account, name=f"sla-{SECRET}", has_sla=True, monthly_price=Decimal("100.00")
+        )
+        claim = {"kind": "sla_claim", "service": sla_service.pk, "subject": SECRET, "description": SECRET}
+        self.sla_claim = client_for(user).post(f"{API}/tickets/", claim, format="json").json()["id"]
+        granted = client_for(user).post(f"{API}/tickets/", claim, format="json").json()["id"]
+        credit = client_for(agent).post(
+            f"{API}/tickets/{granted}/sla-claim/grant/", {"hours": "2"}, format="json"
+        )
+        assert credit.status_code == 200, credit.content
+        self.sla_credit = credit.json()["id"]
         subject = {"subject": f"Down {SECRET}", "description": f"details {SECRET}"}
         self.open_ticket = open_incident(user, **subject)["id"]
         question = client_for(user).post(f"{API}/tickets/", {"kind": "technical", **subject}, format="json")
@@ -215,6 +241,8 @@ class Victim:
             "/complete-work/": self.in_work,
             "/access-requests/": self.diagnosing,
             "/interventions/": self.diagnosing,
+            "/sla-claim/grant/": self.sla_claim,
+            "/sla-claim/refuse/": self.sla_claim,
         }
         if route.startswith("api/v1/auth/tokens/"):
             return self.api_token
@@ -231,6 +259,7 @@ class Victim:
             "tickets": self.quoted_ticket,
             "quotes": self.quote,
             "access-requests": self.access_request,
+            "sla-credits": self.sla_credit,
         }
         return by_collection.get(route.split("/")[2], MISSING_ID)
 

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 TOKEN = "/api/v1/auth/token/"
 # What a session owing the second factor may still open: the login steps, the language switch, static
 # files, the passkey ceremonies (the library checks them), the probes; the API answers for itself.
-OPEN = ("login/", "logout/", "i18n/", "static/", "webauthn/", "api/", "health/", "csp-report/")
+OPEN = ("login/", "logout/", "i18n/", "static/", "webauthn/", "api/", "health/", "csp-report/", "metrics")
 ENROLMENT = "account/security/"
 # A browser probe's own session row moves (its idle expiry); nothing else may.
 SESSIONS = frozenset({"django_session"})

@@ -8,6 +8,8 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+# Called without credentials: the token endpoint, and the provider incidents of the status page.
+PUBLIC_ROUTES = ("api/v1/auth/token/", "api/v1/status/incidents/")
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def api_endpoints(*, include_public: bool = False) -> list[Endpoint]:
         view = getattr(callback, "cls", None)
         if not route.startswith("api/v1/") or view is None:
             continue
-        public = route == "api/v1/auth/token/"
+        public = route in PUBLIC_ROUTES
         if public and not include_public:
             continue
         for method in HTTP_METHODS:

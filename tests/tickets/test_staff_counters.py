@@ -71,10 +71,37 @@ def test_the_staff_menu_shows_the_counts_as_text_with_their_meaning(customer, ag
     incident(customer)
     page = browser(agent).get(reverse("staff:tickets:all")).content.decode()
     assert 'aria-label="Inbox: 2 tickets waiting for support">Inbox <span class="count">2</span></a>' in page
+    # The number leads to what it counts: my tickets waiting for an answer.
     assert (
-        'aria-label="My tickets: 1 ticket waiting for you">My tickets <span class="count">1</span></a>'
-        in page
+        '<a href="/staff/mine/?waiting=on" aria-label="My tickets: 1 ticket waiting for you">My tickets '
+        '<span class="count">1</span></a>' in page
     )
+
+
+def test_my_tickets_waiting_for_an_answer_are_what_the_count_counts(customer, agent):
+    waiting, answered = incident(customer), incident(customer)
+    for ticket in (waiting, answered):
+        ticket_claim(ticket=ticket, by=agent)
+        message_post(ticket=ticket, author=customer, body="Any news?")
+    message_post(ticket=answered, author=agent, body="On it")
+    page = browser(agent).get(reverse("staff:tickets:mine"), {"waiting": "on"}).content.decode()
+    assert f'id="ticket-{waiting.pk}"' in page
+    assert f'id="ticket-{answered.pk}"' not in page
+    assert staff_counters(user=agent)["mine_waiting"] == 1
+
+
+def test_the_api_lists_the_tickets_waiting_for_staff(customer, agent, api):
+    waiting, answered = incident(customer), incident(customer)
+    message_post(ticket=waiting, author=customer, body="Any news?")
+    ticket_claim(ticket=answered, by=agent)
+    found = api.as_user(agent).get("/api/v1/tickets/", {"waiting": "true"}).json()["results"]
+    assert [row["id"] for row in found] == [waiting.pk]
+    assert api.get("/api/v1/tickets/", {"waiting": "maybe"}).status_code == 400
+
+
+def test_a_count_of_zero_links_to_the_whole_list(customer, agent):
+    page = browser(agent).get(reverse("staff:tickets:all")).content.decode()
+    assert '<a href="/staff/mine/" aria-label="My tickets: 0 tickets waiting for you">' in page
 
 
 def test_the_counts_are_read_once_per_page(customer, agent):

@@ -1,5 +1,7 @@
 """Customer portal: dashboard, tickets, opening one (fee shown first), messages and attachments."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,7 +12,7 @@ from accounts.permissions import CustomerRequiredMixin
 from accounts.selectors import services_visible_to
 from billing.aging import with_countdown
 from billing.models import Invoice
-from billing.pricing import diagnosis_fee_for
+from billing.pricing import diagnosis_fee_for, known_incidents_affecting
 from billing.selectors import invoices_visible_to
 from billing.tax import buyer_of
 from config.portals import call_service, paginate
@@ -25,11 +27,17 @@ from tickets.selectors import customer_decisions
 from tickets.views.thread import MessagePostMixin, attachment_response, ticket_page
 
 
+def _service_label(service, *, affected: dict[int, int]) -> str:
+    if service.pk in affected:
+        return _("%(name)s (known provider incident: free diagnosis)") % {"name": service.name}
+    return service.name
+
+
 def ticket_page_queryset(user):
     # Only what the page shows: each joined table costs PostgreSQL planning time on every view.
     return (
         selectors.tickets_visible_to(user=user)
-        .select_related("service", "diagnosis", "quote")
+        .select_related("service", "diagnosis", "quote", "provider_incident", "sla_credit__credit_note")
         .prefetch_related("quote__lines")
     )
 
@@ -106,9 +114,17 @@ class _OpenView(CustomerRequiredMixin, View):
     incident = True
 
     def form(self, data=None):
-        form = TicketOpenForm(data, services=services_visible_to(user=self.request.user))
+        services = services_visible_to(user=self.request.user)
+        form = TicketOpenForm(data, services=services)
+        form.fields["service"].initial = self.request.GET.get("service")  # "report on this service" links
+        self.services, self.affected = list(services), {}
         if self.incident:
             del form.fields["kind"]
+            # A known provider incident makes a ticket on the service free: the choice says so.
+            self.affected = known_incidents_affecting(services=self.services, at=timezone.now())
+            form.fields["service"].label_from_instance = partial(_service_label, affected=self.affected)
+            del form.fields["outage_started_at"]
+            del form.fields["outage_ended_at"]
         else:
             del form.fields["accept_diagnosis_fee"]
             del form.fields["suspected_provider_fault"]
@@ -121,8 +137,14 @@ class _OpenView(CustomerRequiredMixin, View):
         account = self.request.user.customer
         context = {"form": form, "account": account}
         if self.incident and not account.is_banned:
-            fee = diagnosis_fee_for(buyer=buyer_of(account))
-            context.update(fee=fee, costs=outcome_costs(fee_free=fee.free))
+            chosen = form.data.get("service") if form.is_bound else self.request.GET.get("service")
+            service = next((s for s in self.services if str(s.pk) == str(chosen)), None)
+            fee = diagnosis_fee_for(buyer=buyer_of(account), service=service)
+            context.update(
+                fee=fee,
+                costs=outcome_costs(fee_free=fee.free, fee_free_reason=fee.free_reason),
+                affected_services=[s for s in self.services if s.pk in self.affected],
+            )
         return context
 
     def get(self, request):

@@ -135,6 +135,8 @@ class TicketWorkspaceView(SupportRequiredMixin, View):
                 "opened_by",
                 "diagnosis",
                 "quote",
+                "provider_incident",
+                "sla_credit__credit_note",
             )
             .prefetch_related("quote__lines"),
             pk=pk,
@@ -149,7 +151,9 @@ class TicketWorkspaceView(SupportRequiredMixin, View):
             message_form=message_form,
             status=status,
             close_form=close_form or CloseForm(),
-            is_open_question=ticket.status == Ticket.State.OPEN and not ticket.is_incident,
+            # An SLA claim is answered by its assessment (credits: granted or refused), not a free answer.
+            is_open_question=ticket.status == Ticket.State.OPEN
+            and ticket.kind in (Ticket.Kind.TECHNICAL, Ticket.Kind.COMMERCIAL),
             show_actor_email=True,
             sla_targets=sla_targets(ticket, now=timezone.now()),
         )

@@ -31,7 +31,9 @@ def ticket_page(
         "form": message_form or MessageForm(),
         # A banned account's users write only in its running incidents: no form where it would be refused.
         "may_write": not services.message_refused_to(ticket=ticket, author=request.user),
+        "portal": portal,
         "message_url": f"{portal}:tickets:message",
+        "staff_view": portal == "staff",  # the staff see which messages came by e-mail (mailin)
         "attachment_url": f"{portal}:tickets:attachment",
         **context,
     }

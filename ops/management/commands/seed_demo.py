@@ -2,6 +2,7 @@
 (ops/demo.py). Safe to run again: the world is built once."""
 
 import time
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,8 +24,9 @@ CUSTOMERS: list[dict[str, Any]] = [
         "language": "fr",
         "users": ["client@example.fr", "comptable@example.fr"],
         "services": [
-            ("srv-paris-01.example.net", Service.Kind.DEDICATED_SERVER),
-            ("boulangerie-exemple.fr", Service.Kind.WEB_HOSTING),
+            # (name, kind, SLA, net monthly price): the dedicated server is under an SLA, the hosting not.
+            ("srv-paris-01.example.net", Service.Kind.DEDICATED_SERVER, True, "149.00"),
+            ("boulangerie-exemple.fr", Service.Kind.WEB_HOSTING, False, "9.90"),
         ],
     },
     {
@@ -34,7 +36,7 @@ CUSTOMERS: list[dict[str, Any]] = [
         "billing_address": "Hauptstraße 5\n10115 Berlin\nDeutschland",
         "language": "de",
         "users": ["kunde@example.de"],
-        "services": [("vps-berlin-07.example.net", Service.Kind.VPS)],
+        "services": [("vps-berlin-07.example.net", Service.Kind.VPS, True, "39.90")],
     },
     {
         "name": "Fromagerie Démo SAS",
@@ -44,7 +46,7 @@ CUSTOMERS: list[dict[str, Any]] = [
         "billing_address": "3 rue des Halles\n69002 Lyon\nFrance",
         "language": "fr",
         "users": ["fromagerie@example.fr"],
-        "services": [("vps-lyon-12.example.net", Service.Kind.VPS)],
+        "services": [("vps-lyon-12.example.net", Service.Kind.VPS, True, "29.90")],
     },
 ]
 STAFF = [
@@ -54,9 +56,9 @@ STAFF = [
 ]
 # What each account lives through in the demo world, for the printed logins.
 STORY_OF = {
-    "Boulangerie Exemple SARL": "tickets in every state, quotes, invoices, a grant of access",
+    "Boulangerie Exemple SARL": "tickets in every state, quotes, invoices, a grant of access, an SLA credit",
     "Beispiel Bäckerei GmbH": "an invoice lapsed, banned then reinstated, a refund owed",
-    "Fromagerie Démo SAS": "refused an invoice: banned from support",
+    "Fromagerie Démo SAS": "refused an invoice: banned from support, its SLA claim refused",
 }
 
 
@@ -87,9 +89,11 @@ class Command(BaseCommand):
                 is_business=spec.get("is_business"),
             )
             customers.append(customer)
-            for name, kind in spec["services"]:
+            for name, kind, has_sla, price in spec["services"]:
                 if not Service.objects.filter(customer=customer, name=name).exists():
-                    service_create(customer=customer, name=name, kind=kind)
+                    service_create(
+                        customer=customer, name=name, kind=kind, has_sla=has_sla, monthly_price=Decimal(price)
+                    )
             for email in spec["users"]:
                 users[email] = (self._user(email, Role.CUSTOMER, customer), f"customer of {customer.name}")
         for email, role in STAFF:

@@ -876,6 +876,7 @@ class ScaleSeeder:
                 yield (
                     credit_base + n,
                     inv_id,
+                    self.customer_base + self.cust[t] + 1,
                     self.entities[country].pk,
                     document_number(
                         country=country,
@@ -897,6 +898,7 @@ class ScaleSeeder:
             [
                 "id",
                 "invoice_id",
+                "customer_id",
                 "entity_id",
                 "number",
                 "issued_on",
