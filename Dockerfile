@@ -30,7 +30,8 @@ RUN pip install --no-deps -e . \
     && python manage.py compile_catalogues \
     && python manage.py collectstatic --noinput
 
-# Never root: uploads (var/media) are the only files the app writes.
+# Never root: with DJANGO_STORAGE=filesystem, uploads (var/media) are the only files the app writes; the
+# compose file keeps them in MinIO instead (DJANGO_STORAGE=s3) and the containers write nothing.
 RUN useradd --system --uid 10001 --home-dir /app app \
     && mkdir -p /app/var/media /app/var/beat \
     && chown -R app:app /app/var

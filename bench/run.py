@@ -13,6 +13,12 @@
    (1,000 e-mails received by one IMAP poll, into the bench database) when dovecot is installed.
 6. Prints the table and writes it into docs/performance.md between the bench markers.
 
+With `--nodes N` (issue 17) it measures instead what N web nodes give over one: the scenarios run through
+HAProxy against 1 and against N gunicorn nodes (each with its own local disk, the same workers per node),
+both arrangements up at once with a Celery worker and an S3 API server each, started by
+tests/reliability/nodes.py, their runs alternating; it reports each figure for both and the gain, and writes
+that table between the nodes markers of docs/performance.md.
+
 Everything runs on this machine only (127.0.0.1); every loop is bounded in time.
 """
 # ruff: noqa: S603, S607, S310, S608 - a developer tool: it runs local programs and fixed SQL on its own database.
@@ -51,6 +57,16 @@ PORT = int(os.environ.get("BENCH_PORT", "8100"))
 BASE = f"http://127.0.0.1:{PORT}"
 PASSWORD = "bench-incident-desk-2026"  # seed_scale's SCALE_PASSWORD
 START_MARK, END_MARK = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+NODES_START, NODES_END = "<!-- bench:nodes:start -->", "<!-- bench:nodes:end -->"
+# What --nodes measures unless --only says otherwise: pages and API lists of the customer and finance (their
+# logins need no second factor) and ticket creation, the write path.
+NODES_SCENARIOS = [
+    "Customer's ticket list",
+    "Ticket page (customer)",
+    "API tickets ?status=closed (customer)",
+    "API invoices ?status=open",
+    "Ticket creation (API)",
+]
 
 # The targets of issue 8 at 1,000,000 tickets; of issue 16 for search (with 3,000,000 messages).
 PAGE_RPS, PAGE_P95_MS, CREATE_RPS = 150, 100, 100
@@ -583,6 +599,120 @@ def web_phase(args, fx: dict) -> tuple[list[dict], dict]:
     return results, memory
 
 
+# ------------------------------------------------------------------------------------------ nodes
+
+
+def nodes_phase(args, fx: dict) -> list[dict]:
+    """Each scenario through HAProxy on 1 node and on `args.nodes` nodes: the gain of scaling out.
+
+    Both arrangements run at once (each with its own HAProxy, S3 server and Celery worker, on the same
+    database and Redis), and each scenario's runs alternate between them: on a machine shared with other
+    work, both see the same moments of load.
+    """
+    global BASE
+    sys.path.insert(0, str(ROOT))
+    from contextlib import ExitStack
+
+    from tests.reliability.nodes import Cluster, missing
+
+    why = missing()
+    if why:
+        sys.exit(f"--nodes: {why}")
+    wanted = args.only or NODES_SCENARIOS
+    subprocess.run(["redis-cli", "-u", BROKER, "FLUSHDB"], capture_output=True)
+    rows = []
+    with ExitStack() as stack:
+        clusters = {}
+        for count in (1, args.nodes):
+            workdir = Path(tempfile.mkdtemp(prefix=f"bench-nodes-{count}-", dir=VAR))
+            log(f"starting {count} node(s) behind HAProxy in {workdir}")
+            clusters[count] = stack.enter_context(
+                Cluster(
+                    database_url=db_url(DB_NAME),
+                    redis_url=BROKER,
+                    workdir=workdir,
+                    nodes=count,
+                    workers=1,
+                    gunicorn_workers=args.node_workers,
+                    app="bench.wsgi:application",
+                    env={key: value for key, value in app_env(DB_NAME).items() if key.startswith("DJANGO_")},
+                )
+            )
+        # Sessions are rows of the shared database: logged in through one balancer, valid through the other.
+        BASE = clusters[1].url
+        sessions = {role: Session(fx[role]["email"]) for role in ("customer", "agent", "finance")}
+        for scenario in scenarios(fx, sessions):
+            if not any(o.lower() in scenario["name"].lower() for o in wanted):
+                continue
+            runs: dict[int, list[dict]] = {count: [] for count in clusters}
+            for count, cluster in clusters.items():
+                BASE = cluster.url
+                status, _queries = probe(scenario)
+                if status >= 400:
+                    log(f"{scenario['name']} on {count} node(s): HTTP {status} before any load: not measured")
+                    break
+                wrk(scenario, seconds=args.warmup, concurrency=args.concurrency)
+            else:
+                for _ in range(args.runs):
+                    for count, cluster in clusters.items():
+                        BASE = cluster.url
+                        runs[count].append(wrk(scenario, seconds=args.seconds, concurrency=args.concurrency))
+                one, many = median_of(runs[1]), median_of(runs[args.nodes])
+                rows.append(
+                    {
+                        "name": scenario["name"],
+                        "one": one,
+                        "many": many,
+                        "gain": many["rps"] / one["rps"] if one["rps"] else None,
+                    }
+                )
+                log(
+                    f"{scenario['name']}: 1 node {one['rps']:.0f} req/s (p95 {one['p95_ms']:.1f} ms), "
+                    f"{args.nodes} nodes {many['rps']:.0f} req/s (p95 {many['p95_ms']:.1f} ms), "
+                    f"{one['bad'] + many['bad']} bad"
+                )
+    BASE = f"http://127.0.0.1:{PORT}"
+    return rows
+
+
+def nodes_report(info: dict, fx: dict, rows: list[dict], args) -> str:
+    lines = [
+        f"Measured {info['date']} by `python bench/run.py --nodes {args.nodes}` on {fx['counts']['tickets']:,} "
+        f"tickets (seed_scale --scale {args.scale:g}), on {info['cpu']}, {info['memory']}; load average "
+        f"before: {info['load_before']}, after: {info.get('load_after', '?')}.",
+        "",
+        f"Through HAProxy (round robin): 1 node, and {args.nodes} nodes, of gunicorn with {args.node_workers} "
+        f"sync workers each, each node with its own DJANGO_VAR_DIR, each arrangement with a Celery worker and an "
+        f"S3 API server (moto), on one PostgreSQL and one Redis (sessions, rate limits): all on this one machine, "
+        f"both arrangements up at once and each scenario's runs alternating between them. wrk with "
+        f"{args.concurrency} connections, {args.seconds} s per run after a {args.warmup} s warm-up, the median "
+        f"of {args.runs} runs.",
+        "",
+        f"| scenario | 1 node req/s | {args.nodes} nodes req/s | gain | 1 node p95 ms | {args.nodes} nodes p95 ms "
+        "| errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        one, many = row["one"], row["many"]
+        gain = f"×{row['gain']:.2f}" if row["gain"] else "?"
+        lines.append(
+            f"| {row['name']} | {one['rps']:.0f} | {many['rps']:.0f} | {gain} | {one['p95_ms']:.1f} | "
+            f"{many['p95_ms']:.1f} | {one['bad'] + many['bad']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_nodes_doc(section: str) -> None:
+    text = DOC.read_text()
+    block = f"{NODES_START}\n{section}{NODES_END}"
+    if NODES_START in text and NODES_END in text:
+        head, rest = text.split(NODES_START, 1)
+        text = head + block + rest.split(NODES_END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n## Several web nodes (issue 17)\n\n" + block + "\n"
+    DOC.write_text(text)
+
+
 # ------------------------------------------------------------------------------------------ deadlines
 
 
@@ -915,6 +1045,16 @@ def main() -> None:
     parser.add_argument(
         "--no-doc", action="store_true", help="print the table without writing docs/performance.md"
     )
+    parser.add_argument(
+        "--nodes",
+        type=int,
+        default=1,
+        help="N > 1: measure the scenarios through HAProxy on 1 node, then on N nodes, and report the gain "
+        "(needs Debian's haproxy; the S3 server is moto's)",
+    )
+    parser.add_argument(
+        "--node-workers", type=int, default=2, help="gunicorn sync workers per node (--nodes)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
@@ -922,6 +1062,19 @@ def main() -> None:
     info = machine()
     database_ready(args.scale)
     fx = fixtures()
+    if args.nodes > 1:
+        rows = nodes_phase(args, fx)
+        info["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        section = nodes_report(info, fx, rows, args)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        (VAR / f"nodes-{stamp}.json").write_text(
+            json.dumps({"machine": info, "rows": rows}, indent=2, default=str)
+        )
+        print("\n" + section)
+        if not args.no_doc:
+            write_nodes_doc(section)
+            log(f"written to {DOC.relative_to(ROOT)}")
+        return
     web, memory = ([], {}) if args.skip_web else web_phase(args, fx)
     deadlines = None if args.skip_deadlines else deadlines_phase(args)
     pdf = None if args.skip_pdf else pdf_phase()

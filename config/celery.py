@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import task_postrun, task_prerun
+from celery.signals import beat_init, task_postrun, task_prerun
 from django.conf import settings
 
 # Its signal handlers: the request id travels with each task, and workers log as the web does.
@@ -82,3 +82,11 @@ def _close_old_connections(task=None, **kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@beat_init.connect
+def _one_beat(sender=None, **kwargs) -> None:
+    # Exactly one beat (docs/scaling.md, "Workers and beat"): a second one exits here, before its first tick.
+    from config.beat_lock import beat_lock_take
+
+    beat_lock_take(sender)

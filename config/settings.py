@@ -226,8 +226,41 @@ STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else 
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 # No MEDIA_URL route exists on purpose: attachments are served only by a view that checks the ticket.
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# Where stored files go (attachments, the PDFs of issued documents): "filesystem" (MEDIA_ROOT, `make run`,
+# one node) or "s3", an S3-compatible object store shared by every web node and worker (docs/scaling.md).
+# Objects are private: the app reads them after its permission check and streams them (or, with
+# DJANGO_S3_DOWNLOADS=signed-url, redirects to a URL signed for DJANGO_S3_SIGNED_URL_SECONDS).
+STORAGE_KIND = os.environ.get("DJANGO_STORAGE", "filesystem").strip().lower() or "filesystem"
+S3_BUCKET = os.environ.get("DJANGO_S3_BUCKET", "").strip()
+S3_ENDPOINT_URL = os.environ.get("DJANGO_S3_ENDPOINT_URL", "").strip()
+S3_SIGNED_URL_SECONDS = int(os.environ.get("DJANGO_S3_SIGNED_URL_SECONDS", "60"))
+S3_DOWNLOADS = os.environ.get("DJANGO_S3_DOWNLOADS", "stream").strip().lower() or "stream"
+_default_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if STORAGE_KIND == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            # None: AWS itself; MinIO, Ceph, Garage, moto...: their URL (http://minio:9000).
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "region_name": os.environ.get("DJANGO_S3_REGION", "").strip() or "us-east-1",
+            # Unset: boto3's own chain (AWS_ACCESS_KEY_ID..., an instance or pod role).
+            "access_key": os.environ.get("DJANGO_S3_ACCESS_KEY_ID", "").strip() or None,
+            "secret_key": os.environ.get("DJANGO_S3_SECRET_ACCESS_KEY", "").strip() or None,
+            # Path-style URLs (http://host:9000/bucket/key) for a self-hosted endpoint; AWS picks its own.
+            "addressing_style": os.environ.get("DJANGO_S3_ADDRESSING_STYLE", "").strip()
+            or ("path" if S3_ENDPOINT_URL else None),
+            "signature_version": "s3v4",
+            # Private objects, URLs only ever signed, names never reused (a new name is chosen instead).
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": S3_SIGNED_URL_SECONDS,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "private, no-store"},
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -317,12 +350,16 @@ CELERY_TASK_ROUTES = {
     )
 }
 
+# One beat at a time (config/beat_lock.py): the running beat holds a lock in Redis of this lifetime, refreshed
+# every third of it; a second beat waits that long for it, then exits.
+BEAT_LOCK_SECONDS = int(os.environ.get("DJANGO_BEAT_LOCK_SECONDS", "60"))
+
 # SEC-24: rate limits (config/ratelimit.py). Fixed-window counters in Redis, shared by every web node:
 # REDIS_URL, else the broker's Redis, else (no Redis at all, `make run`) counters in each process.
 REDIS_URL = os.environ.get("REDIS_URL") or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
-RATE_LIMIT_KEY_PREFIX = "ratelimit:"
+RATE_LIMIT_KEY_PREFIX = os.environ.get("DJANGO_RATE_LIMIT_KEY_PREFIX", "ratelimit:")
 # Per action, per scope ("user": the signed-in user, "ip": the client IP, "address": the e-mail a reset
 # is asked for), [(count, seconds), ...]: far above what a person does, far below what a script does.
 RATE_LIMITS: dict[str, dict[str, list[tuple[int, int]]]] = {

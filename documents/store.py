@@ -2,8 +2,10 @@
 
 An invoice, a credit note or a quote is rendered after the commit that issues it (a Celery task on
 the `pdf` queue), or at its first download if that task has not run yet; either way exactly once,
-under the document's rendering lock, and the bytes and their SHA-256 are stored in StoredDocument
-(LAW-09). A stored document is never rendered again: every download returns the same bytes.
+under the document's rendering lock: the bytes go to the default storage (the object store every node
+shares, or MEDIA_ROOT on one machine) under a name that holds their SHA-256, then the StoredDocument row
+names them (LAW-09). A stored document is never rendered again: every download returns the same bytes,
+checked against the digest of the row.
 
 The rendering lock is not the document's row: a render takes a good fraction of a second (WeasyPrint),
 and an invoice's row lock is what a payment, a refusal and the lapse sweep queue on. On PostgreSQL it is
@@ -16,6 +18,7 @@ import zlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils.module_loading import import_string
@@ -69,21 +72,32 @@ def stored_document_get_or_render(
         if stored is not None:
             return stored
         content = render()
+        document = StoredDocument(kind=kind, object_id=object_id, sha256=hashlib.sha256(content).hexdigest())
+        # The file first, the row naming it after: a row never names a file that is not there. A rollback
+        # after this leaves an object no row names (harmless: its name holds its hash, never reused).
+        document.file.save("document.pdf", ContentFile(content), save=False)
         try:
             with transaction.atomic():
-                return StoredDocument.objects.create(
-                    kind=kind,
-                    object_id=object_id,
-                    content=content,
-                    sha256=hashlib.sha256(content).hexdigest(),
-                )
+                document.save(force_insert=True)
+                return document
         except IntegrityError:
             return StoredDocument.objects.get(kind=kind, object_id=object_id)
 
 
+class StoredDocumentCorrupt(Exception):
+    """A stored PDF whose bytes no longer match the digest recorded at its issue."""
+
+
 def stored_document_bytes(document: StoredDocument) -> bytes:
-    # PostgreSQL hands a BinaryField back as a memoryview.
-    return bytes(document.content)
+    """The document's bytes as issued: its file, checked against its digest; or, for the documents stored
+    before the object store, its `content` column (PostgreSQL hands a BinaryField back as a memoryview)."""
+    if not document.file:
+        return bytes(document.content)
+    with document.file.open("rb") as handle:
+        content = handle.read()
+    if hashlib.sha256(content).hexdigest() != document.sha256:
+        raise StoredDocumentCorrupt(f"{document.kind} {document.object_id}: {document.file.name} was altered")
+    return content
 
 
 def render_after_commit(*, task: str, object_id: int) -> None:

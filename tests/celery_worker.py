@@ -54,6 +54,8 @@ def worker_process(*, log: Path, tasks: list[str], pool: tuple[str, ...] = ("--p
         **os.environ,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        # The files it stores (documents' PDFs) go where the test reads them.
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         **(env or {}),
     }

@@ -1,6 +1,8 @@
 """Personas shared by every test: a customer, a customer of another account, an agent, finance, an admin."""
 
 import importlib
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -39,6 +41,9 @@ def pytest_configure(config):
         setattr(settings, name, value)
     # Settings create no directories on import; the suite makes the one WhiteNoise checks at start-up.
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    # Stored files (attachments, documents' PDFs) of the run go to a folder of its own, not the checkout's
+    # var/media; the real workers the tests start are given the same one (tests/celery_worker.py).
+    settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="incident-desk-media-"))
     for folder in (
         "data_folder_in",
         "processed_folder",
@@ -46,6 +51,13 @@ def pytest_configure(config):
     ):  # the filesystem broker's, if used
         if folder in settings.CELERY_BROKER_TRANSPORT_OPTIONS:
             Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[folder]).mkdir(parents=True, exist_ok=True)
+
+
+def pytest_unconfigure(config):
+    from django.conf import settings
+
+    if settings.configured and "incident-desk-media-" in str(settings.MEDIA_ROOT):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.utils import timezone
 from billing import documents
 from billing.models import Invoice
 from documents.models import StoredDocument
+from documents.store import stored_document_bytes
 from tests.billing.conftest import issue_invoice
 from tests.concurrency import run_together
 from tests.workflow import API, client_for
@@ -81,7 +82,7 @@ def test_a_refusal_does_not_wait_for_the_invoice_pdf_being_rendered(renderer, cu
     assert Invoice.objects.get(pk=invoice.pk).status == "refused"
     renderer.hold.set()
     rendering.join(10)
-    assert bytes(results["render"].content) == FAKE_PDF
+    assert stored_document_bytes(results["render"]) == FAKE_PDF
 
 
 def test_a_payment_does_not_wait_for_the_invoice_pdf_being_rendered(renderer, finance, customer_account):

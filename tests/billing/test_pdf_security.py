@@ -11,6 +11,7 @@ from accounts.models import BillingEntity
 from billing import documents
 from billing.models import CreditNote, DocumentCounter
 from billing.services import LineSpec, document_number_draw, invoice_issue
+from documents.store import stored_document_bytes
 from tests.factories import CustomerFactory
 from tests.pdf_helpers import CanaryServer, assert_sealed, hostile, pdf_text
 
@@ -67,7 +68,7 @@ def test_hostile_invoice_and_credit_note_fetch_nothing_and_embed_only_our_xml(ca
         documents.invoice_pdf_stored(invoice_id=invoice.pk),
         documents.credit_note_pdf_stored(credit_note_id=credit_note.pk),
     ):
-        content = bytes(stored.content)
+        content = stored_document_bytes(stored)
         assert_sealed(content, canary, attachments_allowed=["factur-x.xml"])
         assert "</td></tr></table><h1>Injected</h1>" in pdf_text(content).replace("\n", "")
 

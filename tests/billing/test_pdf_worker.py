@@ -13,6 +13,7 @@ from billing.services import LineSpec, invoice_issue
 from billing.tasks import credit_notes_pdf_render_task, documents_render_missing_task, invoice_pdf_render_task
 from config.celery import app as celery_app
 from documents.models import StoredDocument
+from documents.store import stored_document_bytes
 from quotes.tasks import quote_documents_render_missing_task, quote_pdf_render_task
 from tests.celery_worker import needs_redis, real_worker, redis_answers  # noqa: F401 - skipif evaluates it
 
@@ -58,5 +59,5 @@ def test_a_real_worker_stores_the_pdf_of_an_invoice_issued_a_moment_ago(pdf_work
         time.sleep(0.1)
 
     assert stored.exists(), pdf_worker.read_text()
-    assert bytes(stored.get().content).startswith(b"%PDF-")
+    assert stored_document_bytes(stored.get()).startswith(b"%PDF-")
     assert "billing.tasks.invoice_pdf_render_task" in pdf_worker.read_text()

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from documents.models import StoredDocument
+from documents.store import stored_document_bytes
 from tests.conftest import api_for
 from tests.factories import CustomerFactory, UserFactory
 from tests.pdf_helpers import assert_says, attachments, names_used, page_count, pdf_text
@@ -82,7 +83,7 @@ def test_sending_a_quote_renders_and_stores_its_pdf_after_commit(
         quote = diagnosed(customer, agent, "quoted")["quote"]
 
     stored = StoredDocument.objects.get(kind=StoredDocument.Kind.QUOTE, object_id=quote["id"])
-    assert quote_pdf(customer, quote["id"]).content == bytes(stored.content)
+    assert quote_pdf(customer, quote["id"]).content == stored_document_bytes(stored)
 
 
 def test_quote_pdf_has_no_attachment_and_no_script(customer, agent):

@@ -15,7 +15,7 @@ def command(service: str) -> str:
 
 
 def test_the_stack_has_web_worker_beat_postgres_redis_and_a_mail_catcher():
-    assert {"web", "worker", "pdf-worker", "beat", "db", "redis", "mailpit"} <= set(SERVICES)
+    assert {"web", "worker", "pdf-worker", "beat", "db", "redis", "minio", "mailpit"} <= set(SERVICES)
     assert command("web").startswith("gunicorn config.wsgi:application")
     assert command("worker").startswith("celery -A config worker")
     assert command("pdf-worker").startswith("celery -A config worker")
@@ -35,7 +35,7 @@ def test_the_app_starts_after_healthy_services_and_the_migrations():
     for name in ("web", "worker", "pdf-worker", "beat"):
         depends = SERVICES[name]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully", name
-        for backing in ("db", "redis", "mailpit"):
+        for backing in ("db", "redis", "minio", "mailpit"):
             assert depends[backing]["condition"] == "service_healthy", (name, backing)
 
 
@@ -68,3 +68,20 @@ def test_every_queue_has_a_worker_and_pdfs_one_of_their_own():
     queues = {name: command(name).split(" -Q ")[1].split()[0].split(",") for name in ("worker", "pdf-worker")}
     assert queues == {"worker": ["celery"], "pdf-worker": ["pdf"]}
     assert SERVICES["pdf-worker"]["mem_limit"]
+
+
+def test_stored_files_are_in_the_object_store_every_container_shares_and_on_no_containers_disk():
+    minio = SERVICES["minio"]
+    assert minio["image"].startswith("minio/minio:RELEASE.")  # a pinned release, not :latest
+    assert "ports" not in minio  # private: the app streams the files after its check
+    assert "?" in minio["environment"]["MINIO_ROOT_PASSWORD"]  # no default password
+    for name in ("web", "worker", "pdf-worker", "beat", "migrate"):
+        env = SERVICES[name]["environment"]
+        assert env["DJANGO_STORAGE"] == "s3", name
+        assert env["DJANGO_S3_ENDPOINT_URL"] == "http://minio:9000", name
+        assert env["DJANGO_S3_SECRET_ACCESS_KEY"] == minio["environment"]["MINIO_ROOT_PASSWORD"], name
+        assert env["DJANGO_S3_DOWNLOADS"] == "stream", name  # clients never see MinIO's address
+        assert not any(":/app/var/media" in volume for volume in SERVICES[name].get("volumes", [])), name
+    # The bucket is made (private) and checked once, with the migrations, before anything starts.
+    assert "storage_ready --create-bucket" in command("migrate")
+    assert "media" not in COMPOSE["volumes"]

@@ -1,13 +1,15 @@
 """A ticket's page and thread as both portals serve them: the page, posting a message, an attachment."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from config.errors import SupportBanned
 from config.portals import call_service, permission_message
 from config.ratelimit import rate_limited
+from documents.files import private_file_response
 from tickets import selectors, services
 from tickets.fees import Outcome
 from tickets.forms import MessageForm
@@ -76,19 +78,15 @@ class MessagePostMixin:
         return self.render_page(ticket, message_form=form, status=400)
 
 
-def attachment_response(*, user, pk: int) -> FileResponse:
-    """The file, to those who may see its ticket; always a download, never rendered by the browser."""
+def attachment_response(*, user, pk: int) -> HttpResponseBase:
+    """The file, to those who may see its ticket; always a download, never rendered by the browser.
+
+    Streamed from the storage every node shares, or a redirect to a short-lived signed address of it
+    (documents.files): the check above comes first either way.
+    """
     attachment = get_object_or_404(
         Attachment.objects.filter(ticket__in=selectors.tickets_visible_to(user=user)), pk=pk
     )
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    return private_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
