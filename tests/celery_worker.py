@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
+from tests.processes import stop_process
 
 
 def redis_answers() -> bool:
@@ -89,12 +90,7 @@ def worker_process(*, log: Path, tasks: list[str], pool: tuple[str, ...] = ("--p
         yield process
     finally:
         celery_app.conf.update(task_routes=previous_routes)
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @contextmanager

@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.processes import stop_process
+
 DOVECOT = "/usr/sbin/dovecot"
 
 
@@ -127,12 +129,7 @@ service anvil {{
     )
 
     def stop() -> None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         shutil.rmtree(folder, ignore_errors=True)
 
     mailbox = Mailbox("127.0.0.1", port, "desk", "desk-secret")

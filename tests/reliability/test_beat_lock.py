@@ -15,6 +15,7 @@ from django.conf import settings
 from config import beat_lock
 from config.redis_client import redis_client
 from tests.celery_worker import needs_redis, redis_answers  # noqa: F401 - its skipif reads it
+from tests.processes import stop_process
 
 pytestmark = [needs_redis]
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,13 +51,7 @@ def _beat(tmp_path: Path, name: str) -> subprocess.Popen:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    stop_process(process, timeout=20)
 
 
 def _wait_for_holder(redis, *, pid: int, seconds: float = 30) -> str:
