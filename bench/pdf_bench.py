@@ -28,6 +28,7 @@ import django  # noqa: E402
 django.setup()
 
 from billing import pdf  # noqa: E402
+from billing.models import VatCategory  # noqa: E402
 from config.money import to_cents, vat_on  # noqa: E402
 from quotes.pdf import QuoteDocument, quote_pdf  # noqa: E402
 from tests.pdf_helpers import page_count  # noqa: E402
@@ -50,6 +51,7 @@ BUYER = pdf.Party(
     address="12 rue des Lilas\n69003 Lyon",
     country="FR",
     vat_id="FR40303265045",
+    is_business=True,  # a business invoice: the French business mentions and the Factur-X profile
 )
 
 
@@ -91,6 +93,7 @@ def invoice() -> pdf.BillingDocument:
         seller=SELLER,
         buyer=BUYER,
         lines=items,
+        vat_category=VatCategory.STANDARD,
         **totals(items),
     )
 
@@ -108,6 +111,7 @@ def quote(line_count: int) -> QuoteDocument:
         buyer=BUYER,
         lines=items,
         fee_net=Decimal("20.00"),
+        vat_category=VatCategory.STANDARD,
         **totals(items),
     )
 
