@@ -7,15 +7,13 @@ from django.core.checks import register
 
 @register()
 def storage_settings_are_complete(app_configs=None, **kwargs):
-    errors = []
-    if settings.STORAGE_KIND not in ("filesystem", "s3"):
-        errors.append(
-            CheckError(
-                f"DJANGO_STORAGE is {settings.STORAGE_KIND!r}.",
-                hint="Use 'filesystem' (MEDIA_ROOT, one machine) or 's3' (an object store every node shares).",
-                id="documents.E001",
-            )
-        )
+    errors = _errors_unless_one_of(
+        "DJANGO_STORAGE",
+        settings.STORAGE_KIND,
+        ("filesystem", "s3"),
+        hint="Use 'filesystem' (MEDIA_ROOT, one machine) or 's3' (an object store every node shares).",
+        check_id="documents.E001",
+    )
     if settings.STORAGE_KIND == "s3" and not settings.S3_BUCKET:
         errors.append(
             CheckError(
@@ -24,14 +22,13 @@ def storage_settings_are_complete(app_configs=None, **kwargs):
                 id="documents.E002",
             )
         )
-    if settings.S3_DOWNLOADS not in ("stream", "signed-url"):
-        errors.append(
-            CheckError(
-                f"DJANGO_S3_DOWNLOADS is {settings.S3_DOWNLOADS!r}.",
-                hint="Use 'stream' (through the app) or 'signed-url' (a redirect to a short-lived signed URL).",
-                id="documents.E003",
-            )
-        )
+    errors += _errors_unless_one_of(
+        "DJANGO_S3_DOWNLOADS",
+        settings.S3_DOWNLOADS,
+        ("stream", "signed-url"),
+        hint="Use 'stream' (through the app) or 'signed-url' (a redirect to a short-lived signed URL).",
+        check_id="documents.E003",
+    )
     if not 1 <= settings.S3_SIGNED_URL_SECONDS <= 3600:
         errors.append(
             CheckError(
@@ -41,3 +38,12 @@ def storage_settings_are_complete(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+def _errors_unless_one_of(
+    variable: str, value: str, allowed: tuple[str, ...], *, hint: str, check_id: str
+) -> list[CheckError]:
+    """The error of a variable that names a way of working, when its value is none of the `allowed` ones."""
+    if value in allowed:
+        return []
+    return [CheckError(f"{variable} is {value!r}.", hint=hint, id=check_id)]
