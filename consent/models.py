@@ -286,21 +286,24 @@ class CustomerContact(CachedChoiceLabels, models.Model):
         return f"{self.channel} at {self.at:%Y-%m-%d %H:%M}"
 
 
+class AppendOnlyError(Exception):
+    """Something tried to change or remove an audit record."""
+
+    def __init__(self, message: str = "The consent audit log is append-only.") -> None:
+        super().__init__(message)
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     """The audit log's rows are written once: no bulk path may change or remove them."""
 
     def update(self, **kwargs):
-        raise AppendOnlyError("The consent audit log is append-only.")
+        raise AppendOnlyError()
 
     def delete(self):
-        raise AppendOnlyError("The consent audit log is append-only.")
+        raise AppendOnlyError()
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise AppendOnlyError("The consent audit log is append-only.")
-
-
-class AppendOnlyError(Exception):
-    """Something tried to change or remove an audit record."""
+        raise AppendOnlyError()
 
 
 class AuditEntry(CachedChoiceLabels, models.Model):
@@ -361,11 +364,11 @@ class AuditEntry(CachedChoiceLabels, models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise AppendOnlyError("The consent audit log is append-only.")
+            raise AppendOnlyError()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError("The consent audit log is append-only.")
+        raise AppendOnlyError()
 
     def compute_hash(self) -> str:
         """SHA-256 over the line's content and its predecessor's hash."""
