@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.form_fields import positive_decimal_field
 from tickets.fees import Outcome
-
-TEXT_MAX = 20000
+from tickets.forms import TEXT_MAX
 
 
 class ConcludeForm(forms.Form):
