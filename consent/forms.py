@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import GRANT_MAX_HOURS, AccessRequest, DataAction
-from tickets.forms import TEXT_MAX
+from tickets.forms import long_text_field
 
 
 class AccessRequestForm(forms.Form):
@@ -17,6 +17,4 @@ class AccessRequestForm(forms.Form):
 
 class InterventionForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), choices=DataAction.choices)
-    description = forms.CharField(
-        label=_("What you did"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    description = long_text_field(_("What you did"), rows=3)

@@ -6,16 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from config.form_fields import positive_decimal_field
 from tickets.fees import Outcome
-from tickets.forms import TEXT_MAX
+from tickets.forms import long_text_field
 
 
 class ConcludeForm(forms.Form):
-    findings = forms.CharField(
-        label=_("Findings"),
-        max_length=TEXT_MAX,
-        widget=forms.Textarea,
-        help_text=_("What you found; the customer reads this."),
-    )
+    findings = long_text_field(_("Findings"), help_text=_("What you found; the customer reads this."))
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
     valid_days = forms.IntegerField(
         label=_("Quote valid for (days)"),

@@ -1,13 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tickets.forms import TEXT_MAX
+from tickets.forms import long_text_field
 
 
 class CompleteWorkForm(forms.Form):
-    report = forms.CharField(
-        label=_("Work report"),
-        max_length=TEXT_MAX,
-        widget=forms.Textarea,
-        help_text=_("What was done; the customer reads this and the invoice follows."),
+    report = long_text_field(
+        _("Work report"), help_text=_("What was done; the customer reads this and the invoice follows.")
     )

@@ -13,6 +13,12 @@ from tickets.services import fee_acceptance_check
 TEXT_MAX = 20000
 
 
+def long_text_field(label, *, rows: int | None = None, **kwargs) -> forms.CharField:
+    """A text written at length (a description, findings, an answer), bounded like the API's text fields."""
+    widget = forms.Textarea(attrs={"rows": rows} if rows else None)
+    return forms.CharField(label=label, max_length=TEXT_MAX, widget=widget, **kwargs)
+
+
 class TicketOpenForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What do you need?"), choices=Ticket.Kind.choices, initial=Ticket.Kind.INCIDENT
@@ -21,7 +27,7 @@ class TicketOpenForm(forms.Form):
         label=_("Service concerned"), queryset=None, required=False, empty_label=_("— none or several —")
     )
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(label=_("Description"), max_length=TEXT_MAX, widget=forms.Textarea)
+    description = long_text_field(_("Description"))
     suspected_provider_fault = forms.BooleanField(
         label=_("I think the fault is on the provider's side"),
         required=False,
@@ -62,7 +68,7 @@ class TicketOpenForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label=_("Message"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+    body = long_text_field(_("Message"), rows=4)
     attachment = forms.FileField(
         label=_("Attach a file (optional)"),
         required=False,
@@ -142,4 +148,4 @@ class QueueFilterForm(TicketSearchForm, CountryFilterForm):
 
 
 class CloseForm(forms.Form):
-    answer = forms.CharField(label=_("Answer to the customer"), max_length=TEXT_MAX, widget=forms.Textarea)
+    answer = long_text_field(_("Answer to the customer"))
