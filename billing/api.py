@@ -12,11 +12,11 @@ from rest_framework.views import APIView
 
 from accounts.api import CustomerOutput
 from accounts.idempotency import idempotent
-from accounts.models import Service
+from accounts.models import Customer, Service
 from accounts.permissions import IsAdmin, IsCustomer, IsCustomerOrFinance, IsFinance
 from accounts.selectors import customers_visible_to
 from billing import pricing, selectors, services
-from billing.models import Invoice, Refund, VatCategory
+from billing.models import Invoice, Payment, Refund, VatCategory
 from billing.presenters import INVOICE_CSV_LABELS
 from billing.tax import Buyer, buyer_of
 from config.csv import CsvFormatInput, CsvRenderer, csv_format_from, csv_response
@@ -24,7 +24,7 @@ from config.filtering import FilteredListApi
 from config.money import to_cents
 from config.ratelimit import rate_limited
 from config.routing import route
-from config.scoped import ScopedApi
+from config.scoped import ScopedActionApi, ScopedApi
 from config.serializers import (
     CompiledSerializer,
     id_field,
@@ -240,31 +240,34 @@ def invoice_fresh(*, user, pk: int) -> Invoice:
     return selectors.invoices_for_api(user=user).get(pk=pk)
 
 
+class _MoneyActionApi(ScopedActionApi):
+    # An action on money (config.scoped), limited per user and per client IP. One that must not act twice
+    # when a client retries it declares `post = idempotent(_MoneyActionApi.post)`, outside the limit: a
+    # replay does not count, and a 429 is not stored as the answer.
+    # No docstring: the schema would show it as the description of the views that have none.
+
+    post = rate_limited("money")(ScopedActionApi.post)
+
+
 @route("invoices/<int:pk>/payments/", name="invoice-payments")
-class InvoicePaymentCreateApi(APIView):
+@extend_schema(responses={201: InvoicePaymentOutput})
+class InvoicePaymentCreateApi(_MoneyActionApi):
     """Finance records money received; the invoice is paid once nothing is due."""
 
     permission_classes = [IsFinance]
+    visible_to = staticmethod(selectors.invoices_visible_to)
+    post = idempotent(_MoneyActionApi.post)  # a retried payment must not be recorded twice
 
     class Input(serializers.Serializer):
         amount = money_field()
         received_on = serializers.DateField(required=False)
         reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=Input, responses={201: InvoicePaymentOutput})
-    @idempotent  # a retried payment must not be recorded twice
-    @rate_limited("money")
-    def post(self, request, pk: int):
-        invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user), pk=pk)
-        values = valid_input(self.Input, request.data)
+    def act(self, invoice: Invoice, /, *, by, received_on=None, **values) -> Response:
         payment = services.invoice_pay(
-            invoice=invoice,
-            amount=values["amount"],
-            reference=values["reference"],
-            by=request.user,
-            received_on=values.get("received_on") or timezone.localdate(),
+            invoice=invoice, by=by, received_on=received_on or timezone.localdate(), **values
         )
-        fresh = invoice_fresh(user=request.user, pk=invoice.pk)
+        fresh = invoice_fresh(user=self.request.user, pk=invoice.pk)
         fresh.payment_recorded = payment  # type: ignore[attr-defined]  # for InvoicePaymentOutput to read
         return Response(InvoicePaymentOutput(fresh).data, status=status.HTTP_201_CREATED)
 
@@ -282,44 +285,40 @@ class InvoicePaymentReversedOutput(InvoiceOutput):
 
 
 @route("payments/<int:pk>/reverse/", name="payment-reverse")
-class PaymentReverseApi(APIView):
+@extend_schema(responses={200: InvoicePaymentReversedOutput})
+class PaymentReverseApi(_MoneyActionApi):
     """Finance undoes a payment recorded by mistake (kept, with who, when and why): what it covered is owed
     again. 409 once reversed, or on a refused or lapsed invoice (its payments are owed back as a refund)."""
 
     permission_classes = [IsFinance]
+    visible_to = staticmethod(selectors.payments_visible_to)
+    post = idempotent(_MoneyActionApi.post)
 
     class Input(serializers.Serializer):
         reason = text_field(max_length=2000)
 
-    @extend_schema(request=Input, responses={200: InvoicePaymentReversedOutput})
-    @idempotent
-    @rate_limited("money")
-    def post(self, request, pk: int):
-        payment = get_object_or_404(selectors.payments_visible_to(user=request.user), pk=pk)
-        reversed_payment = services.payment_reverse(
-            payment=payment, by=request.user, **valid_input(self.Input, request.data)
-        )
-        fresh = invoice_fresh(user=request.user, pk=payment.invoice_id)
+    def act(self, payment: Payment, /, *, by, **values) -> Response:
+        reversed_payment = services.payment_reverse(payment=payment, by=by, **values)
+        fresh = invoice_fresh(user=self.request.user, pk=payment.invoice_id)
         fresh.payment_reversed = reversed_payment  # type: ignore[attr-defined]  # for the output to read
         return Response(InvoicePaymentReversedOutput(fresh).data)
 
 
 @route("invoices/<int:pk>/refuse/", name="invoice-refuse")
-class InvoiceRefuseApi(APIView):
+@extend_schema(responses={200: InvoiceOutput})
+class InvoiceRefuseApi(_MoneyActionApi):
     """The customer disputes an invoice: it is cancelled, and the account loses support."""
 
     permission_classes = [IsCustomer]
+    visible_to = staticmethod(selectors.invoices_visible_to)
+    post = idempotent(_MoneyActionApi.post)
 
     class Input(serializers.Serializer):
         reason = text_field(max_length=2000)
 
-    @extend_schema(request=Input, responses={200: InvoiceOutput})
-    @idempotent
-    @rate_limited("money")
-    def post(self, request, pk: int):
-        invoice = get_object_or_404(selectors.invoices_visible_to(user=request.user), pk=pk)
-        services.invoice_refuse(invoice=invoice, by=request.user, **valid_input(self.Input, request.data))
-        return Response(InvoiceOutput(invoice_fresh(user=request.user, pk=invoice.pk)).data)
+    def act(self, invoice: Invoice, /, *, by, **values) -> Response:
+        services.invoice_refuse(invoice=invoice, by=by, **values)
+        return Response(InvoiceOutput(invoice_fresh(user=self.request.user, pk=invoice.pk)).data)
 
 
 class RefundOutput(CompiledSerializer):
@@ -365,41 +364,36 @@ class RefundListApi(FilteredListApi):
 
 
 @route("refunds/<int:pk>/mark-refunded/", name="refund-mark-refunded")
-class RefundMarkRefundedApi(APIView):
+@extend_schema(responses={200: RefundOutput})
+class RefundMarkRefundedApi(_MoneyActionApi):
     """Finance records that the money was sent back, with the transfer's reference; 409 once it is."""
 
     permission_classes = [IsFinance]
+    visible_to = staticmethod(selectors.refunds_visible_to)
+    post = idempotent(_MoneyActionApi.post)
 
     class Input(serializers.Serializer):
         reference = text_field(max_length=200)
 
-    @extend_schema(request=Input, responses={200: RefundOutput})
-    @idempotent
-    @rate_limited("money")
-    def post(self, request, pk: int):
-        refunds = selectors.refunds_visible_to(user=request.user)
-        refund = get_object_or_404(refunds, pk=pk)
-        services.refund_mark_refunded(refund=refund, by=request.user, **valid_input(self.Input, request.data))
-        return Response(RefundOutput(refunds.get(pk=refund.pk)).data)
+    def act(self, refund: Refund, /, *, by, **values) -> Response:
+        services.refund_mark_refunded(refund=refund, by=by, **values)
+        return Response(RefundOutput(self.get_queryset().get(pk=refund.pk)).data)
 
 
 @route("customers/<int:pk>/reinstate/", name="customer-reinstate")
-class CustomerReinstateApi(APIView):
+@extend_schema(responses={200: CustomerOutput})
+class CustomerReinstateApi(_MoneyActionApi):
     """Finance or an admin gives a banned account its support back."""
 
     permission_classes = [IsFinance]
+    visible_to = staticmethod(customers_visible_to)
 
     class Input(serializers.Serializer):
         reason = text_field(max_length=2000)
 
-    @extend_schema(request=Input, responses={200: CustomerOutput})
-    @rate_limited("money")
-    def post(self, request, pk: int):
-        customer = get_object_or_404(customers_visible_to(user=request.user), pk=pk)
-        customer = services.customer_reinstate(
-            customer=customer, by=request.user, **valid_input(self.Input, request.data)
-        )
-        return Response(CustomerOutput(customer).data)
+    def act(self, customer: Customer, /, *, by, **values) -> Response:
+        reinstated = services.customer_reinstate(customer=customer, by=by, **values)
+        return Response(CustomerOutput(reinstated).data)
 
 
 class BanEventOutput(serializers.Serializer):

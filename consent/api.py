@@ -18,7 +18,7 @@ from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
 from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
 from config.routing import route
-from config.scoped import ScopedApi
+from config.scoped import ScopedActionApi, ScopedApi
 from config.serializers import id_field, text_field, valid_input
 from consent import selectors, services
 from consent.models import (
@@ -304,10 +304,12 @@ class ContactObligationListApi(FilteredListApi):
 
 
 @route("contact-obligations/<int:pk>/contacts/", name="contact-record")
-class ContactRecordApi(APIView):
+@extend_schema(responses={201: CustomerContactOutput})
+class ContactRecordApi(ScopedActionApi):
     """Staff record a contact made outside the app, such as a phone call; it meets the obligation."""
 
     permission_classes = [IsSupport]
+    visible_to = staticmethod(selectors.contact_obligations_visible_to)
 
     class Input(serializers.Serializer):
         channel = serializers.ChoiceField(
@@ -315,10 +317,6 @@ class ContactRecordApi(APIView):
         )
         note = text_field(max_length=500, required=False, allow_blank=True, default="")
 
-    @extend_schema(request=Input, responses={201: CustomerContactOutput})
-    def post(self, request, pk: int):
-        obligation = get_object_or_404(selectors.contact_obligations_visible_to(user=request.user), pk=pk)
-        contact = services.contact_record(
-            obligation=obligation, by=request.user, **valid_input(self.Input, request.data)
-        )
+    def act(self, obligation: ContactObligation, /, *, by, **values) -> Response:
+        contact = services.contact_record(obligation=obligation, by=by, **values)
         return Response(CustomerContactOutput(contact).data, status=status.HTTP_201_CREATED)

@@ -227,32 +227,36 @@ class TicketQueueOutput(TicketOutput):
         return fields
 
 
-@route("tickets/queue/", name="queue")
-class TicketQueueApi(FilteredListApi):
-    """The diagnosis queue: open incidents and those under diagnosis, oldest first."""
+class _StaffTicketListApi(FilteredListApi):
+    # A list of tickets for the support staff, with the flags they see on every list (TicketQueueOutput):
+    # `rows(filters=)` is its selector, in the order that its `pagination_class` pages.
+    # No docstring: the schema would show it as the description of the views that have none.
 
     serializer_class = TicketQueueOutput
     permission_classes = [IsSupport]
     query_filter = TicketFilter
-    pagination_class = OldestFirstCursorPagination
+    rows: Callable[..., QuerySet[Ticket]]
 
     def filtered(self, filters):
-        return with_ticket_output_relations(selectors.tickets_queue(filters=filters))
+        return with_ticket_output_relations(self.rows(filters=filters))
+
+
+@route("tickets/queue/", name="queue")
+class TicketQueueApi(_StaffTicketListApi):
+    """The diagnosis queue: open incidents and those under diagnosis, oldest first."""
+
+    pagination_class = OldestFirstCursorPagination
+    rows = staticmethod(selectors.tickets_queue)
 
 
 @route("tickets/inbox/", name="inbox")
-class TicketInboxApi(FilteredListApi):
+class TicketInboxApi(_StaffTicketListApi):
     """Every ticket waiting for support (open, diagnosing, in work) by time left to its next response
     target: the latest first, then the nearest (`sla.due_at`), then those with nothing due, oldest first.
     Keyset pages over (due time, id)."""
 
-    serializer_class = TicketQueueOutput
-    permission_classes = [IsSupport]
-    query_filter = TicketFilter
     pagination_class = KeysetCursorPagination
-
-    def filtered(self, filters):
-        return with_ticket_output_relations(selectors.tickets_inbox(filters=filters))
+    rows = staticmethod(selectors.tickets_inbox)
 
 
 @route("tickets/<int:pk>/", name="detail")
@@ -273,33 +277,35 @@ class TicketActionApi(APIView):
         return get_object_or_404(selectors.tickets_visible_to(user=self.request.user), pk=pk)
 
 
-@route("tickets/<int:pk>/cancel/", name="cancel")
-class TicketCancelApi(TicketActionApi):
-    permission_classes = [IsCustomer]
+class TicketTransitionApi(TicketActionApi):
+    # A transition that takes nothing but the ticket: `use_case(ticket=, by=)`, answered with the ticket.
+    # No docstring: the schema would show it as the description of the views that have none.
+
+    use_case: Callable
 
     @extend_schema(request=None, responses={200: TicketOutput})
     def post(self, request, pk: int):
-        ticket = services.ticket_cancel(ticket=self.get_ticket(pk), by=request.user)
+        ticket = self.use_case(ticket=self.get_ticket(pk), by=request.user)
         return ticket_response(ticket, user=request.user)
+
+
+@route("tickets/<int:pk>/cancel/", name="cancel")
+class TicketCancelApi(TicketTransitionApi):
+    permission_classes = [IsCustomer]
+    use_case = staticmethod(services.ticket_cancel)
 
 
 @route("tickets/<int:pk>/claim/", name="claim")
-class TicketClaimApi(TicketActionApi):
+class TicketClaimApi(TicketTransitionApi):
     """Take an open ticket nobody holds (assignee = caller); an incident's diagnosis does not start.
     409 once someone holds it or it is no longer open."""
 
-    @extend_schema(request=None, responses={200: TicketOutput})
-    def post(self, request, pk: int):
-        ticket = services.ticket_claim(ticket=self.get_ticket(pk), by=request.user)
-        return ticket_response(ticket, user=request.user)
+    use_case = staticmethod(services.ticket_claim)
 
 
 @route("tickets/<int:pk>/start-diagnosis/", name="start-diagnosis")
-class TicketStartDiagnosisApi(TicketActionApi):
-    @extend_schema(request=None, responses={200: TicketOutput})
-    def post(self, request, pk: int):
-        ticket = services.ticket_start_diagnosis(ticket=self.get_ticket(pk), by=request.user)
-        return ticket_response(ticket, user=request.user)
+class TicketStartDiagnosisApi(TicketTransitionApi):
+    use_case = staticmethod(services.ticket_start_diagnosis)
 
 
 class TicketInputActionApi(TicketActionApi):
