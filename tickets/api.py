@@ -171,6 +171,7 @@ class TicketListCreateApi(FilteredListApi):
     serializer_class = TicketOutput
     permission_classes = [IsCustomerOrSupport]
     query_filter = TicketFilter
+    page_before_joins = True  # config.pagination.page_then_rows
 
     class Input(serializers.Serializer):
         kind = serializers.ChoiceField(choices=Ticket.Kind.choices)
@@ -234,6 +235,7 @@ class TicketQueueApi(FilteredListApi):
     serializer_class = TicketQueueOutput
     permission_classes = [IsSupport]
     query_filter = TicketFilter
+    page_before_joins = True  # config.pagination.page_then_rows
     pagination_class = OldestFirstCursorPagination
 
     def filtered(self, filters):
@@ -249,6 +251,7 @@ class TicketInboxApi(FilteredListApi):
     serializer_class = TicketQueueOutput
     permission_classes = [IsSupport]
     query_filter = TicketFilter
+    page_before_joins = True  # config.pagination.page_then_rows
     pagination_class = KeysetCursorPagination
 
     def filtered(self, filters):
