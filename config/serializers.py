@@ -1,6 +1,6 @@
 """Field types and helpers shared by every API: inputs bounded, so no value can overflow a column."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -127,7 +127,9 @@ def _reader(attrs: list[str]) -> Callable[[Any], Any]:
     def read(instance):
         try:
             for attr in attrs:
-                instance = getattr(instance, attr)
+                # A mapping (a report's plain rows) is read by key, an object by attribute, as DRF's
+                # get_attribute reads them.
+                instance = instance[attr] if isinstance(instance, Mapping) else getattr(instance, attr)
                 if is_simple_callable(instance):  # a method as source, as DRF calls it
                     instance = instance()
         except ObjectDoesNotExist:  # a reverse one-to-one with no row, as DRF's get_attribute

@@ -13,7 +13,7 @@ from billing import aging
 from config.csv import CsvFormatInput, CsvRenderer, csv_format_from, csv_response
 from config.replica import heavy_reads
 from config.routing import route
-from config.serializers import valid_input
+from config.serializers import CompiledSerializer, valid_input
 from reporting.e_reporting import COLUMNS, e_reporting_rows
 from reporting.presenters import CSV_LABELS
 from reporting.selectors import CREDIT_NOTES_CSV_COLUMNS, credit_notes_by_month_rows, receivables_report
@@ -28,7 +28,7 @@ class _Money(serializers.DecimalField):
         super().__init__(max_digits=14, decimal_places=2, **kwargs)
 
 
-class ReceivablesReportOutput(serializers.Serializer):
+class ReceivablesReportOutput(CompiledSerializer):
     class OpenBucket(serializers.Serializer):
         days_to_due = serializers.ChoiceField(choices=[bucket.name for bucket in aging.BUCKETS])
         currency = serializers.CharField()

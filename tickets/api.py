@@ -171,6 +171,7 @@ class TicketListCreateApi(FilteredListApi):
     serializer_class = TicketOutput
     permission_classes = [IsCustomerOrSupport]
     query_filter = TicketFilter
+    page_before_joins = True  # config.pagination.page_then_rows
 
     class Input(serializers.Serializer):
         kind = serializers.ChoiceField(choices=Ticket.Kind.choices)
@@ -236,6 +237,7 @@ class _StaffTicketListApi(FilteredListApi):
     permission_classes = [IsSupport]
     query_filter = TicketFilter
     rows: Callable[..., QuerySet[Ticket]]
+    page_before_joins = True  # config.pagination.page_then_rows
 
     def filtered(self, filters):
         return with_ticket_output_relations(self.rows(filters=filters))

@@ -107,16 +107,18 @@ def tickets_search_postgresql(queryset: QuerySet[Ticket], terms: SearchTerms) ->
     statistics on is a guess of up to 0.5 % per language: a word found nowhere then had it read the whole
     table (0.5 s at 300,000 tickets; docs/performance.md)."""
     matching = queryset.filter(_postgresql_condition(terms))
-    # The newest rows by their ids (an index-only scan) as an array, and those of them that match:
-    # PostgreSQL reads just those rows and tests each, where an `IN (subquery)` let it gather every match
-    # of a common word first (74 ms instead of 3). The probe stops at the count that makes a search common.
-    newest = queryset.order_by("-id").values("id")
+    # The list's first rows in its own order (its index: the newest tickets for most lists, the oldest
+    # for the queue) as an array of ids, and those of them that match: PostgreSQL reads just those rows
+    # and tests each, where an `IN (subquery)` let it gather every match of a common word first (74 ms
+    # instead of 3). The probe stops at the count that makes a search common. Probing other rows than the
+    # page walks misjudged the queue: its newest tickets said nothing of how soon its oldest match.
+    first = queryset.values("id") if queryset.ordered else queryset.order_by("-id").values("id")
     enough = PROBE_ROWS // COMMON_ONE_IN
-    probe = matching.filter(_AnyOf(F("id"), ArraySubquery(newest[:PROBE_ROWS]))).order_by()
+    probe = matching.filter(_AnyOf(F("id"), ArraySubquery(first[:PROBE_ROWS]))).order_by()
     hits = list(probe.values_list("id", flat=True)[:enough])
     if len(hits) >= enough:
         return matching
-    if not newest[PROBE_ROWS : PROBE_ROWS + 1].exists():
+    if not first[PROBE_ROWS : PROBE_ROWS + 1].exists():
         return queryset.filter(among("id", hits))  # the probe read the whole list: these are all
     return queryset.filter(_AnyOf(F("id"), ArraySubquery(matching.order_by().values("id"))))
 

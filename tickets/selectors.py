@@ -99,10 +99,11 @@ def customer_decisions() -> tuple[CustomerDecision, ...]:
 
 def tickets_queue(*, filters: dict | None = None) -> QuerySet[Ticket]:
     """The diagnosis queue: incidents still waiting for or under diagnosis, oldest first."""
+    # Ordered before the filters: a search probes the list's first rows in the list's order.
     queryset = Ticket.objects.filter(
         kind=Ticket.Kind.INCIDENT, status__in=(Ticket.State.OPEN, Ticket.State.DIAGNOSING)
-    )
-    return with_staff_list_flags(tickets_filter(queryset, filters or {})).order_by("id")
+    ).order_by("id")
+    return with_staff_list_flags(tickets_filter(queryset, filters or {}))
 
 
 # What waits for the support staff: tickets nobody answered yet (every kind), diagnoses under way, work
@@ -115,8 +116,8 @@ def tickets_inbox(*, filters: dict | None = None) -> QuerySet[Ticket]:
     response target (the breached ones first, the latest the longest), then those with no target pending,
     the oldest first; its filters (kind, status...) narrow it like any staff list. A keyset on
     (sla_next_due_at, id), read from ticket_inbox_sla_idx."""
-    queryset = Ticket.objects.filter(status__in=INBOX_STATES)
-    return with_staff_list_flags(tickets_filter(queryset, filters or {})).order_by("sla_next_due_at", "id")
+    queryset = Ticket.objects.filter(status__in=INBOX_STATES).order_by("sla_next_due_at", "id")
+    return with_staff_list_flags(tickets_filter(queryset, filters or {}))  # ordered first: as the queue
 
 
 def sla_breached(*, now) -> Q:
