@@ -99,7 +99,7 @@ class KeysetCursorPagination(NewestFirstCursorPagination):
     def paginate_queryset(self, queryset, request, view=None):
         return page_then_rows(view, queryset, lambda rows: self._keyset_page(rows, request))
 
-    def _keyset_page(self, queryset, request) -> list:
+    def _keyset_page(self, queryset, request):
         self.base_url = self._url = request.build_absolute_uri()
         self.request = request
         self.page_size = self.get_page_size(request)
