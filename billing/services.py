@@ -311,12 +311,8 @@ def sla_credit_issue(*, customer: Customer, net: Decimal, description: str, serv
         issued_on=issued_on,
         reason=CreditNote.Kind.SLA_CREDIT,
         description=description,
-        net=totals.net,
-        vat=totals.vat,
-        gross=totals.gross,
+        **asdict(totals),
         currency=entity.currency,
-        vat_rate=totals.vat_rate,
-        vat_category=totals.vat_category,
         service_date=service_date,
         **buyer_snapshot(customer),
     )
