@@ -31,7 +31,7 @@ from config.errors import InvalidTransition
 from config.formatting import format_date, format_money
 from config.metrics import BANS
 from config.money import to_cents, vat_on
-from config.transitions import written_by
+from config.transitions import transition_save, written_by
 from documents.store import render_after_commit, render_batch_after_commit
 from outbox.services import email_queue, emails_record
 
@@ -219,8 +219,7 @@ def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, referen
         invoice=invoice, amount=amount, received_on=received_on, reference=reference, recorded_by=by
     )
     if amount == due:
-        invoice.mark_paid(at=timezone.now())
-        invoice.save(update_fields=written_by(Invoice.mark_paid))
+        transition_save(invoice, Invoice.mark_paid, at=timezone.now())
     email_queue(kind=notifications.PAYMENT_RECEIVED, object_id=payment.pk, customer_id=invoice.customer_id)
     return payment
 
@@ -246,8 +245,7 @@ def payment_reverse(*, payment: Payment, reason: str, by) -> Payment:
     payment.reverse(reason=reason, at=timezone.now(), by=by)
     payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
     if invoice.status == Invoice.State.PAID:
-        invoice.reopen()
-        invoice.save(update_fields=written_by(Invoice.reopen))
+        transition_save(invoice, Invoice.reopen)
     return payment
 
 
@@ -401,8 +399,7 @@ def refunds_owe(*, invoices: Sequence[Invoice]) -> list[int]:
 def refund_mark_refunded(*, refund: Refund, reference: str, by) -> Refund:
     """Finance records that money owed back to a customer was sent, with the transfer's reference; once."""
     refund = Refund.objects.select_for_update().get(pk=refund.pk)
-    refund.mark_refunded(reference=reference, at=timezone.now(), by=by)
-    refund.save(update_fields=written_by(Refund.mark_refunded))
+    transition_save(refund, Refund.mark_refunded, reference=reference, at=timezone.now(), by=by)
     return refund
 
 
@@ -535,8 +532,7 @@ def ban_apply(*, ban: BanEvent) -> BanEvent:
 def customer_reinstate(*, customer: Customer, reason: str, by) -> Customer:
     """Finance or an admin gives a banned account its support back; the ban stays in its history."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    customer.reinstate()
-    customer.save(update_fields=written_by(Customer.reinstate))
+    transition_save(customer, Customer.reinstate)
     now = timezone.now()
     # A ban whose slow part is still pending was decided before this decision, which settles it: its
     # tickets stay as they are and no ban e-mail follows the reinstatement.
