@@ -138,6 +138,26 @@ def buyer_snapshot(customer: Customer) -> dict:
     }
 
 
+def _sale_issued(*, customer: Customer, lines: list[LineSpec], service_date: date, series: str) -> dict:
+    """What a document issued now for a sale to `customer` records, as its columns: the entity that bills the
+    account and the VAT of the day the service was done (LAW-06), as billing.tax decides them for this buyer;
+    the next number of the entity's `series` (its counter row locked until the caller commits); the totals of
+    `lines` in the entity's currency; the buyer as it stands."""
+    entity, treatment = sale_terms(buyer=buyer_of(customer), on=service_date)
+    entity_may_issue(entity)
+    issued_on = timezone.localdate()
+    return {
+        "entity": entity,
+        "customer": customer,
+        "number": document_number_draw(entity=entity, series=series, year=issued_on.year),
+        "issued_on": issued_on,
+        "service_date": service_date,
+        **asdict(totals_under(lines, treatment)),
+        "currency": entity.currency,
+        **buyer_snapshot(customer),
+    }
+
+
 def invoice_issue(
     *,
     customer: Customer,
@@ -149,27 +169,15 @@ def invoice_issue(
     """Issue an invoice now: lines and buyer snapshotted, numbered gap-free, due 30 days after issue."""
     if not lines:
         raise ValidationError("An invoice needs at least one line.")
-    # The VAT of the day the service was done (LAW-06), as billing.tax decides it for this buyer.
-    entity, treatment = sale_terms(buyer=buyer_of(customer), on=service_date)
-    entity_may_issue(entity)
-    issued_on = timezone.localdate()
-    totals = totals_under(lines, treatment)
     with transaction.atomic():
-        number = document_number_draw(
-            entity=entity, series=DocumentCounter.Series.INVOICE, year=issued_on.year
+        issued = _sale_issued(
+            customer=customer, lines=lines, service_date=service_date, series=DocumentCounter.Series.INVOICE
         )
         invoice = Invoice.objects.create(
-            entity=entity,
-            customer=customer,
+            **issued,
             ticket_id=ticket_id,
-            number=number,
-            issued_on=issued_on,
-            due_on=issued_on + timedelta(days=settings.INVOICE_PAYMENT_DAYS),
-            service_date=service_date,
+            due_on=issued["issued_on"] + timedelta(days=settings.INVOICE_PAYMENT_DAYS),
             charges_diagnosis_fee=charges_diagnosis_fee,
-            **asdict(totals),
-            currency=entity.currency,
-            **buyer_snapshot(customer),
         )
         lines_add(InvoiceLine, lines, invoice=invoice)
         email_queue(kind=notifications.INVOICE_ISSUED, object_id=invoice.pk, customer_id=customer.pk)
@@ -292,27 +300,16 @@ def sla_credit_issue(*, customer: Customer, net: Decimal, description: str, serv
     caller's transaction; its PDF is rendered after commit."""
     if net != to_cents(net) or net <= 0:
         raise ValidationError({"net": [_("An SLA credit must be a positive amount, in cents.")]})
-    entity, treatment = sale_terms(buyer=buyer_of(customer), on=service_date)
-    entity_may_issue(entity)
-    issued_on = timezone.localdate()
-    totals = totals_under(
-        [LineSpec(description=description, quantity=Decimal("1"), unit_price=net)], treatment
-    )
-    number = document_number_draw(
-        entity=entity, series=DocumentCounter.Series.CREDIT_NOTE, year=issued_on.year
-    )
     credit_note = CreditNote.objects.create(
+        **_sale_issued(
+            customer=customer,
+            lines=[LineSpec(description=description, quantity=Decimal("1"), unit_price=net)],
+            service_date=service_date,
+            series=DocumentCounter.Series.CREDIT_NOTE,
+        ),
         kind=CreditNote.Kind.SLA_CREDIT,
-        entity=entity,
-        customer=customer,
-        number=number,
-        issued_on=issued_on,
         reason=CreditNote.Kind.SLA_CREDIT,
         description=description,
-        **asdict(totals),
-        currency=entity.currency,
-        service_date=service_date,
-        **buyer_snapshot(customer),
     )
     Refund.objects.create(
         customer=customer, credit_note=credit_note, amount=credit_note.gross, currency=credit_note.currency
