@@ -39,16 +39,22 @@ def seller_of(entity: BillingEntity) -> pdf.Seller:
     return pdf.Seller(name=entity.legal_name, **{field: getattr(entity, field) for field in SELLER_FIELDS})
 
 
+def _party(customer: Customer, **buyer) -> pdf.Party:
+    """A document's buyer: `buyer`'s name, address, country, VAT id and whether it is a business, with the
+    account's customer number and the address e-invoices reach it at, as they stand when the document is
+    rendered (once)."""
+    return pdf.Party(**buyer, number=customer_number(customer.pk), email=customer.billing_email)
+
+
 def party_of(customer: Customer) -> pdf.Party:
     """A customer account as the buyer named on a document rendered now (a quote, a report)."""
-    return pdf.Party(
+    return _party(
+        customer,
         name=customer.name,
         address=customer.billing_address,
         country=customer.country,
         vat_id=customer.vat_id,
         is_business=customer.is_business,
-        number=customer_number(customer.pk),
-        email=customer.billing_email,
     )
 
 
@@ -72,7 +78,7 @@ def priced_document(
     *,
     entity: BillingEntity,
     buyer: pdf.Party,
-    lines,
+    lines: tuple[pdf.Line, ...],
     amounts,
     vat_rate: Decimal,
     vat_category: str,
@@ -86,7 +92,7 @@ def priced_document(
         currency=amounts.currency,
         seller=seller_of(entity),
         buyer=buyer,
-        lines=document_lines(lines),
+        lines=lines,
         net=amounts.net,
         vat_rate=vat_rate,
         vat=amounts.vat,
@@ -102,77 +108,64 @@ BUYER_SNAPSHOT = ("name", "address", "country", "vat_id", "is_business")
 def _buyer(issued: Invoice | CreditNote) -> pdf.Party:
     """The buyer an invoice or an SLA credit note snapshotted at issue."""
     assert issued.customer is not None  # every issued document names its account
-    return pdf.Party(
-        **{field: getattr(issued, f"customer_{field}") for field in BUYER_SNAPSHOT},
-        number=customer_number(issued.customer.pk),
-        # The address e-invoices reach the buyer at, as it stands when the document is rendered (once).
-        email=issued.customer.billing_email,
+    return _party(
+        issued.customer, **{field: getattr(issued, f"customer_{field}") for field in BUYER_SNAPSHOT}
     )
 
 
-def _document(invoice: Invoice, issued: Invoice | CreditNote, **fields) -> pdf.BillingDocument:
-    """The seller, the buyer, the lines and the rate are the invoice's; number, date and totals `issued`'s."""
+def _document(
+    issued: Invoice | CreditNote, *, stated: Invoice | CreditNote, lines: tuple[pdf.Line, ...], **fields
+) -> pdf.BillingDocument:
+    """`issued`'s seller, number, date and totals, with `lines`; the buyer, the rate, the language and the
+    service date as `stated` recorded them at issue: the invoice, for itself and for the credit note that
+    cancels it; an SLA credit note, its own."""
+    # An invoice always has them; an SLA credit note sets them at issue.
+    assert stated.vat_rate is not None and stated.service_date is not None
     return priced_document(
         pdf.BillingDocument,
         entity=issued.entity,
-        buyer=_buyer(invoice),
-        lines=invoice.lines,
+        buyer=_buyer(stated),
+        lines=lines,
         amounts=issued,
-        vat_rate=invoice.vat_rate,
-        vat_category=invoice.vat_category,
-        language=invoice.language,
+        vat_rate=stated.vat_rate,
+        vat_category=stated.vat_category,
+        language=stated.language,
         number=issued.number,
         issued_on=issued.issued_on,
-        service_date=invoice.service_date,
+        service_date=stated.service_date,
         **fields,
     )
 
 
 def invoice_document(invoice: Invoice) -> pdf.BillingDocument:
-    return _document(invoice, invoice, kind=pdf.INVOICE, due_on=invoice.due_on)
+    return _document(
+        invoice, stated=invoice, lines=document_lines(invoice.lines), kind=pdf.INVOICE, due_on=invoice.due_on
+    )
 
 
 def credit_note_document(credit_note: CreditNote) -> pdf.BillingDocument:
     """A cancellation cancels its invoice in full: the invoice's lines and rate, the credit note's totals.
     An SLA credit stands alone: its one line, its buyer and its rate as it recorded them at issue."""
     if credit_note.is_sla_credit:
-        return _sla_credit_document(credit_note)
+        # Its one line says what it credits.
+        line = pdf.Line(
+            description=credit_note.description,
+            quantity=Decimal("1"),
+            unit_price=credit_note.net,
+            net=credit_note.net,
+        )
+        return _document(
+            credit_note, stated=credit_note, lines=(line,), kind=pdf.CREDIT_NOTE, reason=credit_note.reason
+        )
     invoice = credit_note.invoice
     assert invoice is not None  # a cancellation cites its invoice (its constraint)
     return _document(
-        invoice,
         credit_note,
+        stated=invoice,
+        lines=document_lines(invoice.lines),
         kind=pdf.CREDIT_NOTE,
         cancels_number=invoice.number,
         cancels_issued_on=invoice.issued_on,
-        reason=credit_note.reason,
-    )
-
-
-def _sla_credit_document(credit_note: CreditNote) -> pdf.BillingDocument:
-    assert credit_note.vat_rate is not None and credit_note.service_date is not None  # set at issue
-    return pdf.BillingDocument(
-        language=credit_note.language,
-        vat_category=credit_note.vat_category,
-        currency=credit_note.currency,
-        seller=seller_of(credit_note.entity),
-        buyer=_buyer(credit_note),
-        lines=(
-            pdf.Line(
-                description=credit_note.description,
-                quantity=Decimal("1"),
-                unit_price=credit_note.net,
-                net=credit_note.net,
-            ),
-        ),
-        net=credit_note.net,
-        vat_rate=credit_note.vat_rate,
-        vat=credit_note.vat,
-        gross=credit_note.gross,
-        kind=pdf.CREDIT_NOTE,
-        number=credit_note.number,
-        issued_on=credit_note.issued_on,
-        service_date=credit_note.service_date,
         reason=credit_note.reason,
     )
 

@@ -17,9 +17,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.permissions import is_customer, is_finance
+from accounts.permissions import is_finance
+from accounts.selectors import scoped_to_account
 from billing import aging
 from billing.models import BanEvent, CreditNote, Invoice, Payment, Refund
+from config.filtering import STATUS_AND_ACCOUNT, filter_by
 from config.money import to_cents
 
 if TYPE_CHECKING:
@@ -35,22 +37,14 @@ if TYPE_CHECKING:
 
 def invoices_visible_to(*, user) -> QuerySet[Invoice]:
     """Customers see their account's invoices; finance and admins see all; support staff none."""
-    if is_finance(user):
-        queryset = Invoice.objects.all()
-    elif is_customer(user):
-        queryset = Invoice.objects.filter(customer_id=user.customer_id)
-    else:
-        return Invoice.objects.none()
-    return with_amounts(queryset)
+    return with_amounts(
+        scoped_to_account(Invoice.objects.all(), user=user, account="customer_id", staff=is_finance)
+    )
 
 
 def credit_notes_visible_to(*, user) -> QuerySet[CreditNote]:
     """Customers see their account's credit notes (cancellations and SLA credits); finance and admins all."""
-    if is_finance(user):
-        return CreditNote.objects.all()
-    if is_customer(user):
-        return CreditNote.objects.filter(customer_id=user.customer_id)
-    return CreditNote.objects.none()
+    return scoped_to_account(CreditNote.objects.all(), user=user, account="customer_id", staff=is_finance)
 
 
 MONEY_FIELD: DecimalField = DecimalField(max_digits=12, decimal_places=2)
@@ -111,19 +105,18 @@ def invoices_for_api(*, user) -> QuerySet[Invoice]:
 
 
 def invoices_filter(queryset: QuerySet[Invoice], filters: dict) -> QuerySet[Invoice]:
-    if filters.get("status"):
-        queryset = queryset.filter(status=filters["status"])
-    if filters.get("customer"):
-        queryset = queryset.filter(customer_id=filters["customer"])
-    # Date ranges include both ends.
-    for key, lookup in (
-        ("issued_from", "issued_on__gte"),
-        ("issued_to", "issued_on__lte"),
-        ("due_from", "due_on__gte"),
-        ("due_to", "due_on__lte"),
-    ):
-        if filters.get(key):
-            queryset = queryset.filter(**{lookup: filters[key]})
+    queryset = filter_by(
+        queryset,
+        filters,
+        {
+            **STATUS_AND_ACCOUNT,
+            # Date ranges include both ends.
+            "issued_from": "issued_on__gte",
+            "issued_to": "issued_on__lte",
+            "due_from": "due_on__gte",
+            "due_to": "due_on__lte",
+        },
+    )
     if filters.get("overdue") is not None:
         overdue = aging.bucket_q(aging.OVERDUE, today=timezone.localdate())
         queryset = queryset.filter(overdue if filters["overdue"] else ~overdue)
@@ -153,8 +146,4 @@ def refunds_visible_to(*, user) -> QuerySet[Refund]:
 
 
 def refunds_filter(queryset: QuerySet[Refund], filters: dict) -> QuerySet[Refund]:
-    if filters.get("status"):
-        queryset = queryset.filter(status=filters["status"])
-    if filters.get("customer"):
-        queryset = queryset.filter(customer_id=filters["customer"])
-    return queryset
+    return filter_by(queryset, filters, STATUS_AND_ACCOUNT)

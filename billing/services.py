@@ -31,7 +31,7 @@ from config.errors import InvalidTransition
 from config.formatting import format_date, format_money
 from config.metrics import BANS
 from config.money import to_cents, vat_on
-from config.transitions import written_by
+from config.transitions import transition_save, written_by
 from documents.store import render_after_commit, render_batch_after_commit
 from outbox.services import email_queue, emails_record
 
@@ -138,6 +138,26 @@ def buyer_snapshot(customer: Customer) -> dict:
     }
 
 
+def _sale_issued(*, customer: Customer, lines: list[LineSpec], service_date: date, series: str) -> dict:
+    """What a document issued now for a sale to `customer` records, as its columns: the entity that bills the
+    account and the VAT of the day the service was done (LAW-06), as billing.tax decides them for this buyer;
+    the next number of the entity's `series` (its counter row locked until the caller commits); the totals of
+    `lines` in the entity's currency; the buyer as it stands."""
+    entity, treatment = sale_terms(buyer=buyer_of(customer), on=service_date)
+    entity_may_issue(entity)
+    issued_on = timezone.localdate()
+    return {
+        "entity": entity,
+        "customer": customer,
+        "number": document_number_draw(entity=entity, series=series, year=issued_on.year),
+        "issued_on": issued_on,
+        "service_date": service_date,
+        **asdict(totals_under(lines, treatment)),
+        "currency": entity.currency,
+        **buyer_snapshot(customer),
+    }
+
+
 def invoice_issue(
     *,
     customer: Customer,
@@ -149,27 +169,15 @@ def invoice_issue(
     """Issue an invoice now: lines and buyer snapshotted, numbered gap-free, due 30 days after issue."""
     if not lines:
         raise ValidationError("An invoice needs at least one line.")
-    # The VAT of the day the service was done (LAW-06), as billing.tax decides it for this buyer.
-    entity, treatment = sale_terms(buyer=buyer_of(customer), on=service_date)
-    entity_may_issue(entity)
-    issued_on = timezone.localdate()
-    totals = totals_under(lines, treatment)
     with transaction.atomic():
-        number = document_number_draw(
-            entity=entity, series=DocumentCounter.Series.INVOICE, year=issued_on.year
+        issued = _sale_issued(
+            customer=customer, lines=lines, service_date=service_date, series=DocumentCounter.Series.INVOICE
         )
         invoice = Invoice.objects.create(
-            entity=entity,
-            customer=customer,
+            **issued,
             ticket_id=ticket_id,
-            number=number,
-            issued_on=issued_on,
-            due_on=issued_on + timedelta(days=settings.INVOICE_PAYMENT_DAYS),
-            service_date=service_date,
+            due_on=issued["issued_on"] + timedelta(days=settings.INVOICE_PAYMENT_DAYS),
             charges_diagnosis_fee=charges_diagnosis_fee,
-            **asdict(totals),
-            currency=entity.currency,
-            **buyer_snapshot(customer),
         )
         lines_add(InvoiceLine, lines, invoice=invoice)
         email_queue(kind=notifications.INVOICE_ISSUED, object_id=invoice.pk, customer_id=customer.pk)
@@ -219,8 +227,7 @@ def invoice_pay(*, invoice: Invoice, amount: Decimal, received_on: date, referen
         invoice=invoice, amount=amount, received_on=received_on, reference=reference, recorded_by=by
     )
     if amount == due:
-        invoice.mark_paid(at=timezone.now())
-        invoice.save(update_fields=written_by(Invoice.mark_paid))
+        transition_save(invoice, Invoice.mark_paid, at=timezone.now())
     email_queue(kind=notifications.PAYMENT_RECEIVED, object_id=payment.pk, customer_id=invoice.customer_id)
     return payment
 
@@ -246,8 +253,7 @@ def payment_reverse(*, payment: Payment, reason: str, by) -> Payment:
     payment.reverse(reason=reason, at=timezone.now(), by=by)
     payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
     if invoice.status == Invoice.State.PAID:
-        invoice.reopen()
-        invoice.save(update_fields=written_by(Invoice.reopen))
+        transition_save(invoice, Invoice.reopen)
     return payment
 
 
@@ -294,31 +300,16 @@ def sla_credit_issue(*, customer: Customer, net: Decimal, description: str, serv
     caller's transaction; its PDF is rendered after commit."""
     if net != to_cents(net) or net <= 0:
         raise ValidationError({"net": [_("An SLA credit must be a positive amount, in cents.")]})
-    entity, treatment = sale_terms(buyer=buyer_of(customer), on=service_date)
-    entity_may_issue(entity)
-    issued_on = timezone.localdate()
-    totals = totals_under(
-        [LineSpec(description=description, quantity=Decimal("1"), unit_price=net)], treatment
-    )
-    number = document_number_draw(
-        entity=entity, series=DocumentCounter.Series.CREDIT_NOTE, year=issued_on.year
-    )
     credit_note = CreditNote.objects.create(
+        **_sale_issued(
+            customer=customer,
+            lines=[LineSpec(description=description, quantity=Decimal("1"), unit_price=net)],
+            service_date=service_date,
+            series=DocumentCounter.Series.CREDIT_NOTE,
+        ),
         kind=CreditNote.Kind.SLA_CREDIT,
-        entity=entity,
-        customer=customer,
-        number=number,
-        issued_on=issued_on,
         reason=CreditNote.Kind.SLA_CREDIT,
         description=description,
-        net=totals.net,
-        vat=totals.vat,
-        gross=totals.gross,
-        currency=entity.currency,
-        vat_rate=totals.vat_rate,
-        vat_category=totals.vat_category,
-        service_date=service_date,
-        **buyer_snapshot(customer),
     )
     Refund.objects.create(
         customer=customer, credit_note=credit_note, amount=credit_note.gross, currency=credit_note.currency
@@ -405,8 +396,7 @@ def refunds_owe(*, invoices: Sequence[Invoice]) -> list[int]:
 def refund_mark_refunded(*, refund: Refund, reference: str, by) -> Refund:
     """Finance records that money owed back to a customer was sent, with the transfer's reference; once."""
     refund = Refund.objects.select_for_update().get(pk=refund.pk)
-    refund.mark_refunded(reference=reference, at=timezone.now(), by=by)
-    refund.save(update_fields=written_by(Refund.mark_refunded))
+    transition_save(refund, Refund.mark_refunded, reference=reference, at=timezone.now(), by=by)
     return refund
 
 
@@ -539,8 +529,7 @@ def ban_apply(*, ban: BanEvent) -> BanEvent:
 def customer_reinstate(*, customer: Customer, reason: str, by) -> Customer:
     """Finance or an admin gives a banned account its support back; the ban stays in its history."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    customer.reinstate()
-    customer.save(update_fields=written_by(Customer.reinstate))
+    transition_save(customer, Customer.reinstate)
     now = timezone.now()
     # A ban whose slow part is still pending was decided before this decision, which settles it: its
     # tickets stay as they are and no ban e-mail follows the reinstatement.

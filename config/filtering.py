@@ -1,11 +1,26 @@
-"""API lists filtered by their query string: the filter is checked once and documented once."""
+"""API lists filtered by their query string: the filter is checked once, documented once and applied one way."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from rest_framework import generics, serializers
 
 from config.scoped import ScopedApi
+
+M = TypeVar("M", bound=Model)
+
+# The filters the lists of an account's rows share: their status, and `customer`, the account's id.
+STATUS_AND_ACCOUNT = {"status": "status", "customer": "customer_id"}
+
+
+def filter_by(queryset: QuerySet[M], filters: dict, lookups: Mapping[str, str]) -> QuerySet[M]:
+    """`queryset` narrowed by each filter of `lookups` (a filter's name: the lookup it applies) that `filters`
+    gives a value; an empty value is no filter."""
+    for name, lookup in lookups.items():
+        if filters.get(name):
+            queryset = queryset.filter(**{lookup: filters[name]})
+    return queryset
 
 
 class FilteredListApi(ScopedApi, generics.ListAPIView):

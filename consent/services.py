@@ -15,7 +15,7 @@ from django_fsm import TransitionNotAllowed
 
 from accounts.permissions import is_customer
 from config.errors import CodedPermissionDenied, ConsentRequired, InvalidTransition
-from config.transitions import written_by
+from config.transitions import transition_save
 from consent import selectors
 from consent.models import (
     EMERGENCY_ACTIONS,
@@ -187,8 +187,7 @@ def _customer_decides(
     _require_account_user(ticket, by)
     _refuse_if_ticket_ended(ticket)
     now = timezone.now()
-    decide(access_request, by=by, at=now)
-    access_request.save(update_fields=written_by(decide))
+    transition_save(access_request, decide, by=by, at=now)
     history = {}
     if access_request.status == AccessRequest.State.GRANTED:
         granted_until = access_request.expires_at
@@ -239,8 +238,7 @@ def access_request_expire(*, access_request: AccessRequest, now: datetime | None
         if applies and moment is not None
     ]
     cause = "time_ran_out" if time_over and min(ends) == expires_at else "ticket_ended"
-    access_request.expire(at=min(ends))
-    access_request.save(update_fields=written_by(AccessRequest.expire))
+    transition_save(access_request, AccessRequest.expire, at=min(ends))
     _resolve_obligation(access_request, resolution=ContactObligation.Resolution.MOOT, at=now)
     _record_access(ticket, access_request, event="expired", at=now, detail=cause, cause=cause)
     return access_request

@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
 
-from accounts.permissions import is_customer, is_staff_member
+from accounts.selectors import scoped_to_account
+from config.filtering import STATUS_AND_ACCOUNT, filter_by
 from credits.models import SlaCredit
 from tickets.models import Ticket
 from tickets.selectors import tickets_visible_to
@@ -8,20 +9,13 @@ from tickets.selectors import tickets_visible_to
 
 def sla_credits_visible_to(*, user) -> QuerySet[SlaCredit]:
     """A customer sees its account's SLA credits; the staff (support, finance, admins) all of them."""
-    credits = SlaCredit.objects.select_related("credit_note")
-    if is_customer(user):
-        return credits.filter(customer_id=user.customer_id)
-    if is_staff_member(user):
-        return credits
-    return credits.none()
+    return scoped_to_account(
+        SlaCredit.objects.select_related("credit_note"), user=user, account="customer_id"
+    )
 
 
 def sla_credits_filter(queryset: QuerySet[SlaCredit], filters: dict) -> QuerySet[SlaCredit]:
-    if filters.get("status"):
-        queryset = queryset.filter(status=filters["status"])
-    if filters.get("customer"):
-        queryset = queryset.filter(customer_id=filters["customer"])
-    return queryset
+    return filter_by(queryset, filters, STATUS_AND_ACCOUNT)
 
 
 def sla_claims_visible_to(*, user) -> QuerySet[Ticket]:

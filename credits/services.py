@@ -5,7 +5,7 @@ this very moment either comes first and is seen here, or waits; two assessors at
 one 409 (the ticket is closed by the first).
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -160,11 +160,10 @@ def sla_claim_grant(*, ticket: Ticket, hours: Decimal, by) -> SlaCredit:
         by=by,
         status=SlaCredit.Status.GRANTED,
         hours=hours,
-        percent_per_hour=terms.percent_per_hour,
-        cap_percent=terms.cap_percent,
-        percent=credit.percent,
+        # The rates and the credit as credits.rules computed them.
+        **asdict(terms),
+        **asdict(credit),
         monthly_price=service.monthly_price,
-        amount=credit.amount,
         currency=credit_note.currency,
         credit_note=credit_note,
     )

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.services import LineSpec
-from config.transitions import written_by
+from config.transitions import transition_save
 from diagnostics.models import Diagnosis
 from outbox.services import email_queue
 from quotes.services import quote_create, ticket_bill
@@ -45,8 +45,7 @@ def diagnosis_conclude(
         raise ValidationError({"quote": [_("Only a quoted outcome carries a quote.")]})
     ticket = ticket_lock(ticket=ticket)
     transition = _TRANSITION_BY_OUTCOME[outcome]
-    transition(ticket)
-    ticket.save(update_fields=written_by(transition))
+    transition_save(ticket, transition)
     assert ticket.diagnosis_concluded_at is not None  # each of those transitions stamps it
     charge = ticket_charge(
         outcome=outcome,

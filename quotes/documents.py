@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.selectors import billing_entity_for_country
-from billing.documents import party_of, priced_document
+from billing.documents import document_lines, party_of, priced_document
 from documents.models import StoredDocument
 from documents.store import Kind, stored_document_get_or_render
 from quotes.models import Quote
@@ -28,7 +28,7 @@ def quote_document(quote: Quote) -> QuoteDocument:
         QuoteDocument,
         entity=entity,
         buyer=party_of(customer),
-        lines=quote.lines,
+        lines=document_lines(quote.lines),
         amounts=quote,
         vat_rate=quote.vat_rate,
         vat_category=quote.vat_category,

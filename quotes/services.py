@@ -15,7 +15,7 @@ from billing.services import LineSpec, Totals, document_number_draw, invoice_iss
 from billing.tax import VatTreatment, buyer_of, entity_may_issue, sale_terms
 from config.formatting import format_money
 from config.money import MONEY_MAX
-from config.transitions import written_by
+from config.transitions import transition_save
 from documents.store import render_after_commit
 from outbox.services import email_queue
 from quotes.models import Quote, QuoteLine
@@ -165,10 +165,8 @@ def _lock_ticket_and_quote(quote: Quote) -> tuple[Ticket, Quote]:
 def quote_accept(*, quote: Quote, by) -> Quote:
     """Accepting starts the work at once, with no prepayment; only a sent quote within validity."""
     ticket, quote = _lock_ticket_and_quote(quote)
-    quote.accept(by=by)
-    ticket.start_work()
-    quote.save(update_fields=written_by(Quote.accept))
-    ticket.save(update_fields=written_by(Ticket.start_work))
+    transition_save(quote, Quote.accept, by=by)
+    transition_save(ticket, Ticket.start_work)
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.QUOTE_ACCEPTED, actor=by, quote=quote.pk)
     staff_notify(ticket=ticket, event=StaffNotice.Event.QUOTE_ACCEPTED, by=by)  # the work waits for the desk
     return quote
@@ -178,8 +176,7 @@ def quote_accept(*, quote: Quote, by) -> Quote:
 def quote_decline(*, quote: Quote, by) -> Quote:
     """Declining closes the ticket; the diagnosis fee is billed (unless it was free)."""
     ticket, quote = _lock_ticket_and_quote(quote)
-    quote.decline(by=by)
-    quote.save(update_fields=written_by(Quote.decline))
+    transition_save(quote, Quote.decline, by=by)
     # The ticket closes: the desk is told, but nothing waits for it.
     staff_notify(ticket=ticket, event=StaffNotice.Event.QUOTE_DECLINED, by=by, waiting=False)
     return _close_without_work(
@@ -191,8 +188,7 @@ def quote_decline(*, quote: Quote, by) -> Quote:
 def quote_expire(*, quote: Quote) -> Quote:
     """A quote not decided by its last valid day lapses like a refusal: the fee is billed."""
     ticket, quote = _lock_ticket_and_quote(quote)
-    quote.expire()
-    quote.save(update_fields=written_by(Quote.expire))
+    transition_save(quote, Quote.expire)
     return _close_without_work(
         ticket, quote, verb=TicketEvent.Verb.QUOTE_EXPIRED, moment=BillingMoment.QUOTE_EXPIRED
     )
@@ -200,8 +196,7 @@ def quote_expire(*, quote: Quote) -> Quote:
 
 def _close_without_work(ticket: Ticket, quote: Quote, *, verb: str, moment: str, by=None) -> Quote:
     """After a quote is declined or lapses: the ticket closes without the work, and the fee is billed now."""
-    ticket.close_without_work()
-    ticket.save(update_fields=written_by(Ticket.close_without_work))
+    transition_save(ticket, Ticket.close_without_work)
     ticket_record(ticket=ticket, verb=verb, actor=by, quote=quote.pk)
     tickets_ended_announce(ticket_ids=[ticket.pk])
     ticket_bill(ticket=ticket, outcome=Outcome.QUOTED, moment=moment, service_date=_diagnosis_day(ticket))
@@ -212,8 +207,7 @@ def _close_without_work(ticket: Ticket, quote: Quote, *, verb: str, moment: str,
 def ticket_complete_work(*, ticket: Ticket, report: str, by) -> Ticket:
     """The quoted work is done: the ticket is resolved and the fee plus the quote are invoiced now."""
     ticket = ticket_lock(ticket=ticket)
-    ticket.complete_work(report=report)
-    ticket.save(update_fields=written_by(Ticket.complete_work))
+    transition_save(ticket, Ticket.complete_work, report=report)
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.WORK_COMPLETED, actor=by)
     tickets_ended_announce(ticket_ids=[ticket.pk])
     quote = Quote.objects.select_for_update().get(ticket=ticket)

@@ -18,7 +18,9 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import is_customer, is_staff_member, is_support
+from accounts.permissions import is_staff_member, is_support
+from accounts.selectors import scoped_to_account
+from config.filtering import filter_by
 from tickets.models import Attachment, Message, Ticket, TicketEvent
 from tickets.search import tickets_search
 
@@ -30,11 +32,7 @@ OPEN_STATES = (Ticket.State.OPEN, Ticket.State.DIAGNOSING, Ticket.State.QUOTE_SE
 
 def tickets_visible_to(*, user) -> QuerySet[Ticket]:
     """Customers see their account's tickets; support staff see all. Finance sees none (billing only)."""
-    if is_support(user):
-        return Ticket.objects.all()
-    if is_customer(user):
-        return Ticket.objects.filter(customer_id=user.customer_id)
-    return Ticket.objects.none()
+    return scoped_to_account(Ticket.objects.all(), user=user, account="customer_id", staff=is_support)
 
 
 @dataclass(frozen=True)
@@ -165,12 +163,9 @@ def tickets_for_staff(*, user, filters: dict) -> QuerySet[Ticket]:
 
 
 def tickets_filter(queryset: QuerySet[Ticket], filters: dict) -> QuerySet[Ticket]:
-    if filters.get("status"):
-        queryset = queryset.filter(status=filters["status"])
-    if filters.get("kind"):
-        queryset = queryset.filter(kind=filters["kind"])
-    if filters.get("country"):
-        queryset = queryset.filter(customer__country=filters["country"])
+    queryset = filter_by(
+        queryset, filters, {"status": "status", "kind": "kind", "country": "customer__country"}
+    )
     if filters.get("suspected_provider_fault") is not None:
         queryset = queryset.filter(suspected_provider_fault=filters["suspected_provider_fault"])
     if filters.get("assignee") is not None:

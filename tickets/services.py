@@ -16,7 +16,7 @@ from billing.pricing import diagnosis_fee_for
 from billing.tax import buyer_of
 from config.bulk import among, insert_rows, update_from_instances
 from config.errors import SupportBanned
-from config.transitions import written_by
+from config.transitions import transition_save, written_by
 from outbox.services import email_queue, emails_queue
 from tickets import sla
 from tickets.models import Attachment, Message, StaffNotice, Ticket, TicketEvent
@@ -279,8 +279,7 @@ def ticket_claim(*, ticket: Ticket, by) -> Ticket:
     """An agent takes an open ticket that nobody holds (the other of two at once gets a 409); for an
     incident this engages nothing: the diagnosis, and the customer's fee, start with ticket_start_diagnosis."""
     ticket = ticket_lock(ticket=ticket)
-    ticket.claim(agent=by)
-    ticket.save(update_fields=written_by(Ticket.claim))
+    transition_save(ticket, Ticket.claim, agent=by)
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.ASSIGNED, actor=by, public=False, assignee=by.pk)
     return ticket
 
@@ -289,8 +288,7 @@ def ticket_claim(*, ticket: Ticket, by) -> Ticket:
 def ticket_start_diagnosis(*, ticket: Ticket, by) -> Ticket:
     """An agent takes an open incident; from now on the customer's fee is engaged."""
     ticket = ticket_lock(ticket=ticket)
-    ticket.start_diagnosis(agent=by)
-    ticket.save(update_fields=written_by(Ticket.start_diagnosis))
+    transition_save(ticket, Ticket.start_diagnosis, agent=by)
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.DIAGNOSIS_STARTED, actor=by)
     return ticket
 
@@ -299,8 +297,7 @@ def ticket_start_diagnosis(*, ticket: Ticket, by) -> Ticket:
 def ticket_close(*, ticket: Ticket, answer: str, by) -> Ticket:
     """Staff answer a question ticket (technical, commercial, SLA claim) and close it."""
     ticket = ticket_lock(ticket=ticket)
-    ticket.answer_and_close(answer=answer, agent=by)
-    ticket.save(update_fields=written_by(Ticket.answer_and_close))
+    transition_save(ticket, Ticket.answer_and_close, answer=answer, agent=by)
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.CLOSED, actor=by)
     tickets_ended_announce(ticket_ids=[ticket.pk])
     return ticket
