@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect
 
 from config.portals import call_service
@@ -20,9 +21,11 @@ if TYPE_CHECKING:
 class UseCaseFormMixin:
     """POST `form_class` to `use_case(<object_name>=the page's object, by=the user, **the form's data)`.
 
-    The view provides `get_object(pk)` and `render_page(obj, *, status, <form_name>=form)`.
+    The view provides `get_object(pk)` and `render_page(obj, *, status, <form_name>=form)`; it says `done` on
+    success, or overrides `tell(result)` to word it from what the use case returned.
     """
 
+    request: HttpRequest
     # No defaults for what the page may declare itself: a mixin's attribute would hide the page's.
     form_class: type[forms.Form]
     use_case: Callable
@@ -35,15 +38,20 @@ class UseCaseFormMixin:
         obj = self.get_object(pk)
         form = self.form_class(request.POST)
         if form.is_valid():
-            ok, _result = call_service(
+            ok, result = call_service(
                 request,
                 lambda: self.use_case(**{self.object_name: obj}, by=request.user, **form.cleaned_data),
                 form=form,
             )
             if ok:
-                messages.success(request, self.done)
+                self.tell(result)
                 return redirect(self.success_url, pk=obj.pk)
+            # Read again: the refusal may come from a change made meanwhile, and the page shows what is now.
+            obj = self.get_object(pk)
         return self.render_page(obj, status=400, **{self.form_name: form})
+
+    def tell(self, result) -> None:
+        messages.success(self.request, self.done)
 
 
 class UseCaseButtonMixin:

@@ -1,5 +1,8 @@
 """Finance portal: receivables by due day with aging, CSV export, refused and lapsed invoices, refunds owed."""
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.middleware.csrf import get_token
@@ -43,6 +46,9 @@ from config.portals import call_service, paginate
 from config.ratelimit import rate_limited
 from config.replica import read_alias
 from config.routing import route
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def filtered_invoices(request, *, default_status: str):
@@ -201,25 +207,52 @@ class PaymentRecordView(InvoiceDetailView, UseCaseFormMixin):
     success_url = "finance:billing:invoice"
 
 
-@route("payments/<int:pk>/reverse/", name="payment-reverse")
-class PaymentReverseView(FinanceRequiredMixin, View):
-    """A payment recorded by mistake, reversed with a reason: its invoice owes the amount again."""
+class _ListActionView(FinanceRequiredMixin, View):
+    """POST the one-field form of a list's row to `use_case(<object_name>=the row's object, by=the user,
+    **the form's data)`; either way the person goes back to the list, told how it went.
+
+    The view provides `get_object(pk)` (through the scoped selector where there is one), `done(obj)` (the
+    success message) and `back_to(obj)`. The form has a single field, so an invalid form is an empty one:
+    `missing` asks for it.
+    """
+
+    form_class: type[forms.Form]
+    use_case: Callable
+    object_name: str
+    missing: "StrOrPromise"
 
     @rate_limited("money")
     def post(self, request, pk):
-        payment = get_object_or_404(payments_visible_to(user=request.user), pk=pk)
-        form = PaymentReverseForm(request.POST)
+        obj = self.get_object(pk)
+        form = self.form_class(request.POST)
         if form.is_valid():
-            ok, _payment = call_service(
+            ok, _result = call_service(
                 request,
-                lambda: services.payment_reverse(
-                    payment=payment, reason=form.cleaned_data["reason"], by=request.user
-                ),
+                lambda: self.use_case(**{self.object_name: obj}, by=request.user, **form.cleaned_data),
             )
             if ok:
-                messages.success(request, _("The payment is reversed; its amount is due again."))
+                messages.success(request, self.done(obj))
         else:
-            messages.error(request, _("Give the reason for the reversal."))
+            messages.error(request, self.missing)
+        return self.back_to(obj)
+
+
+@route("payments/<int:pk>/reverse/", name="payment-reverse")
+class PaymentReverseView(_ListActionView):
+    """A payment recorded by mistake, reversed with a reason: its invoice owes the amount again."""
+
+    form_class = PaymentReverseForm
+    use_case = staticmethod(services.payment_reverse)
+    object_name = "payment"
+    missing = _("Give the reason for the reversal.")
+
+    def get_object(self, pk):
+        return get_object_or_404(payments_visible_to(user=self.request.user), pk=pk)
+
+    def done(self, payment):
+        return _("The payment is reversed; its amount is due again.")
+
+    def back_to(self, payment):
         return redirect("finance:billing:invoice", payment.invoice_id)
 
 
@@ -255,22 +288,19 @@ class BannedAccountsView(FinanceRequiredMixin, View):
 
 
 @route("accounts/<int:pk>/reinstate/", name="reinstate")
-class CustomerReinstateView(FinanceRequiredMixin, View):
-    @rate_limited("money")
-    def post(self, request, pk):
-        customer = get_object_or_404(Customer, pk=pk)
-        form = ReinstateForm(request.POST)
-        if form.is_valid():
-            ok, _customer = call_service(
-                request,
-                lambda: services.customer_reinstate(
-                    customer=customer, reason=form.cleaned_data["reason"], by=request.user
-                ),
-            )
-            if ok:
-                messages.success(request, _("%(name)s has support again.") % {"name": customer.name})
-        else:
-            messages.error(request, _("Give a reason for the reinstatement."))
+class CustomerReinstateView(_ListActionView):
+    form_class = ReinstateForm
+    use_case = staticmethod(services.customer_reinstate)
+    object_name = "customer"
+    missing = _("Give a reason for the reinstatement.")
+
+    def get_object(self, pk):
+        return get_object_or_404(Customer, pk=pk)
+
+    def done(self, customer):
+        return _("%(name)s has support again.") % {"name": customer.name}
+
+    def back_to(self, customer):
         return redirect("finance:billing:banned")
 
 
@@ -312,24 +342,20 @@ class RefundListView(FinanceRequiredMixin, View):
 
 
 @route("refunds/<int:pk>/mark-refunded/", name="refund-mark")
-class RefundMarkRefundedView(FinanceRequiredMixin, View):
-    @rate_limited("money")
-    def post(self, request, pk):
-        refund = get_object_or_404(refunds_visible_to(user=request.user), pk=pk)
-        form = RefundForm(request.POST)
-        if form.is_valid():
-            ok, _refund = call_service(
-                request,
-                lambda: services.refund_mark_refunded(
-                    refund=refund, reference=form.cleaned_data["reference"], by=request.user
-                ),
-            )
-            if ok:
-                messages.success(
-                    request,
-                    _("The refund of %(amount)s to %(name)s is recorded.")
-                    % {"amount": format_money(refund.amount, refund.currency), "name": refund.customer.name},
-                )
-        else:
-            messages.error(request, _("Give the transfer's reference."))
+class RefundMarkRefundedView(_ListActionView):
+    form_class = RefundForm
+    use_case = staticmethod(services.refund_mark_refunded)
+    object_name = "refund"
+    missing = _("Give the transfer's reference.")
+
+    def get_object(self, pk):
+        return get_object_or_404(refunds_visible_to(user=self.request.user), pk=pk)
+
+    def done(self, refund):
+        return _("The refund of %(amount)s to %(name)s is recorded.") % {
+            "amount": format_money(refund.amount, refund.currency),
+            "name": refund.customer.name,
+        }
+
+    def back_to(self, refund):
         return redirect("finance:billing:refunds")

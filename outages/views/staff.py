@@ -1,7 +1,3 @@
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
-from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,15 +5,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.permissions import SupportRequiredMixin
+from config.form_views import UseCaseFormMixin
 from config.portals import call_service, paginate
 from config.routing import route
 from outages import selectors, services
 from outages.forms import ConcludeLinkedForm, IncidentForm, LinkTicketsForm, ResolveForm, incident_initial
 from outages.models import ProviderIncident
 from outages.presenters import incident_table, linked_tickets_table
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 SERVICES_SHOWN = 50  # on the incident's page; the form to edit a draft has them all
 
@@ -81,48 +75,32 @@ class IncidentDetailView(_IncidentPage):
         return self.render_page(self.get_object(pk))
 
 
-class _IncidentFormView(_IncidentPage):
-    """POST one form of the incident's page to its use case, `service(incident=, by=, **the form's data)`;
-    on a refusal the page comes back with the form and the reason on it."""
+class _IncidentFormView(UseCaseFormMixin, _IncidentPage):
+    """POST one form of the incident's page to its use case; on a refusal the page comes back with the form
+    and the reason on it."""
 
-    form_class: type[forms.Form]
-    form_name: str
-    service: Callable
-    done: "StrOrPromise" = ""
-
-    def post(self, request, pk):
-        incident = self.get_object(pk)
-        form = self.form_class(request.POST)
-        if form.is_valid():
-            ok, result = call_service(
-                request,
-                lambda: type(self).service(incident=incident, by=request.user, **form.cleaned_data),
-                form=form,
-            )
-            if ok:
-                self.tell(result)
-                return redirect("staff:outages:detail", pk=incident.pk)
-        return self.render_page(self.get_object(pk), status=400, **{self.form_name: form})
-
-    def tell(self, result) -> None:
-        messages.success(self.request, self.done)
+    object_name = "incident"
+    success_url = "staff:outages:detail"
 
 
 @route("incidents/<int:pk>/edit/", name="edit")
 class IncidentEditView(_IncidentFormView):
-    form_class, form_name, service = IncidentForm, "edit_form", services.incident_update
+    form_class, form_name = IncidentForm, "edit_form"
+    use_case = staticmethod(services.incident_update)
     done = gettext_lazy("The draft is saved.")
 
 
 @route("incidents/<int:pk>/resolve/", name="resolve")
 class IncidentResolveView(_IncidentFormView):
-    form_class, form_name, service = ResolveForm, "resolve_form", services.incident_resolve
+    form_class, form_name = ResolveForm, "resolve_form"
+    use_case = staticmethod(services.incident_resolve)
     done = gettext_lazy("The incident is resolved.")
 
 
 @route("incidents/<int:pk>/link/", name="link")
 class IncidentLinkView(_IncidentFormView):
-    form_class, form_name, service = LinkTicketsForm, "link_form", services.incident_link_tickets
+    form_class, form_name = LinkTicketsForm, "link_form"
+    use_case = staticmethod(services.incident_link_tickets)
 
     def tell(self, result) -> None:
         messages.success(self.request, _("Tickets linked: %(count)s.") % {"count": len(result)})
@@ -130,7 +108,8 @@ class IncidentLinkView(_IncidentFormView):
 
 @route("incidents/<int:pk>/conclude/", name="conclude")
 class IncidentConcludeView(_IncidentFormView):
-    form_class, form_name, service = ConcludeLinkedForm, "conclude_form", services.incident_conclude_linked
+    form_class, form_name = ConcludeLinkedForm, "conclude_form"
+    use_case = staticmethod(services.incident_conclude_linked)
 
     def tell(self, result) -> None:
         messages.success(
