@@ -633,14 +633,7 @@ def nodes_report(info: dict, fx: dict, rows: list[dict], args) -> str:
 
 
 def write_nodes_doc(section: str) -> None:
-    text = DOC.read_text()
-    block = f"{NODES_START}\n{section}{NODES_END}"
-    if NODES_START in text and NODES_END in text:
-        head, rest = text.split(NODES_START, 1)
-        text = head + block + rest.split(NODES_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n## Several web nodes (issue 17)\n\n" + block + "\n"
-    DOC.write_text(text)
+    write_between_marks(section, NODES_START, NODES_END, heading="Several web nodes (issue 17)")
 
 
 # ------------------------------------------------------------------------------------------ deadlines
@@ -937,14 +930,20 @@ def report(
 
 
 def write_doc(section: str) -> None:
+    write_between_marks(section, START_MARK, END_MARK, heading="Benchmark results")
+
+
+def write_between_marks(section: str, start: str, end: str, *, heading: str) -> None:
+    """Puts the section between its marks in docs/performance.md, in place of what was there; the first
+    time, at the end under its heading."""
     DOC.parent.mkdir(exist_ok=True)
     text = DOC.read_text() if DOC.exists() else "# Performance\n"
-    block = f"{START_MARK}\n{section}{END_MARK}"
-    if START_MARK in text and END_MARK in text:
-        head, rest = text.split(START_MARK, 1)
-        text = head + block + rest.split(END_MARK, 1)[1]
+    block = f"{start}\n{section}{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
     else:
-        text = text.rstrip("\n") + "\n\n## Benchmark results\n\n" + block + "\n"
+        text = text.rstrip("\n") + f"\n\n## {heading}\n\n" + block + "\n"
     DOC.write_text(text)
 
 
