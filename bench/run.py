@@ -333,6 +333,11 @@ def token_headers(token: str) -> dict:
 # ------------------------------------------------------------------------------------------ scenarios
 
 
+def get(name: str, paths: list[str], headers: dict, kind: str) -> dict:
+    """A scenario of GET requests: wrk asks for `paths` in turn, with these headers."""
+    return {"name": name, "paths": paths, "headers": headers, "kind": kind}
+
+
 def scenarios(fx: dict, sessions: dict) -> list[dict]:
     customer, agent, finance = sessions["customer"], sessions["agent"], sessions["finance"]
     tickets = fx["ticket_ids"]
@@ -353,57 +358,24 @@ def scenarios(fx: dict, sessions: dict) -> list[dict]:
             "accept_diagnosis_fee": True,
         }
     )
+    agent_api, finance_api = token_headers(fx["agent"]["token"]), token_headers(fx["finance"]["token"])
+    customer_api = token_headers(fx["customer"]["token"])
+    invoices_of_customer = f"/api/v1/invoices/?customer={fx['invoice_customer_id']}"
     return [
-        {"name": "Staff queue page", "paths": ["/staff/"], "headers": agent.headers(), "kind": "page"},
-        {
-            "name": "Customer's ticket list",
-            "paths": ["/customer/tickets/"],
-            "headers": customer.headers(),
-            "kind": "page",
-        },
-        {
-            "name": "Ticket page (customer)",
-            "paths": [f"/customer/tickets/{t}/" for t in tickets],
-            "headers": customer.headers(),
-            "kind": "page",
-        },
-        {
-            "name": "Ticket page (staff)",
-            "paths": [f"/staff/tickets/{t}/" for t in tickets],
-            "headers": agent.headers(),
-            "kind": "page",
-        },
-        {
-            "name": "API tickets ?status=resolved (staff)",
-            "paths": ["/api/v1/tickets/?status=resolved"],
-            "headers": token_headers(fx["agent"]["token"]),
-            "kind": "page",
-        },
-        {
-            "name": "API tickets ?status=closed (customer)",
-            "paths": ["/api/v1/tickets/?status=closed"],
-            "headers": token_headers(fx["customer"]["token"]),
-            "kind": "page",
-        },
-        {
-            "name": "API invoices ?status=open",
-            "paths": ["/api/v1/invoices/?status=open"],
-            "headers": token_headers(fx["finance"]["token"]),
-            "kind": "page",
-        },
-        {
-            "name": "API invoices ?customer=",
-            "paths": [f"/api/v1/invoices/?customer={fx['invoice_customer_id']}"],
-            "headers": token_headers(fx["finance"]["token"]),
-            "kind": "page",
-        },
-        {"name": "Finance unpaid list", "paths": ["/finance/"], "headers": finance.headers(), "kind": "page"},
-        {
-            "name": "Receivables summary (API)",
-            "paths": ["/api/v1/reports/receivables/"],
-            "headers": token_headers(fx["finance"]["token"]),
-            "kind": "page",
-        },
+        get("Staff queue page", ["/staff/"], agent.headers(), "page"),
+        get("Customer's ticket list", ["/customer/tickets/"], customer.headers(), "page"),
+        get(
+            "Ticket page (customer)", [f"/customer/tickets/{t}/" for t in tickets], customer.headers(), "page"
+        ),
+        get("Ticket page (staff)", [f"/staff/tickets/{t}/" for t in tickets], agent.headers(), "page"),
+        get("API tickets ?status=resolved (staff)", ["/api/v1/tickets/?status=resolved"], agent_api, "page"),
+        get(
+            "API tickets ?status=closed (customer)", ["/api/v1/tickets/?status=closed"], customer_api, "page"
+        ),
+        get("API invoices ?status=open", ["/api/v1/invoices/?status=open"], finance_api, "page"),
+        get("API invoices ?customer=", [invoices_of_customer], finance_api, "page"),
+        get("Finance unpaid list", ["/finance/"], finance.headers(), "page"),
+        get("Receivables summary (API)", ["/api/v1/reports/receivables/"], finance_api, "page"),
         *search_scenarios(fx, agent=agent, customer=customer),
         *sla_scenarios(fx, agent=agent, finance=finance),
         {
@@ -411,7 +383,7 @@ def scenarios(fx: dict, sessions: dict) -> list[dict]:
             "paths": ["/api/v1/tickets/"],
             "method": "POST",
             "body": api_body,
-            "headers": {**token_headers(fx["customer"]["token"]), "Content-Type": "application/json"},
+            "headers": {**customer_api, "Content-Type": "application/json"},
             "kind": "create",
         },
         {
@@ -433,74 +405,32 @@ def search_scenarios(fx: dict, *, agent: "Session", customer: "Session") -> list
         return [prefix + urllib.parse.urlencode({"q": text}) for text in texts]
 
     staff, own = fx["search"]["staff"], fx["search"]["customer"]
+    agent_api, customer_api = token_headers(fx["agent"]["token"]), token_headers(fx["customer"]["token"])
     return [
-        {
-            "name": "Search: API tickets ?q= (staff)",
-            "paths": paths("/api/v1/tickets/?", staff),
-            "headers": token_headers(fx["agent"]["token"]),
-            "kind": "search",
-        },
-        {
-            "name": "Search: API queue ?q= (staff)",
-            "paths": paths("/api/v1/tickets/queue/?", staff),
-            "headers": token_headers(fx["agent"]["token"]),
-            "kind": "search",
-        },
-        {
-            "name": "Search: all tickets page (staff)",
-            "paths": paths("/staff/tickets/?", staff),
-            "headers": agent.headers(),
-            "kind": "search",
-        },
-        {
-            "name": "Search: API tickets ?q= (customer)",
-            "paths": paths("/api/v1/tickets/?", own),
-            "headers": token_headers(fx["customer"]["token"]),
-            "kind": "search",
-        },
-        {
-            "name": "Search: my tickets page (customer)",
-            "paths": paths("/customer/tickets/?", own),
-            "headers": customer.headers(),
-            "kind": "search",
-        },
+        get("Search: API tickets ?q= (staff)", paths("/api/v1/tickets/?", staff), agent_api, "search"),
+        get("Search: API queue ?q= (staff)", paths("/api/v1/tickets/queue/?", staff), agent_api, "search"),
+        get("Search: all tickets page (staff)", paths("/staff/tickets/?", staff), agent.headers(), "search"),
+        get("Search: API tickets ?q= (customer)", paths("/api/v1/tickets/?", own), customer_api, "search"),
+        get(
+            "Search: my tickets page (customer)",
+            paths("/customer/tickets/?", own),
+            customer.headers(),
+            "search",
+        ),
     ]
 
 
 def sla_scenarios(fx: dict, *, agent: "Session", finance: "Session") -> list[dict]:
     """The inbox sorted by time left to the next response target (issue 16): the agents' landing page, its
     API list, each narrowed to the breached tickets, and the SLA report."""
+    agent_api, finance_api = token_headers(fx["agent"]["token"]), token_headers(fx["finance"]["token"])
+    breached_incidents = "/api/v1/tickets/inbox/?kind=incident&breached=true"
     return [
-        {
-            "name": "SLA: inbox by time left (staff page)",
-            "paths": ["/staff/"],
-            "headers": agent.headers(),
-            "kind": "sla",
-        },
-        {
-            "name": "SLA: inbox, breached only (staff page)",
-            "paths": ["/staff/?breached=on"],
-            "headers": agent.headers(),
-            "kind": "sla",
-        },
-        {
-            "name": "SLA: API inbox by time left",
-            "paths": ["/api/v1/tickets/inbox/"],
-            "headers": token_headers(fx["agent"]["token"]),
-            "kind": "sla",
-        },
-        {
-            "name": "SLA: API inbox ?kind=incident&breached=true",
-            "paths": ["/api/v1/tickets/inbox/?kind=incident&breached=true"],
-            "headers": token_headers(fx["agent"]["token"]),
-            "kind": "sla",
-        },
-        {
-            "name": "SLA: report, 12 months (API)",
-            "paths": ["/api/v1/reports/sla/"],
-            "headers": token_headers(fx["finance"]["token"]),
-            "kind": "report",
-        },
+        get("SLA: inbox by time left (staff page)", ["/staff/"], agent.headers(), "sla"),
+        get("SLA: inbox, breached only (staff page)", ["/staff/?breached=on"], agent.headers(), "sla"),
+        get("SLA: API inbox by time left", ["/api/v1/tickets/inbox/"], agent_api, "sla"),
+        get("SLA: API inbox ?kind=incident&breached=true", [breached_incidents], agent_api, "sla"),
+        get("SLA: report, 12 months (API)", ["/api/v1/reports/sla/"], finance_api, "report"),
     ]
 
 
@@ -722,14 +652,7 @@ def nodes_report(info: dict, fx: dict, rows: list[dict], args) -> str:
 
 
 def write_nodes_doc(section: str) -> None:
-    text = DOC.read_text()
-    block = f"{NODES_START}\n{section}{NODES_END}"
-    if NODES_START in text and NODES_END in text:
-        head, rest = text.split(NODES_START, 1)
-        text = head + block + rest.split(NODES_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n## Several web nodes (issue 17)\n\n" + block + "\n"
-    DOC.write_text(text)
+    write_between_marks(section, NODES_START, NODES_END, heading="Several web nodes (issue 17)")
 
 
 # ------------------------------------------------------------------------------------------ deadlines
@@ -1029,14 +952,20 @@ def report(
 
 
 def write_doc(section: str) -> None:
+    write_between_marks(section, START_MARK, END_MARK, heading="Benchmark results")
+
+
+def write_between_marks(section: str, start: str, end: str, *, heading: str) -> None:
+    """Puts the section between its marks in docs/performance.md, in place of what was there; the first
+    time, at the end under its heading."""
     DOC.parent.mkdir(exist_ok=True)
     text = DOC.read_text() if DOC.exists() else "# Performance\n"
-    block = f"{START_MARK}\n{section}{END_MARK}"
-    if START_MARK in text and END_MARK in text:
-        head, rest = text.split(START_MARK, 1)
-        text = head + block + rest.split(END_MARK, 1)[1]
+    block = f"{start}\n{section}{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + block + rest.split(end, 1)[1]
     else:
-        text = text.rstrip("\n") + "\n\n## Benchmark results\n\n" + block + "\n"
+        text = text.rstrip("\n") + f"\n\n## {heading}\n\n" + block + "\n"
     DOC.write_text(text)
 
 

@@ -185,38 +185,38 @@ def _invoice(ticket: Ticket) -> Invoice:
     return Invoice.objects.filter(ticket_id=ticket.pk).latest("id")
 
 
+def _question(user: User, kind: str, subject: str, description: str, **extra) -> Callable[[], Ticket]:
+    return lambda: ticket_open(by=user, kind=kind, subject=subject, description=description, **extra)
+
+
 def _incident(user: User, subject: str, description: str, **extra) -> Callable[[], Ticket]:
-    return lambda: ticket_open(
-        by=user,
-        kind=Ticket.Kind.INCIDENT,
-        subject=subject,
-        description=description,
-        accept_diagnosis_fee=True,
-        **extra,
-    )
-
-
-def _question(user: User, kind: str, subject: str, description: str) -> Callable[[], Ticket]:
-    return lambda: ticket_open(by=user, kind=kind, subject=subject, description=description)
+    return _question(user, Ticket.Kind.INCIDENT, subject, description, accept_diagnosis_fee=True, **extra)
 
 
 def _sla_claim(
     user: User, service: Service, subject: str, description: str, *, started: datetime, hours: float
 ) -> Callable[[], Ticket]:
     """An SLA claim naming its service and the period it was unavailable."""
-    return lambda: ticket_open(
-        by=user,
-        kind=Ticket.Kind.SLA_CLAIM,
-        subject=subject,
-        description=description,
-        service=service,
-        outage_started_at=started,
-        outage_ended_at=started + timedelta(hours=hours),
-    )
+    outage = {"outage_started_at": started, "outage_ended_at": started + timedelta(hours=hours)}
+    return _question(user, Ticket.Kind.SLA_CLAIM, subject, description, service=service, **outage)
 
 
 def _say(ticket: Ticket, author: User, body: str) -> Callable[[], Any]:
     return lambda: message_post(ticket=ticket, author=author, body=body)
+
+
+def _pay(
+    invoice: Invoice, by: User, received_on: date, reference: str, *, amount: Decimal | None = None
+) -> Callable[[], Any]:
+    """Finance records a transfer received on that day with that reference: the whole invoice unless
+    `amount` says how much."""
+    return lambda: invoice_pay(
+        invoice=invoice,
+        amount=invoice.gross if amount is None else amount,
+        received_on=received_on,
+        reference=reference,
+        by=by,
+    )
 
 
 # The demo's mailbox, when e-mail in is not configured (`make run`): its replies still find their ticket.
@@ -239,10 +239,36 @@ def _mail_in(sender: User, *, to: Callable[[], str], subject: str, body: str, **
     return receive
 
 
-def _conclude(ticket: Ticket, agent: User, outcome: str, findings: str, quote: QuoteSpec | None = None):
-    return lambda: diagnosis_conclude(
-        ticket=ticket, findings=findings, outcome=outcome, by=agent, quote=quote
+def _diagnosed(
+    cast: Cast,
+    opening: Callable[[], Ticket],
+    *,
+    opened: datetime,
+    started: datetime,
+    concluded: datetime,
+    outcome: str,
+    findings: str,
+    quote: QuoteSpec | None = None,
+    message: tuple[datetime, str] | None = None,
+    note: tuple[datetime, str] | None = None,
+) -> Generator[Step, Any, Ticket]:
+    """An incident opened, taken for diagnosis by the agent and concluded: the story's first steps, with the
+    agent's message to the customer or internal note in between if any. Returns the ticket."""
+    ticket = yield opened, opening
+    yield started, lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
+    if message:
+        when, body = message
+        yield when, _say(ticket, cast.agent, body)
+    if note:
+        when, body = note
+        yield when, lambda: ticket_note_add(ticket=ticket, author=cast.agent, body=body)
+    yield (
+        concluded,
+        lambda: diagnosis_conclude(
+            ticket=ticket, findings=findings, outcome=outcome, by=cast.agent, quote=quote
+        ),
     )
+    return ticket
 
 
 # Boulangerie Exemple SARL (France, French): the busy account.
@@ -250,45 +276,29 @@ def _conclude(ticket: Ticket, agent: User, outcome: str, findings: str, quote: Q
 
 def fr_fixed_and_paid(clock: Clock, cast: Cast) -> Story:
     """Fixed during the diagnosis; the fee's invoice paid by transfer."""
-    hosting = _service(cast.client, Service.Kind.WEB_HOSTING)
-    ticket = yield (
-        clock.day(42, "09:10"),
+    ticket = yield from _diagnosed(
+        cast,
         _incident(
             cast.client,
             "Le site boulangerie-exemple.fr affiche une erreur 500",
             "Depuis ce matin, toutes les pages du site renvoient « Erreur 500 ». Les commandes en ligne sont bloquées.",
-            service=hosting,
+            service=_service(cast.client, Service.Kind.WEB_HOSTING),
         ),
-    )
-    yield clock.day(42, "09:40"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(42, "09:55"),
-        _say(
-            ticket,
-            cast.agent,
+        opened=clock.day(42, "09:10"),
+        started=clock.day(42, "09:40"),
+        message=(
+            clock.day(42, "09:55"),
             "Bonjour, je regarde les journaux du serveur web et reviens vers vous rapidement.",
         ),
-    )
-    yield (
-        clock.day(42, "11:20"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.FIXED,
-            "Le pool PHP-FPM était saturé par un module de cache défaillant ; module désactivé, pool redémarré.",
-        ),
+        concluded=clock.day(42, "11:20"),
+        outcome=Outcome.FIXED,
+        findings="Le pool PHP-FPM était saturé par un module de cache défaillant ; module désactivé, pool redémarré.",
     )
     yield clock.day(42, "11:45"), _say(ticket, cast.client, "Merci, tout remarche !")
     invoice = _invoice(ticket)
     yield (
         clock.day(20, "10:15"),
-        lambda: invoice_pay(
-            invoice=invoice,
-            amount=invoice.gross,
-            received_on=clock.date(21),
-            reference=f"VIR SEPA BOULANGERIE EXEMPLE {invoice.number}",
-            by=cast.finance,
-        ),
+        _pay(invoice, cast.finance, clock.date(21), f"VIR SEPA BOULANGERIE EXEMPLE {invoice.number}"),
     )
 
 
@@ -300,32 +310,27 @@ def fr_free_diagnosis(clock: Clock, cast: Cast) -> Story:
             starts_on=clock.date(38), ends_on=clock.date(36), countries=["FR"], by=cast.admin
         ),
     )
-    ticket = yield (
-        clock.day(37, "10:05"),
+    yield from _diagnosed(
+        cast,
         _incident(
             cast.comptable,
             "Sauvegardes nocturnes en échec depuis la migration PHP 8.3",
             "Le rapport de sauvegarde indique « permission denied » sur /var/backups depuis deux nuits.",
             service=_service(cast.client, Service.Kind.DEDICATED_SERVER),
         ),
-    )
-    yield clock.day(37, "14:00"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(36, "09:30"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.FIXED,
-            "Le propriétaire du dossier de sauvegarde avait changé lors de la migration ; droits rétablis, "
-            "sauvegarde relancée avec succès.",
-        ),
+        opened=clock.day(37, "10:05"),
+        started=clock.day(37, "14:00"),
+        concluded=clock.day(36, "09:30"),
+        outcome=Outcome.FIXED,
+        findings="Le propriétaire du dossier de sauvegarde avait changé lors de la migration ; droits rétablis, "
+        "sauvegarde relancée avec succès.",
     )
 
 
 def fr_work_done_partly_paid(clock: Clock, cast: Cast) -> Story:
     """Quoted, accepted, the work done: fee and quote invoiced, paid in part, due in a few days."""
-    ticket = yield (
-        clock.day(33, "07:50"),
+    ticket = yield from _diagnosed(
+        cast,
         _incident(
             cast.client,
             "Le serveur srv-paris-01 redémarre tout seul",
@@ -333,27 +338,18 @@ def fr_work_done_partly_paid(clock: Clock, cast: Cast) -> Story:
             service=_service(cast.client, Service.Kind.DEDICATED_SERVER),
             suspected_provider_fault=False,
         ),
-    )
-    yield clock.day(33, "08:30"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(33, "11:10"),
-        _say(
-            ticket,
-            cast.agent,
+        opened=clock.day(33, "07:50"),
+        started=clock.day(33, "08:30"),
+        message=(
+            clock.day(33, "11:10"),
             "Les journaux IPMI signalent des erreurs mémoire corrigibles en rafale. Je poursuis.",
         ),
-    )
-    yield (
-        clock.day(32, "15:40"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.QUOTED,
-            "Une barrette mémoire ECC est défectueuse (erreurs corrigibles puis non corrigibles, slot B2).",
-            _lines(
-                ("Barrette mémoire ECC 32 Go (slot B2)", "1", "85.00"),
-                ("Intervention en datacenter (main-d'œuvre)", "1.5", "60.00"),
-            ),
+        concluded=clock.day(32, "15:40"),
+        outcome=Outcome.QUOTED,
+        findings="Une barrette mémoire ECC est défectueuse (erreurs corrigibles puis non corrigibles, slot B2).",
+        quote=_lines(
+            ("Barrette mémoire ECC 32 Go (slot B2)", "1", "85.00"),
+            ("Intervention en datacenter (main-d'œuvre)", "1.5", "60.00"),
         ),
     )
     yield clock.day(31, "08:20"), lambda: quote_accept(quote=_quote(ticket), by=cast.client)
@@ -372,37 +368,26 @@ def fr_work_done_partly_paid(clock: Clock, cast: Cast) -> Story:
     invoice = _invoice(ticket)
     yield (
         clock.day(9, "11:00"),
-        lambda: invoice_pay(
-            invoice=invoice,
-            amount=Decimal("100.00"),
-            received_on=clock.date(10),
-            reference="VIR SEPA ACOMPTE BOULANGERIE",
-            by=cast.finance,
-        ),
+        _pay(invoice, cast.finance, clock.date(10), "VIR SEPA ACOMPTE BOULANGERIE", amount=Decimal("100.00")),
     )
 
 
 def fr_quote_declined(clock: Clock, cast: Cast) -> Story:
     """The customer declines the quote: the ticket closes, the diagnosis fee is billed."""
-    ticket = yield (
-        clock.day(24, "09:00"),
+    ticket = yield from _diagnosed(
+        cast,
         _incident(
             cast.comptable,
             "Les e-mails de la boutique sont refusés par Gmail",
             "Nos confirmations de commande reviennent avec « 550 5.7.26 unauthenticated sender ».",
             service=_service(cast.client, Service.Kind.WEB_HOSTING),
         ),
-    )
-    yield clock.day(24, "10:30"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(23, "14:10"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.QUOTED,
-            "Le domaine n'a ni SPF ni DKIM ; les gros fournisseurs refusent désormais ces messages.",
-            _lines(("Mise en place de SPF, DKIM et DMARC, tests de délivrabilité", "2", "60.00")),
-        ),
+        opened=clock.day(24, "09:00"),
+        started=clock.day(24, "10:30"),
+        concluded=clock.day(23, "14:10"),
+        outcome=Outcome.QUOTED,
+        findings="Le domaine n'a ni SPF ni DKIM ; les gros fournisseurs refusent désormais ces messages.",
+        quote=_lines(("Mise en place de SPF, DKIM et DMARC, tests de délivrabilité", "2", "60.00")),
     )
     yield clock.day(22, "17:45"), _say(ticket, cast.comptable, "Merci, notre prestataire web s'en chargera.")
     yield clock.day(22, "17:50"), lambda: quote_decline(quote=_quote(ticket), by=cast.comptable)
@@ -410,57 +395,42 @@ def fr_quote_declined(clock: Clock, cast: Cast) -> Story:
 
 def fr_quote_expired(clock: Clock, cast: Cast) -> Story:
     """A quote nobody decided on lapses at the sweep after its last valid day; the fee is billed then."""
-    ticket = yield (
-        clock.day(21, "13:30"),
+    yield from _diagnosed(
+        cast,
         _incident(
             cast.client,
             "Espace disque presque plein sur le serveur dédié",
             "Alerte de supervision : 94 % d'occupation sur /srv.",
             service=_service(cast.client, Service.Kind.DEDICATED_SERVER),
         ),
-    )
-    yield clock.day(21, "15:00"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(20, "10:00"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.QUOTED,
-            "Les journaux applicatifs ne sont jamais purgés (180 Go).",
-            _lines(("Rotation et compression des journaux, purge initiale", "1", "90.00")),
-        ),
+        opened=clock.day(21, "13:30"),
+        started=clock.day(21, "15:00"),
+        concluded=clock.day(20, "10:00"),
+        outcome=Outcome.QUOTED,
+        findings="Les journaux applicatifs ne sont jamais purgés (180 Go).",
+        quote=_lines(("Rotation et compression des journaux, purge initiale", "1", "90.00")),
     )
 
 
 def fr_quote_waiting(clock: Clock, cast: Cast) -> Story:
     """A quote sent a few days ago, waiting for the customer's decision."""
-    ticket = yield (
-        clock.day(5, "08:40"),
+    ticket = yield from _diagnosed(
+        cast,
         _incident(
             cast.client,
             "Site très lent aux heures de pointe",
             "Entre 7 h et 9 h, les pages mettent plus de 10 secondes à s'afficher.",
             service=_service(cast.client, Service.Kind.WEB_HOSTING),
         ),
-    )
-    yield clock.day(4, "09:15"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(4, "09:20"),
-        lambda: ticket_note_add(
-            ticket=ticket, author=cast.agent, body="Pic de trafic réel (campagne promo), pas d'attaque."
-        ),
-    )
-    yield (
-        clock.day(3, "16:30"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.QUOTED,
-            "L'hébergement mutualisé atteint sa limite de processus PHP aux heures de pointe.",
-            _lines(
-                ("Passage à l'offre Performance (migration du site)", "1", "120.00"),
-                ("Mise en place d'un cache de pages", "2", "60.00"),
-            ),
+        opened=clock.day(5, "08:40"),
+        started=clock.day(4, "09:15"),
+        note=(clock.day(4, "09:20"), "Pic de trafic réel (campagne promo), pas d'attaque."),
+        concluded=clock.day(3, "16:30"),
+        outcome=Outcome.QUOTED,
+        findings="L'hébergement mutualisé atteint sa limite de processus PHP aux heures de pointe.",
+        quote=_lines(
+            ("Passage à l'offre Performance (migration du site)", "1", "120.00"),
+            ("Mise en place d'un cache de pages", "2", "60.00"),
         ),
     )
     yield (
@@ -481,25 +451,20 @@ def fr_quote_waiting(clock: Clock, cast: Cast) -> Story:
 
 def fr_in_work_with_consent(clock: Clock, cast: Cast) -> Story:
     """Accepted work under way; the customer granted access to its data and the agent's work is logged."""
-    ticket = yield (
-        clock.day(12, "06:55"),
+    ticket = yield from _diagnosed(
+        cast,
         _incident(
             cast.client,
             "Base MySQL corrompue après la coupure de courant",
             "La boutique affiche « Table 'orders' is marked as crashed ».",
             service=_service(cast.client, Service.Kind.DEDICATED_SERVER),
         ),
-    )
-    yield clock.day(12, "07:30"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(11, "10:00"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.QUOTED,
-            "Deux tables InnoDB endommagées ; réparation possible depuis la sauvegarde de la veille et les binlogs.",
-            _lines(("Restauration et réparation de la base de données", "3", "60.00")),
-        ),
+        opened=clock.day(12, "06:55"),
+        started=clock.day(12, "07:30"),
+        concluded=clock.day(11, "10:00"),
+        outcome=Outcome.QUOTED,
+        findings="Deux tables InnoDB endommagées ; réparation possible depuis la sauvegarde de la veille et les binlogs.",
+        quote=_lines(("Restauration et réparation de la base de données", "3", "60.00")),
     )
     yield clock.day(10, "08:00"), lambda: quote_accept(quote=_quote(ticket), by=cast.client)
     request = yield (
@@ -665,35 +630,24 @@ def fr_sla_credit_granted(clock: Clock, cast: Cast) -> Story:
 def de_lapsed_then_reinstated(clock: Clock, cast: Cast) -> Story:
     """Paid in part, then left unpaid past its due day: the sweep lapses it (credit note, refund owed of the
     part paid, the account banned and its open ticket cancelled); finance reinstates the account."""
-    ticket = yield (
-        clock.day(49, "10:20"),
+    ticket = yield from _diagnosed(
+        cast,
         _incident(
             cast.kunde,
             "Onlineshop zeigt Datenbankfehler",
             "Seit heute früh erscheint im Shop nur noch „Error establishing a database connection“.",
             service=_service(cast.kunde, Service.Kind.VPS),
         ),
-    )
-    yield clock.day(49, "10:45"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(48, "09:10"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.FIXED,
-            "Der MariaDB-Dienst war nach einem Speicherengpass beendet worden; Dienst neu gestartet, Swap eingerichtet.",
-        ),
+        opened=clock.day(49, "10:20"),
+        started=clock.day(49, "10:45"),
+        concluded=clock.day(48, "09:10"),
+        outcome=Outcome.FIXED,
+        findings="Der MariaDB-Dienst war nach einem Speicherengpass beendet worden; Dienst neu gestartet, Swap eingerichtet.",
     )
     invoice = _invoice(ticket)
     yield (
         clock.day(40, "12:00"),
-        lambda: invoice_pay(
-            invoice=invoice,
-            amount=Decimal("10.00"),
-            received_on=clock.date(41),
-            reference="Teilzahlung",
-            by=cast.finance,
-        ),
+        _pay(invoice, cast.finance, clock.date(41), "Teilzahlung", amount=Decimal("10.00")),
     )
     # The sweep lapses the invoice on the day after its due day; this question is open then, and cancelled.
     yield (
@@ -719,32 +673,27 @@ def de_lapsed_then_reinstated(clock: Clock, cast: Cast) -> Story:
 
 def de_due_soon(clock: Clock, cast: Cast) -> Story:
     """Fixed during the diagnosis; the fee's invoice falls due in a few days (reminded a week before)."""
-    ticket = yield (
-        clock.day(26, "08:15"),
+    ticket = yield from _diagnosed(
+        cast,
         _incident(
             cast.kunde,
             "VPS nach Kernel-Update nicht erreichbar",
             "Nach dem automatischen Update bootet der VPS nicht mehr.",
             service=_service(cast.kunde, Service.Kind.VPS),
         ),
-    )
-    yield clock.day(26, "08:40"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(26, "10:05"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.FIXED,
-            "Das neue Kernel-Image fehlte im Bootloader; vorherigen Kernel gebootet und GRUB-Konfiguration erneuert.",
-        ),
+        opened=clock.day(26, "08:15"),
+        started=clock.day(26, "08:40"),
+        concluded=clock.day(26, "10:05"),
+        outcome=Outcome.FIXED,
+        findings="Das neue Kernel-Image fehlte im Bootloader; vorherigen Kernel gebootet und GRUB-Konfiguration erneuert.",
     )
     yield clock.day(26, "10:30"), _say(ticket, cast.kunde, "Danke, läuft wieder.")
 
 
 def de_provider_fault(clock: Clock, cast: Cast) -> Story:
     """The customer suspected us, rightly: a provider fault costs nothing."""
-    ticket = yield (
-        clock.day(23, "19:40"),
+    yield from _diagnosed(
+        cast,
         _incident(
             cast.kunde,
             "Paketverlust seit der Netzwartung",
@@ -752,44 +701,31 @@ def de_provider_fault(clock: Clock, cast: Cast) -> Story:
             service=_service(cast.kunde, Service.Kind.VPS),
             suspected_provider_fault=True,
         ),
-    )
-    yield clock.day(23, "20:05"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(23, "20:10"),
-        _say(ticket, cast.agent, "Wir prüfen die Switches des Racks, melde mich gleich."),
-    )
-    yield (
-        clock.day(22, "08:30"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.PROVIDER_FAULT,
-            "Ein bei der Wartung getauschter Uplink lief mit falscher Duplex-Einstellung; korrigiert.",
-        ),
+        opened=clock.day(23, "19:40"),
+        started=clock.day(23, "20:05"),
+        message=(clock.day(23, "20:10"), "Wir prüfen die Switches des Racks, melde mich gleich."),
+        concluded=clock.day(22, "08:30"),
+        outcome=Outcome.PROVIDER_FAULT,
+        findings="Ein bei der Wartung getauschter Uplink lief mit falscher Duplex-Einstellung; korrigiert.",
     )
 
 
 def de_work_paid(clock: Clock, cast: Cast) -> Story:
     """Quoted, accepted, done and paid in full."""
-    ticket = yield (
-        clock.day(14, "09:00"),
+    ticket = yield from _diagnosed(
+        cast,
         _incident(
             cast.kunde,
             "Mailserver: Zertifikat abgelaufen",
             "Outlook verweigert die Verbindung zum Mailserver wegen eines abgelaufenen Zertifikats.",
             service=_service(cast.kunde, Service.Kind.VPS),
         ),
-    )
-    yield clock.day(14, "09:30"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(13, "11:00"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.QUOTED,
-            "Die automatische Erneuerung war nie eingerichtet.",
-            _lines(("Einrichtung der automatischen Zertifikatserneuerung (ACME)", "1", "120.00")),
-        ),
+        opened=clock.day(14, "09:00"),
+        started=clock.day(14, "09:30"),
+        concluded=clock.day(13, "11:00"),
+        outcome=Outcome.QUOTED,
+        findings="Die automatische Erneuerung war nie eingerichtet.",
+        quote=_lines(("Einrichtung der automatischen Zertifikatserneuerung (ACME)", "1", "120.00")),
     )
     yield clock.day(13, "15:20"), lambda: quote_accept(quote=_quote(ticket), by=cast.kunde)
     yield (
@@ -801,16 +737,7 @@ def de_work_paid(clock: Clock, cast: Cast) -> Story:
         ),
     )
     invoice = _invoice(ticket)
-    yield (
-        clock.day(3, "10:00"),
-        lambda: invoice_pay(
-            invoice=invoice,
-            amount=invoice.gross,
-            received_on=clock.date(4),
-            reference=f"Überweisung {invoice.number}",
-            by=cast.finance,
-        ),
-    )
+    yield clock.day(3, "10:00"), _pay(invoice, cast.finance, clock.date(4), f"Überweisung {invoice.number}")
 
 
 def de_question_answered(clock: Clock, cast: Cast) -> Story:
@@ -837,24 +764,19 @@ def de_question_answered(clock: Clock, cast: Cast) -> Story:
 
 def de_no_quote(clock: Clock, cast: Cast) -> Story:
     """Diagnosed, nothing to fix and nothing to quote: closed, not billed."""
-    ticket = yield (
-        clock.day(7, "09:45"),
+    yield from _diagnosed(
+        cast,
         _incident(
             cast.kunde,
             "Festplatte des VPS langsam?",
             "Backups dauern doppelt so lange wie letzten Monat.",
             service=_service(cast.kunde, Service.Kind.VPS),
         ),
-    )
-    yield clock.day(7, "10:30"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(6, "09:00"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.NO_QUOTE,
-            "Kein Defekt: das Backup-Volumen hat sich verdoppelt (neue Produktfotos). Nichts zu reparieren.",
-        ),
+        opened=clock.day(7, "09:45"),
+        started=clock.day(7, "10:30"),
+        concluded=clock.day(6, "09:00"),
+        outcome=Outcome.NO_QUOTE,
+        findings="Kein Defekt: das Backup-Volumen hat sich verdoppelt (neue Produktfotos). Nichts zu reparieren.",
     )
 
 
@@ -908,48 +830,38 @@ def de_sla_claim(clock: Clock, cast: Cast) -> Story:
 
 def ban_overdue(clock: Clock, cast: Cast) -> Story:
     """The fee's invoice fell due yesterday, unpaid after two reminders: overdue, the next sweep lapses it."""
-    ticket = yield (
-        clock.day(31, "09:00"),
+    yield from _diagnosed(
+        cast,
         _incident(
             cast.gerant,
             "La caisse ne synchronise plus les ventes",
             "Les ventes du magasin ne remontent plus sur le serveur depuis hier soir.",
             service=_service(cast.gerant, Service.Kind.VPS),
         ),
-    )
-    yield clock.day(31, "09:20"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(31, "11:00"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.FIXED,
-            "Le pare-feu bloquait le port de synchronisation après une mise à jour ; règle rétablie.",
-        ),
+        opened=clock.day(31, "09:00"),
+        started=clock.day(31, "09:20"),
+        concluded=clock.day(31, "11:00"),
+        outcome=Outcome.FIXED,
+        findings="Le pare-feu bloquait le port de synchronisation après une mise à jour ; règle rétablie.",
     )
 
 
 def ban_refused(clock: Clock, cast: Cast) -> Story:
     """The customer refuses the fee's invoice: a credit note cancels it and the account is banned; its open
     question is cancelled when the ban is applied, right after."""
-    ticket = yield (
-        clock.day(21, "10:00"),
+    ticket = yield from _diagnosed(
+        cast,
         _incident(
             cast.gerant,
             "Site vitrine défiguré",
             "La page d'accueil de notre site affiche un message qui n'est pas de nous.",
             service=_service(cast.gerant, Service.Kind.VPS),
         ),
-    )
-    yield clock.day(21, "10:30"), lambda: ticket_start_diagnosis(ticket=ticket, by=cast.agent)
-    yield (
-        clock.day(20, "15:00"),
-        _conclude(
-            ticket,
-            cast.agent,
-            Outcome.FIXED,
-            "Extension WordPress obsolète exploitée ; fichiers restaurés, extension supprimée, mots de passe changés.",
-        ),
+        opened=clock.day(21, "10:00"),
+        started=clock.day(21, "10:30"),
+        concluded=clock.day(20, "15:00"),
+        outcome=Outcome.FIXED,
+        findings="Extension WordPress obsolète exploitée ; fichiers restaurés, extension supprimée, mots de passe changés.",
     )
     yield (
         clock.day(12, "17:00"),

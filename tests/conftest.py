@@ -11,6 +11,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from consent.services import access_request_create
 from tests.factories import CustomerFactory, ServiceFactory, UserFactory
 from tests.mfa import VerifiedClient
 from tests.portals import incident
@@ -129,6 +130,14 @@ def diagnosing(customer, agent):
     ticket = incident(customer)
     ticket_start_diagnosis(ticket=ticket, by=agent)
     return ticket
+
+
+@pytest.fixture
+def asked(diagnosing, agent):
+    """The agent asks to read the data of the incident under diagnosis; the customer has not answered."""
+    return access_request_create(
+        ticket=diagnosing, scope="read_data", reason="Read the logs", duration_hours=2, by=agent
+    )
 
 
 @pytest.fixture

@@ -153,6 +153,10 @@ def width():
     return WIDTHS["desktop"]
 
 
+# A module's mark for journeys that run at both widths (their tests are named after them).
+AT_EVERY_WIDTH = pytest.mark.parametrize("width", list(WIDTHS.values()), ids=list(WIDTHS))
+
+
 @pytest.fixture
 def person(browser, live_server, width):
     people = []

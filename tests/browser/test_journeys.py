@@ -25,13 +25,14 @@ from billing.models import Invoice
 from billing.services import invoice_pay, invoice_refuse
 from consent.services import access_request_create
 from diagnostics.services import diagnosis_conclude
-from tests.browser.conftest import WIDTHS, assert_no_problems
+from tests.browser.conftest import AT_EVERY_WIDTH, WIDTHS, assert_no_problems
 from tests.factories import PASSWORD, CustomerFactory, ServiceFactory, UserFactory
 from tests.portals import incident
 from tickets.models import Ticket
 from tickets.services import message_post, ticket_start_diagnosis
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Each journey at a desktop's width and at a phone's.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), AT_EVERY_WIDTH]
 
 LANGUAGES = {
     "fr": {
@@ -115,12 +116,6 @@ def people(language):
 @pytest.fixture(params=LANGUAGES)
 def language(request):
     return request.param
-
-
-@pytest.fixture(params=WIDTHS)
-def width(request):
-    """Each journey at a desktop's width and at a phone's."""
-    return WIDTHS[request.param]
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from tests.browser.conftest import WIDTHS, assert_no_problems
+from tests.browser.conftest import AT_EVERY_WIDTH, assert_no_problems
 from tests.factories import PASSWORD, CustomerFactory, UserFactory
 from tests.mailin.conftest import reply_to
 from tickets.services import ticket_claim, ticket_open
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), AT_EVERY_WIDTH]
 
 WORDS = {
     "fr": {"marker": "par e-mail", "list": "E-mails reçus", "outcome": "Ajouté à un ticket"},
@@ -28,11 +28,6 @@ QUOTED = "\n\nOn Mon, 1 Dec 2026 at 10:00, Support <support@desk.example.com> wr
 @pytest.fixture(params=WORDS)
 def language(request):
     return request.param
-
-
-@pytest.fixture(params=WIDTHS)
-def width(request):
-    return WIDTHS[request.param]
 
 
 @pytest.fixture(autouse=True)

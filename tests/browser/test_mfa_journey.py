@@ -95,15 +95,30 @@ def passkeys_in_chromium(someone):
     )
 
 
-def test_a_passkey_as_the_first_second_factor_comes_with_recovery_codes(person, live_server, settings):
+@pytest.fixture
+def person_with_authenticator(person, live_server, settings):
+    """Passkeys on for the live server; logs a new agent in with the password alone, in a browser with
+    Chromium's virtual authenticator."""
     settings.OTP_WEBAUTHN_RP_ID = "localhost"
     settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
-    agent = new_agent("de")
-    someone = person(agent, PASSWORD, screenshots=False, second_factor=False)
-    passkeys_in_chromium(someone)
+
+    def login(agent):
+        someone = person(agent, PASSWORD, screenshots=False, second_factor=False)
+        passkeys_in_chromium(someone)
+        return someone
+
+    return login
+
+
+def register_passkey(someone):
     someone.go("/account/security/passkeys/")
     someone.page.click("#passkey-register-button")
     someone.page.wait_for_url("**/account/security/")
+
+
+def test_a_passkey_as_the_first_second_factor_comes_with_recovery_codes(person_with_authenticator):
+    someone = person_with_authenticator(new_agent("de"))
+    register_passkey(someone)
     expect(someone.page.locator("#mfa-recovery-codes li")).to_have_count(mfa.RECOVERY_CODE_COUNT)
     someone.page.click("#mfa-continue")
     someone.page.wait_for_load_state()
@@ -111,17 +126,12 @@ def test_a_passkey_as_the_first_second_factor_comes_with_recovery_codes(person, 
     assert someone.problems() == []
 
 
-def test_an_agent_registers_a_passkey_and_logs_in_with_it(person, live_server, settings):
-    settings.OTP_WEBAUTHN_RP_ID = "localhost"
-    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+def test_an_agent_registers_a_passkey_and_logs_in_with_it(person_with_authenticator):
     agent = new_agent("fr")
-    someone = person(agent, PASSWORD, screenshots=False, second_factor=False)
-    passkeys_in_chromium(someone)
+    someone = person_with_authenticator(agent)
     enrol_app(someone, "fr")
 
-    someone.go("/account/security/passkeys/")
-    someone.page.click("#passkey-register-button")
-    someone.page.wait_for_url("**/account/security/")
+    register_passkey(someone)
     expect(someone.page.locator("#mfa-devices li")).to_have_count(2)  # the app and the passkey
     assert mfa.passkeys_of(agent).count() == 1
     log_out(someone)

@@ -12,7 +12,6 @@ from billing.models import Invoice
 from billing.services import invoice_pay, payment_reverse
 from config.errors import ConsentRequired
 from consent.services import (
-    access_request_create,
     access_request_deny,
     access_request_grant,
     intervention_perform,
@@ -39,15 +38,6 @@ def concluded(customer, agent, outcome: str):
     ticket_start_diagnosis(ticket=ticket, by=agent)
     diagnosis_conclude(ticket=ticket, findings="Checked", outcome=outcome, by=agent)
     return ticket
-
-
-@pytest.fixture
-def asked(customer, agent):
-    ticket = incident(customer)
-    ticket_start_diagnosis(ticket=ticket, by=agent)
-    return access_request_create(
-        ticket=ticket, scope="read_data", reason="Read the logs", duration_hours=2, by=agent
-    )
 
 
 @pytest.mark.parametrize(

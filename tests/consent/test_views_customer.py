@@ -4,20 +4,10 @@ import pytest
 from django.urls import reverse
 
 from consent.models import AccessRequest
-from consent.services import access_request_create, access_request_grant, intervention_perform
-from tests.portals import browser, incident
-from tickets.services import ticket_start_diagnosis
+from consent.services import access_request_grant, intervention_perform
+from tests.portals import browser
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def asked(customer, agent):
-    ticket = incident(customer)
-    ticket_start_diagnosis(ticket=ticket, by=agent)
-    return access_request_create(
-        ticket=ticket, scope="read_data", reason="Read the logs", duration_hours=2, by=agent
-    )
 
 
 def test_access_page_is_the_customers_only(asked, customer, other_customer, agent):

@@ -14,6 +14,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,36 +36,36 @@ class Mailbox:
         imap.login(self.user, self.password)
         return imap
 
-    def deliver(self, *messages: bytes) -> None:
-        """Put messages in the INBOX as an MTA would (IMAP APPEND)."""
+    @contextmanager
+    def session(self) -> Iterator[imaplib.IMAP4]:
+        """A logged-in connection, logged out at the end whatever happened."""
         imap = self.client()
         try:
-            for raw in messages:
-                status, data = imap.append("INBOX", "", None, raw)
-                assert status == "OK", data
+            yield imap
         finally:
             imap.logout()
 
+    def deliver(self, *messages: bytes) -> None:
+        """Put messages in the INBOX as an MTA would (IMAP APPEND)."""
+        with self.session() as imap:
+            for raw in messages:
+                status, data = imap.append("INBOX", "", None, raw)
+                assert status == "OK", data
+
     def clear(self) -> None:
         """Empty the INBOX (what an earlier test left is not the next one's)."""
-        imap = self.client()
-        try:
+        with self.session() as imap:
             imap.select("INBOX")
             _status, data = imap.uid("SEARCH", "ALL")
             if data[0]:
                 imap.uid("STORE", b",".join(data[0].split()).decode(), "+FLAGS", r"(\Deleted)")
                 imap.expunge()
-        finally:
-            imap.logout()
 
     def unseen(self) -> int:
-        imap = self.client()
-        try:
+        with self.session() as imap:
             imap.select("INBOX")
             _status, data = imap.uid("SEARCH", "UNSEEN")
             return len(data[0].split())
-        finally:
-            imap.logout()
 
 
 def _free_port() -> int:

@@ -35,6 +35,15 @@ def _as_postgres(*command: str, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
+def _start(datadir: Path, *conf_lines: str) -> None:
+    """Adds the lines to the cluster's postgresql.conf, then starts it; its log goes beside its folder."""
+    with open(datadir / "postgresql.conf", "a") as conf:
+        conf.write("\n" + "\n".join(conf_lines) + "\n")
+    _as_postgres(
+        str(PG_BIN / "pg_ctl"), "-D", str(datadir), "-l", str(datadir.with_suffix(".log")), "-w", "start"
+    )
+
+
 def _can_run_clusters() -> str | None:
     if not (PG_BIN / "initdb").exists():
         return f"{PG_BIN}/initdb is missing (Debian's postgresql-15)"
@@ -66,22 +75,14 @@ def primary_and_replica():
     started = []
     try:
         _as_postgres(str(PG_BIN / "initdb"), "-D", str(primary), "-A", "trust", "-U", "postgres", "--no-sync")
-        with open(primary / "postgresql.conf", "a") as conf:
-            conf.write(f"\n{settings}\nport = {primary_port}\n")
-        _as_postgres(
-            str(PG_BIN / "pg_ctl"), "-D", str(primary), "-l", str(workdir / "primary.log"), "-w", "start"
-        )
+        _start(primary, settings, f"port = {primary_port}")
         started.append(primary)
         _as_postgres(
             str(PG_BIN / "pg_basebackup"),
             *("-h", "127.0.0.1", "-p", str(primary_port), "-U", "postgres", "-D", str(replica)),
             *("-R", "-X", "stream", "--no-sync"),
         )
-        with open(replica / "postgresql.conf", "a") as conf:
-            conf.write(f"\nport = {replica_port}\n")
-        _as_postgres(
-            str(PG_BIN / "pg_ctl"), "-D", str(replica), "-l", str(workdir / "replica.log"), "-w", "start"
-        )
+        _start(replica, f"port = {replica_port}")
         started.append(replica)
         _as_postgres(
             str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(primary_port), "-U", "postgres", "desk"

@@ -216,28 +216,29 @@ def _logged_in(cluster):
     return client, staff
 
 
+def _concluded(client, staff, subject: str, description: str, *, on: str, **conclusion) -> tuple[int, dict]:
+    """The customer opens an incident through the API on one node, the agent starts its diagnosis on the
+    other and concludes it on the first: the ticket's id and the conclusion's answer."""
+    other = {"node1": "node2", "node2": "node1"}[on]
+    incident = {"kind": "incident", "subject": subject, "description": description}
+    opened = client.send("POST", "/api/v1/tickets/", on=on, json={**incident, "accept_diagnosis_fee": True})
+    assert opened.status_code == 201, opened.text
+    ticket_id = opened.json()["id"]
+    assert staff.send("POST", f"/api/v1/tickets/{ticket_id}/start-diagnosis/", on=other).status_code == 200
+    concluded = staff.send("POST", f"/api/v1/tickets/{ticket_id}/conclude-diagnosis/", on=on, json=conclusion)
+    assert concluded.status_code == 200, concluded.text
+    return ticket_id, concluded.json()
+
+
 def test_a_pdf_rendered_by_a_worker_with_its_own_disk_is_served_by_every_node(cluster, real_passwords):
     """Celery at scale: no task assumes a web node's disk. The worker (its own DJANGO_VAR_DIR) renders the
     invoice's PDF from the `pdf` queue into the object store; both nodes serve the same bytes."""
     client, staff = _logged_in(cluster)
 
     # A fixed incident: the fee is invoiced, and its PDF is queued for the worker after the commit.
-    fixed = client.send(
-        "POST",
-        "/api/v1/tickets/",
-        on="node2",
-        json={"kind": "incident", "subject": "Down", "description": "No ping", "accept_diagnosis_fee": True},
+    ticket_id, _ = _concluded(
+        client, staff, "Down", "No ping", on="node2", findings="Full disk", outcome="fixed"
     )
-    assert fixed.status_code == 201, fixed.text
-    ticket_id = fixed.json()["id"]
-    assert staff.send("POST", f"/api/v1/tickets/{ticket_id}/start-diagnosis/", on="node1").status_code == 200
-    concluded = staff.send(
-        "POST",
-        f"/api/v1/tickets/{ticket_id}/conclude-diagnosis/",
-        on="node2",
-        json={"findings": "Full disk", "outcome": "fixed"},
-    )
-    assert concluded.status_code == 200, concluded.text
     invoices = client.send("GET", "/api/v1/invoices/?status=open", on="node1").json()["results"]
     invoice_id = next(i["id"] for i in invoices if i["ticket"] == ticket_id)
     stored = StoredDocument.objects.filter(kind=StoredDocument.Kind.INVOICE, object_id=invoice_id)
@@ -260,20 +261,10 @@ def test_idempotency_keys_and_tokens_hold_across_the_nodes(cluster, real_passwor
     client, staff = _logged_in(cluster)
 
     # A quote accepted with an Idempotency-Key on one node; the replay on the other returns that answer.
-    quoted = client.send(
-        "POST",
-        "/api/v1/tickets/",
-        on="node1",
-        json={"kind": "incident", "subject": "RAID", "description": "Degraded", "accept_diagnosis_fee": True},
+    _, concluded = _concluded(
+        client, staff, "RAID", "Degraded", on="node1", findings="Two disks", outcome="quoted", quote=QUOTE
     )
-    quoted_id = quoted.json()["id"]
-    staff.send("POST", f"/api/v1/tickets/{quoted_id}/start-diagnosis/", on="node2")
-    quote = staff.send(
-        "POST",
-        f"/api/v1/tickets/{quoted_id}/conclude-diagnosis/",
-        on="node1",
-        json={"findings": "Two disks", "outcome": "quoted", "quote": QUOTE},
-    ).json()["quote"]
+    quote = concluded["quote"]
     key = {"Idempotency-Key": f"accept-{uuid.uuid4().hex}"}
     first = client.send("POST", f"/api/v1/quotes/{quote['id']}/accept/", on="node2", headers=dict(key))
     replay = client.send("POST", f"/api/v1/quotes/{quote['id']}/accept/", on="node1", headers=dict(key))

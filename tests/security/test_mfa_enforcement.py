@@ -71,6 +71,19 @@ def password_only(user) -> Client:
     return client
 
 
+@pytest.fixture(params=["agent", "finance", "admin_user"])
+def staff_member(request):
+    """Each staff role in turn: every one of them owes the second factor."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def stolen_session(staff_member) -> Client:
+    """The session a stolen password gives a staff member who has enrolled a device."""
+    totp_device(staff_member)
+    return password_only(staff_member)
+
+
 def test_the_enumeration_finds_the_staff_finance_customer_and_security_pages():
     paths = portal_paths()
     for prefix in ("/staff/", "/finance/", "/customer/", "/account/security/"):
@@ -78,16 +91,12 @@ def test_the_enumeration_finds_the_staff_finance_customer_and_security_pages():
     assert len(admin_paths()) > 20
 
 
-@pytest.mark.parametrize("role", ["agent", "finance", "admin_user"])
-def test_no_portal_or_admin_page_opens_to_an_enrolled_member_without_the_code(request, role):
-    user = request.getfixturevalue(role)
-    totp_device(user)
-    client = password_only(user)
+def test_no_portal_or_admin_page_opens_to_an_enrolled_member_without_the_code(stolen_session):
     before = database_fingerprint(exclude=SESSIONS)
     probes = 0
     for path in portal_paths() + admin_paths():
         for method in ("get", "post"):
-            response = getattr(client, method)(path)
+            response = getattr(stolen_session, method)(path)
             probes += 1
             assert response.status_code == 302, (method, path, response.status_code)
             assert response["Location"].startswith(reverse("mfa_verify")), (method, path)
@@ -114,19 +123,16 @@ def test_the_admin_refuses_a_superuser_session_without_the_second_factor(admin_u
     assert response["Location"].startswith(reverse("mfa_verify"))
 
 
-@pytest.mark.parametrize("role", ["agent", "finance", "admin_user"])
-def test_every_api_endpoint_refuses_a_session_without_the_second_factor(request, role):
-    user = request.getfixturevalue(role)
-    totp_device(user)
-    client = password_only(user)
+def test_every_api_endpoint_refuses_a_session_without_the_second_factor(stolen_session):
     before = database_fingerprint(exclude=SESSIONS)
     probes = 0
     for endpoint in api_endpoints():
-        response = client.generic(endpoint.method, endpoint.path(1), "{}", content_type="application/json")
+        path = endpoint.path(1)
+        response = stolen_session.generic(endpoint.method, path, "{}", content_type="application/json")
         probes += 1
         assert response.status_code == 403, (str(endpoint), response.status_code)
         assert response.json()["code"] == "mfa_required", str(endpoint)
-    schema = client.get("/api/v1/schema/")
+    schema = stolen_session.get("/api/v1/schema/")
     assert schema.status_code == 403
     assert database_fingerprint(exclude=SESSIONS) == before
     report("mfa enforcement: API session probes", probes)
@@ -140,10 +146,8 @@ def test_a_verified_session_reaches_the_api(agent):
     assert client.get("/api/v1/me/").status_code == 200
 
 
-@pytest.mark.parametrize("role", ["agent", "finance", "admin_user"])
-def test_a_staff_token_issued_without_a_second_factor_is_refused(request, role):
-    user = request.getfixturevalue(role)
-    key, _ = token_issue(user)
+def test_a_staff_token_issued_without_a_second_factor_is_refused(staff_member):
+    key, _ = token_issue(staff_member)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = client.get("/api/v1/me/")

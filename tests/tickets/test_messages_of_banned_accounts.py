@@ -39,6 +39,13 @@ def ended(customer, agent, how) -> int:
     return diagnosed(customer, agent, how)["id"]  # fixed → resolved, no_quote → closed
 
 
+def banned_after_it_ended(customer, agent, how) -> int:
+    """A ticket of the account ended `how`, then the account banned: the ticket's id."""
+    ticket_id = ended(customer, agent, how)
+    ban(customer)
+    return ticket_id
+
+
 def running(customer, agent, state) -> int:
     if state == "diagnosing":
         ticket = open_incident(customer)
@@ -65,8 +72,7 @@ RUNNING = ["diagnosing", "quote_sent", "in_work"]
 
 @pytest.mark.parametrize("how", ENDED)
 def test_a_banned_account_cannot_write_on_its_ended_tickets_through_the_api(how, customer, agent):
-    ticket_id = ended(customer, agent, how)
-    ban(customer)
+    ticket_id = banned_after_it_ended(customer, agent, how)
 
     response = post_api(customer, ticket_id)
 
@@ -77,8 +83,7 @@ def test_a_banned_account_cannot_write_on_its_ended_tickets_through_the_api(how,
 
 @pytest.mark.parametrize("how", ENDED)
 def test_a_banned_account_cannot_write_on_its_ended_tickets_in_the_portal(how, customer, agent):
-    ticket_id = ended(customer, agent, how)
-    ban(customer)
+    ticket_id = banned_after_it_ended(customer, agent, how)
 
     response = post_portal(customer, ticket_id)
 
@@ -88,8 +93,7 @@ def test_a_banned_account_cannot_write_on_its_ended_tickets_in_the_portal(how, c
 
 def test_every_user_of_the_banned_account_is_refused(customer, agent):
     colleague = UserFactory(email="compta@example.fr", role="customer", customer=customer.customer)
-    ticket_id = ended(customer, agent, "fixed")
-    ban(customer)
+    ticket_id = banned_after_it_ended(customer, agent, "fixed")
 
     assert post_api(colleague, ticket_id).status_code == 403
     assert post_portal(colleague, ticket_id).status_code == 403
@@ -116,8 +120,7 @@ def test_a_banned_account_still_replies_inside_its_running_incidents(state, cust
 
 
 def test_staff_still_write_and_the_banned_account_still_reads(customer, agent):
-    ticket_id = ended(customer, agent, "fixed")
-    ban(customer)
+    ticket_id = banned_after_it_ended(customer, agent, "fixed")
 
     assert post_api(agent, ticket_id, "We are still here").status_code == 201
     thread = client_for(customer).get(f"{API}/tickets/{ticket_id}/messages/")

@@ -35,54 +35,43 @@ def berlin(*args) -> datetime:
     return datetime(*args, tzinfo=BERLIN)
 
 
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
 # ------------------------------------------------------------------------------------------ the calendar
 
 
-def test_two_hours_from_friday_evening_are_monday_late_morning():
-    assert sla.add_business_time(paris(2026, 12, 4, 20, 0), 2 * HOURS, "FR") == paris(2026, 12, 7, 11, 0)
-
-
-def test_a_target_runs_over_the_weekend_from_friday_afternoon():
-    assert sla.add_business_time(paris(2026, 12, 4, 17, 0), 2 * HOURS, "FR") == paris(2026, 12, 7, 10, 0)
-
-
-def test_a_ticket_opened_on_saturday_counts_from_monday_opening():
-    assert sla.add_business_time(paris(2026, 12, 5, 11, 0), 2 * HOURS, "FR") == paris(2026, 12, 7, 11, 0)
-
-
-def test_opened_before_opening_counts_from_opening_and_after_closing_from_the_next_day():
-    assert sla.add_business_time(paris(2026, 12, 8, 7, 0), 2 * HOURS, "FR") == paris(2026, 12, 8, 11, 0)
-    assert sla.add_business_time(paris(2026, 12, 8, 19, 0), 2 * HOURS, "FR") == paris(2026, 12, 9, 11, 0)
-
-
-def test_a_long_target_spans_several_business_days():
-    assert sla.add_business_time(paris(2026, 12, 8, 10, 0), 16 * HOURS, "FR") == paris(2026, 12, 9, 17, 0)
-
-
-def test_good_friday_is_a_holiday_in_germany_but_not_in_france():
-    # Thursday 2 April 2026, 17:00: one hour that day, then Good Friday (DE) and Easter Monday (both).
-    assert sla.add_business_time(paris(2026, 4, 2, 17, 0), 2 * HOURS, "FR") == paris(2026, 4, 3, 10, 0)
-    assert sla.add_business_time(berlin(2026, 4, 2, 17, 0), 2 * HOURS, "DE") == berlin(2026, 4, 7, 10, 0)
-
-
-def test_victory_day_is_a_holiday_in_france_but_not_in_germany():
-    # Friday 8 May 2026.
-    assert sla.add_business_time(paris(2026, 5, 7, 17, 0), 2 * HOURS, "FR") == paris(2026, 5, 11, 10, 0)
-    assert sla.add_business_time(berlin(2026, 5, 7, 17, 0), 2 * HOURS, "DE") == berlin(2026, 5, 8, 10, 0)
-
-
-def test_labour_day_and_christmas_are_holidays_in_both():
-    assert sla.add_business_time(paris(2026, 4, 30, 17, 0), 2 * HOURS, "FR") == paris(2026, 5, 4, 10, 0)
-    assert sla.add_business_time(berlin(2026, 12, 24, 17, 0), 2 * HOURS, "DE") == berlin(2026, 12, 28, 10, 0)
-
-
-def test_business_hours_keep_to_the_wall_clock_across_daylight_saving_changes():
-    # Spring: the clocks go forward on Sunday 29 March 2026; Monday opens at 09:00 CEST (07:00 UTC).
-    due = sla.add_business_time(paris(2026, 3, 27, 17, 0), 2 * HOURS, "FR")
-    assert due == datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
-    # Autumn: back on Sunday 25 October 2026; Monday opens at 09:00 CET (08:00 UTC).
-    due = sla.add_business_time(paris(2026, 10, 23, 17, 0), 2 * HOURS, "FR")
-    assert due == datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
+@pytest.mark.parametrize(
+    ("start", "hours", "country", "due"),
+    [
+        pytest.param(paris(2026, 12, 4, 20, 0), 2, "FR", paris(2026, 12, 7, 11, 0), id="friday-evening"),
+        pytest.param(paris(2026, 12, 4, 17, 0), 2, "FR", paris(2026, 12, 7, 10, 0), id="over-the-weekend"),
+        pytest.param(paris(2026, 12, 5, 11, 0), 2, "FR", paris(2026, 12, 7, 11, 0), id="opened-on-saturday"),
+        pytest.param(paris(2026, 12, 8, 7, 0), 2, "FR", paris(2026, 12, 8, 11, 0), id="before-opening"),
+        pytest.param(paris(2026, 12, 8, 19, 0), 2, "FR", paris(2026, 12, 9, 11, 0), id="after-closing"),
+        pytest.param(paris(2026, 12, 8, 10, 0), 16, "FR", paris(2026, 12, 9, 17, 0), id="several-days"),
+        # Thursday 2 April 2026, 17:00: one hour that day, then Good Friday (DE) and Easter Monday (both).
+        pytest.param(paris(2026, 4, 2, 17, 0), 2, "FR", paris(2026, 4, 3, 10, 0), id="good-friday-fr"),
+        pytest.param(berlin(2026, 4, 2, 17, 0), 2, "DE", berlin(2026, 4, 7, 10, 0), id="good-friday-de"),
+        # Victory day, Friday 8 May 2026, is a holiday in France but not in Germany.
+        pytest.param(paris(2026, 5, 7, 17, 0), 2, "FR", paris(2026, 5, 11, 10, 0), id="victory-day-fr"),
+        pytest.param(berlin(2026, 5, 7, 17, 0), 2, "DE", berlin(2026, 5, 8, 10, 0), id="victory-day-de"),
+        # Labour day and Christmas are holidays in both.
+        pytest.param(paris(2026, 4, 30, 17, 0), 2, "FR", paris(2026, 5, 4, 10, 0), id="labour-day-fr"),
+        pytest.param(berlin(2026, 12, 24, 17, 0), 2, "DE", berlin(2026, 12, 28, 10, 0), id="christmas-de"),
+        # Business hours keep to the wall clock across daylight saving changes. Spring: the clocks go
+        # forward on Sunday 29 March 2026; Monday opens at 09:00 CEST (07:00 UTC).
+        pytest.param(paris(2026, 3, 27, 17, 0), 2, "FR", utc(2026, 3, 30, 8, 0), id="spring-forward"),
+        # Autumn: back on Sunday 25 October 2026; Monday opens at 09:00 CET (08:00 UTC).
+        pytest.param(paris(2026, 10, 23, 17, 0), 2, "FR", utc(2026, 10, 26, 9, 0), id="autumn-back"),
+        # A country without settings of its own takes the default hours. Spain: Paris hours by default, and
+        # its own holidays (6 January 2027 is a Wednesday).
+        pytest.param(paris(2027, 1, 5, 17, 0), 2, "ES", paris(2027, 1, 7, 10, 0), id="default-hours"),
+    ],
+)
+def test_business_hours_add_up_by_country_calendar(start, hours, country, due):
+    assert sla.add_business_time(start, hours * HOURS, country) == due
 
 
 def test_business_time_between_skips_nights_weekends_and_holidays():
@@ -99,11 +88,6 @@ def test_business_time_between_undoes_add_business_time():
     for hours in (1, 2, 4, 8, 16, 40):
         due = sla.add_business_time(start, hours * HOURS, "DE")
         assert sla.business_time_between(start, due, "DE") == hours * HOURS
-
-
-def test_a_country_without_settings_of_its_own_takes_the_default_hours():
-    # Spain: Paris hours by default, and its own holidays (6 January 2027 is a Wednesday).
-    assert sla.add_business_time(paris(2027, 1, 5, 17, 0), 2 * HOURS, "ES") == paris(2027, 1, 7, 10, 0)
 
 
 def test_business_hours_are_configurable_per_country(settings):
@@ -207,12 +191,24 @@ def test_a_staff_message_after_the_ticket_ended_answers_nothing(customer, agent)
 # ------------------------------------------------------------------------------------------ breaches
 
 
-@pytest.mark.django_db
-def test_a_late_first_response_is_a_breach_for_ever(customer, agent):
+ANSWERED_LATE = paris(2026, 12, 8, 12, 35)
+
+
+@pytest.fixture
+def answered_late(customer, agent) -> Ticket:
+    """An incident opened on Tuesday 8 December 2026 at 10:00 (Paris), its first response due at 12:00,
+    answered at 12:35: its diagnosis is due at 14:00."""
     with time_machine.travel(paris(2026, 12, 8, 10, 0), tick=False):
         ticket = incident(customer)
-    with time_machine.travel(paris(2026, 12, 8, 12, 35), tick=False):
+    with time_machine.travel(ANSWERED_LATE, tick=False):
         message_post(ticket=ticket, author=agent, body="Sorry for the wait.")
+    return ticket
+
+
+@pytest.mark.django_db
+def test_a_late_first_response_is_a_breach_for_ever(answered_late, agent):
+    ticket = answered_late
+    with time_machine.travel(ANSWERED_LATE, tick=False):
         status = fresh(ticket).sla
         assert status.first_response_breached is True
         assert status.diagnosis_start_breached is False
@@ -298,12 +294,9 @@ def test_the_breached_filter_keeps_late_tickets_in_every_staff_list(inbox_world,
 
 
 @pytest.mark.django_db
-def test_the_ticket_shows_its_sla(customer, agent):
-    with time_machine.travel(paris(2026, 12, 8, 10, 0), tick=False):
-        ticket = incident(customer)
-    with time_machine.travel(paris(2026, 12, 8, 12, 35), tick=False):
-        message_post(ticket=ticket, author=agent, body="Here.")
-        body = api_for(customer).get(f"/api/v1/tickets/{ticket.pk}/").json()
+def test_the_ticket_shows_its_sla(answered_late, customer):
+    with time_machine.travel(ANSWERED_LATE, tick=False):
+        body = api_for(customer).get(f"/api/v1/tickets/{answered_late.pk}/").json()
     assert body["sla"] == {
         "first_response_due_at": "2026-12-08T12:00:00+01:00",
         "first_responded_at": "2026-12-08T12:35:00+01:00",
@@ -390,11 +383,8 @@ def test_the_inbox_page_reads_as_many_queries_with_a_next_page_as_with_one_row(
 
 
 @pytest.mark.django_db
-def test_the_staff_ticket_page_shows_each_target_and_its_badge(customer, agent):
-    with time_machine.travel(paris(2026, 12, 8, 10, 0), tick=False):
-        ticket = incident(customer)
-    with time_machine.travel(paris(2026, 12, 8, 12, 35), tick=False):
-        message_post(ticket=ticket, author=agent, body="Here.")
-        page = browser(agent).get(reverse("staff:tickets:detail", args=[ticket.pk])).content.decode()
+def test_the_staff_ticket_page_shows_each_target_and_its_badge(answered_late, agent):
+    with time_machine.travel(ANSWERED_LATE, tick=False):
+        page = browser(agent).get(reverse("staff:tickets:detail", args=[answered_late.pk])).content.decode()
     section = page[page.index('id="sla"') :]
     assert "Late" in section and "1 h 25 min left" in section

@@ -7,12 +7,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.services import user_email_notices_set
-from consent.services import access_request_create, access_request_grant
+from consent.services import access_request_grant
 from quotes.services import quote_accept
 from tests.portals import browser, incident, quoted
 from tickets.models import Ticket
 from tickets.selectors import staff_counters
-from tickets.services import message_post, ticket_claim, ticket_close, ticket_note_add, ticket_start_diagnosis
+from tickets.services import message_post, ticket_claim, ticket_close, ticket_note_add
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/staff/counters/"
@@ -41,13 +41,8 @@ def test_a_customers_reply_waits_for_the_assignee_until_a_staff_member_acts(cust
     assert staff_counters(user=agent)["mine_waiting"] == 0
 
 
-def test_access_granted_and_a_quote_accepted_wait_for_the_assignee(customer, agent):
-    ticket = incident(customer)
-    ticket_start_diagnosis(ticket=ticket, by=agent)
-    request = access_request_create(
-        ticket=ticket, scope="read_data", reason="Logs", duration_hours=2, by=agent
-    )
-    access_request_grant(access_request=request, by=customer)
+def test_access_granted_and_a_quote_accepted_wait_for_the_assignee(customer, agent, asked):
+    access_request_grant(access_request=asked, by=customer)
     assert staff_counters(user=agent)["mine_waiting"] == 1
     other = quoted(customer, agent)
     quote_accept(quote=other.quote, by=customer)

@@ -43,6 +43,25 @@ def staff_mail(mailoutbox, *, customer_addresses=("client@example.fr",)) -> list
     return [message for message in mailoutbox if not set(message.to) & set(customer_addresses)]
 
 
+@pytest.fixture
+def claimed(customer, agent) -> Ticket:
+    """An incident the agent claimed: what the customer does on it is told to the agent."""
+    ticket = incident(customer)
+    ticket_claim(ticket=ticket, by=agent)
+    return ticket
+
+
+@pytest.fixture
+def customer_replies(customer, django_capture_on_commit_callbacks):
+    """Posts the customer's message on a ticket and runs what its commit schedules: the notices' relay."""
+
+    def reply(ticket: Ticket, body: str) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            message_post(ticket=Ticket.objects.get(pk=ticket.pk), author=customer, body=body)
+
+    return reply
+
+
 def test_a_new_ticket_is_told_to_every_active_agent_with_the_link_in_their_language(
     customer, agent, other_agent, finance, admin_user, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -75,18 +94,13 @@ def test_the_queue_address_replaces_the_agents_when_it_is_set(
     assert StaffNotice.objects.get().address == "support-team@example.com"
 
 
-def test_a_customers_reply_is_told_to_the_assignee_alone(
-    customer, agent, other_agent, mailoutbox, django_capture_on_commit_callbacks
-):
-    ticket = incident(customer)
-    ticket_claim(ticket=ticket, by=agent)
+def test_a_customers_reply_is_told_to_the_assignee_alone(other_agent, claimed, mailoutbox, customer_replies):
     settled()
-    with django_capture_on_commit_callbacks(execute=True):
-        message_post(ticket=Ticket.objects.get(pk=ticket.pk), author=customer, body="Still down")
+    customer_replies(claimed, "Still down")
     (notice,) = staff_mail(mailoutbox)
     assert notice.to == ["agent@example.com"]
-    assert notice.subject == f"Ticket no. {ticket.pk}: the customer replied"
-    assert staff_link(ticket) in notice.body
+    assert notice.subject == f"Ticket no. {claimed.pk}: the customer replied"
+    assert staff_link(claimed) in notice.body
     assert "Still down" not in notice.body  # the customer's words are read on the ticket, behind a login
 
 
@@ -105,14 +119,11 @@ def test_the_staffs_own_actions_are_never_told(
 
 
 def test_an_assignee_who_switched_notices_off_gets_none_and_nobody_else_does_instead(
-    customer, agent, other_agent, mailoutbox, django_capture_on_commit_callbacks
+    agent, other_agent, claimed, mailoutbox, customer_replies
 ):
-    ticket = incident(customer)
-    ticket_claim(ticket=ticket, by=agent)
     agent.email_notices = False
     agent.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        message_post(ticket=Ticket.objects.get(pk=ticket.pk), author=customer, body="Hello?")
+    customer_replies(claimed, "Hello?")
     assert not StaffNotice.objects.filter(event=StaffNotice.Event.MESSAGE).exists()
     assert [message for message in staff_mail(mailoutbox) if "replied" in message.subject] == []
 
@@ -142,10 +153,9 @@ def test_switching_off_after_the_notice_was_written_sends_it_to_nobody(
 
 
 def test_a_rollback_writes_and_sends_no_notice(
-    customer, agent, mailoutbox, django_capture_on_commit_callbacks
+    customer, claimed, mailoutbox, django_capture_on_commit_callbacks
 ):
-    ticket = incident(customer)
-    ticket_claim(ticket=ticket, by=agent)
+    ticket = claimed
     before = StaffNotice.objects.count(), SentEmail.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
@@ -157,20 +167,15 @@ def test_a_rollback_writes_and_sends_no_notice(
 
 
 def test_access_granted_is_told_to_the_assignee(
-    customer, agent, mailoutbox, django_capture_on_commit_callbacks
+    customer, asked, mailoutbox, django_capture_on_commit_callbacks
 ):
-    ticket = incident(customer)
-    ticket_start_diagnosis(ticket=ticket, by=agent)
-    request = access_request_create(
-        ticket=ticket, scope="read_data", reason="Read the logs", duration_hours=2, by=agent
-    )
     settled()
     with django_capture_on_commit_callbacks(execute=True):
-        access_request_grant(access_request=request, by=customer)
+        access_request_grant(access_request=asked, by=customer)
     (notice,) = staff_mail(mailoutbox)
     assert notice.to == ["agent@example.com"]
-    assert notice.subject == f"Ticket no. {ticket.pk}: access to the customer's data granted"
-    assert staff_link(ticket) in notice.body
+    assert notice.subject == f"Ticket no. {asked.ticket_id}: access to the customer's data granted"
+    assert staff_link(asked.ticket) in notice.body
 
 
 @pytest.mark.parametrize(
@@ -193,29 +198,21 @@ def test_a_quote_decided_is_told_to_the_assignee(
     assert staff_link(ticket) in notice.body
 
 
-def test_a_french_agent_reads_the_notice_in_french(
-    customer, agent, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_a_french_agent_reads_the_notice_in_french(agent, claimed, mailoutbox, customer_replies):
     agent.language = "fr"
     agent.save()
-    ticket = incident(customer)
-    ticket_claim(ticket=ticket, by=agent)
     settled()
-    with django_capture_on_commit_callbacks(execute=True):
-        message_post(ticket=Ticket.objects.get(pk=ticket.pk), author=customer, body="Encore")
+    customer_replies(claimed, "Encore")
     (notice,) = staff_mail(mailoutbox)
-    assert notice.subject == f"Ticket n°\u00a0{ticket.pk}\u00a0: le client a répondu"
+    assert notice.subject == f"Ticket n°\u00a0{claimed.pk}\u00a0: le client a répondu"
     assert "Boulangerie Test a répondu sur le ticket n°\u00a0" in notice.body
 
 
 def test_an_assignee_no_longer_active_leaves_the_notice_to_the_queue(
-    customer, agent, other_agent, mailoutbox, django_capture_on_commit_callbacks
+    agent, other_agent, claimed, mailoutbox, customer_replies
 ):
-    ticket = incident(customer)
-    ticket_claim(ticket=ticket, by=agent)
     agent.is_active = False
     agent.save()
     settled()
-    with django_capture_on_commit_callbacks(execute=True):
-        message_post(ticket=Ticket.objects.get(pk=ticket.pk), author=customer, body="Anyone?")
+    customer_replies(claimed, "Anyone?")
     assert [message.to for message in staff_mail(mailoutbox)] == [["agent2@example.com"]]
