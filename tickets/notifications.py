@@ -1,5 +1,6 @@
-"""E-mails about a ticket's life: opened (with the fee accepted), diagnosis concluded, work completed; and
-the staff notices, telling the desk what a customer did on a ticket."""
+"""E-mails about a ticket's life: opened (with the fee accepted), diagnosis concluded, work completed,
+answered and closed, and each message the support staff write on it; and the staff notices, telling the desk
+what a customer did on a ticket."""
 
 from functools import partial
 
@@ -8,12 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from outbox.services import EmailSpec, email_builder, site_link
-from tickets.models import StaffNotice, Ticket
+from tickets.models import Message, StaffNotice, Ticket
 from tickets.replies import ticket_reply_address
 
 TICKET_OPENED = "ticket_opened"
 DIAGNOSIS_CONCLUDED = "diagnosis_concluded"
 WORK_COMPLETED = "work_completed"
+TICKET_ANSWERED = "ticket_answered"  # a question (technical, commercial, SLA claim) answered and closed
+STAFF_REPLIED = "staff_replied"  # about a Message, not a ticket: one e-mail per message of the staff
 
 # Each kind's subject, and the ticket's parts its template reads besides the ticket. The diagnosis is
 # reached through the ticket's reverse relation: tickets imports nothing of diagnostics.
@@ -21,6 +24,7 @@ TICKET_EMAILS = {
     TICKET_OPENED: (_("Ticket no. %(ticket_id)s opened"), ()),
     DIAGNOSIS_CONCLUDED: (_("Ticket no. %(ticket_id)s: diagnosis concluded"), ("diagnosis",)),
     WORK_COMPLETED: (_("Ticket no. %(ticket_id)s: work completed"), ()),
+    TICKET_ANSWERED: (_("Ticket no. %(ticket_id)s: our answer"), ()),
 }
 
 
@@ -36,6 +40,27 @@ def ticket_email(pk: int, *, kind: str) -> EmailSpec:
             "ticket_id": ticket.pk,
             "link": customer_ticket_link(ticket.pk),
             **{part: getattr(ticket, part) for part in parts},
+        },
+        reply_to=ticket_reply_to(ticket.pk),
+    )
+
+
+@email_builder(STAFF_REPLIED)
+def staff_reply_email(pk: int) -> EmailSpec:
+    """A message the support staff wrote on a ticket, to the account's users with its text: a helpdesk's
+    answer reaches the customer where they are, and their reply by e-mail (to the ticket's signed address)
+    becomes the ticket's next message, the quoted text of this one stripped."""
+    message = Message.objects.select_related("ticket__customer").get(pk=pk)
+    ticket = message.ticket
+    return EmailSpec(
+        customer=ticket.customer,
+        template="email/tickets/staff_replied",
+        subject=_("Ticket no. %(ticket_id)s: a reply from the support team"),
+        context={
+            "ticket": ticket,
+            "ticket_id": ticket.pk,
+            "body": message.body,
+            "link": customer_ticket_link(ticket.pk),
         },
         reply_to=ticket_reply_to(ticket.pk),
     )

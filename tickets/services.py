@@ -20,7 +20,7 @@ from config.transitions import transition_save, written_by
 from outbox.services import email_queue, emails_queue
 from tickets import sla
 from tickets.models import Attachment, Message, StaffNotice, Ticket, TicketEvent
-from tickets.notifications import TICKET_OPENED, staff_notice_kind
+from tickets.notifications import STAFF_REPLIED, TICKET_ANSWERED, TICKET_OPENED, staff_notice_kind
 from tickets.signals import tickets_ended
 
 
@@ -300,6 +300,7 @@ def ticket_close(*, ticket: Ticket, answer: str, by) -> Ticket:
     transition_save(ticket, Ticket.answer_and_close, answer=answer, agent=by)
     ticket_record(ticket=ticket, verb=TicketEvent.Verb.CLOSED, actor=by)
     tickets_ended_announce(ticket_ids=[ticket.pk])
+    email_queue(kind=TICKET_ANSWERED, object_id=ticket.pk, customer_id=ticket.customer_id)  # after commit
     return ticket
 
 
@@ -325,6 +326,7 @@ def message_post(*, ticket: Ticket, author, body: str, via_email: bool = False) 
     staff_notify(ticket=ticket, event=StaffNotice.Event.MESSAGE, by=author)  # a customer's reply
     if is_staff_member(author):
         ticket_first_response_stamp(ticket=ticket, at=message.created_at)
+        email_queue(kind=STAFF_REPLIED, object_id=message.pk, customer_id=ticket.customer_id)  # after commit
     return message
 
 

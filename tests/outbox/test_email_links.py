@@ -76,7 +76,7 @@ def test_every_outbox_email_template_carries_its_link():
     # The outbox's templates (each builder puts `link` in its context); the password reset has its own.
     folder = Path(settings.BASE_DIR) / "templates" / "email"
     templates = [path for path in folder.glob("*/*.*") if path.parent.name != "accounts"]
-    assert len(templates) == 26
+    assert len(templates) == 30
     assert [path.name for path in templates if "{{ link }}" not in path.read_text()] == []
 
 
