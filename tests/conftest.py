@@ -212,6 +212,17 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    # A request answered in an account's language leaves that language active in the thread; the next test
+    # starts in the site's, whichever ran before it.
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _no_waiting_email_relay():
     # A relay published by an earlier test and never run would keep the next test's e-mails waiting.
     from outbox import services
