@@ -12,15 +12,15 @@ from playwright.sync_api import expect
 
 from billing.models import Invoice
 from outages.models import ProviderIncident
-from tests.browser.conftest import assert_no_problems
+from tests.browser.conftest import AT_EVERY_WIDTH, assert_no_problems
 
 # The journeys' fixtures: each language at each width, logged in as there.
-from tests.browser.test_journeys import language, login, people, width  # noqa: F401
+from tests.browser.test_journeys import language, login, people  # noqa: F401
 from tests.outages.helpers import TEXTS
 from tests.portals import incident
 from tickets.models import Ticket
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), AT_EVERY_WIDTH]
 
 WORDS = {
     "fr": {"publish": "Publier", "conclude": "Conclure comme faute du fournisseur", "resolved": "Résolu"},

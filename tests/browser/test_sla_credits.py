@@ -19,13 +19,13 @@ from billing.models import CreditNote
 from billing.services import invoice_refuse
 from credits.models import SlaCredit
 from tests.billing.conftest import issue_invoice
-from tests.browser.conftest import assert_no_problems
-from tests.browser.test_journeys import language, login, width  # noqa: F401 - fixtures: fr, de, en at 1366 and 390
+from tests.browser.conftest import AT_EVERY_WIDTH, assert_no_problems
+from tests.browser.test_journeys import language, login  # noqa: F401 - fixtures: fr, de, en at 1366 and 390
 from tests.factories import CustomerFactory, ServiceFactory, UserFactory
 from tickets.models import Ticket
 from tickets.services import ticket_open
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), AT_EVERY_WIDTH]
 
 LANGUAGES = {
     "fr": {"country": "FR", "granted": "Accordé", "refused": "Refusé", "hours": "3"},

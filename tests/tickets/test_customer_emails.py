@@ -51,14 +51,18 @@ def test_a_staff_message_is_mailed_to_the_customer_with_its_text_and_the_reply_a
         )
     assert response.status_code == 201, response.content
     [email] = to_customer(mailoutbox, customer)
-    assert email.subject == f"Ticket n° {question.pk}\u00a0: une réponse du support"  # the account speaks French
+    assert (
+        email.subject == f"Ticket n° {question.pk}\u00a0: une réponse du support"
+    )  # the account speaks French
     assert email.reply_to == [ticket_reply_address(question.pk)]
     assert "/srv/backup & kept 7 days." in email.body  # plain text: shown as written
     html, _mimetype = email.alternatives[0]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert "/srv/backup &amp; kept 7 days." in html
     message = Message.objects.get(ticket=question, author=agent)
-    assert SentEmail.objects.filter(kind="staff_replied", object_id=message.pk, sent_at__isnull=False).exists()
+    assert SentEmail.objects.filter(
+        kind="staff_replied", object_id=message.pk, sent_at__isnull=False
+    ).exists()
 
 
 def test_the_customers_own_messages_are_not_mailed_back_to_them(
@@ -101,7 +105,9 @@ def test_a_refused_close_mails_nothing(customer, agent, mailoutbox, django_captu
     ticket = incident(customer)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(agent).post(f"{API}/tickets/{ticket.pk}/close/", {"answer": "No"}, format="json")
+        response = client_for(agent).post(
+            f"{API}/tickets/{ticket.pk}/close/", {"answer": "No"}, format="json"
+        )
     assert response.status_code == 409
     assert not SentEmail.objects.filter(kind="ticket_answered").exists()
     assert to_customer(mailoutbox, customer) == []
