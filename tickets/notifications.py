@@ -3,6 +3,7 @@ answered and closed, and each message the support staff write on it; and the sta
 what a customer did on a ticket."""
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
@@ -11,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from outbox.services import EmailSpec, email_builder, site_link
 from tickets.models import Message, StaffNotice, Ticket
 from tickets.replies import ticket_reply_address
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TICKET_OPENED = "ticket_opened"
 DIAGNOSIS_CONCLUDED = "diagnosis_concluded"
@@ -31,6 +35,12 @@ TICKET_EMAILS = {
 def ticket_email(pk: int, *, kind: str) -> EmailSpec:
     subject, parts = TICKET_EMAILS[kind]
     ticket = Ticket.objects.select_related("customer", *parts).get(pk=pk)
+    return customer_ticket_email(ticket, kind, subject, **{part: getattr(ticket, part) for part in parts})
+
+
+def customer_ticket_email(ticket: Ticket, kind: str, subject: "StrOrPromise", **context: object) -> EmailSpec:
+    """An e-mail to the customer about `ticket`: its template email/tickets/<kind>, the ticket's page as
+    the link, and the ticket's signed address as Reply-To, so that an answer becomes its next message."""
     return EmailSpec(
         customer=ticket.customer,
         template=f"email/tickets/{kind}",
@@ -39,7 +49,7 @@ def ticket_email(pk: int, *, kind: str) -> EmailSpec:
             "ticket": ticket,
             "ticket_id": ticket.pk,
             "link": customer_ticket_link(ticket.pk),
-            **{part: getattr(ticket, part) for part in parts},
+            **context,
         },
         reply_to=ticket_reply_to(ticket.pk),
     )
@@ -51,19 +61,8 @@ def staff_reply_email(pk: int) -> EmailSpec:
     answer reaches the customer where they are, and their reply by e-mail (to the ticket's signed address)
     becomes the ticket's next message, the quoted text of this one stripped."""
     message = Message.objects.select_related("ticket__customer").get(pk=pk)
-    ticket = message.ticket
-    return EmailSpec(
-        customer=ticket.customer,
-        template="email/tickets/staff_replied",
-        subject=_("Ticket no. %(ticket_id)s: a reply from the support team"),
-        context={
-            "ticket": ticket,
-            "ticket_id": ticket.pk,
-            "body": message.body,
-            "link": customer_ticket_link(ticket.pk),
-        },
-        reply_to=ticket_reply_to(ticket.pk),
-    )
+    subject = _("Ticket no. %(ticket_id)s: a reply from the support team")
+    return customer_ticket_email(message.ticket, STAFF_REPLIED, subject, body=message.body)
 
 
 def ticket_reply_to(ticket_id: int) -> tuple[str, ...]:
