@@ -103,7 +103,8 @@ def tickets_search_postgresql(queryset: QuerySet[Ticket], terms: SearchTerms) ->
     (an index) and testing each row: 26 matches within the first few thousand rows. A rare one would walk
     the whole list that way, so its matching ids are gathered first through the GIN index (a bitmap:
     cheap when they are few, far too dear when they are a tenth of a million tickets), and the page is read
-    among them. PostgreSQL would choose by its estimate of the words' frequency, which for a word it has no
+    among them. The lists of tickets waiting for the staff (queue, inbox) have a GIN index of their own
+    rows (migration 0013): a word common among closed tickets and rare in the queue stays cheap there. PostgreSQL would choose by its estimate of the words' frequency, which for a word it has no
     statistics on is a guess of up to 0.5 % per language: a word found nowhere then had it read the whole
     table (0.5 s at 300,000 tickets; docs/performance.md)."""
     matching = queryset.filter(_postgresql_condition(terms))
