@@ -33,6 +33,8 @@ def page_then_rows(view, queryset, paginate) -> list:
     # timestamps, was parsed twice for every row shown.
     placing = {"pk", *(_ordering_column(queryset.model, name) for name in queryset.query.order_by)}
     page = paginate(queryset.select_related(None).prefetch_related(None).only(*placing - {None}))
+    if not page:
+        return page
     rows = {row.pk: row for row in queryset.filter(pk__in=[row.pk for row in page]).order_by()}
     return [rows[row.pk] for row in page if row.pk in rows]
 

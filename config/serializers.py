@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Manager
+from django.db.models import Manager, Model
 from rest_framework import serializers
 from rest_framework.fields import is_simple_callable
 from rest_framework.relations import PKOnlyObject
@@ -128,9 +128,13 @@ def _reader(attrs: list[str]) -> Callable[[Any], Any]:
         try:
             for attr in attrs:
                 # A mapping (a report's plain rows) is read by key, an object by attribute, as DRF's
-                # get_attribute reads them.
-                instance = instance[attr] if isinstance(instance, Mapping) else getattr(instance, attr)
-                if is_simple_callable(instance):  # a method as source, as DRF calls it
+                # get_attribute reads them. A model instance is asked first: the check against the
+                # Mapping ABC was a tenth of an API list's representation.
+                if isinstance(instance, Model) or not isinstance(instance, Mapping):
+                    instance = getattr(instance, attr)
+                else:
+                    instance = instance[attr]
+                if callable(instance) and is_simple_callable(instance):  # a method as source, as DRF
                     instance = instance()
         except ObjectDoesNotExist:  # a reverse one-to-one with no row, as DRF's get_attribute
             return None
