@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
 from accounts import views as account_views
+from accounts.passkeys import PasskeyVerifyCompleteView
 from billing import api as billing_api
 from billing import api_documents as billing_api_documents
 from billing.views import customer as billing_customer
@@ -104,6 +105,8 @@ urlpatterns = [
     path("finance/", include((finance_patterns, "finance"))),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the switch on every page
     # Passkey ceremonies (django-otp-webauthn), called by its static scripts on the security and verify pages.
+    # Its last step is ours first (the same URL): it renews the session's key (accounts.passkeys).
+    path("webauthn/authentication/complete/", PasskeyVerifyCompleteView.as_view()),
     path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("", include((routes(outages_public), "outages"))),  # the status page: public, no login
     *routes(account_views),  # sign-in, password reset and the home page that sends each role to its portal

@@ -268,3 +268,36 @@ def test_a_test_secret_that_is_not_base32_fails_the_checks(settings):
     assert mfa_test_secret_is_base32() == []
     settings.MFA_TEST_SECRET = "not base32!"
     assert [error.id for error in mfa_test_secret_is_base32()] == ["accounts.E001"]
+
+
+def test_a_passkey_at_the_verify_step_verifies_the_session_under_a_new_key(agent, monkeypatch):
+    # The browser's ceremony is stood in for by its outcome: the library's check of the signed answer
+    # returns the agent's passkey. What is ours is what follows: verified, and a session key the page
+    # before the login never saw (SEC-11), as after an app's code.
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    passkey = WebAuthnCredential.objects.create(
+        user=agent, name="laptop", confirmed=True, credential_id=b"id", public_key=b"key", sign_count=0
+    )
+    client, _ = password_step(agent)
+    session = client.session
+    session["otp_webauthn_authentication_state"] = {"challenge": "stood in for"}
+    session.save()
+    key_before = session.session_key
+    monkeypatch.setattr(WebAuthnCredential, "get_webauthn_helper", lambda request: _HelperReturning(passkey))
+
+    response = client.post(
+        reverse("otp_webauthn:credential-authentication-complete"), "{}", content_type="application/json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert client.session.session_key != key_before
+    assert client.get(reverse("staff:tickets:queue")).status_code == 200  # verified: no verify page
+
+
+class _HelperReturning:
+    def __init__(self, device):
+        self.device = device
+
+    def authenticate_complete(self, *, user, state, data):
+        return self.device
