@@ -372,6 +372,8 @@ RATE_LIMITS: dict[str, dict[str, list[tuple[int, int]]]] = {
     "money": {"user": [(30, 60), (300, 3600)], "ip": [(120, 60), (1200, 3600)]},
     # Password reset: e-mails to one address (over it: the same answer, no e-mail), asks from one IP.
     "password_reset": {"address": [(5, 3600)], "ip": [(20, 3600)]},
+    # The public status page and its API, read without an account: a monitor polls it, nobody floods it.
+    "public_status": {"ip": [(300, 60), (3000, 3600)]},
 }
 # DJANGO_RATE_LIMITS (JSON) replaces the scopes it names: {"ticket_create": {"user": [[10, 60]]}}.
 for _action, _scopes in json.loads(os.environ.get("DJANGO_RATE_LIMITS") or "{}").items():

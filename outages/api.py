@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Service
 from accounts.permissions import IsSupport
+from config.ratelimit import rate_limited
 from config.routing import route
 from config.serializers import CompiledSerializer, id_field, text_field, valid_input
 from outages import selectors, services
@@ -81,6 +82,7 @@ def _staff_output(incident: ProviderIncident) -> dict:
 
 
 @route("status/incidents/", name="public-list")
+@rate_limited("public_status", methods=("get",))  # anyone may read it: counted per client IP
 class PublicIncidentListApi(generics.ListAPIView):
     """Published provider incidents, under way and past, newest first: anyone may read them, signed in
     or not (the status page's content). Never a draft, never the services of an account."""

@@ -3,12 +3,14 @@ from django.utils import timezone
 from django.views import View
 
 from config.portals import paginate
+from config.ratelimit import rate_limited
 from config.routing import route
 from outages import selectors
 from outages.models import ProviderIncident
 
 
 @route("status/", name="status")
+@rate_limited("public_status", methods=("get",))  # anyone may read it: counted per client IP
 class StatusPageView(View):
     """The provider's known incidents, under way and past: for anyone, signed in or not."""
 

@@ -17,6 +17,7 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.models import Role
 from billing.models import Invoice, Payment
@@ -334,3 +335,13 @@ def test_limits_come_from_the_environment():
 def test_an_unknown_action_is_a_programming_error():
     with pytest.raises(KeyError):
         ratelimit.limits_for("no_such_action")
+
+
+@pytest.mark.parametrize("path", ["/status/", f"{API}/status/incidents/"])
+def test_the_public_status_page_and_api_stop_a_flood_from_one_ip_and_serve_the_others(path, settings):
+    # Read without an account: the client IP is all there is to count.
+    limit(settings, "public_status", ip=[(5, 60)])
+    anonymous = APIClient()
+    answers = [anonymous.get(path, REMOTE_ADDR="203.0.113.10").status_code for _ in range(7)]
+    assert answers == [200] * 5 + [429] * 2
+    assert anonymous.get(path, REMOTE_ADDR="203.0.113.99").status_code == 200
