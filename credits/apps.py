@@ -6,6 +6,7 @@ class CreditsConfig(AppConfig):
     verbose_name = "SLA credits"
 
     def ready(self):
+        from credits import receivers  # noqa: F401 - connects the ban's receiver
         from credits.api import SlaCreditOutput
         from tickets.api import ticket_output_part
 

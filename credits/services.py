@@ -5,6 +5,7 @@ this very moment either comes first and is seen here, or waits; two assessors at
 one 409 (the ticket is closed by the first).
 """
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Customer, Service
 from billing.services import sla_credit_issue
 from billing.tax import entity_billing
+from config.bulk import among
 from config.errors import InvalidTransition
 from config.formatting import format_datetime, format_money, format_percent, format_quantity
 from config.money import to_cents
@@ -167,6 +169,25 @@ def sla_claim_grant(*, ticket: Ticket, hours: Decimal, by) -> SlaCredit:
         currency=credit_note.currency,
         credit_note=credit_note,
     )
+
+
+@transaction.atomic
+def sla_claims_refuse_for_bans(*, ticket_ids: Sequence[int]) -> int:
+    """The open SLA claims of accounts just banned are refused for the ban (the contract: a banned account
+    loses every SLA claim), each closed with the answer that says so; how many. Part of the ban path
+    (tickets.signals.sla_claims_forfeited, its receiver in credits.receivers), in the ban's transaction;
+    the claims are few, each goes through the one refusal of a claim. A claim an assessor holds right now
+    is waited for, then left alone if it was assessed meanwhile."""
+    claims = Ticket.objects.filter(among("id", ticket_ids)).order_by("id")
+    refused = 0
+    for ticket in claims:
+        try:
+            claim = _claim_lock(ticket=ticket)
+        except InvalidTransition:
+            continue  # assessed meanwhile
+        _refuse(claim=claim, by=None, refusal=SlaCredit.Refusal.SUPPORT_BANNED)
+        refused += 1
+    return refused
 
 
 @transaction.atomic

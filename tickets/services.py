@@ -21,7 +21,7 @@ from outbox.services import email_queue, emails_queue
 from tickets import sla
 from tickets.models import Attachment, Message, StaffNotice, Ticket, TicketEvent
 from tickets.notifications import STAFF_REPLIED, TICKET_ANSWERED, TICKET_OPENED, staff_notice_kind
-from tickets.signals import tickets_ended
+from tickets.signals import sla_claims_forfeited, tickets_ended
 
 
 def ticket_lock(*, ticket: Ticket) -> Ticket:
@@ -250,11 +250,19 @@ def tickets_cancel_for_bans(*, customer_ids: Sequence[int]) -> int:
     """
     tickets = list(
         Ticket.objects.filter(among("customer_id", customer_ids), status=Ticket.State.OPEN)
+        .exclude(kind=Ticket.Kind.SLA_CLAIM)  # refused for the ban, below
         .only(*written_by(Ticket.cancel))
         .order_by("id")
         .select_for_update()
     )
     _tickets_cancel(tickets, reason="support_banned")
+    claims = list(
+        Ticket.objects.filter(
+            among("customer_id", customer_ids), kind=Ticket.Kind.SLA_CLAIM, status=Ticket.State.OPEN
+        ).values_list("id", flat=True)
+    )
+    if claims:
+        sla_claims_forfeited.send(sender=Ticket, ticket_ids=claims)
     return len(tickets)
 
 

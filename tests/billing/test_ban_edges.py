@@ -16,7 +16,7 @@ from tests.consent.drive import ask
 from tests.workflow import open_incident
 from tickets.models import Ticket
 from tickets.services import ticket_open
-from tickets.signals import tickets_ended
+from tickets.signals import sla_claims_forfeited, tickets_ended
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +92,4 @@ def test_the_ban_path_from_refusal_to_emails(
 def test_each_step_of_the_ban_path_has_one_receiver():
     assert len(customers_banned.receivers) == 1
     assert len(tickets_ended.receivers) == 1
+    assert len(sla_claims_forfeited.receivers) == 1
