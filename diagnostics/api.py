@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from billing.services import LineSpec
+from config.ratelimit import rate_limited
 from config.routing import route
 from config.serializers import CompiledSerializer, money_field, text_field, valid_input
 from diagnostics import services
@@ -40,6 +41,7 @@ class QuoteInput(serializers.Serializer):
 
 
 @route("tickets/<int:pk>/conclude-diagnosis/", name="conclude")
+@rate_limited("money")  # concluding issues the diagnosis invoice (or sends the quote)
 class TicketConcludeDiagnosisApi(TicketActionApi):
     class Input(serializers.Serializer):
         findings = text_field()

@@ -10,6 +10,7 @@ from accounts.permissions import SupportRequiredMixin
 from billing.services import LineSpec
 from billing.tax import buyer_of, sale_terms
 from config.portals import call_service
+from config.ratelimit import rate_limited
 from config.routing import route
 from diagnostics import services
 from diagnostics.forms import ConcludeForm, QuoteLineFormSet
@@ -18,6 +19,7 @@ from tickets.selectors import tickets_visible_to
 
 
 @route("tickets/<int:pk>/conclude/", name="conclude")
+@rate_limited("money")  # concluding issues the diagnosis invoice (or sends the quote)
 class DiagnosisConcludeView(SupportRequiredMixin, View):
     template_name = "staff/diagnostics/conclude.html"
 

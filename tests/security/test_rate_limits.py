@@ -28,7 +28,7 @@ from tests.billing.conftest import issue_invoice
 from tests.factories import UserFactory
 from tests.portals import browser, quoted
 from tests.security.test_settings import settings_in
-from tests.workflow import API, client_for, diagnosed
+from tests.workflow import API, client_for, diagnosed, open_incident, start
 from tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -345,3 +345,23 @@ def test_the_public_status_page_and_api_stop_a_flood_from_one_ip_and_serve_the_o
     answers = [anonymous.get(path, REMOTE_ADDR="203.0.113.10").status_code for _ in range(7)]
     assert answers == [200] * 5 + [429] * 2
     assert anonymous.get(path, REMOTE_ADDR="203.0.113.99").status_code == 200
+
+
+def test_a_flood_of_conclusions_stops_at_the_limit_and_issues_no_more_invoices(customer, agent, settings):
+    # Each conclusion "fixed" issues the diagnosis invoice: it counts with the money actions.
+    tickets = [open_incident(customer)["id"] for _ in range(3)]
+    for ticket in tickets:
+        start(agent, ticket)
+    limit(settings, "money", user=[(2, 60)])
+    client = client_for(agent)
+    codes = [
+        client.post(
+            f"{API}/tickets/{ticket}/conclude-diagnosis/",
+            {"findings": "f", "outcome": "fixed"},
+            format="json",
+        ).status_code
+        for ticket in tickets
+    ]
+    assert codes == [200, 200, 429]
+    assert Ticket.objects.get(pk=tickets[2]).status == Ticket.State.DIAGNOSING
+    assert Invoice.objects.filter(ticket_id__in=tickets).count() == 2
