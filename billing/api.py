@@ -240,9 +240,9 @@ def invoice_fresh(*, user, pk: int) -> Invoice:
     return selectors.invoices_for_api(user=user).get(pk=pk)
 
 
-class _MoneyActionApi(ScopedActionApi):
+class MoneyActionApi(ScopedActionApi):
     # An action on money (config.scoped), limited per user and per client IP. One that must not act twice
-    # when a client retries it declares `post = idempotent(_MoneyActionApi.post)`, outside the limit: a
+    # when a client retries it declares `post = idempotent(MoneyActionApi.post)`, outside the limit: a
     # replay does not count, and a 429 is not stored as the answer.
     # No docstring: the schema would show it as the description of the views that have none.
 
@@ -251,12 +251,12 @@ class _MoneyActionApi(ScopedActionApi):
 
 @route("invoices/<int:pk>/payments/", name="invoice-payments")
 @extend_schema(responses={201: InvoicePaymentOutput})
-class InvoicePaymentCreateApi(_MoneyActionApi):
+class InvoicePaymentCreateApi(MoneyActionApi):
     """Finance records money received; the invoice is paid once nothing is due."""
 
     permission_classes = [IsFinance]
     visible_to = staticmethod(selectors.invoices_visible_to)
-    post = idempotent(_MoneyActionApi.post)  # a retried payment must not be recorded twice
+    post = idempotent(MoneyActionApi.post)  # a retried payment must not be recorded twice
 
     class Input(serializers.Serializer):
         amount = money_field()
@@ -286,13 +286,13 @@ class InvoicePaymentReversedOutput(InvoiceOutput):
 
 @route("payments/<int:pk>/reverse/", name="payment-reverse")
 @extend_schema(responses={200: InvoicePaymentReversedOutput})
-class PaymentReverseApi(_MoneyActionApi):
+class PaymentReverseApi(MoneyActionApi):
     """Finance undoes a payment recorded by mistake (kept, with who, when and why): what it covered is owed
     again. 409 once reversed, or on a refused or lapsed invoice (its payments are owed back as a refund)."""
 
     permission_classes = [IsFinance]
     visible_to = staticmethod(selectors.payments_visible_to)
-    post = idempotent(_MoneyActionApi.post)
+    post = idempotent(MoneyActionApi.post)
 
     class Input(serializers.Serializer):
         reason = text_field(max_length=2000)
@@ -306,12 +306,12 @@ class PaymentReverseApi(_MoneyActionApi):
 
 @route("invoices/<int:pk>/refuse/", name="invoice-refuse")
 @extend_schema(responses={200: InvoiceOutput})
-class InvoiceRefuseApi(_MoneyActionApi):
+class InvoiceRefuseApi(MoneyActionApi):
     """The customer disputes an invoice: it is cancelled, and the account loses support."""
 
     permission_classes = [IsCustomer]
     visible_to = staticmethod(selectors.invoices_visible_to)
-    post = idempotent(_MoneyActionApi.post)
+    post = idempotent(MoneyActionApi.post)
 
     class Input(serializers.Serializer):
         reason = text_field(max_length=2000)
@@ -365,12 +365,12 @@ class RefundListApi(FilteredListApi):
 
 @route("refunds/<int:pk>/mark-refunded/", name="refund-mark-refunded")
 @extend_schema(responses={200: RefundOutput})
-class RefundMarkRefundedApi(_MoneyActionApi):
+class RefundMarkRefundedApi(MoneyActionApi):
     """Finance records that the money was sent back, with the transfer's reference; 409 once it is."""
 
     permission_classes = [IsFinance]
     visible_to = staticmethod(selectors.refunds_visible_to)
-    post = idempotent(_MoneyActionApi.post)
+    post = idempotent(MoneyActionApi.post)
 
     class Input(serializers.Serializer):
         reference = text_field(max_length=200)
@@ -382,7 +382,7 @@ class RefundMarkRefundedApi(_MoneyActionApi):
 
 @route("customers/<int:pk>/reinstate/", name="customer-reinstate")
 @extend_schema(responses={200: CustomerOutput})
-class CustomerReinstateApi(_MoneyActionApi):
+class CustomerReinstateApi(MoneyActionApi):
     """Finance or an admin gives a banned account its support back."""
 
     permission_classes = [IsFinance]
