@@ -232,12 +232,20 @@ class PaymentOutput(serializers.Serializer):
 class InvoicePaymentOutput(InvoiceOutput):
     """The invoice as it stands after the payment, with the payment just recorded."""
 
-    payment = PaymentOutput(source="payment_recorded")
+    payment = PaymentOutput(source="payment_acted_on")
 
 
 def invoice_fresh(*, user, pk: int) -> Invoice:
     """Re-read after a use case, so the answer shows what the transaction committed."""
     return selectors.invoices_for_api(user=user).get(pk=pk)
+
+
+def invoice_with_payment(*, user, payment: Payment) -> Invoice:
+    """The payment's invoice re-read after a use case on the payment, with the payment for the output's
+    `payment` to show."""
+    fresh = invoice_fresh(user=user, pk=payment.invoice_id)
+    fresh.payment_acted_on = payment  # type: ignore[attr-defined]
+    return fresh
 
 
 class MoneyActionApi(ScopedActionApi):
@@ -267,9 +275,8 @@ class InvoicePaymentCreateApi(MoneyActionApi):
         payment = services.invoice_pay(
             invoice=invoice, by=by, received_on=received_on or timezone.localdate(), **values
         )
-        fresh = invoice_fresh(user=self.request.user, pk=invoice.pk)
-        fresh.payment_recorded = payment  # type: ignore[attr-defined]  # for InvoicePaymentOutput to read
-        return Response(InvoicePaymentOutput(fresh).data, status=status.HTTP_201_CREATED)
+        paid = invoice_with_payment(user=self.request.user, payment=payment)
+        return Response(InvoicePaymentOutput(paid).data, status=status.HTTP_201_CREATED)
 
 
 class ReversedPaymentOutput(PaymentOutput):
@@ -281,7 +288,7 @@ class ReversedPaymentOutput(PaymentOutput):
 class InvoicePaymentReversedOutput(InvoiceOutput):
     """The invoice as it stands after the reversal (a paid one open again), with the payment reversed."""
 
-    payment = ReversedPaymentOutput(source="payment_reversed")
+    payment = ReversedPaymentOutput(source="payment_acted_on")
 
 
 @route("payments/<int:pk>/reverse/", name="payment-reverse")
@@ -299,9 +306,8 @@ class PaymentReverseApi(MoneyActionApi):
 
     def act(self, payment: Payment, /, *, by, **values) -> Response:
         reversed_payment = services.payment_reverse(payment=payment, by=by, **values)
-        fresh = invoice_fresh(user=self.request.user, pk=payment.invoice_id)
-        fresh.payment_reversed = reversed_payment  # type: ignore[attr-defined]  # for the output to read
-        return Response(InvoicePaymentReversedOutput(fresh).data)
+        owed = invoice_with_payment(user=self.request.user, payment=reversed_payment)
+        return Response(InvoicePaymentReversedOutput(owed).data)
 
 
 @route("invoices/<int:pk>/refuse/", name="invoice-refuse")
