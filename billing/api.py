@@ -232,7 +232,7 @@ class PaymentOutput(serializers.Serializer):
 class InvoicePaymentOutput(InvoiceOutput):
     """The invoice as it stands after the payment, with the payment just recorded."""
 
-    payment = PaymentOutput(source="payment_recorded")
+    payment = PaymentOutput(source="payment_acted_on")
 
 
 def invoice_fresh(*, user, pk: int) -> Invoice:
@@ -240,9 +240,17 @@ def invoice_fresh(*, user, pk: int) -> Invoice:
     return selectors.invoices_for_api(user=user).get(pk=pk)
 
 
-class _MoneyActionApi(ScopedActionApi):
+def invoice_with_payment(*, user, payment: Payment) -> Invoice:
+    """The payment's invoice re-read after a use case on the payment, with the payment for the output's
+    `payment` to show."""
+    fresh = invoice_fresh(user=user, pk=payment.invoice_id)
+    fresh.payment_acted_on = payment  # type: ignore[attr-defined]
+    return fresh
+
+
+class MoneyActionApi(ScopedActionApi):
     # An action on money (config.scoped), limited per user and per client IP. One that must not act twice
-    # when a client retries it declares `post = idempotent(_MoneyActionApi.post)`, outside the limit: a
+    # when a client retries it declares `post = idempotent(MoneyActionApi.post)`, outside the limit: a
     # replay does not count, and a 429 is not stored as the answer.
     # No docstring: the schema would show it as the description of the views that have none.
 
@@ -251,12 +259,12 @@ class _MoneyActionApi(ScopedActionApi):
 
 @route("invoices/<int:pk>/payments/", name="invoice-payments")
 @extend_schema(responses={201: InvoicePaymentOutput})
-class InvoicePaymentCreateApi(_MoneyActionApi):
+class InvoicePaymentCreateApi(MoneyActionApi):
     """Finance records money received; the invoice is paid once nothing is due."""
 
     permission_classes = [IsFinance]
     visible_to = staticmethod(selectors.invoices_visible_to)
-    post = idempotent(_MoneyActionApi.post)  # a retried payment must not be recorded twice
+    post = idempotent(MoneyActionApi.post)  # a retried payment must not be recorded twice
 
     class Input(serializers.Serializer):
         amount = money_field()
@@ -267,9 +275,8 @@ class InvoicePaymentCreateApi(_MoneyActionApi):
         payment = services.invoice_pay(
             invoice=invoice, by=by, received_on=received_on or timezone.localdate(), **values
         )
-        fresh = invoice_fresh(user=self.request.user, pk=invoice.pk)
-        fresh.payment_recorded = payment  # type: ignore[attr-defined]  # for InvoicePaymentOutput to read
-        return Response(InvoicePaymentOutput(fresh).data, status=status.HTTP_201_CREATED)
+        paid = invoice_with_payment(user=self.request.user, payment=payment)
+        return Response(InvoicePaymentOutput(paid).data, status=status.HTTP_201_CREATED)
 
 
 class ReversedPaymentOutput(PaymentOutput):
@@ -281,37 +288,36 @@ class ReversedPaymentOutput(PaymentOutput):
 class InvoicePaymentReversedOutput(InvoiceOutput):
     """The invoice as it stands after the reversal (a paid one open again), with the payment reversed."""
 
-    payment = ReversedPaymentOutput(source="payment_reversed")
+    payment = ReversedPaymentOutput(source="payment_acted_on")
 
 
 @route("payments/<int:pk>/reverse/", name="payment-reverse")
 @extend_schema(responses={200: InvoicePaymentReversedOutput})
-class PaymentReverseApi(_MoneyActionApi):
+class PaymentReverseApi(MoneyActionApi):
     """Finance undoes a payment recorded by mistake (kept, with who, when and why): what it covered is owed
     again. 409 once reversed, or on a refused or lapsed invoice (its payments are owed back as a refund)."""
 
     permission_classes = [IsFinance]
     visible_to = staticmethod(selectors.payments_visible_to)
-    post = idempotent(_MoneyActionApi.post)
+    post = idempotent(MoneyActionApi.post)
 
     class Input(serializers.Serializer):
         reason = text_field(max_length=2000)
 
     def act(self, payment: Payment, /, *, by, **values) -> Response:
         reversed_payment = services.payment_reverse(payment=payment, by=by, **values)
-        fresh = invoice_fresh(user=self.request.user, pk=payment.invoice_id)
-        fresh.payment_reversed = reversed_payment  # type: ignore[attr-defined]  # for the output to read
-        return Response(InvoicePaymentReversedOutput(fresh).data)
+        owed = invoice_with_payment(user=self.request.user, payment=reversed_payment)
+        return Response(InvoicePaymentReversedOutput(owed).data)
 
 
 @route("invoices/<int:pk>/refuse/", name="invoice-refuse")
 @extend_schema(responses={200: InvoiceOutput})
-class InvoiceRefuseApi(_MoneyActionApi):
+class InvoiceRefuseApi(MoneyActionApi):
     """The customer disputes an invoice: it is cancelled, and the account loses support."""
 
     permission_classes = [IsCustomer]
     visible_to = staticmethod(selectors.invoices_visible_to)
-    post = idempotent(_MoneyActionApi.post)
+    post = idempotent(MoneyActionApi.post)
 
     class Input(serializers.Serializer):
         reason = text_field(max_length=2000)
@@ -365,12 +371,12 @@ class RefundListApi(FilteredListApi):
 
 @route("refunds/<int:pk>/mark-refunded/", name="refund-mark-refunded")
 @extend_schema(responses={200: RefundOutput})
-class RefundMarkRefundedApi(_MoneyActionApi):
+class RefundMarkRefundedApi(MoneyActionApi):
     """Finance records that the money was sent back, with the transfer's reference; 409 once it is."""
 
     permission_classes = [IsFinance]
     visible_to = staticmethod(selectors.refunds_visible_to)
-    post = idempotent(_MoneyActionApi.post)
+    post = idempotent(MoneyActionApi.post)
 
     class Input(serializers.Serializer):
         reference = text_field(max_length=200)
@@ -382,7 +388,7 @@ class RefundMarkRefundedApi(_MoneyActionApi):
 
 @route("customers/<int:pk>/reinstate/", name="customer-reinstate")
 @extend_schema(responses={200: CustomerOutput})
-class CustomerReinstateApi(_MoneyActionApi):
+class CustomerReinstateApi(MoneyActionApi):
     """Finance or an admin gives a banned account its support back."""
 
     permission_classes = [IsFinance]

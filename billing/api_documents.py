@@ -11,22 +11,33 @@ from rest_framework.renderers import JSONRenderer
 
 from accounts.permissions import IsCustomerOrFinance
 from billing import documents, pdf, selectors
+from billing.models import CreditNote, Invoice
 from config.routing import route
+from config.scoped import ScopedApi
 from config.serializers import valid_input
 from documents.api import PDF_RESPONSES, PdfDownloadApi, XmlRenderer, stored_pdf_response
 from documents.models import StoredDocument
 
 
-class _BillingPdfApi(PdfDownloadApi):
-    """A document the user may see (another account's is a 404), named by its number."""
+class _BillingDocumentApi(ScopedApi, PdfDownloadApi):
+    # A download of an invoice or a credit note: `visible_to` is the document's scoped selector.
+    # No docstring: the schema would show it as the description of the views that have none.
 
     permission_classes = [IsCustomerOrFinance]
-    visible_to: Callable  # the document's scoped selector
+
+    def document(self, pk: int) -> Invoice | CreditNote:
+        """The document, if the user may see it (another account's is a 404): its id and its number."""
+        return get_object_or_404(self.get_queryset().only("id", "number"), pk=pk)
+
+
+class _BillingPdfApi(_BillingDocumentApi):
+    """The document's PDF as stored at its issue, named by its number."""
+
     stored: Callable[[int], StoredDocument]  # its stored PDF, by the document's id
 
     @extend_schema(responses=PDF_RESPONSES)
     def get(self, request, pk: int):
-        document = get_object_or_404(self.visible_to(user=request.user).only("id", "number"), pk=pk)
+        document = self.document(pk)
         return stored_pdf_response(self.stored(document.pk), filename=document.number)
 
 
@@ -46,15 +57,13 @@ class CreditNotePdfApi(_BillingPdfApi):
     stored = staticmethod(lambda pk: documents.credit_note_pdf_stored(credit_note_id=pk))
 
 
-class _BillingXmlApi(PdfDownloadApi):
+class _BillingXmlApi(_BillingDocumentApi):
     """The e-invoice of a document the user may see: `?syntax=cii` (Factur-X, the default) or `ubl`.
 
     Built from the document as issued, as its PDF's embedded XML was: the CII is that XML, byte for byte.
     """
 
-    permission_classes = [IsCustomerOrFinance]
     renderer_classes = [JSONRenderer, XmlRenderer]
-    visible_to: Callable  # the document's scoped selector
     document_of: Callable[[int], pdf.BillingDocument]  # what the document says, by its id
 
     class Input(serializers.Serializer):
@@ -67,7 +76,7 @@ class _BillingXmlApi(PdfDownloadApi):
         responses={(200, "application/xml"): OpenApiTypes.BINARY},  # errors: config.schema adds them
     )
     def get(self, request, pk: int):
-        document = get_object_or_404(self.visible_to(user=request.user).only("id", "number"), pk=pk)
+        document = self.document(pk)
         syntax = valid_input(self.Input, request.query_params)["syntax"]
         xml = pdf.billing_document_xml(self.document_of(document.pk), syntax=syntax)
         response = HttpResponse(xml, content_type="application/xml")

@@ -12,7 +12,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.permissions import IsCustomer, IsCustomerOrSupport, IsSupport
 from config.csv import CsvRenderer, csv_response
@@ -103,17 +102,17 @@ class AccessRequestDetailApi(ScopedApi, generics.RetrieveAPIView):
     visible_to = staticmethod(selectors.access_requests_visible_to)
 
 
-class AccessRequestActionApi(APIView):
+@extend_schema(request=None, responses={200: AccessRequestOutput})
+class AccessRequestActionApi(ScopedActionApi):
     """The account decides on its data: only its own users, never staff (403); another account's is a 404."""
 
     permission_classes = [IsCustomer]
-    use_case = staticmethod(services.access_request_grant)
+    visible_to = staticmethod(selectors.access_requests_visible_to)
+    use_case: Callable[..., AccessRequest]
 
-    @extend_schema(request=None, responses={200: AccessRequestOutput})
-    def post(self, request, pk: int):
-        access_request = get_object_or_404(selectors.access_requests_visible_to(user=request.user), pk=pk)
-        access_request = self.use_case(access_request=access_request, by=request.user)
-        return Response(AccessRequestOutput(access_request).data)
+    def act(self, access_request: AccessRequest, /, *, by, **values) -> Response:
+        decided = self.use_case(access_request=access_request, by=by, **values)
+        return Response(AccessRequestOutput(decided).data)
 
 
 @route("access-requests/<int:pk>/grant/", name="access-request-grant")

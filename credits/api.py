@@ -9,11 +9,11 @@ from rest_framework.response import Response
 
 from accounts.idempotency import idempotent
 from accounts.permissions import IsCustomerOrStaffMember, IsSupport
+from billing.api import MoneyActionApi
 from config.errors import SupportBanned
 from config.filtering import FilteredListApi
-from config.ratelimit import rate_limited
 from config.routing import route
-from config.scoped import ScopedActionApi, ScopedApi
+from config.scoped import ScopedApi
 from config.serializers import CompiledSerializer, id_field, text_field
 from credits import selectors, services
 from credits.models import SlaCredit
@@ -107,13 +107,12 @@ def _credit_response(credit: SlaCredit, *, user, requested_grant: bool) -> Respo
     return Response(data)
 
 
-class _SlaClaimAssessApi(ScopedActionApi):
-    # Support assesses an open SLA claim (its ticket) with `use_case(ticket=, by=, **input)`, rate-limited as
-    # money is: the answer is the assessment. No docstring: the schema would show it on the views.
+class _SlaClaimAssessApi(MoneyActionApi):
+    # Support assesses an open SLA claim (its ticket) with `use_case(ticket=, by=, **input)`: the answer is
+    # the assessment. No docstring: the schema would show it on the views.
 
     permission_classes = [IsSupport]
     visible_to = staticmethod(selectors.sla_claims_visible_to)
-    post = rate_limited("money")(ScopedActionApi.post)
     use_case: Callable[..., SlaCredit]
     requested_grant: bool
 

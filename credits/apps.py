@@ -10,8 +10,4 @@ class CreditsConfig(AppConfig):
         from credits.api import SlaCreditOutput
         from tickets.api import ticket_output_part
 
-        ticket_output_part(
-            "sla_credit",
-            SlaCreditOutput(allow_null=True, read_only=True),
-            select_related=["sla_credit", "sla_credit__credit_note"],
-        )
+        ticket_output_part("sla_credit", SlaCreditOutput, select_related=["credit_note"])

@@ -9,6 +9,4 @@ class DiagnosticsConfig(AppConfig):
         from diagnostics.api import DiagnosisOutput
         from tickets.api import ticket_output_part
 
-        ticket_output_part(
-            "diagnosis", DiagnosisOutput(allow_null=True, read_only=True), select_related=["diagnosis"]
-        )
+        ticket_output_part("diagnosis", DiagnosisOutput)

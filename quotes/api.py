@@ -1,13 +1,13 @@
-from django.shortcuts import get_object_or_404
+from collections.abc import Callable
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.idempotency import idempotent
 from accounts.permissions import IsCustomer, IsCustomerOrSupport
-from billing.api import priced_document_fields
+from billing.api import MoneyActionApi, priced_document_fields
 from config.ratelimit import rate_limited
 from config.routing import route
 from config.serializers import CompiledSerializer, text_field
@@ -38,17 +38,18 @@ class QuoteDetailApi(RetrieveAPIView):
         return quotes_visible_to(user=self.request.user).prefetch_related("lines")
 
 
-class QuoteActionApi(APIView):
-    permission_classes = [IsCustomer]
-    use_case = staticmethod(services.quote_accept)
+@extend_schema(request=None, responses={200: QuoteOutput})
+class QuoteActionApi(MoneyActionApi):
+    # The customer decides on its quote with `use_case(quote=, by=)`: the answer is the quote as decided.
+    # No docstring: the schema would show it as the description of the views that have none.
 
-    @extend_schema(request=None, responses={200: QuoteOutput})
-    @rate_limited("money")
-    def post(self, request, pk: int):
-        quote = get_object_or_404(quotes_visible_to(user=request.user), pk=pk)
-        quote = self.use_case(quote=quote, by=request.user)
-        fresh = quotes_visible_to(user=request.user).prefetch_related("lines").get(pk=quote.pk)
-        return Response(QuoteOutput(fresh).data)
+    permission_classes = [IsCustomer]
+    visible_to = staticmethod(quotes_visible_to)
+    use_case: Callable[..., Quote]
+
+    def act(self, quote: Quote, /, *, by, **values) -> Response:
+        decided = self.use_case(quote=quote, by=by, **values)
+        return Response(QuoteOutput(self.get_queryset().prefetch_related("lines").get(pk=decided.pk)).data)
 
 
 @route("quotes/<int:pk>/accept/", name="accept")

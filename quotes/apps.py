@@ -10,9 +10,4 @@ class QuotesConfig(AppConfig):
         from quotes.api import QuoteOutput
         from tickets.api import ticket_output_part
 
-        ticket_output_part(
-            "quote",
-            QuoteOutput(allow_null=True, read_only=True),
-            select_related=["quote"],
-            prefetch_related=["quote__lines"],
-        )
+        ticket_output_part("quote", QuoteOutput, prefetch_related=["lines"])

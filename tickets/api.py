@@ -1,5 +1,5 @@
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import ForeignObjectRel, Prefetch, QuerySet
@@ -99,13 +99,26 @@ _TICKET_PARTS: dict[str, TicketPart] = {}
 
 
 def ticket_output_part(
-    name: str, field: serializers.Field, *, select_related=(), prefetch_related=()
+    name: str,
+    output: type[serializers.Serializer],
+    *,
+    select_related: Iterable[str] = (),
+    prefetch_related: Iterable[str] = (),
 ) -> None:
-    """Add `name` (a reverse one-to-one of Ticket, e.g. its diagnosis) to the ticket's representation,
-    with the joins that read it; called once by the app that owns it, in its AppConfig.ready()."""
+    """Add `name` (a reverse one-to-one of Ticket, e.g. its diagnosis) to the ticket's representation as
+    `output`, null while the ticket has none; called once by the app that owns it, in its AppConfig.ready().
+
+    The part is joined; `select_related` and `prefetch_related` name what `output` reads below it, from the
+    part (`lines` for a quote's).
+    """
     if name in _TICKET_PARTS or name in TicketOutput._declared_fields:
         raise ValueError(f"the ticket representation already has {name!r}")
-    _TICKET_PARTS[name] = TicketPart(name, field, tuple(select_related), tuple(prefetch_related))
+    _TICKET_PARTS[name] = TicketPart(
+        name,
+        output(allow_null=True, read_only=True),
+        select_related=(name, *(f"{name}__{path}" for path in select_related)),
+        prefetch_related=tuple(f"{name}__{path}" for path in prefetch_related),
+    )
 
 
 def with_ticket_output_relations(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:

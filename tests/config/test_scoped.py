@@ -51,5 +51,21 @@ def test_invalid_input_is_a_400_naming_the_field_and_nothing_is_done(customer, a
     assert response.status_code == 400 and "full_name" in response.data and acted == []
 
 
+class ConfirmApi(ScopedActionApi):
+    """An action that takes nothing but the row: no `Input`, so whatever body comes is not read."""
+
+    visible_to = staticmethod(lambda *, user: User.objects.filter(pk=user.pk))
+
+    def act(self, user, /, *, by, **values) -> Response:
+        return Response({"id": user.pk, "values": values})
+
+
+def test_an_action_without_input_gets_the_row_and_nothing_else_whatever_the_body(customer):
+    request = APIRequestFactory().post("/", {"full_name": "x" * 21}, format="json")
+    force_authenticate(request, user=customer)
+    response = ConfirmApi.as_view()(request, pk=customer.pk)
+    assert response.status_code == 200 and response.data == {"id": customer.pk, "values": {}}
+
+
 def test_the_bases_have_no_docstring_for_the_schema_to_show_on_views_without_one():
     assert ScopedApi.__doc__ is None and ScopedActionApi.__doc__ is None
