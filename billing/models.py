@@ -12,6 +12,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from config.choices import CachedChoiceLabels
 from config.money import MONEY_DIGITS
 from config.transitions import writes
+from documents.models import DocumentKind
 
 
 class VatCategory(models.TextChoices):
@@ -86,10 +87,7 @@ class FreePeriod(models.Model):
 class DocumentCounter(CachedChoiceLabels, models.Model):
     """The last number drawn in one legal series; locked while a number is drawn, so no gaps."""
 
-    class Series(models.TextChoices):
-        INVOICE = "invoice", _("Invoice")
-        CREDIT_NOTE = "credit_note", _("Credit note")
-        QUOTE = "quote", _("Quote")
+    Series = DocumentKind  # one series of numbers per kind of document
 
     entity = models.ForeignKey("accounts.BillingEntity", on_delete=models.PROTECT)
     series = models.CharField(max_length=20, choices=Series.choices)

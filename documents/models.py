@@ -10,6 +10,15 @@ def document_storage_name(instance, filename: str) -> str:
     return f"documents/{instance.kind}/{instance.object_id}-{instance.sha256}.pdf"
 
 
+class DocumentKind(models.TextChoices):
+    """The legal documents the provider issues: each has its number series (billing.DocumentCounter) and
+    its stored PDF (StoredDocument)."""
+
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+    QUOTE = "quote", _("Quote")
+
+
 class StoredDocument(CachedChoiceLabels, models.Model):
     """The exact bytes of an issued PDF, rendered once; downloads return these bytes.
 
@@ -18,10 +27,7 @@ class StoredDocument(CachedChoiceLabels, models.Model):
     Documents stored before the object store kept their bytes in `content`, which is empty for the others.
     """
 
-    class Kind(models.TextChoices):
-        INVOICE = "invoice", _("Invoice")
-        CREDIT_NOTE = "credit_note", _("Credit note")
-        QUOTE = "quote", _("Quote")
+    Kind = DocumentKind
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField()
