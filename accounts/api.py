@@ -21,7 +21,7 @@ from config.errors import CodedPermissionDenied
 from config.routing import route
 from config.schema import MFA_ERROR, ErrorDetail
 from config.scoped import ScopedApi
-from config.serializers import id_field, money_field, object_named, valid_input
+from config.serializers import id_field, money_field, object_named, optional_boolean, valid_input
 
 NO_SUCH_CUSTOMER = "No such customer account."
 
@@ -282,7 +282,7 @@ class CustomerListCreateApi(_ScopedApi, _ListCreateApi):
         billing_address = serializers.CharField(max_length=2000, required=False, allow_blank=True)
         language = serializers.ChoiceField(choices=["fr", "de", "en"], required=False)
         # Default: a business when a VAT number is given (the reverse charge needs it).
-        is_business = serializers.BooleanField(required=False, allow_null=True, default=None)
+        is_business = optional_boolean()
         billing_email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
 
 

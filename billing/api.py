@@ -30,6 +30,7 @@ from config.serializers import (
     id_field,
     money_field,
     object_named,
+    optional_boolean,
     text_field,
     valid_input,
 )
@@ -194,10 +195,7 @@ class InvoiceFilter(serializers.Serializer):
     issued_to = serializers.DateField(required=False, help_text="Issued on or before this day.")
     due_from = serializers.DateField(required=False, help_text="Due on or after this day.")
     due_to = serializers.DateField(required=False, help_text="Due on or before this day.")
-    overdue = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        default=None,
+    overdue = optional_boolean(
         help_text="Still open after its due day (true), or not (false).",
     )
 

@@ -26,6 +26,11 @@ def id_field(**kwargs) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
+def optional_boolean(**kwargs) -> serializers.BooleanField:
+    """true or false; absent (or null): None, for the caller to read as "either" (a filter) or "decide"."""
+    return serializers.BooleanField(required=False, allow_null=True, default=None, **kwargs)
+
+
 def text_field(max_length: int = 20000, **kwargs) -> serializers.CharField:
     return serializers.CharField(max_length=max_length, **kwargs)
 

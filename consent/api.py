@@ -18,7 +18,7 @@ from config.csv import CsvRenderer, csv_response
 from config.filtering import FilteredListApi
 from config.routing import route
 from config.scoped import ScopedActionApi, ScopedApi
-from config.serializers import id_field, text_field, valid_input
+from config.serializers import id_field, optional_boolean, text_field, valid_input
 from consent import selectors, services
 from consent.models import (
     GRANT_MAX_HOURS,
@@ -288,7 +288,7 @@ class ContactObligationOutput(serializers.Serializer):
 
 class ContactObligationFilter(serializers.Serializer):
     ticket = id_field(required=False)
-    open = serializers.BooleanField(required=False, allow_null=True, default=None)
+    open = optional_boolean()
 
 
 @route("contact-obligations/", name="contact-obligations")

@@ -17,7 +17,14 @@ from config.filtering import FilteredListApi
 from config.pagination import KeysetCursorPagination, OldestFirstCursorPagination
 from config.ratelimit import rate_limited
 from config.routing import route
-from config.serializers import CompiledSerializer, id_field, object_named, text_field, valid_input
+from config.serializers import (
+    CompiledSerializer,
+    id_field,
+    object_named,
+    optional_boolean,
+    text_field,
+    valid_input,
+)
 from tickets import selectors, services
 from tickets.models import Ticket, TicketInvoice
 from tickets.search import QUERY_MAX_LENGTH
@@ -153,18 +160,12 @@ class TicketFilter(serializers.Serializer):
     status = serializers.ChoiceField(choices=Ticket.State.choices, required=False)
     kind = serializers.ChoiceField(choices=Ticket.Kind.choices, required=False)
     country = serializers.CharField(max_length=2, required=False)
-    suspected_provider_fault = serializers.BooleanField(required=False, allow_null=True, default=None)
+    suspected_provider_fault = optional_boolean()
     assignee = id_field(required=False)
-    breached = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        default=None,
+    breached = optional_boolean(
         help_text="true: only tickets whose first response or diagnosis start was or is late (`sla.breached`).",
     )
-    waiting = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        default=None,
+    waiting = optional_boolean(
         help_text="true: only tickets on which the customer acted last and no staff member has acted since "
         "(what the `mine_waiting` counter counts, with `assignee`).",
     )
