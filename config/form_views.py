@@ -55,28 +55,49 @@ class UseCaseFormMixin:
 
 
 class UseCaseButtonMixin:
-    """POST (a button, no form) runs `use_case(<object_name>=the object, by=the user)` and says how it went.
+    """POST a button (or a list row's one-field form) to `use_case(<object_name>=the object, by=the user,
+    **the form's data)` and say how it went.
 
     The object is the one of `visible_to(user=...)` (a scoped selector: another account's is a 404), and
-    either way the person goes back to `back_to_url` for the object's ticket; a view may instead provide
-    `get_object(pk)` and `back_to(obj)`.
+    either way the person goes back to `back_to_url` for the object's `back_to_pk` (its ticket's pk; None:
+    a URL that takes none); a view may instead provide `get_object(pk)` and `back_to(obj)`. It says `done`
+    on success, or overrides `success_message(obj)` to word it from the object. A `form_class` has a single
+    field, so an invalid form is an empty one: `missing` asks for it, and the use case is not called.
     """
 
+    request: HttpRequest
     use_case: Callable
     done: "StrOrPromise"
     object_name: str
     visible_to: Callable
-    back_to_url: str  # a URL name taking the object's ticket's pk
+    back_to_url: str  # a URL name taking the pk named by `back_to_pk`
+    back_to_pk: str | None = "ticket_id"
+    form_class: type[forms.Form] | None = None
+    missing: "StrOrPromise"
 
     def get_object(self, pk):
         return get_object_or_404(self.visible_to(user=self.request.user), pk=pk)
 
     def back_to(self, obj):
-        return redirect(self.back_to_url, pk=obj.ticket_id)
+        if self.back_to_pk is None:
+            return redirect(self.back_to_url)
+        return redirect(self.back_to_url, pk=getattr(obj, self.back_to_pk))
+
+    def success_message(self, obj) -> "StrOrPromise":
+        return self.done
 
     def post(self, request, pk):
         obj = self.get_object(pk)
-        ok, _result = call_service(request, lambda: self.use_case(**{self.object_name: obj}, by=request.user))
+        data = {}
+        if self.form_class is not None:
+            form = self.form_class(request.POST)
+            if not form.is_valid():
+                messages.error(request, self.missing)
+                return self.back_to(obj)
+            data = form.cleaned_data
+        ok, _result = call_service(
+            request, lambda: self.use_case(**{self.object_name: obj}, by=request.user, **data)
+        )
         if ok:
-            messages.success(request, self.done)
+            messages.success(request, self.success_message(obj))
         return self.back_to(obj)

@@ -5,13 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.templatetags.portal import pk_path
 from config.formatting import format_datetime
 from config.listing import Column, Listing, Table
+from config.status_column import STATUS, status_values
 from outages.models import ProviderIncident
 from tickets.models import Ticket
 
 INCIDENT_LIST = Listing(
     Column("#", "{pk}"),
     Column(_("Title"), '<a href="{url}">{title}</a>', reads=("title_en", "title_fr", "title_de")),
-    Column(_("Status"), '<span class="badge status-{status_code}">{status}</span>', reads=("status",)),
+    STATUS,
     Column(_("Start"), "{starts}", reads=("starts_at",)),
     Column(_("End"), "{ends}", reads=("ends_at",)),
     row='<tr id="incident-{pk}">',
@@ -22,7 +23,7 @@ LINKED_TICKETS = Listing(
     Column("#", "{pk}"),
     Column(_("Subject"), '<a href="{url}">{subject}</a>', reads=("subject",)),
     Column(_("Customer"), "{customer}", reads=("customer__name",)),
-    Column(_("Status"), '<span class="badge status-{status_code}">{status}</span>', reads=("status",)),
+    STATUS,
     reads=("id",),
 )
 
@@ -36,8 +37,7 @@ def _incident_values(incident: ProviderIncident) -> dict:
         "pk": incident.pk,
         "url": pk_path("staff:outages:detail", incident.pk),
         "title": incident.title,
-        "status": incident.get_status_display(),
-        "status_code": incident.status,
+        **status_values(incident),
         "starts": format_datetime(incident.starts_at),
         "ends": format_datetime(incident.ends_at) if incident.ends_at else "—",
     }
@@ -53,6 +53,5 @@ def _ticket_values(ticket: Ticket) -> dict:
         "url": pk_path("staff:tickets:detail", ticket.pk),
         "subject": ticket.subject,
         "customer": ticket.customer.name,
-        "status": ticket.get_status_display(),
-        "status_code": ticket.status,
+        **status_values(ticket),
     }

@@ -12,7 +12,7 @@ from django_fsm import TransitionNotAllowed
 
 from accounts.models import Service
 from config.errors import InvalidTransition
-from config.transitions import written_by
+from config.transitions import transition_save
 from diagnostics.services import diagnosis_conclude
 from outages.models import ProviderIncident
 from tickets.fees import Outcome
@@ -104,8 +104,7 @@ def incident_update(*, incident: ProviderIncident, by, **fields) -> ProviderInci
 def incident_publish(*, incident: ProviderIncident, by) -> ProviderIncident:
     """On the status page from now on; while under way, incident tickets on its services are free."""
     incident = _locked(incident)
-    incident.publish()
-    incident.save(update_fields=written_by(ProviderIncident.publish))
+    transition_save(incident, ProviderIncident.publish)
     return incident
 
 
@@ -117,8 +116,7 @@ def incident_resolve(*, incident: ProviderIncident, by, ends_at: datetime | None
     end = min(ends_at or incident.ends_at or now, now)
     if incident.status == ProviderIncident.State.PUBLISHED and (end <= incident.starts_at or end < EARLIEST):
         raise ValidationError({"ends_at": [_("The end must come after the start.")]})
-    incident.resolve(ends_at=end)
-    incident.save(update_fields=written_by(ProviderIncident.resolve))
+    transition_save(incident, ProviderIncident.resolve, ends_at=end)
     return incident
 
 

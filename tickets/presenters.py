@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.templatetags.portal import pk_path
 from config.formatting import format_date, format_datetime
 from config.listing import Column, Listing, Table
+from config.status_column import STATUS, status_values
 from tickets import sla
 from tickets.models import Ticket
 from tickets.selectors import staff_counters, staff_list_flags
@@ -103,7 +104,7 @@ STAFF_LIST = Listing(
     ),
     Column(_("Customer"), "{customer} ({country})", reads=("customer__name", "customer__country")),
     Column.field(_("Kind"), "kind"),
-    Column(_("Status"), '<span class="badge status-{status_code}">{status}</span>', reads=("status",)),
+    STATUS,
     Column(_("Time left"), "{sla}", reads=SLA_READS),
     Column(_("Assignee"), "{assignee}", reads=("assignee__email",)),
     Column("", "{claim}", reads=("status", "assignee_id")),
@@ -142,8 +143,7 @@ def _staff_values(ticket: Ticket, texts: dict, now: datetime) -> dict:
         "customer": ticket.customer.name,
         "country": ticket.customer.country,
         "kind": ticket.get_kind_display(),
-        "status": ticket.get_status_display(),
-        "status_code": ticket.status,
+        **status_values(ticket),
         "sla": sla_timer(ticket, now=now),
         "assignee": ticket.assignee.email if ticket.assignee else "—",
         "claim": format_html(

@@ -1,12 +1,8 @@
 """Finance portal: receivables by due day with aging, CSV export, refused and lapsed invoices, refunds owed."""
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 from django import forms
-from django.contrib import messages
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -40,15 +36,12 @@ from billing.presenters import (
 from billing.selectors import ban_events_for, invoices_visible_to, payments_visible_to, refunds_visible_to
 from config.csv import CsvFormat, csv_format_from, csv_response
 from config.form_pages import ObjectFormPage
-from config.form_views import UseCaseFormMixin
+from config.form_views import UseCaseButtonMixin, UseCaseFormMixin
 from config.formatting import format_money
-from config.portals import call_service, paginate
+from config.portals import paginate
 from config.ratelimit import rate_limited
 from config.replica import read_alias
 from config.routing import route
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 
 def filtered_invoices(request, *, default_status: str):
@@ -207,34 +200,10 @@ class PaymentRecordView(InvoiceDetailView, UseCaseFormMixin):
     success_url = "finance:billing:invoice"
 
 
-class _ListActionView(FinanceRequiredMixin, View):
-    """POST the one-field form of a list's row to `use_case(<object_name>=the row's object, by=the user,
-    **the form's data)`; either way the person goes back to the list, told how it went.
-
-    The view provides `get_object(pk)` (through the scoped selector where there is one), `done(obj)` (the
-    success message) and `back_to(obj)`. The form has a single field, so an invalid form is an empty one:
-    `missing` asks for it.
-    """
-
-    form_class: type[forms.Form]
-    use_case: Callable
-    object_name: str
-    missing: "StrOrPromise"
-
-    @rate_limited("money")
-    def post(self, request, pk):
-        obj = self.get_object(pk)
-        form = self.form_class(request.POST)
-        if form.is_valid():
-            ok, _result = call_service(
-                request,
-                lambda: self.use_case(**{self.object_name: obj}, by=request.user, **form.cleaned_data),
-            )
-            if ok:
-                messages.success(request, self.done(obj))
-        else:
-            messages.error(request, self.missing)
-        return self.back_to(obj)
+@rate_limited("money")
+class _ListActionView(UseCaseButtonMixin, FinanceRequiredMixin, View):
+    """A list's row posts its one-field form to the use case; either way the person goes back to the list,
+    told how it went."""
 
 
 @route("payments/<int:pk>/reverse/", name="payment-reverse")
@@ -244,16 +213,10 @@ class PaymentReverseView(_ListActionView):
     form_class = PaymentReverseForm
     use_case = staticmethod(services.payment_reverse)
     object_name = "payment"
+    visible_to = staticmethod(payments_visible_to)
     missing = _("Give the reason for the reversal.")
-
-    def get_object(self, pk):
-        return get_object_or_404(payments_visible_to(user=self.request.user), pk=pk)
-
-    def done(self, payment):
-        return _("The payment is reversed; its amount is due again.")
-
-    def back_to(self, payment):
-        return redirect("finance:billing:invoice", payment.invoice_id)
+    done = _("The payment is reversed; its amount is due again.")
+    back_to_url, back_to_pk = "finance:billing:invoice", "invoice_id"
 
 
 @route("accounts/banned/", name="banned")
@@ -293,15 +256,13 @@ class CustomerReinstateView(_ListActionView):
     use_case = staticmethod(services.customer_reinstate)
     object_name = "customer"
     missing = _("Give a reason for the reinstatement.")
+    back_to_url, back_to_pk = "finance:billing:banned", None
 
     def get_object(self, pk):
         return get_object_or_404(Customer, pk=pk)
 
-    def done(self, customer):
+    def success_message(self, customer):
         return _("%(name)s has support again.") % {"name": customer.name}
-
-    def back_to(self, customer):
-        return redirect("finance:billing:banned")
 
 
 @route("accounts/<int:pk>/history/", name="history")
@@ -346,16 +307,12 @@ class RefundMarkRefundedView(_ListActionView):
     form_class = RefundForm
     use_case = staticmethod(services.refund_mark_refunded)
     object_name = "refund"
+    visible_to = staticmethod(refunds_visible_to)
     missing = _("Give the transfer's reference.")
+    back_to_url, back_to_pk = "finance:billing:refunds", None
 
-    def get_object(self, pk):
-        return get_object_or_404(refunds_visible_to(user=self.request.user), pk=pk)
-
-    def done(self, refund):
+    def success_message(self, refund):
         return _("The refund of %(amount)s to %(name)s is recorded.") % {
             "amount": format_money(refund.amount, refund.currency),
             "name": refund.customer.name,
         }
-
-    def back_to(self, refund):
-        return redirect("finance:billing:refunds")

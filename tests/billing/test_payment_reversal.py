@@ -4,6 +4,7 @@ stays with who, when and why, and what it covered is owed again (a paid invoice 
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -143,6 +144,39 @@ def test_the_finance_page_refuses_a_reversal_without_a_reason(finance, invoice):
     browser(finance).post(reverse("finance:billing:payment-reverse", args=[payment.pk]), {"reason": ""})
     payment.refresh_from_db()
     assert payment.reversed_at is None
+
+
+def test_the_finance_page_goes_back_to_the_invoice_and_says_how_each_reversal_went(finance, invoice):
+    payment = pay(invoice, "24.00", by=finance)
+    client = browser(finance)
+    action = reverse("finance:billing:payment-reverse", args=[payment.pk])
+
+    # No reason: asked for one; with one: reversed; once more: no longer possible, said on the page.
+    answers = [client.post(action, {"reason": reason}, follow=True) for reason in ("", "Wrong customer", "x")]
+
+    invoice_page = reverse("finance:billing:invoice", args=[invoice.pk])
+    assert [answer.redirect_chain for answer in answers] == [[(invoice_page, 302)]] * 3
+    told = [[message.level_tag for message in answer.context["messages"]] for answer in answers]
+    assert told == [["error"], ["success"], ["error"]]
+    payment.refresh_from_db()
+    assert payment.reversal_reason == "Wrong customer"
+
+
+def test_reversals_from_the_finance_page_are_money_actions_with_their_limit(finance, invoice, settings):
+    payments = [pay(invoice, "1.00", by=finance) for _ in range(3)]
+    limits = {scope: [(1000, 3600)] for scope in settings.RATE_LIMITS["money"]}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "money": {**limits, "user": [(2, 3600)]}}
+    client = browser(finance)
+    hour_begun = timezone.now().replace(minute=0, second=1, microsecond=0)  # the window is fixed on the clock
+
+    with time_machine.travel(hour_begun, tick=True):
+        answers = [
+            client.post(reverse("finance:billing:payment-reverse", args=[p.pk]), {"reason": "typo"})
+            for p in payments
+        ]
+
+    assert [answer.status_code for answer in answers] == [302, 302, 429]
+    assert Payment.objects.filter(invoice=invoice, reversed_at__isnull=True).count() == 1
 
 
 def test_the_admin_shows_a_reversal_read_only(admin_user, finance, invoice):

@@ -83,6 +83,20 @@ def test_claiming_takes_the_ticket_and_starting_the_diagnosis_is_a_step_of_its_o
     assert ticket.status == Ticket.State.DIAGNOSING and ticket.diagnosis_started_at is not None
 
 
+def test_starting_the_diagnosis_goes_back_to_the_ticket_and_a_second_start_is_refused_there(customer, agent):
+    ticket = incident(customer)
+    client = browser(agent)
+    client.post(reverse("staff:tickets:claim", args=[ticket.pk]), follow=True)  # its message shown
+
+    answers = [client.post(reverse("staff:tickets:start", args=[ticket.pk]), follow=True) for _ in range(2)]
+
+    workspace = reverse("staff:tickets:detail", args=[ticket.pk])
+    assert [answer.redirect_chain for answer in answers] == [[(workspace, 302)]] * 2
+    told = [list(answer.context["messages"]) for answer in answers]
+    assert [[message.level_tag for message in messages] for messages in told] == [["success"], ["error"]]
+    assert f"#{ticket.pk}" in str(told[0][0])  # the ticket the agent now diagnoses, by its number
+
+
 def test_the_landing_list_holds_every_kind_waiting_for_support_and_its_kind_filter_works(customer, agent):
     incident_ticket = incident(customer)
     question = ticket_open(by=customer, kind="technical", subject="DNS?", description="How?")

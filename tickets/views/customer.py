@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.permissions import CustomerRequiredMixin
@@ -15,6 +16,7 @@ from billing.models import Invoice
 from billing.pricing import diagnosis_fee_for, known_incidents_affecting
 from billing.selectors import invoices_visible_to
 from billing.tax import buyer_of
+from config.form_views import UseCaseButtonMixin
 from config.portals import call_service, paginate
 from config.ratelimit import rate_limited
 from config.routing import route
@@ -219,13 +221,12 @@ class MessagePostView(MessagePostMixin, TicketDetailView):
 
 
 @route("tickets/<int:pk>/cancel/", name="cancel")
-class TicketCancelView(CustomerRequiredMixin, View):
-    def post(self, request, pk):
-        ticket = get_object_or_404(selectors.tickets_visible_to(user=request.user), pk=pk)
-        ok, _ticket = call_service(request, lambda: services.ticket_cancel(ticket=ticket, by=request.user))
-        if ok:
-            messages.success(request, _("The ticket is cancelled; it costs nothing."))
-        return redirect("customer:tickets:detail", pk=ticket.pk)
+class TicketCancelView(UseCaseButtonMixin, CustomerRequiredMixin, View):
+    use_case = staticmethod(services.ticket_cancel)
+    object_name = "ticket"
+    visible_to = staticmethod(selectors.tickets_visible_to)
+    done = gettext_lazy("The ticket is cancelled; it costs nothing.")
+    back_to_url, back_to_pk = "customer:tickets:detail", "pk"
 
 
 @route("attachments/<int:pk>/", name="attachment")

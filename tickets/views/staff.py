@@ -10,7 +10,7 @@ from django.views import View
 
 from accounts.permissions import SupportRequiredMixin
 from accounts.selectors import billing_countries
-from config.form_views import UseCaseFormMixin
+from config.form_views import UseCaseButtonMixin, UseCaseFormMixin
 from config.keyset import ordering_of
 from config.portals import call_service, paginate
 from config.routing import route
@@ -107,17 +107,16 @@ class TicketClaimView(SupportRequiredMixin, View):
 
 
 @route("tickets/<int:pk>/start-diagnosis/", name="start")
-class TicketStartDiagnosisView(SupportRequiredMixin, View):
+class TicketStartDiagnosisView(UseCaseButtonMixin, SupportRequiredMixin, View):
     """The billable step, on its own button: the incident's diagnosis starts, with the customer's fee."""
 
-    def post(self, request, pk):
-        ticket = get_object_or_404(selectors.tickets_visible_to(user=request.user), pk=pk)
-        ok, ticket = call_service(
-            request, lambda: services.ticket_start_diagnosis(ticket=ticket, by=request.user)
-        )
-        if ok:
-            messages.success(request, _("You now diagnose ticket #%(id)s.") % {"id": ticket.pk})
-        return redirect("staff:tickets:detail", pk=ticket.pk)
+    use_case = staticmethod(services.ticket_start_diagnosis)
+    object_name = "ticket"
+    visible_to = staticmethod(selectors.tickets_visible_to)
+    back_to_url, back_to_pk = "staff:tickets:detail", "pk"
+
+    def success_message(self, ticket):
+        return _("You now diagnose ticket #%(id)s.") % {"id": ticket.pk}
 
 
 @route("tickets/<int:pk>/", name="detail")
