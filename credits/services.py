@@ -24,7 +24,7 @@ from config.money import to_cents
 from credits.models import SlaCredit
 from credits.rules import HOURS_MAX, SlaCreditTerms, sla_credit_for
 from tickets.models import Ticket
-from tickets.services import ticket_close, ticket_lock
+from tickets.services import ticket_close, ticket_lock, tickets_close
 
 
 @dataclass(frozen=True)
@@ -47,26 +47,34 @@ def _claim_lock(*, ticket: Ticket) -> _Claim:
 def _record(*, claim: _Claim, answer: str, by, **fields) -> SlaCredit:
     """Close the claim's ticket with `answer` (the customer reads it) and write the assessment."""
     ticket_close(ticket=claim.ticket, answer=answer, by=by)
-    return SlaCredit.objects.create(
-        ticket=claim.ticket,
-        customer=claim.customer,
-        service_id=claim.ticket.service_id,
-        assessed_by=by,
-        assessed_at=timezone.now(),
-        **fields,
-    )
+    return SlaCredit.objects.create(**_assessment(claim.ticket, by=by), **fields)
 
 
-def _refuse(*, claim: _Claim, by, refusal: str, reason: str = "") -> SlaCredit:
-    """Close the claim refused: for the ban (the contract's words), or with the staff's reason."""
-    with translation.override(claim.customer.language):
+def _assessment(ticket: Ticket, *, by) -> dict:
+    """What every assessment of the claim `ticket` records: whose claim, on which service, by whom, when."""
+    return {
+        "ticket": ticket,
+        "customer_id": ticket.customer_id,
+        "service_id": ticket.service_id,
+        "assessed_by": by,
+        "assessed_at": timezone.now(),
+    }
+
+
+def _refusal_answer(*, language: str, refusal: str, reason: str = "") -> str:
+    """What the customer reads of a refusal, in its language: the ban (the contract's words), or the reason."""
+    with translation.override(language):
         if refusal == SlaCredit.Refusal.SUPPORT_BANNED:
-            answer = _(
+            return _(
                 "Your SLA claim is refused: your account is banned from support, and by the contract a banned "
                 "account loses every SLA claim."
             )
-        else:
-            answer = _("Your SLA claim is refused: %(reason)s") % {"reason": reason}
+        return _("Your SLA claim is refused: %(reason)s") % {"reason": reason}
+
+
+def _refuse(*, claim: _Claim, by, refusal: str, reason: str = "") -> SlaCredit:
+    """Close the claim refused: for the ban, or with the staff's reason."""
+    answer = _refusal_answer(language=claim.customer.language, refusal=refusal, reason=reason)
     return _record(
         claim=claim, answer=answer, by=by, status=SlaCredit.Status.REFUSED, refusal=refusal, note=reason
     )
@@ -175,19 +183,29 @@ def sla_claim_grant(*, ticket: Ticket, hours: Decimal, by) -> SlaCredit:
 def sla_claims_refuse_for_bans(*, ticket_ids: Sequence[int]) -> int:
     """The open SLA claims of accounts just banned are refused for the ban (the contract: a banned account
     loses every SLA claim), each closed with the answer that says so; how many. Part of the ban path
-    (tickets.signals.sla_claims_forfeited, its receiver in credits.receivers), in the ban's transaction;
-    the claims are few, each goes through the one refusal of a claim. A claim an assessor holds right now
-    is waited for, then left alone if it was assessed meanwhile."""
-    claims = Ticket.objects.filter(among("id", ticket_ids)).order_by("id")
-    refused = 0
-    for ticket in claims:
-        try:
-            claim = _claim_lock(ticket=ticket)
-        except InvalidTransition:
-            continue  # assessed meanwhile
-        _refuse(claim=claim, by=None, refusal=SlaCredit.Refusal.SUPPORT_BANNED)
-        refused += 1
-    return refused
+    (tickets.signals.sla_claims_forfeited, its receiver in credits.receivers), in the ban's transaction,
+    set-based: a chunk of the sweep may hold thousands. A claim an assessor holds right now is waited for,
+    then left out if it was assessed meanwhile (the accounts are banned already: no new assessment starts)."""
+    claims = list(
+        Ticket.objects.filter(among("id", ticket_ids), kind=Ticket.Kind.SLA_CLAIM, status=Ticket.State.OPEN)
+        .order_by("id")
+        .select_for_update()
+    )
+    languages = dict(
+        Customer.objects.filter(among("id", {claim.customer_id for claim in claims})).values_list(
+            "id", "language"
+        )
+    )
+    refusal = SlaCredit.Refusal.SUPPORT_BANNED
+    answers = {
+        language: _refusal_answer(language=language, refusal=refusal) for language in set(languages.values())
+    }
+    tickets_close(claims, answers={claim.pk: answers[languages[claim.customer_id]] for claim in claims})
+    SlaCredit.objects.bulk_create(
+        SlaCredit(**_assessment(claim, by=None), status=SlaCredit.Status.REFUSED, refusal=refusal)
+        for claim in claims
+    )
+    return len(claims)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Ticket use cases. Each locks the ticket row, applies one transition and writes the history."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -305,11 +305,23 @@ def ticket_start_diagnosis(*, ticket: Ticket, by) -> Ticket:
 def ticket_close(*, ticket: Ticket, answer: str, by) -> Ticket:
     """Staff answer a question ticket (technical, commercial, SLA claim) and close it."""
     ticket = ticket_lock(ticket=ticket)
-    transition_save(ticket, Ticket.answer_and_close, answer=answer, agent=by)
-    ticket_record(ticket=ticket, verb=TicketEvent.Verb.CLOSED, actor=by)
-    tickets_ended_announce(ticket_ids=[ticket.pk])
-    email_queue(kind=TICKET_ANSWERED, object_id=ticket.pk, customer_id=ticket.customer_id)  # after commit
+    tickets_close([ticket], answers={ticket.pk: answer}, by=by)
     return ticket
+
+
+def tickets_close(tickets: Sequence[Ticket], *, answers: Mapping[int, str], by=None) -> None:
+    """Answer locked question tickets and close them: each through its transition, then all written at once
+    with their history rows and the customers' e-mails (sent after commit), and announced ended once. One
+    ticket a staff member answers, or the SLA claims a chunk of the ban sweep refuses."""
+    if not tickets:
+        return
+    for ticket in tickets:
+        ticket.answer_and_close(answer=answers[ticket.pk], agent=by)
+    update_from_instances(tickets, written_by(Ticket.answer_and_close))
+    ticket_ids = [ticket.pk for ticket in tickets]
+    tickets_record(ticket_ids=ticket_ids, verb=TicketEvent.Verb.CLOSED, actor=by)
+    tickets_ended_announce(ticket_ids=ticket_ids)
+    emails_queue(kind=TICKET_ANSWERED, objects=[(ticket.pk, ticket.customer_id) for ticket in tickets])
 
 
 def message_refused_to(*, ticket: Ticket, author) -> bool:

@@ -2,10 +2,13 @@
 in the ban's own transaction; never cancelled, never granted after."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from billing.services import invoice_refuse
 from billing.signals import customers_banned
 from credits.models import SlaCredit
+from credits.services import sla_claims_refuse_for_bans
 from outbox.models import SentEmail
 from tests.billing.conftest import issue_invoice
 from tests.credits.conftest import grant, open_claim
@@ -56,3 +59,14 @@ def test_a_claim_assessed_before_the_ban_keeps_its_assessment(customer, agent, s
 def test_the_claims_step_of_the_ban_path_has_one_receiver():
     assert len(sla_claims_forfeited.receivers) == 1
     assert len(tickets_ended.receivers) == 1
+
+
+def test_the_ban_refuses_claims_in_a_number_of_queries_that_does_not_grow_with_them(customer, sla_service):
+    # A chunk of the ban sweep may hold thousands of open claims: one per claim was 80 s for 100,000 bans.
+    def refusing(count: int) -> int:
+        ids = [open_claim(customer, sla_service)["id"] for _ in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            assert sla_claims_refuse_for_bans(ticket_ids=ids) == count
+        return len(queries)
+
+    assert refusing(1) == refusing(4)
