@@ -248,19 +248,16 @@ def tickets_cancel_for_bans(*, customer_ids: Sequence[int]) -> int:
     Many accounts at once (a chunk of the ban sweep) as for one. A ticket an agent is starting right now is
     waited for, then left out if it is no longer open. Only the columns the transition needs are read.
     """
-    tickets = list(
+    waiting = list(
         Ticket.objects.filter(among("customer_id", customer_ids), status=Ticket.State.OPEN)
-        .exclude(kind=Ticket.Kind.SLA_CLAIM)  # refused for the ban, below
-        .only(*written_by(Ticket.cancel))
+        .only("kind", *written_by(Ticket.cancel))
         .order_by("id")
         .select_for_update()
     )
+    # An SLA claim is not cancelled: it is refused for the ban, by credits (sla_claims_forfeited).
+    tickets = [ticket for ticket in waiting if ticket.kind != Ticket.Kind.SLA_CLAIM]
     _tickets_cancel(tickets, reason="support_banned")
-    claims = list(
-        Ticket.objects.filter(
-            among("customer_id", customer_ids), kind=Ticket.Kind.SLA_CLAIM, status=Ticket.State.OPEN
-        ).values_list("id", flat=True)
-    )
+    claims = [ticket.pk for ticket in waiting if ticket.kind == Ticket.Kind.SLA_CLAIM]
     if claims:
         sla_claims_forfeited.send(sender=Ticket, ticket_ids=claims)
     return len(tickets)
